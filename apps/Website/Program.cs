@@ -1,0 +1,1 @@
+namespace Website; public static class Program { public static int Main() => 0; }

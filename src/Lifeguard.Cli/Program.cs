@@ -1,0 +1,5 @@
+namespace Lifeguard.Cli;
+internal static class Program
+{
+    private static int Main() => 0;
+}

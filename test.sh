@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every Lifeguard test: installs what is missing, starts a throwaway PostgreSQL on its own
+# port and data dir (never run.sh's), builds, runs all test projects and the tool-level suites,
+# and ends with the line `tests: N passed, N failed`.
+# Env: LIFEGUARD_TEST_PG_PORT (default 54339), CI (set: a missing service fails, never skips).
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+passed=0; failed=0; skipped=0
+finish() {
+  if [ "$skipped" -gt 0 ]; then echo "tests: $passed passed, $failed failed, $skipped skipped"
+  else echo "tests: $passed passed, $failed failed"; fi
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}
+
+eng/prereqs.sh all || { echo "test.sh: installing prerequisites failed"; failed=1; finish; }
+
+port=${LIFEGUARD_TEST_PG_PORT:-54339}
+data=.data/test-pg-$port
+eng/pg.sh stop --data "$data" --port "$port" >/dev/null 2>&1 || true
+rm -rf "$(readlink -f "$data" 2>/dev/null || echo "$data")" "$data"
+cleanup() { eng/pg.sh stop --data "$data" --port "$port" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+eng/pg.sh start --data "$data" --port "$port" || { echo "test.sh: PostgreSQL did not start"; failed=1; finish; }
+export LIFEGUARD_TEST_PG; LIFEGUARD_TEST_PG=$(eng/pg.sh url --data "$data" --port "$port")
+export LIFEGUARD_TEST_PG_DATA; LIFEGUARD_TEST_PG_DATA=$(readlink -f "$data")
+
+echo "== build"
+if ! dotnet build Lifeguard.slnx -c Release -v quiet -nologo; then
+  echo "test.sh: build failed"; failed=1; finish
+fi
+
+echo "== dotnet test"
+log=$(mktemp)
+dotnet test Lifeguard.slnx -c Release --no-build -nologo 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+summaries=0
+while IFS= read -r line; do
+  f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$line")
+  p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line")
+  s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
+  failed=$((failed + f)); passed=$((passed + p)); skipped=$((skipped + s)); summaries=$((summaries + 1))
+done < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log")
+projects=$(ls tests/*/*.csproj 2>/dev/null | wc -l)
+if [ "$summaries" -lt "$projects" ]; then
+  echo "test.sh: only $summaries of $projects test assemblies reported a summary (crash or no tests)"
+  failed=$((failed + projects - summaries))
+fi
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then echo "test.sh: dotnet test exited $rc"; failed=$((failed + 1)); fi
+
+# Tool-level suites (promtool, shell checks): each eng/suites/*.sh prints `suite: N passed, N failed`.
+for suite in eng/suites/*.sh; do
+  [ -e "$suite" ] || continue
+  echo "== $suite"
+  out=$(bash "$suite" 2>&1); src=$?
+  echo "$out"
+  last=$(grep -E '^suite: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
+  if [ -z "$last" ]; then failed=$((failed + 1)); continue; fi
+  p=$(sed -E 's/suite: ([0-9]+) passed.*/\1/' <<<"$last"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$last")
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$src" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
+done
+finish
