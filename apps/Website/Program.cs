@@ -1,1 +1,79 @@
-namespace Website; public static class Program { public static int Main() => 0; }
+using System.Globalization;
+using Npgsql;
+using Website.Data;
+
+namespace Website;
+
+/// <summary>Entry point: <c>migrate</c>, <c>seed [--scale X]</c>, or (default) serve the site.</summary>
+public static class Program
+{
+    /// <summary>Runs the verb; exit code 0 on success, 1 on failure, 2 on bad configuration or arguments.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var verb = args.Length > 0 ? args[0] : "";
+        try
+        {
+            switch (verb)
+            {
+                case "migrate":
+                    return Migrator.Run(ResolveConnectionString(args[1..]), Console.Out) ? 0 : 1;
+                case "seed":
+                    return await SeedAsync(args[1..]);
+                default:
+                    await using (var app = WebsiteApp.Build(args))
+                    {
+                        await app.RunAsync();
+                    }
+
+                    return 0;
+            }
+        }
+        catch (StartupConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"website: {ex.Message}");
+            return 2;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"website: invalid configuration: {string.Join("; ", ex.Failures)}");
+            return 2;
+        }
+        catch (Exception ex) when (verb is "migrate" or "seed" && ex is NpgsqlException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"website {verb}: cannot use the database named by {MainConnectionString.Key}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static string ResolveConnectionString(string[] args) =>
+        MainConnectionString.Resolve(WebsiteApp.CreateBuilder(args).Configuration);
+
+    private static async Task<int> SeedAsync(string[] args)
+    {
+        var scale = 1.0;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--scale")
+            {
+                if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out scale) || !(scale > 0 && scale <= 20))
+                {
+                    await Console.Error.WriteLineAsync("website seed: --scale needs a number in (0, 20], e.g. --scale 0.01");
+                    return 2;
+                }
+
+                i++;
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        var cs = ResolveConnectionString([.. rest]);
+        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { CommandTimeout = 0 }.ConnectionString);
+        await Seeder.RunAsync(dataSource, scale, TimeProvider.System, Console.Out);
+        return 0;
+    }
+}

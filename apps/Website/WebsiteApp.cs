@@ -1,0 +1,114 @@
+using System.Data.Common;
+using System.Net.Mime;
+using System.Threading.RateLimiting;
+using Dapper;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using Website.Accounts;
+using Website.Dashboards;
+using Website.Data;
+using Website.Errors;
+
+namespace Website;
+
+/// <summary>The composition root: services and pipeline of the website, callable from Main and from tests.</summary>
+public static class WebsiteApp
+{
+    /// <summary>Builds the site; <paramref name="configure"/> runs before services are read (tests set URLs and configuration there).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(args);
+        configure?.Invoke(builder);
+        var connectionString = MainConnectionString.Resolve(builder.Configuration);
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        var services = builder.Services;
+        services.AddOptions<WebsiteOptions>().BindConfiguration(WebsiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        // The one pool of the site. Pages depend on DbDataSource only, so the guard can wrap it.
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
+            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .Build());
+        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<DashboardService>();
+
+        services.AddRazorPages();
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "lifeguard.af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.Cookie.Name = "lifeguard.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/login";
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+        services.AddAuthorization();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (ctx, _) => new ValueTask(ErrorPage.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests));
+            o.AddPolicy(RateLimitPolicies.AccountPost, ctx =>
+            {
+                if (!HttpMethods.IsPost(ctx.Request.Method))
+                {
+                    return RateLimitPartition.GetNoLimiter("not-a-post");
+                }
+
+                var opts = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebsiteOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = opts.AccountPostPermitLimit,
+                    Window = opts.AccountPostWindow,
+                    QueueLimit = 0,
+                });
+            });
+        });
+        services.AddHealthChecks();
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseStatusCodePages(ctx => ctx.HttpContext.Response.ContentLength is null && !ctx.HttpContext.Response.HasStarted
+            ? ErrorPage.WriteAsync(ctx.HttpContext, ctx.HttpContext.Response.StatusCode)
+            : Task.CompletedTask);
+        app.Use(static (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "same-origin";
+            h.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+            return next(ctx);
+        });
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+        // Minimal liveness endpoint; Lifeguard.AspNetCore will own /health (replace this line).
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJson });
+        return app;
+    }
+
+    /// <summary>A builder whose content root is the app's folder (appsettings.json is found from any working directory).</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+    private static Task WriteHealthJson(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+    {
+        context.Response.ContentType = MediaTypeNames.Application.Json;
+        return context.Response.WriteAsync($"{{\"status\":\"{report.Status}\"}}");
+    }
+}

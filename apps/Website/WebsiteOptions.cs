@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Website;
+
+/// <summary>Account-security settings, bound from the <c>Website</c> configuration section and validated at startup.</summary>
+public sealed class WebsiteOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Website";
+
+    /// <summary>Consecutive failed logins that lock an account.</summary>
+    [Range(1, 100)]
+    public int LockoutThreshold { get; set; } = 5;
+
+    /// <summary>How long a locked account stays locked.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Account form POSTs (login, register) allowed per client IP per window; more get HTTP 429.</summary>
+    [Range(1, 100_000)]
+    public int AccountPostPermitLimit { get; set; } = 10;
+
+    /// <summary>The rate-limit window.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AccountPostWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Orders generated for a newly registered workspace, so its dashboard is not empty.</summary>
+    [Range(0, 100_000)]
+    public int NewWorkspaceSampleOrders { get; set; } = 400;
+}
