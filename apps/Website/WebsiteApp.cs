@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Website.Accounts;
 using Website.Dashboards;
@@ -26,7 +27,7 @@ public static class WebsiteApp
 
         var services = builder.Services;
         services.AddOptions<WebsiteOptions>().BindConfiguration(WebsiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         // The one pool of the site. Pages depend on DbDataSource only, so the guard can wrap it.
         services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
@@ -102,9 +103,17 @@ public static class WebsiteApp
         return app;
     }
 
-    /// <summary>A builder whose content root is the app's folder (appsettings.json is found from any working directory).</summary>
+    /// <summary>
+    /// A builder whose content root is the app's folder (appsettings.json is found from any working directory) and
+    /// whose application name is this assembly, so Razor Pages are found even when a test process hosts the site.
+    /// </summary>
     internal static WebApplicationBuilder CreateBuilder(string[] args) =>
-        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(WebsiteApp).Assembly.GetName().Name,
+        });
 
     private static Task WriteHealthJson(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
     {

@@ -21,7 +21,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         catch (Exception ex)
         {
             var status = ErrorClassifier.StatusFor(ex);
-            if (status >= 500)
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // Expected during an outage, once per request: one line, not a stack trace per page view.
+                logger.LogWarning("{Method} {Path} answered 503, database unavailable: {Reason}", context.Request.Method, context.Request.Path, ex.GetBaseException().Message);
+            }
+            else if (status >= 500)
             {
                 logger.LogError(ex, "{Method} {Path} failed with {Status}", context.Request.Method, context.Request.Path, status);
             }
