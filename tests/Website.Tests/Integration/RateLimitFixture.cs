@@ -1,0 +1,13 @@
+using Website.Tests.Infrastructure;
+
+namespace Website.Tests.Integration;
+
+/// <summary>A site with a small account-POST budget (3 per minute per IP), so the limit is reached quickly.</summary>
+public sealed class RateLimitFixture : SiteFixture
+{
+    internal override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Website:AccountPostPermitLimit"] = "3",
+        ["Website:AccountPostWindow"] = "00:01:00",
+    };
+}
