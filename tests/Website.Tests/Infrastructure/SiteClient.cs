@@ -27,12 +27,12 @@ internal sealed partial class SiteClient : IDisposable
         return m.Success ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException("no antiforgery token on " + path);
     }
 
-    public async Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> fields, bool withToken = true)
+    public async Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> fields, bool withToken = true, string? tokenFrom = null)
     {
         var all = fields.ToList();
         if (withToken)
         {
-            all.Add(new("__RequestVerificationToken", await GetTokenAsync(path)));
+            all.Add(new("__RequestVerificationToken", await GetTokenAsync(tokenFrom ?? path)));
         }
 
         return await Http.PostAsync(path, new FormUrlEncodedContent(all));

@@ -131,10 +131,10 @@ public sealed class AccountTests(SiteFixture site) : IClassFixture<SiteFixture>
     }
 
     [Fact]
-    public async Task Logout_Post_EndsTheSession()
+    public async Task Logout_PostFromTheDashboardHeaderForm_EndsTheSession()
     {
         using var client = await site.LoggedInAsync(site.Data.A.Email);
-        using var logout = await client.PostFormAsync("/account/logout", [], withToken: true);
+        using var logout = await client.PostFormAsync("/account/logout", [], withToken: true, tokenFrom: "/dashboard");
         logout.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         using var dash = await client.Http.GetAsync("/dashboard");
         dash.StatusCode.ShouldBe(HttpStatusCode.Redirect);

@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using Website.Tests.Infrastructure;
+
+namespace Website.Tests.Browser;
+
+public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFixture>
+{
+    private async Task<IPage> NewPageAsync()
+    {
+        if (site.Browser is null)
+        {
+            if (TestEnvironment.IsCi)
+            {
+                throw new InvalidOperationException($"{BrowserFixture.ChromiumPath} is missing and CI is set: Chromium is required (eng/prereqs.sh browser).");
+            }
+
+            Assert.Skip($"{BrowserFixture.ChromiumPath} is not installed");
+        }
+
+        var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = site.Site.BaseAddress.ToString() });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    [Fact]
+    public async Task Browser_RegisterLoginDashboardLogout_WorksEndToEnd()
+    {
+        var page = await NewPageAsync();
+        var email = $"browser-{Guid.NewGuid():N}"[..20] + "@example.test";
+
+        await page.GotoAsync("/");
+        page.Url.ShouldEndWith("/account/login");
+        await page.ClickAsync("text=Register");
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", "Browser-Password-7");
+        await page.ClickAsync("#register");
+        await page.WaitForURLAsync("**/account/login?registered=true");
+        (await page.IsVisibleAsync("#registered")).ShouldBeTrue();
+
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", "Browser-Password-7");
+        await page.ClickAsync("#login");
+        await page.WaitForURLAsync("**/dashboard");
+
+        (await page.TextContentAsync("#user-email"))!.ShouldBe(email);
+        (await page.Locator("#revenue-chart svg").CountAsync()).ShouldBe(1);
+        (await page.Locator("#revenue-chart svg rect.bar").CountAsync()).ShouldBe(30);
+        (await page.Locator("#recent-orders tbody tr").CountAsync()).ShouldBe(10);
+        (await page.Locator("#top-products tbody tr").CountAsync()).ShouldBe(5);
+        (await page.TextContentAsync("#total-revenue"))!.ShouldStartWith("$");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard.png"), FullPage = true });
+
+        await page.ClickAsync("#logout");
+        await page.WaitForURLAsync("**/account/login");
+        await page.GotoAsync("/dashboard");
+        page.Url.ShouldContain("/account/login");
+    }
+
+    [Fact]
+    public async Task Browser_WrongPassword_ShowsGenericErrorAndStaysOnLogin()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#Email", site.Data.A.Email);
+        await page.FillAsync("#Password", "Not-The-Password-1");
+        await page.ClickAsync("#login");
+        (await page.TextContentAsync("#error"))!.ShouldBe("Invalid email or password.");
+        page.Url.ShouldEndWith("/account/login");
+    }
+}
