@@ -1,40 +1,43 @@
 #!/usr/bin/env bash
 # Brings up the main job: the private PostgreSQL and the website with Lifeguard attached.
-# Usage: ./run.sh [--port N] [--scale X] [--monitoring]
+# Usage: ./run.sh [--port N] [--pg-port N] [--scale X] [--monitoring]
 #   --port N      website port (default 5080)
+#   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-port=5080; scale=1.0; monitoring=0
+port=5080; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
+    --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$port" =~ ^[0-9]+$ ]] || { echo "run.sh: --port must be a number" >&2; exit 2; }
+[[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
 
 eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
 
 pids=()
 started_pg=0
-eng/pg.sh status >/dev/null 2>&1 || started_pg=1
+eng/pg.sh status --port "$pg_port" >/dev/null 2>&1 || started_pg=1
 stop_all() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [ "$started_pg" = 1 ] && eng/pg.sh stop || true
+  [ "$started_pg" = 1 ] && eng/pg.sh stop --port "$pg_port" || true
 }
 trap stop_all INT TERM EXIT
-eng/pg.sh start
+eng/pg.sh start --port "$pg_port"
 
-export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url)
+export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --port "$pg_port")
 echo "== build"
 dotnet build apps/Website -c Release -v quiet -nologo
 site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
