@@ -33,9 +33,9 @@ internal static class HealthJsonWriter
                 }
                 json.WriteEndObject();
                 json.WriteEndObject();
-        }
-        json.WriteEndObject();
-        json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
