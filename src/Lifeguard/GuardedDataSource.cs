@@ -130,6 +130,10 @@ public sealed class GuardedDataSource : DbDataSource
                 else
                 {
                     await open.ConfigureAwait(false);
+                    // Completed without waiting: the pool had an idle connection, so the wait is recorded as zero and
+                    // the hot path is spared a second clock read (the CPU time of a pooled open is far below 0.1 ms).
+                    _tracker.BeginWithoutWait(connection, start, operation, stack);
+                    return connection;
                 }
             }
         }
@@ -165,7 +169,7 @@ public sealed class GuardedDataSource : DbDataSource
         if (ex is not PoolAdmissionRejectedException) _tracker.OpenFailed(ex, cancellationToken);
     }
 
-    private StackTrace? CaptureStack() => _captureStacks ? new StackTrace(2, fNeedFileInfo: true) : null;
+    private StackTrace? CaptureStack() => _captureStacks ? new StackTrace(2, fNeedFileInfo: false) : null;
 
     private string? CurrentOperation() => _trackOperations ? LifeguardOperation.Current : null;
 

@@ -34,7 +34,7 @@ public sealed record PoolSnapshot
     public required long Leaks { get; init; }
     /// <summary>Leases currently held past the leak threshold.</summary>
     public required int ActiveLeaks { get; init; }
-    /// <summary>Wait time for a connection, since start.</summary>
+    /// <summary>Wait time for a connection over the health window (the last minute by default).</summary>
     public required LatencySummary Wait { get; init; }
     /// <summary>p99 wait within the health window.</summary>
     public required double RecentWaitP99 { get; init; }

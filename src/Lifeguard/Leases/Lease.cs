@@ -9,13 +9,13 @@ namespace Lifeguard.Leases;
 /// leases are recycled and a lease costs no allocation once the recycling pool is warm.</summary>
 internal sealed class Lease
 {
-    private readonly LeaseTracker _tracker;
-
     public Lease(LeaseTracker tracker)
     {
-        _tracker = tracker;
+        Tracker = tracker;
         Handler = OnStateChange;
     }
+
+    public LeaseTracker Tracker { get; }
 
     public StateChangeEventHandler Handler { get; }
 
@@ -35,10 +35,10 @@ internal sealed class Lease
         var connection = Connection;
         if (connection is null) return;
         connection.StateChange -= Handler;
-        _tracker.End(this);
+        Tracker.End(this);
     }
 
-    public void OnLeakTimer() => _tracker.LeakSuspected(this);
+    public void OnLeakTimer() => Tracker.LeakSuspected(this);
 
     public void Clear()
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -17,17 +16,15 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConnectionStringFacts _facts;
-    private readonly LatencyHistogram _wait = new();
     private readonly LatencyHistogram _hold = new();
     private readonly WindowedHistogram _recentWait;
     private readonly RecentEvents _recentTimeouts;
     private readonly RecentEvents _recentRejections;
     private readonly OperationTable? _operations;
     private readonly LeakLog _leakLog;
-    private readonly ConcurrentQueue<Lease> _spare = new();
+    // One spare lease per thread (per tracker): open/close pairs mostly run on one thread, so recycling needs no atomics.
+    [ThreadStatic] private static Lease? t_spare;
     private readonly TimeSpan? _leakThreshold;
-    private readonly int _spareLimit;
-    private int _spareCount;
     private int _inUse;
     private int _waiters;
     private long _leases;
@@ -53,7 +50,6 @@ internal sealed partial class LeaseTracker : IDisposable
         _recentRejections = new RecentEvents(_time, options.HealthWindow);
         _operations = options.TrackOperations ? new OperationTable(options.MaxOperations) : null;
         _leakLog = new LeakLog(options.RecentLeakCapacity);
-        _spareLimit = Math.Clamp(Max * 2, 16, 4096);
         _peakTouchedAt = _time.GetTimestamp();
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
     }
@@ -102,9 +98,16 @@ internal sealed partial class LeaseTracker : IDisposable
     {
         var now = _time.GetTimestamp();
         var waited = _time.GetElapsedTime(waitStartedAt, now);
-        _wait.Record(waited);
-        _recentWait.Record(waited);
+        _recentWait.Record(waited, now);
         Metrics.RecordWait(waited);
+        Start(connection, now, operation, stack);
+    }
+
+    /// <summary>Records an open that completed at once (zero wait) at <paramref name="now"/> and starts its lease.</summary>
+    public void BeginWithoutWait(DbConnection connection, long now, string? operation, StackTrace? stack)
+    {
+        _recentWait.Record(TimeSpan.Zero, now);
+        Metrics.RecordWait(TimeSpan.Zero);
         Start(connection, now, operation, stack);
     }
 
@@ -225,7 +228,7 @@ internal sealed partial class LeaseTracker : IDisposable
             Errors = Volatile.Read(ref _errors),
             Leaks = Volatile.Read(ref _leaks),
             ActiveLeaks = Volatile.Read(ref _activeLeaks),
-            Wait = Summarize(_wait),
+            Wait = new LatencySummary(_recentWait.Count, _recentWait.Quantile(0.5), _recentWait.Quantile(0.9), _recentWait.Quantile(0.99), _recentWait.Quantile(1), _recentWait.SumSeconds),
             RecentWaitP99 = _recentWait.Quantile(0.99),
             Hold = Summarize(_hold),
             Operations = _operations?.Snapshot() ?? [],
@@ -238,19 +241,19 @@ internal sealed partial class LeaseTracker : IDisposable
 
     private Lease Rent()
     {
-        if (_spare.TryDequeue(out var lease))
+        var lease = t_spare;
+        if (lease is not null && ReferenceEquals(lease.Tracker, this))
         {
-            Interlocked.Decrement(ref _spareCount);
+            t_spare = null;
             return lease;
         }
         return new Lease(this);
     }
 
-    private void Return(Lease lease)
+    private static void Return(Lease lease)
     {
         lease.Clear();
-        if (Interlocked.Increment(ref _spareCount) <= _spareLimit) _spare.Enqueue(lease);
-        else Interlocked.Decrement(ref _spareCount);
+        t_spare = lease;
     }
 
     public void Dispose() => Metrics.Dispose();

@@ -18,15 +18,27 @@ internal sealed class WindowedHistogram
         _currentStarted = time.GetTimestamp();
     }
 
-    public void Record(TimeSpan elapsed)
+    /// <summary>Records a duration that ended at <paramref name="now"/> (a timestamp of the same TimeProvider).</summary>
+    public void Record(TimeSpan elapsed, long now)
     {
-        RotateIfDue();
+        RotateIfDue(now);
         Volatile.Read(ref _current).Record(elapsed);
     }
 
+    public long Count
+    {
+        get
+        {
+            RotateIfDue(_time.GetTimestamp());
+            return Volatile.Read(ref _current).Count + Volatile.Read(ref _previous).Count;
+        }
+    }
+
+    public double SumSeconds => Volatile.Read(ref _current).SumSeconds + Volatile.Read(ref _previous).SumSeconds;
+
     public double Quantile(double q)
     {
-        RotateIfDue();
+        RotateIfDue(_time.GetTimestamp());
         var merged = new long[LatencyHistogram.BucketCount];
         var cur = Volatile.Read(ref _current);
         var prev = Volatile.Read(ref _previous);
@@ -35,9 +47,8 @@ internal sealed class WindowedHistogram
         return LatencyHistogram.Quantile(merged, q, Math.Max(cur.MaxSeconds, prev.MaxSeconds));
     }
 
-    private void RotateIfDue()
+    private void RotateIfDue(long now)
     {
-        var now = _time.GetTimestamp();
         if (now - Volatile.Read(ref _currentStarted) < _halfWindowTicks) return;
         lock (_rotate)
         {
