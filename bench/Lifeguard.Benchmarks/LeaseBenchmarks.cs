@@ -19,6 +19,8 @@ public class LeaseBenchmarks
             // Short but not tiny: a shared 2-core machine is noisy, so take the median of 15 iterations in one process launch.
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1));
             AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
+            // Each baseline is compared only with the variants of its own category.
+            AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
         }
     }
 
@@ -52,21 +54,39 @@ public class LeaseBenchmarks
         _guardedLeaks.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "raw NpgsqlDataSource")]
+    [BenchmarkCategory("open+close"), Benchmark(Baseline = true, Description = "raw NpgsqlDataSource")]
     public async Task Raw()
     {
         await using var c = await _raw.OpenConnectionAsync().ConfigureAwait(false);
     }
 
-    [Benchmark(Description = "guarded, leak detection off")]
+    [BenchmarkCategory("open+close"), Benchmark(Description = "guarded, leak detection off")]
     public async Task Guarded()
     {
         await using var c = await _guarded.OpenConnectionAsync().ConfigureAwait(false);
     }
 
-    [Benchmark(Description = "guarded, leak detection on")]
+    [BenchmarkCategory("open+close"), Benchmark(Description = "guarded, leak detection on")]
     public async Task GuardedLeakDetection()
     {
         await using var c = await _guardedLeaks.OpenConnectionAsync().ConfigureAwait(false);
+    }
+
+    // A realistic lease: open, one round trip, close. Shows the guard's cost against real work.
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Baseline = true, Description = "raw NpgsqlDataSource + SELECT 1")]
+    public Task<object?> RawQuery() => Query(_raw);
+
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Description = "guarded, detection off + SELECT 1")]
+    public Task<object?> GuardedQuery() => Query(_guarded);
+
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Description = "guarded, detection on + SELECT 1")]
+    public Task<object?> GuardedLeakDetectionQuery() => Query(_guardedLeaks);
+
+    private static async Task<object?> Query(DbDataSource ds)
+    {
+        await using var c = await ds.OpenConnectionAsync().ConfigureAwait(false);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT 1";
+        return await cmd.ExecuteScalarAsync().ConfigureAwait(false);
     }
 }

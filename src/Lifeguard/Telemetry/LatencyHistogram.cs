@@ -36,7 +36,7 @@ internal sealed class LatencyHistogram
     {
         if (micros < 0) micros = 0;
         Interlocked.Increment(ref _buckets[IndexOf(micros)]);
-        Interlocked.Add(ref _sumMicros, micros);
+        if (micros != 0) Interlocked.Add(ref _sumMicros, micros);
         long max;
         while (micros > (max = Volatile.Read(ref _maxMicros)) && Interlocked.CompareExchange(ref _maxMicros, micros, max) != max) { }
     }
