@@ -1,0 +1,92 @@
+using System.Data.Common;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Npgsql;
+
+namespace Lifeguard.Benchmarks;
+
+/// <summary>Pooled open + close of one connection: raw NpgsqlDataSource against the same through the guard, with leak
+/// detection off and on. Every variant has its own warm pool and is called through DbDataSource, as the website does.</summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class LeaseBenchmarks
+{
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            // Short but not tiny: a shared 2-core machine is noisy, so take the median of 15 iterations in one process launch.
+            AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1));
+            AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
+            // Each baseline is compared only with the variants of its own category.
+            AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
+        }
+    }
+
+    private DbDataSource _raw = null!;
+    private DbDataSource _guarded = null!;
+    private DbDataSource _guardedLeaks = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_BENCH_PG") is { Length: > 0 } env
+            ? env
+            : "Host=127.0.0.1;Port=54329;Username=lifeguard;Password=lifeguard;Database=lifeguard";
+        cs = new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 4, ApplicationName = "lifeguard-bench" }.ConnectionString;
+        _raw = NpgsqlDataSource.Create(cs);
+        _guarded = new GuardedDataSource(NpgsqlDataSource.Create(cs), new LifeguardOptions { PoolName = "bench" });
+        _guardedLeaks = new GuardedDataSource(NpgsqlDataSource.Create(cs),
+            new LifeguardOptions { PoolName = "bench-leaks", LeakDetectionThreshold = TimeSpan.FromSeconds(30) });
+        // Warm each pool so every measured open is a pooled one.
+        foreach (var ds in new[] { _raw, _guarded, _guardedLeaks })
+        {
+            using var c = ds.OpenConnection();
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _raw.Dispose();
+        _guarded.Dispose();
+        _guardedLeaks.Dispose();
+    }
+
+    [BenchmarkCategory("open+close"), Benchmark(Baseline = true, Description = "raw NpgsqlDataSource")]
+    public async Task Raw()
+    {
+        await using var c = await _raw.OpenConnectionAsync().ConfigureAwait(false);
+    }
+
+    [BenchmarkCategory("open+close"), Benchmark(Description = "guarded, leak detection off")]
+    public async Task Guarded()
+    {
+        await using var c = await _guarded.OpenConnectionAsync().ConfigureAwait(false);
+    }
+
+    [BenchmarkCategory("open+close"), Benchmark(Description = "guarded, leak detection on")]
+    public async Task GuardedLeakDetection()
+    {
+        await using var c = await _guardedLeaks.OpenConnectionAsync().ConfigureAwait(false);
+    }
+
+    // A realistic lease: open, one round trip, close. Shows the guard's cost against real work.
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Baseline = true, Description = "raw NpgsqlDataSource + SELECT 1")]
+    public Task<object?> RawQuery() => Query(_raw);
+
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Description = "guarded, detection off + SELECT 1")]
+    public Task<object?> GuardedQuery() => Query(_guarded);
+
+    [BenchmarkCategory("open+SELECT 1+close"), Benchmark(Description = "guarded, detection on + SELECT 1")]
+    public Task<object?> GuardedLeakDetectionQuery() => Query(_guardedLeaks);
+
+    private static async Task<object?> Query(DbDataSource ds)
+    {
+        await using var c = await ds.OpenConnectionAsync().ConfigureAwait(false);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT 1";
+        return await cmd.ExecuteScalarAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,86 @@
+namespace Lifeguard.AspNetCore.Pages;
+
+/// <summary>The live pool page: one self-contained document (inline style and script, no external asset) that polls
+/// the JSON state endpoint beside it once a second.</summary>
+internal static class LifeguardPage
+{
+    public const string Html = """
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Lifeguard - connection pool</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1d2430;background:#f7f8fa}
+h1{font-size:1.3rem;margin:0 0 .2rem} h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
+.tiles{display:flex;flex-wrap:wrap;gap:.6rem}
+.tile{background:#fff;border:1px solid #d8dde6;border-radius:6px;padding:.5rem .9rem;min-width:7.5rem}
+.tile b{display:block;font-size:1.5rem}
+.bad{color:#b3261e} .warn{color:#9a6700} .ok{color:#1a7f37}
+table{border-collapse:collapse;background:#fff;min-width:30rem} td,th{border:1px solid #d8dde6;padding:.25rem .6rem;text-align:right}
+td:first-child,th:first-child{text-align:left}
+pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;overflow:auto;font-size:12px}
+#status{font-weight:600}
+</style>
+</head>
+<body>
+<h1>Lifeguard: <span id="pool">…</span></h1>
+<div>status: <span id="status">loading</span> · updated <span id="updated">never</span></div>
+<div class="tiles">
+ <div class="tile">in use<b id="inUse">–</b></div>
+ <div class="tile">idle<b id="idle">–</b></div>
+ <div class="tile">max<b id="max">–</b></div>
+ <div class="tile">waiting<b id="waiters">–</b></div>
+ <div class="tile">timeouts<b id="timeouts">–</b></div>
+ <div class="tile">rejected<b id="rejections">–</b></div>
+ <div class="tile">leaks<b id="leaks">–</b></div>
+ <div class="tile">leases<b id="leases">–</b></div>
+</div>
+<h2>Wait and hold times (ms)</h2>
+<table><thead><tr><th></th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead>
+<tbody id="latency"></tbody></table>
+<h2>Top routes by hold time</h2>
+<table><thead><tr><th>operation</th><th>leases</th><th>total s</th><th>p99 ms</th><th>max ms</th></tr></thead>
+<tbody id="ops"></tbody></table>
+<h2>Recent leaks</h2>
+<div id="leakList">none</div>
+<script>
+(function () {
+  var stateUrl = location.pathname.replace(/\/$/, '') + '/state';
+  function $(id) { return document.getElementById(id); }
+  function ms(s) { return (s * 1000).toFixed(s < 0.01 ? 2 : 1); }
+  function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); }
+  function row(body, values) { var tr = document.createElement('tr'); values.forEach(function (v) { cell(tr, v); }); body.appendChild(tr); }
+  function render(s) {
+    $('pool').textContent = s.poolName;
+    ['inUse', 'idle', 'max', 'waiters', 'timeouts', 'rejections', 'leaks', 'leases'].forEach(function (k) { $(k).textContent = s[k]; });
+    $('idle').title = s.idleIsExact ? 'reported by the provider' : 'estimated';
+    var st = s.recentTimeouts > 0 ? ['pool timeouts in the last minute', 'bad'] : s.waiters > 0 ? ['requests waiting for connections', 'warn'] : ['ok', 'ok'];
+    $('status').textContent = st[0]; $('status').className = st[1];
+    var lat = $('latency'); lat.textContent = '';
+    [['wait', s.wait], ['hold', s.hold]].forEach(function (p) { row(lat, [p[0], p[1].count, ms(p[1].p50), ms(p[1].p90), ms(p[1].p99), ms(p[1].max)]); });
+    var ops = $('ops'); ops.textContent = '';
+    s.operations.slice(0, 15).forEach(function (o) { row(ops, [o.operation, o.leases, o.totalHoldSeconds.toFixed(3), ms(o.p99HoldSeconds), ms(o.maxHoldSeconds)]); });
+    var list = $('leakList'); list.textContent = s.recentLeaks.length ? '' : 'none';
+    s.recentLeaks.forEach(function (l) {
+      var h = document.createElement('div');
+      h.textContent = '#' + l.id + ' ' + (l.operation || '(none)') + ' taken ' + l.acquiredAt + (l.returnedAt ? ', returned after ' + l.heldFor : ', STILL HELD');
+      h.className = l.returnedAt ? 'warn' : 'bad';
+      var pre = document.createElement('pre'); pre.textContent = l.stackTrace;
+      list.appendChild(h); list.appendChild(pre);
+    });
+    $('updated').textContent = new Date().toLocaleTimeString();
+  }
+  function poll() {
+    fetch(stateUrl, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(render)
+      .catch(function (e) { $('status').textContent = 'state unavailable: ' + e; $('status').className = 'bad'; })
+      .finally(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>
+</body>
+</html>
+""";
+}

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using Lifeguard.Telemetry;
+
+namespace Lifeguard.Attribution;
+
+/// <summary>Hold times per operation with a hard cap on distinct names (the rest go to "other").</summary>
+internal sealed class OperationTable(int maxOperations)
+{
+    internal const string Other = "other";
+    internal const string Unknown = "(none)";
+
+    private readonly ConcurrentDictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+    private int _distinct;
+    // Most requests repeat the same (cached) name string: a reference check skips hashing it.
+    private Entry? _last;
+
+    private sealed record Entry(string Name, LatencyHistogram Histogram);
+
+    public void Record(string? operation, TimeSpan held) => Get(operation ?? Unknown).Record(held);
+
+    private LatencyHistogram Get(string name)
+    {
+        var last = Volatile.Read(ref _last);
+        if (last is not null && ReferenceEquals(last.Name, name)) return last.Histogram;
+        if (!_byName.TryGetValue(name, out var entry))
+        {
+            // Reserve a slot before adding so concurrent first-sightings cannot overshoot the cap.
+            if (Interlocked.Increment(ref _distinct) > maxOperations)
+            {
+                Interlocked.Decrement(ref _distinct);
+                return _byName.GetOrAdd(Other, static n => new Entry(n, new LatencyHistogram())).Histogram;
+            }
+            var added = new Entry(name, new LatencyHistogram());
+            entry = _byName.GetOrAdd(name, added);
+            if (!ReferenceEquals(entry, added)) Interlocked.Decrement(ref _distinct);
+        }
+        Volatile.Write(ref _last, entry);
+        return entry.Histogram;
+    }
+
+    public IReadOnlyList<OperationStats> Snapshot() =>
+        _byName.Select(kv => new OperationStats(kv.Key, kv.Value.Histogram.Count, kv.Value.Histogram.SumSeconds, kv.Value.Histogram.Quantile(0.99), kv.Value.Histogram.MaxSeconds))
+            .OrderByDescending(s => s.TotalHoldSeconds)
+            .ThenBy(s => s.Operation, StringComparer.Ordinal)
+            .ToList();
+}

@@ -1,0 +1,194 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Lifeguard.Attribution;
+using Lifeguard.Leases;
+using Microsoft.Extensions.Logging;
+
+namespace Lifeguard;
+
+/// <summary>A <see cref="DbDataSource"/> that hands out the inner provider's own connections while measuring every
+/// lease: wait and hold time, in-use/idle/waiting counts, timeouts, leaks and who holds the connections.</summary>
+public sealed class GuardedDataSource : DbDataSource
+{
+    private readonly DbDataSource _inner;
+    private readonly bool _ownsInner;
+    private readonly LeaseTracker _tracker;
+    private readonly TimeSpan? _admissionBudget;
+    private readonly TimeSpan _retryAfter;
+    private readonly bool _trackOperations;
+    private readonly bool _captureStacks;
+
+    /// <summary>Wraps <paramref name="inner"/>; options are validated here (DataAnnotations) and fixed for the guard's life.</summary>
+    /// <param name="inner">The provider's data source, e.g. an NpgsqlDataSource.</param>
+    /// <param name="options">Settings; null uses defaults.</param>
+    /// <param name="meterFactory">Creates the "Lifeguard" meter; null creates a standalone meter.</param>
+    /// <param name="loggerFactory">Receives leak and timeout warnings.</param>
+    /// <param name="timeProvider">Clock for all durations and the leak timers; null is the system clock.</param>
+    /// <param name="ownsInner">Whether disposing the guard disposes <paramref name="inner"/>.</param>
+    public GuardedDataSource(DbDataSource inner, LifeguardOptions? options = null, IMeterFactory? meterFactory = null,
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, bool ownsInner = true)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        options ??= new LifeguardOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _inner = inner;
+        _ownsInner = ownsInner;
+        _tracker = new LeaseTracker(options, inner.ConnectionString, meterFactory, loggerFactory, timeProvider);
+        _admissionBudget = options.AdmissionBudget;
+        _retryAfter = options.AdmissionRetryAfter;
+        _trackOperations = options.TrackOperations;
+        _captureStacks = options.LeakDetectionThreshold.HasValue;
+    }
+
+    /// <summary>The wrapped provider data source.</summary>
+    public DbDataSource Inner => _inner;
+
+    /// <summary>The <c>db.client.connection.pool.name</c> of this pool.</summary>
+    public string PoolName => _tracker.PoolName;
+
+    /// <inheritdoc />
+    public override string ConnectionString => _inner.ConnectionString;
+
+    internal LeaseTracker Tracker => _tracker;
+
+    /// <summary>Current counts, percentiles, per-operation hold times and recent leaks.</summary>
+    public PoolSnapshot Snapshot() => _tracker.Snapshot();
+
+    /// <summary>Publishes the guard's counters at 0; call once metric exporters have started so the first event shows as an increase.</summary>
+    public void PublishZeroCounters() => _tracker.Metrics.PublishZeroCounters();
+
+    /// <summary>Returns an unopened provider connection; if the caller opens it itself, its hold time is still tracked (wait time is not).</summary>
+    protected override DbConnection CreateDbConnection()
+    {
+        var connection = _inner.CreateConnection();
+        connection.StateChange += OnSelfOpened;
+        return connection;
+    }
+
+    private void OnSelfOpened(object? sender, StateChangeEventArgs e)
+    {
+        if (e.CurrentState != ConnectionState.Open || sender is not DbConnection connection) return;
+        _tracker.BeginUnmeasured(connection, CurrentOperation(), CaptureStack());
+    }
+
+    /// <inheritdoc />
+    protected override DbConnection OpenDbConnection()
+    {
+        var stack = CaptureStack();
+        var operation = CurrentOperation();
+        var connection = _inner.CreateConnection();
+        var start = _tracker.Time.GetTimestamp();
+        _tracker.WaitStarted();
+        try
+        {
+            if (_admissionBudget is { } budget && _tracker.Saturated)
+                OpenWithinBudgetAsync(connection, budget, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            else
+                connection.Open();
+        }
+        catch (Exception ex)
+        {
+            _tracker.WaitEnded();
+            connection.Dispose();
+            Failed(ex, CancellationToken.None);
+            throw;
+        }
+        _tracker.WaitEnded();
+        _tracker.Begin(connection, start, operation, stack);
+        return connection;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        // Stack and operation are read before the first await: afterwards the stack is the thread pool's, not the borrower's.
+        var stack = CaptureStack();
+        var operation = CurrentOperation();
+        var connection = _inner.CreateConnection();
+        var start = _tracker.Time.GetTimestamp();
+        try
+        {
+            if (_admissionBudget is { } budget && _tracker.Saturated)
+            {
+                _tracker.WaitStarted();
+                try { await OpenWithinBudgetAsync(connection, budget, cancellationToken).ConfigureAwait(false); }
+                finally { _tracker.WaitEnded(); }
+            }
+            else
+            {
+                var open = connection.OpenAsync(cancellationToken);
+                // Only an open that does not complete at once is waiting for the pool (or a new physical connection).
+                if (!open.IsCompleted)
+                {
+                    _tracker.WaitStarted();
+                    try { await open.ConfigureAwait(false); }
+                    finally { _tracker.WaitEnded(); }
+                }
+                else
+                {
+                    await open.ConfigureAwait(false);
+                    // Completed without waiting: the pool had an idle connection, so the wait is recorded as zero and
+                    // the hot path is spared a second clock read (the CPU time of a pooled open is far below 0.1 ms).
+                    _tracker.BeginWithoutWait(connection, start, operation, stack);
+                    return connection;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            Failed(ex, cancellationToken);
+            throw;
+        }
+        _tracker.Begin(connection, start, operation, stack);
+        return connection;
+    }
+
+    private async ValueTask OpenWithinBudgetAsync(DbConnection connection, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        using var budgetCts = new CancellationTokenSource(budget, _tracker.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budgetCts.Token);
+        try
+        {
+            await connection.OpenAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (budgetCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                                   && ex is OperationCanceledException or DbException)
+        {
+            _tracker.Rejected();
+            throw new PoolAdmissionRejectedException(PoolName, budget, _retryAfter, ex);
+        }
+    }
+
+    // The provider's exception is rethrown unchanged so callers' provider-specific handling keeps working.
+    private void Failed(Exception ex, CancellationToken cancellationToken)
+    {
+        if (ex is not PoolAdmissionRejectedException) _tracker.OpenFailed(ex, cancellationToken);
+    }
+
+    private StackTrace? CaptureStack() => _captureStacks ? new StackTrace(2, fNeedFileInfo: false) : null;
+
+    private string? CurrentOperation() => _trackOperations ? LifeguardOperation.Current : null;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _tracker.Dispose();
+            if (_ownsInner) _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        _tracker.Dispose();
+        if (_ownsInner) await _inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+}

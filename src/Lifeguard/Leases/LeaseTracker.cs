@@ -1,0 +1,269 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Lifeguard.Attribution;
+using Lifeguard.Leaks;
+using Lifeguard.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lifeguard.Leases;
+
+/// <summary>All lease bookkeeping of one guarded pool: counters, histograms, attribution, leaks.</summary>
+internal sealed partial class LeaseTracker : IDisposable
+{
+    private readonly LifeguardOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConnectionStringFacts _facts;
+    private readonly LatencyHistogram _hold = new();
+    private readonly WindowedHistogram _recentWait;
+    private readonly RecentEvents _recentTimeouts;
+    private readonly RecentEvents _recentRejections;
+    private readonly OperationTable? _operations;
+    private readonly LeakLog _leakLog;
+    // One spare lease per thread (per tracker): open/close pairs mostly run on one thread, so recycling needs no atomics.
+    [ThreadStatic] private static Lease? t_spare;
+    private readonly TimeSpan? _leakThreshold;
+    private int _inUse;
+    private int _waiters;
+    private long _leases;
+    private long _timeouts;
+    private long _rejections;
+    private long _errors;
+    private long _leaks;
+    private int _activeLeaks;
+    private int _peakInUse;
+    private long _peakTouchedAt;
+
+    public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time)
+    {
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("Lifeguard.GuardedDataSource") ?? NullLogger.Instance;
+        _facts = ConnectionStringFacts.Parse(connectionString);
+        PoolName = options.PoolName ?? _facts.PoolName;
+        Max = options.MaxPoolSize ?? _facts.MaxPoolSize;
+        _leakThreshold = options.LeakDetectionThreshold;
+        _recentWait = new WindowedHistogram(_time, options.HealthWindow);
+        _recentTimeouts = new RecentEvents(_time, options.HealthWindow);
+        _recentRejections = new RecentEvents(_time, options.HealthWindow);
+        _operations = options.TrackOperations ? new OperationTable(options.MaxOperations) : null;
+        _leakLog = new LeakLog(options.RecentLeakCapacity);
+        _peakTouchedAt = _time.GetTimestamp();
+        Metrics = new GuardMetrics(meterFactory, PoolName, this);
+    }
+
+    public string PoolName { get; }
+
+    public int Max { get; }
+
+    public GuardMetrics Metrics { get; }
+
+    public TimeProvider Time => _time;
+
+    public bool LeakDetection => _leakThreshold.HasValue;
+
+    public int InUse => Volatile.Read(ref _inUse);
+
+    public int Waiters => Volatile.Read(ref _waiters);
+
+    /// <summary>Idle connections: the provider's exact number when a hook is set, else an estimate — the peak of
+    /// concurrent leases within the provider's idle lifetime (connections the pool still keeps open) minus those in use.</summary>
+    public int Idle => ReadCounts().Idle;
+
+    private (int Idle, bool Exact) ReadCounts()
+    {
+        if (_options.PoolCountsProvider?.Invoke() is { } exact) return (exact.Idle, true);
+        var inUse = InUse;
+        var peak = Volatile.Read(ref _peakInUse);
+        if (_time.GetElapsedTime(Volatile.Read(ref _peakTouchedAt)) > _facts.IdleLifetime)
+        {
+            // Nothing reached the peak for an idle lifetime: the provider has pruned the surplus by now.
+            Volatile.Write(ref _peakInUse, Math.Max(inUse, _facts.MinPoolSize));
+            Volatile.Write(ref _peakTouchedAt, _time.GetTimestamp());
+            peak = Volatile.Read(ref _peakInUse);
+        }
+        return (Math.Max(0, Math.Max(peak, _facts.MinPoolSize) - inUse), false);
+    }
+
+    public bool Saturated => Volatile.Read(ref _inUse) + Volatile.Read(ref _waiters) >= Max;
+
+    public void WaitStarted() => Interlocked.Increment(ref _waiters);
+
+    public void WaitEnded() => Interlocked.Decrement(ref _waiters);
+
+    /// <summary>Records a successful open and starts tracking its lease until the connection closes.</summary>
+    public void Begin(DbConnection connection, long waitStartedAt, string? operation, StackTrace? stack)
+    {
+        var now = _time.GetTimestamp();
+        var waited = _time.GetElapsedTime(waitStartedAt, now);
+        _recentWait.Record(waited, now);
+        Metrics.RecordWait(waited);
+        Start(connection, now, operation, stack);
+    }
+
+    /// <summary>Records an open that completed at once (zero wait) at <paramref name="now"/> and starts its lease.</summary>
+    public void BeginWithoutWait(DbConnection connection, long now, string? operation, StackTrace? stack)
+    {
+        _recentWait.Record(TimeSpan.Zero, now);
+        Metrics.RecordWait(TimeSpan.Zero);
+        Start(connection, now, operation, stack);
+    }
+
+    /// <summary>Starts a lease for a connection the caller opened itself (no wait measured).</summary>
+    public void BeginUnmeasured(DbConnection connection, string? operation, StackTrace? stack) =>
+        Start(connection, _time.GetTimestamp(), operation, stack);
+
+    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack)
+    {
+        var lease = Rent();
+        lease.Connection = connection;
+        lease.Id = Interlocked.Increment(ref _leases);
+        lease.StartedAt = now;
+        lease.Operation = operation;
+        var inUse = Interlocked.Increment(ref _inUse);
+        var peak = Volatile.Read(ref _peakInUse);
+        if (inUse >= peak)
+        {
+            if (inUse > peak) Interlocked.CompareExchange(ref _peakInUse, inUse, peak);
+            Volatile.Write(ref _peakTouchedAt, now);
+        }
+        if (_leakThreshold is { } threshold)
+        {
+            lease.Stack = stack;
+            lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
+        }
+        connection.StateChange += lease.Handler;
+    }
+
+    public void End(Lease lease)
+    {
+        var now = _time.GetTimestamp();
+        var held = _time.GetElapsedTime(lease.StartedAt, now);
+        Interlocked.Decrement(ref _inUse);
+        _hold.Record(held);
+        Metrics.RecordUse(held);
+        _operations?.Record(lease.Operation, held);
+        if (lease.LeakTimer is null)
+        {
+            Return(lease);
+            return;
+        }
+        LeakReport? leak;
+        lock (lease)
+        {
+            lease.Ended = true;
+            lease.LeakTimer.Dispose();
+            leak = lease.Leak;
+        }
+        if (leak is not null)
+        {
+            leak.ReturnedAt = _time.GetUtcNow();
+            leak.HeldFor = held;
+            Interlocked.Decrement(ref _activeLeaks);
+            LogLeakReturned(_logger, PoolName, leak.Id, leak.Operation ?? OperationTable.Unknown, held.TotalSeconds);
+        }
+        // Leases with timers are not recycled: a late timer callback must never see a reused lease.
+    }
+
+    internal void LeakSuspected(Lease lease)
+    {
+        LeakReport report;
+        lock (lease)
+        {
+            if (lease.Ended || lease.Leak is not null) return;
+            var now = _time.GetUtcNow();
+            var held = _time.GetElapsedTime(lease.StartedAt);
+            report = new LeakReport(lease.Id, PoolName, lease.Operation, lease.Stack?.ToString() ?? "(no stack captured)", now - held, now);
+            lease.Leak = report;
+        }
+        Interlocked.Increment(ref _leaks);
+        Interlocked.Increment(ref _activeLeaks);
+        Metrics.Leak();
+        _leakLog.Add(report);
+        LogLeak(_logger, PoolName, report.Id, report.Operation ?? OperationTable.Unknown, _leakThreshold!.Value.TotalSeconds, report.StackTrace);
+    }
+
+    public void OpenFailed(Exception exception, CancellationToken callerToken)
+    {
+        switch (OpenFailureClassifier.Classify(exception, callerToken))
+        {
+            case OpenFailureKind.PoolTimeout:
+                Interlocked.Increment(ref _timeouts);
+                _recentTimeouts.Add();
+                Metrics.Timeout();
+                LogTimeout(_logger, PoolName, InUse, Max, Waiters);
+                break;
+            case OpenFailureKind.ConnectionError:
+                Interlocked.Increment(ref _errors);
+                Metrics.Error();
+                break;
+        }
+    }
+
+    public void Rejected()
+    {
+        Interlocked.Increment(ref _rejections);
+        _recentRejections.Add();
+        Metrics.Rejected();
+    }
+
+    public PoolSnapshot Snapshot()
+    {
+        var (idle, exact) = ReadCounts();
+        return new PoolSnapshot
+        {
+            PoolName = PoolName,
+            InUse = InUse,
+            Idle = idle,
+            IdleIsExact = exact,
+            Max = Max,
+            Waiters = Waiters,
+            Leases = Volatile.Read(ref _leases),
+            Timeouts = Volatile.Read(ref _timeouts),
+            RecentTimeouts = _recentTimeouts.Count(),
+            Rejections = Volatile.Read(ref _rejections),
+            RecentRejections = _recentRejections.Count(),
+            Errors = Volatile.Read(ref _errors),
+            Leaks = Volatile.Read(ref _leaks),
+            ActiveLeaks = Volatile.Read(ref _activeLeaks),
+            Wait = new LatencySummary(_recentWait.Count, _recentWait.Quantile(0.5), _recentWait.Quantile(0.9), _recentWait.Quantile(0.99), _recentWait.Quantile(1), _recentWait.SumSeconds),
+            RecentWaitP99 = _recentWait.Quantile(0.99),
+            Hold = Summarize(_hold),
+            Operations = _operations?.Snapshot() ?? [],
+            RecentLeaks = _leakLog.Snapshot(),
+        };
+    }
+
+    private static LatencySummary Summarize(LatencyHistogram h) =>
+        new(h.Count, h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.MaxSeconds, h.SumSeconds);
+
+    private Lease Rent()
+    {
+        var lease = t_spare;
+        if (lease is not null && ReferenceEquals(lease.Tracker, this))
+        {
+            t_spare = null;
+            return lease;
+        }
+        return new Lease(this);
+    }
+
+    private static void Return(Lease lease)
+    {
+        lease.Clear();
+        t_spare = lease;
+    }
+
+    public void Dispose() => Metrics.Dispose();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Connection leak suspected in pool {PoolName}: lease {LeaseId} taken by {Operation} is held longer than {ThresholdSeconds} s. Borrowed at:\n{StackTrace}")]
+    private static partial void LogLeak(ILogger logger, string poolName, long leaseId, string operation, double thresholdSeconds, string stackTrace);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Leaked connection returned to pool {PoolName}: lease {LeaseId} taken by {Operation} was held {HeldSeconds:0.###} s")]
+    private static partial void LogLeakReturned(ILogger logger, string poolName, long leaseId, string operation, double heldSeconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Connection pool {PoolName} exhausted: an open timed out with {InUse}/{Max} in use and {Waiters} waiting")]
+    private static partial void LogTimeout(ILogger logger, string poolName, int inUse, int max, int waiters);
+}

@@ -1,0 +1,286 @@
+using System.Data;
+using Lifeguard.Attribution;
+using Lifeguard.Telemetry;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Lifeguard.Tests;
+
+public sealed class GuardedDataSourceTests : IDisposable
+{
+    private readonly TestMeterFactory _meters = new();
+    private readonly List<IDisposable> _disposables = [];
+
+    private GuardedDataSource Guard(int maxPoolSize, int timeoutSeconds = 15, LifeguardOptions? options = null, TimeProvider? time = null, ILoggerFactory? logs = null)
+    {
+        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds));
+        var guard = new GuardedDataSource(inner, options ?? new LifeguardOptions { PoolName = "test" }, _meters, logs, time);
+        _disposables.Add(guard);
+        return guard;
+    }
+
+    private MetricCollector<T> Collect<T>(string instrument) where T : struct
+    {
+        var c = new MetricCollector<T>(_meters, LifeguardInstruments.MeterName, instrument);
+        _disposables.Add(c);
+        return c;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _disposables) d.Dispose();
+        _meters.Dispose();
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_ThroughGuard_ReturnsTheProvidersOwnConnection()
+    {
+        var guard = Guard(2);
+        await using var connection = await guard.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        connection.ShouldBeOfType<NpgsqlConnection>();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT 41 + 1";
+        (await cmd.ExecuteScalarAsync(TestContext.Current.CancellationToken)).ShouldBe(42);
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_TwoHeldThenOneReturned_CountsInUseAndIdleExactly()
+    {
+        var guard = Guard(3);
+        var ct = TestContext.Current.CancellationToken;
+        var a = await guard.OpenConnectionAsync(ct);
+        var b = await guard.OpenConnectionAsync(ct);
+        var s = guard.Snapshot();
+        s.InUse.ShouldBe(2);
+        s.Idle.ShouldBe(0);
+        s.Max.ShouldBe(3);
+        s.Waiters.ShouldBe(0);
+
+        await a.DisposeAsync();
+        s = guard.Snapshot();
+        s.InUse.ShouldBe(1);
+        s.Idle.ShouldBe(1);
+        s.Hold.Count.ShouldBe(1);
+
+        var counts = Collect<long>(LifeguardInstruments.Count);
+        counts.RecordObservableInstruments();
+        var byState = counts.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[LifeguardInstruments.StateTag]!, m => m.Value);
+        byState["used"].ShouldBe(1);
+        byState["idle"].ShouldBe(1);
+        await b.DisposeAsync();
+        guard.Snapshot().InUse.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_PoolFull_CountsTheWaiterAndRecordsItsWait()
+    {
+        var guard = Guard(2);
+        var ct = TestContext.Current.CancellationToken;
+        var waits = Collect<double>(LifeguardInstruments.WaitTime);
+        var pending = Collect<long>(LifeguardInstruments.PendingRequests);
+        var a = await guard.OpenConnectionAsync(ct);
+        await using var b = await guard.OpenConnectionAsync(ct);
+
+        var third = guard.OpenConnectionAsync(ct).AsTask();
+        await TestPostgres.Eventually(() => guard.Snapshot().Waiters == 1, "one waiter");
+        pending.RecordObservableInstruments();
+        pending.LastMeasurement!.Value.ShouldBe(1);
+        third.IsCompleted.ShouldBeFalse();
+
+        await Task.Delay(300, ct);
+        await a.DisposeAsync();
+        await using var c = await third;
+        guard.Snapshot().Waiters.ShouldBe(0);
+        guard.Snapshot().InUse.ShouldBe(2);
+        waits.LastMeasurement!.Value.ShouldBeGreaterThanOrEqualTo(0.25);
+        waits.LastMeasurement.Tags[LifeguardInstruments.PoolNameTag].ShouldBe("test");
+        guard.Snapshot().Wait.Max.ShouldBeGreaterThanOrEqualTo(0.25);
+    }
+
+    [Fact]
+    public async Task Dispose_AfterHoldingThreeSeconds_RecordsUseTimeOfThreeSeconds()
+    {
+        var time = new FakeTimeProvider();
+        var guard = Guard(2, time: time);
+        var uses = Collect<double>(LifeguardInstruments.UseTime);
+        var connection = await guard.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(3));
+        await connection.DisposeAsync();
+        uses.GetMeasurementSnapshot().Count.ShouldBe(1);
+        uses.LastMeasurement!.Value.ShouldBe(3.0, 1e-9);
+        guard.Snapshot().Hold.Max.ShouldBe(3.0, 0.01);
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_PoolExhaustedPastTimeout_CountsOneTimeout()
+    {
+        var guard = Guard(1, timeoutSeconds: 1);
+        var ct = TestContext.Current.CancellationToken;
+        var timeouts = Collect<long>(LifeguardInstruments.Timeouts);
+        await using var held = await guard.OpenConnectionAsync(ct);
+        var ex = await Should.ThrowAsync<NpgsqlException>(async () => await guard.OpenConnectionAsync(ct));
+        ex.Message.ShouldContain("exhausted");
+        var s = guard.Snapshot();
+        s.Timeouts.ShouldBe(1);
+        s.RecentTimeouts.ShouldBe(1);
+        s.Errors.ShouldBe(0);
+        s.Waiters.ShouldBe(0);
+        timeouts.GetMeasurementSnapshot().EvaluateAsCounter().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_WrongPassword_CountsAConnectionErrorNotATimeout()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(2)) { Password = "wrong-password" }.ConnectionString;
+        var guard = new GuardedDataSource(NpgsqlDataSource.Create(cs), new LifeguardOptions(), _meters);
+        _disposables.Add(guard);
+        await Should.ThrowAsync<PostgresException>(async () => await guard.OpenConnectionAsync(TestContext.Current.CancellationToken));
+        var s = guard.Snapshot();
+        s.Errors.ShouldBe(1);
+        s.Timeouts.ShouldBe(0);
+        s.InUse.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task LeakDetection_LeaseHeldPastThreshold_ReportedOnceWithStackAndAgainWhenReturned()
+    {
+        var time = new FakeTimeProvider();
+        var logs = new TestLoggerFactory();
+        var guard = Guard(2, options: new LifeguardOptions { PoolName = "test", LeakDetectionThreshold = TimeSpan.FromSeconds(10) }, time: time, logs: logs);
+        var leaks = Collect<long>(LifeguardInstruments.Leaks);
+        DbConnectionHolder holder;
+        using (LifeguardOperation.Begin("GET /leaky"))
+            holder = await BorrowAndForgetAsync(guard);
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        guard.Snapshot().Leaks.ShouldBe(0);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var s = guard.Snapshot();
+        s.Leaks.ShouldBe(1);
+        s.ActiveLeaks.ShouldBe(1);
+        var report = s.RecentLeaks.ShouldHaveSingleItem();
+        report.Operation.ShouldBe("GET /leaky");
+        report.StackTrace.ShouldContain(nameof(BorrowAndForgetAsync));
+        report.ReturnedAt.ShouldBeNull();
+        logs.Logger.LatestRecord.Level.ShouldBe(LogLevel.Warning);
+        logs.Logger.LatestRecord.Message.ShouldContain(nameof(BorrowAndForgetAsync));
+        leaks.GetMeasurementSnapshot().EvaluateAsCounter().ShouldBe(1);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        guard.Snapshot().Leaks.ShouldBe(1);
+
+        await holder.Connection.DisposeAsync();
+        report.ReturnedAt.ShouldNotBeNull();
+        report.HeldFor.ShouldBe(TimeSpan.FromSeconds(41));
+        guard.Snapshot().ActiveLeaks.ShouldBe(0);
+        logs.Logger.LatestRecord.Message.ShouldContain("returned");
+        logs.Logger.LatestRecord.Message.ShouldContain("GET /leaky");
+    }
+
+    private static async Task<DbConnectionHolder> BorrowAndForgetAsync(GuardedDataSource guard) =>
+        new(await guard.OpenConnectionAsync());
+
+    private sealed record DbConnectionHolder(System.Data.Common.DbConnection Connection);
+
+    [Fact]
+    public async Task LeakDetection_Off_CreatesNoTimersAndReportsNothing()
+    {
+        var time = new CountingTimeProvider();
+        var guard = Guard(2, time: time);
+        for (var i = 0; i < 5; i++)
+        {
+            await using var c = await guard.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            time.Advance(TimeSpan.FromHours(1));
+        }
+        time.TimersCreated.ShouldBe(0);
+        guard.Snapshot().Leaks.ShouldBe(0);
+        guard.Snapshot().Leases.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task Attribution_TwoOperations_RankedByTotalHoldTime()
+    {
+        var time = new FakeTimeProvider();
+        var guard = Guard(2, time: time);
+        var ct = TestContext.Current.CancellationToken;
+        async Task Hold(string op, int seconds)
+        {
+            using var _ = LifeguardOperation.Begin(op);
+            await using var c = await guard.OpenConnectionAsync(ct);
+            time.Advance(TimeSpan.FromSeconds(seconds));
+        }
+        await Hold("GET /reports", 2);
+        await Hold("GET /reports", 2);
+        await Hold("GET /dashboard", 1);
+
+        var ops = guard.Snapshot().Operations;
+        ops.Count.ShouldBe(2);
+        ops[0].Operation.ShouldBe("GET /reports");
+        ops[0].Leases.ShouldBe(2);
+        ops[0].TotalHoldSeconds.ShouldBe(4.0, 1e-6);
+        ops[0].P99HoldSeconds.ShouldBe(2.0, 0.15);
+        ops[1].Operation.ShouldBe("GET /dashboard");
+        ops[1].TotalHoldSeconds.ShouldBe(1.0, 1e-6);
+    }
+
+    [Fact]
+    public async Task Attribution_MoreOperationsThanTheCap_FoldsTheRestIntoOther()
+    {
+        var guard = Guard(2, options: new LifeguardOptions { MaxOperations = 2 });
+        foreach (var op in new[] { "a", "b", "c", "d" })
+        {
+            using var _ = LifeguardOperation.Begin(op);
+            await using var c = await guard.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        }
+        var names = guard.Snapshot().Operations.Select(o => o.Operation).Order().ToList();
+        names.ShouldBe(["a", "b", "other"]);
+        guard.Snapshot().Operations.Single(o => o.Operation == "other").Leases.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task AdmissionControl_PoolSaturated_RejectsWithinTheBudgetInsteadOfWaitingForTheTimeout()
+    {
+        var guard = Guard(1, timeoutSeconds: 15, options: new LifeguardOptions { AdmissionBudget = TimeSpan.FromMilliseconds(200) });
+        var ct = TestContext.Current.CancellationToken;
+        var held = await guard.OpenConnectionAsync(ct);
+        var started = DateTime.UtcNow;
+        var ex = await Should.ThrowAsync<PoolAdmissionRejectedException>(async () => await guard.OpenConnectionAsync(ct));
+        (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(10)); // the provider would have waited 15 s
+        ex.RetryAfter.ShouldBe(TimeSpan.FromSeconds(1));
+        var s = guard.Snapshot();
+        s.Rejections.ShouldBe(1);
+        s.Timeouts.ShouldBe(0);
+        s.Waiters.ShouldBe(0);
+
+        await held.DisposeAsync();
+        await using var again = await guard.OpenConnectionAsync(ct);
+        again.State.ShouldBe(ConnectionState.Open);
+    }
+
+    [Fact]
+    public async Task CreateConnection_OpenedByCaller_HoldIsStillTracked()
+    {
+        var guard = Guard(2);
+        await using (var c = guard.CreateConnection())
+        {
+            await c.OpenAsync(TestContext.Current.CancellationToken);
+            guard.Snapshot().InUse.ShouldBe(1);
+        }
+        guard.Snapshot().InUse.ShouldBe(0);
+        guard.Snapshot().Hold.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void OpenConnection_Synchronous_TracksTheLease()
+    {
+        var guard = Guard(2);
+        using (var c = guard.OpenConnection())
+        {
+            c.ShouldBeOfType<NpgsqlConnection>();
+            guard.Snapshot().InUse.ShouldBe(1);
+        }
+        guard.Snapshot().InUse.ShouldBe(0);
+    }
+}
