@@ -61,7 +61,7 @@ public static class PoolSizingAdvisor
         var cap = Min(parallelCap, budgetPerInstance);
         var smallest = SmallestMeeting(lambda, hold, input, variability);
         var smallestBurst = SmallestMeeting(lambda * input.BurstFactor, hold, input, variability);
-        var timeout = RecommendTimeout(input.RequestBudget, reasons);
+        var (timeout, timeoutReason) = RecommendTimeout(input.RequestBudget);
 
         if (budgetPerInstance is 0)
         {
@@ -101,6 +101,7 @@ public static class PoolSizingAdvisor
             reasons.Add(quantile is { } q
                 ? F($"At {max} connection(s) the pool is {offered / max:P0} busy on average, a lease waits with probability {probability:P1}, and the predicted {quantileName} wait is {Ms(q)}.")
                 : F($"At {max} connection(s) the pool cannot keep up: waits grow until requests time out."));
+            reasons.Add(timeoutReason);
             reasons.Add(F($"Minimum Pool Size {min} keeps the connections that are busy on average open, so a quiet spell does not make the next burst pay for new connections."));
             return new PoolSizingRecommendation
             {
@@ -145,16 +146,16 @@ public static class PoolSizingAdvisor
         return null;
     }
 
-    private static TimeSpan RecommendTimeout(TimeSpan requestBudget, List<string> reasons)
+    private static (TimeSpan Timeout, string Reason) RecommendTimeout(TimeSpan requestBudget)
     {
         // Npgsql's Timeout is whole seconds (0 = wait forever). A third of the budget leaves the rest
         // for the queries themselves; waiting longer means the request has failed anyway.
         var seconds = Math.Max(1, (int)Math.Floor(requestBudget.TotalSeconds / 3));
         var timeout = TimeSpan.FromSeconds(seconds);
-        reasons.Add(timeout < requestBudget
+        var reason = timeout < requestBudget
             ? F($"Timeout {seconds} s is a third of the {requestBudget.TotalSeconds:0.##} s request budget: a request still waiting for a connection by then fails fast with a clear pool-exhausted error instead of hanging.")
-            : F($"Timeout {seconds} s is the provider's smallest, yet not shorter than the {requestBudget.TotalSeconds:0.##} s request budget; cancel the open with the request's token."));
-        return timeout;
+            : F($"Timeout {seconds} s is the provider's smallest, yet not shorter than the {requestBudget.TotalSeconds:0.##} s request budget; cancel the open with the request's token.");
+        return (timeout, reason);
     }
 
     private static int MinFor(double offered) => Math.Max(1, (int)Math.Ceiling(offered));
