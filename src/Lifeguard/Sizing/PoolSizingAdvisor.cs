@@ -16,6 +16,9 @@ namespace Lifeguard.Sizing;
 /// </remarks>
 public static class PoolSizingAdvisor
 {
+    // A million connections busy on average per instance: past this the inputs are a unit mistake.
+    private const double MaxOfferedLoad = 1_000_000;
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Computes the recommendation; throws <see cref="ValidationException"/> for invalid input.</summary>
@@ -25,6 +28,11 @@ public static class PoolSizingAdvisor
         Validator.ValidateObject(input, new ValidationContext(input), validateAllProperties: true);
         if (input.WaitGoal < TimeSpan.Zero) throw new ValidationException("The wait goal cannot be negative.");
         if (input.RequestBudget <= TimeSpan.Zero) throw new ValidationException("The request budget must be positive.");
+
+        if (input.ArrivalRatePerSecond * input.Hold.Mean.TotalSeconds > MaxOfferedLoad)
+        {
+            throw new ValidationException($"Offered load above {MaxOfferedLoad:N0} busy connections per instance is beyond any single pool; check the units of the inputs.");
+        }
 
         var reasons = new List<string>();
         var lambda = input.ArrivalRatePerSecond;
@@ -136,12 +144,20 @@ public static class PoolSizingAdvisor
     {
         if (lambda == 0) return 1;
         var offered = lambda * hold.Mean.TotalSeconds;
+        var first = Math.Max(1, (int)Math.Floor(offered) + 1);
         // Far above the load, Erlang C is ~0: a + 10·√a + 20 always meets any non-negative goal.
-        var limit = (int)Math.Min(int.MaxValue - 1, Math.Ceiling(offered + 10 * Math.Sqrt(offered) + 20));
-        for (var c = Math.Max(1, (int)Math.Floor(offered) + 1); c <= limit; c++)
+        var limit = (int)Math.Ceiling(offered + 10 * Math.Sqrt(offered) + 20);
+        var tail = 1 - input.WaitGoalQuantile;
+        // Erlang B carried from one size to the next keeps the search linear in c, not quadratic.
+        var b = 1.0;
+        for (var k = 1; k < first; k++) b = offered * b / (k + offered * b);
+        for (var c = first; c <= limit; c++)
         {
-            var wait = ErlangC.WaitQuantile(lambda, hold.Mean, c, input.WaitGoalQuantile);
-            if (wait != TimeSpan.MaxValue && Scale(wait, variability) <= input.WaitGoal) return c;
+            b = offered * b / (c + offered * b);
+            var probability = c * b / (c - offered * (1 - b));
+            var drain = c / hold.Mean.TotalSeconds - lambda;
+            var wait = probability <= tail ? 0 : variability * Math.Log(probability / tail) / drain;
+            if (wait <= input.WaitGoal.TotalSeconds) return c;
         }
         return null;
     }

@@ -64,6 +64,20 @@ public sealed class PoolSizingAdvisorTests
     }
 
     [Fact]
+    public void Recommend_VeryLargeLoad_FindsSizeJustAboveLoadAndMeetsGoal()
+    {
+        var r = PoolSizingAdvisor.Recommend(Input(4_000_000, 50, i => i.BurstFactor = 1.0)); // 200,000 erlangs
+        r.MaximumPoolSize.ShouldBeInRange(200_001, 201_000);
+        r.PredictedGoalQuantileWait!.Value.ShouldBeLessThanOrEqualTo(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Recommend_AbsurdLoad_IsRejectedAsUnitMistake()
+    {
+        Should.Throw<ValidationException>(() => PoolSizingAdvisor.Recommend(Input(1e9, 1000)));
+    }
+
+    [Fact]
     public void Recommend_ServerBudgetTooSmallForGoal_CapsAtBudgetAndSaysGoalNotMet()
     {
         // 20 erlangs per instance needs > 20 connections; 100 − 3 reserved − 7 others = 90 over 10 instances = 9 each.
