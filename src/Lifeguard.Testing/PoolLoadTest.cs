@@ -36,9 +36,10 @@ public static class PoolLoadTest
         var timeouts = 0;
         var errors = 0;
         Exception? firstError = null;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = time.GetTimestamp();
-        deadline.CancelAfter(duration);
+        // The deadline runs on the given TimeProvider, so a test can drive it with FakeTimeProvider.
+        using var timer = new CancellationTokenSource(duration, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
 
         async Task Worker()
         {

@@ -73,6 +73,27 @@ public sealed class SizeCommandTests : IDisposable
         output.ShouldContain("no arrival rate");
     }
 
+    [Theory]
+    [InlineData("--metrics-url", "not a url")]
+    [InlineData("--window", "0s")]
+    public async Task Size_BadMetricsOptions_ExitOne(string option, string value)
+    {
+        string[] args = option == "--window"
+            ? ["size", "--metrics-url", "http://127.0.0.1:9/metrics", "--window", value]
+            : ["size", option, value];
+        var (exit, output, _) = await _cli.RunAsync(args);
+        exit.ShouldBe(1);
+        output.ShouldContain(option);
+    }
+
+    [Fact]
+    public async Task Size_MetricsUrlNobodyListens_ExitsOne()
+    {
+        var (exit, output, _) = await _cli.RunAsync("size", "--metrics-url", $"http://127.0.0.1:{FreePort()}/metrics", "--window", "100ms");
+        exit.ShouldBe(1);
+        output.ShouldContain("cannot scrape");
+    }
+
     [Fact]
     public async Task Size_MaxConnectionsAndInstances_CapsAtBudget()
     {
