@@ -1,5 +1,8 @@
+using Spectre.Console;
+
 namespace Lifeguard.Cli;
+
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args) => CliApp.RunAsync(args, AnsiConsole.Console);
 }

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Lifeguard.Cli.Check;
+using Lifeguard.Cli.Size;
+using Spectre.Console;
+
+namespace Lifeguard.Cli;
+
+/// <summary>The `lifeguard` root command and its verbs; tests run it in-process through <see cref="RunAsync"/>.</summary>
+internal static class CliApp
+{
+    /// <summary>Exit code when the verb could not do its job (bad input, unreachable server or URL).</summary>
+    public const int Failure = 1;
+
+    public static RootCommand Build(IAnsiConsole console)
+    {
+        var root = new RootCommand("Lifeguard: keeps a database connection pool from turning into an outage.");
+        root.Add(CheckCommand.Create(console));
+        root.Add(SizeCommand.Create(console));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    {
+        var parse = Build(console).Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException e)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return Failure;
+        }
+    }
+
+    /// <summary>The `--json PATH` option every verb takes.</summary>
+    public static Option<FileInfo?> JsonOption() => new("--json") { Description = "Also write the result as JSON to this file." };
+}

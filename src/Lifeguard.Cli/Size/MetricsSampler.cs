@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Lifeguard.Cli.Size;
+
+/// <summary>Scrapes a Prometheus /metrics URL twice, a window apart, and returns the pool's load in between.</summary>
+internal static class MetricsSampler
+{
+    public sealed record Result(string Pool, double ArrivalRatePerSecond, double Leases, TimeSpan Elapsed, Lifeguard.Sizing.HoldTimeDistribution Hold, double? CurrentMaximumPoolSize);
+
+    public static async Task<Result> SampleAsync(Uri url, TimeSpan window, string? pool, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var first = await ScrapeAsync(http, url, pool, cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+        var second = await ScrapeAsync(http, url, first.Pool, cancellationToken).ConfigureAwait(false);
+        var elapsed = clock.Elapsed;
+        var (count, hold) = second.Since(first);
+        return new Result(first.Pool, count / elapsed.TotalSeconds, count, elapsed, hold, second.MaximumPoolSize);
+    }
+
+    private static async Task<UseTimeSnapshot> ScrapeAsync(HttpClient http, Uri url, string? pool, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await http.GetStringAsync(url, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"--metrics-url: cannot scrape {url}: {e.Message}", e);
+        }
+        return UseTimeSnapshot.From(PrometheusText.Parse(text), pool);
+    }
+}

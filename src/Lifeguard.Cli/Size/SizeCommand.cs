@@ -1,0 +1,180 @@
+using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Lifeguard.Postgres;
+using Lifeguard.Sizing;
+using Npgsql;
+using Spectre.Console;
+
+namespace Lifeguard.Cli.Size;
+
+/// <summary>
+/// `lifeguard size`: recommends pool settings from measured load (numbers, a /metrics URL sampled over
+/// a window, or a load/drill JSON) with <see cref="PoolSizingAdvisor"/>. Exit 0 when a size meets the
+/// goal, 2 when the advisor says none can (database bottleneck, budget), 1 when the input is unusable.
+/// </summary>
+internal static class SizeCommand
+{
+    /// <summary>Exit code when the advice is "no pool size meets the goal".</summary>
+    public const int GoalNotMet = 2;
+
+    public static Command Create(IAnsiConsole console)
+    {
+        var arrival = new Option<double?>("--arrival-rate") { Description = "Leases (connection opens) per second at one instance." };
+        var holdMean = new Option<double?>("--hold-mean-ms") { Description = "Mean time a lease holds its connection, ms." };
+        var holdP99 = new Option<double?>("--hold-p99-ms") { Description = "99th percentile hold time, ms (tail variability)." };
+        var cores = new Option<int?>("--db-cores") { Description = "Database server cores (useful parallelism ≈ cores × 2 + 1)." };
+        var saturation = new Option<int?>("--db-saturation") { Description = "Measured busy connections at which database throughput stops growing." };
+        var maxConnections = new Option<int?>("--max-connections") { Description = "The server's max_connections." };
+        var reserved = new Option<int?>("--reserved") { Description = "Reserved slots (superuser_reserved_connections); default 3 with --max-connections." };
+        var otherClients = new Option<int?>("--other-clients") { Description = "Connections other clients hold." };
+        var server = new Option<string?>("--server") { Description = "Connection string: read max_connections, reserved and other clients from the server." };
+        var instances = new Option<int?>("--instances") { Description = "Application instances, each with its own pool (default 1)." };
+        var goal = new Option<double>("--wait-goal-ms") { Description = "Latency goal for the wait for a connection.", DefaultValueFactory = _ => 50 };
+        var quantile = new Option<double>("--wait-quantile") { Description = "Quantile the goal applies to.", DefaultValueFactory = _ => 0.99 };
+        var budget = new Option<string>("--request-budget") { Description = "How long a request may take.", DefaultValueFactory = _ => "10s" };
+        var burst = new Option<double>("--burst") { Description = "Headroom: meet the goal at this multiple of the measured rate.", DefaultValueFactory = _ => 1.3 };
+        var metricsUrl = new Option<string?>("--metrics-url") { Description = "Prometheus /metrics URL of a running instance, e.g. http://127.0.0.1:5080/metrics." };
+        var window = new Option<string>("--window") { Description = "How long to sample --metrics-url.", DefaultValueFactory = _ => "30s" };
+        var pool = new Option<string?>("--pool") { Description = "db_client_connection_pool_name to size when the metrics hold several pools." };
+        var fromJson = new Option<FileInfo?>("--from-json") { Description = "JSON from `lifeguard load`/`drill` with arrivalRatePerSecond, holdMeanMs[, holdP99Ms, instances]." };
+        var json = CliApp.JsonOption();
+
+        var command = new Command("size", "Recommend Maximum/Minimum Pool Size and Timeout from measured load, a queueing model and the server's budget.")
+        {
+            arrival, holdMean, holdP99, cores, saturation, maxConnections, reserved, otherClients, server, instances,
+            goal, quantile, budget, burst, metricsUrl, window, pool, fromJson, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            double? rate = null, meanMs = null, p99Ms = null, sampledLeases = null, sampledSeconds = null, currentMax = null;
+            int? fileInstances = null;
+            string? poolName = null;
+            HoldTimeDistribution? measuredHold = null;
+            var source = "command line";
+
+            if (parse.GetValue(fromJson) is { } file)
+            {
+                var input = SizingInputFile.Read(file.FullName);
+                (rate, meanMs, p99Ms, fileInstances) = (input.ArrivalRatePerSecond, input.HoldMeanMs, input.HoldP99Ms, input.Instances);
+                source = "json " + file.FullName;
+            }
+            if (parse.GetValue(metricsUrl) is { } urlText)
+            {
+                if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                {
+                    throw new CliException($"--metrics-url: '{urlText}' is not an http(s) URL.");
+                }
+                if (source != "command line") throw new CliException("use either --from-json or --metrics-url, not both.");
+                var sampleWindow = DurationParser.Parse(parse.GetValue(window)!, "--window");
+                if (sampleWindow <= TimeSpan.Zero) throw new CliException("--window must be positive.");
+                console.MarkupLine($"Sampling [blue]{Markup.Escape(url.ToString())}[/] for {sampleWindow.TotalSeconds:0.#} s...");
+                var sample = await MetricsSampler.SampleAsync(url, sampleWindow, parse.GetValue(pool), ct).ConfigureAwait(false);
+                (rate, measuredHold, poolName) = (sample.ArrivalRatePerSecond, sample.Hold, sample.Pool);
+                (sampledLeases, sampledSeconds, currentMax) = (sample.Leases, sample.Elapsed.TotalSeconds, sample.CurrentMaximumPoolSize);
+                source = "metrics " + url;
+            }
+
+            // Numbers on the command line override what a file or the metrics said.
+            rate = parse.GetValue(arrival) ?? rate;
+            if (parse.GetValue(holdMean) is { } m) { meanMs = m; measuredHold = null; }
+            if (parse.GetValue(holdP99) is { } p) { p99Ms = p; if (measuredHold is not null) meanMs = measuredHold.Mean.TotalMilliseconds; measuredHold = null; }
+            if (rate is null) throw new CliException("no arrival rate: give --arrival-rate, --metrics-url or --from-json.");
+            var hold = measuredHold ?? HoldFrom(meanMs, p99Ms);
+
+            var sizing = new PoolSizingInput
+            {
+                ArrivalRatePerSecond = rate.Value,
+                Hold = hold,
+                DatabaseCores = parse.GetValue(cores),
+                DatabaseSaturationConnections = parse.GetValue(saturation),
+                Instances = parse.GetValue(instances) ?? fileInstances ?? 1,
+                WaitGoal = TimeSpan.FromMilliseconds(parse.GetValue(goal)),
+                WaitGoalQuantile = parse.GetValue(quantile),
+                RequestBudget = DurationParser.Parse(parse.GetValue(budget)!, "--request-budget"),
+                BurstFactor = parse.GetValue(burst),
+            };
+            if (parse.GetValue(server) is { } serverCs)
+            {
+                ServerConnectionBudget b;
+                try
+                {
+                    b = await PostgresServerBudget.QueryAsync(serverCs, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+                {
+                    throw new CliException($"--server: cannot read the connection budget: {e.Message}", e);
+                }
+                (sizing.ServerMaxConnections, sizing.ReservedConnections, sizing.OtherClientConnections) = (b.MaxConnections, b.ReservedConnections, b.OtherClientConnections);
+            }
+            if (parse.GetValue(maxConnections) is { } max)
+            {
+                if (sizing.ServerMaxConnections is null) sizing.ReservedConnections = 3; // PostgreSQL's default superuser_reserved_connections
+                sizing.ServerMaxConnections = max;
+            }
+            if (parse.GetValue(reserved) is { } r) sizing.ReservedConnections = r;
+            if (parse.GetValue(otherClients) is { } o) sizing.OtherClientConnections = o;
+
+            PoolSizingRecommendation recommendation;
+            try
+            {
+                recommendation = PoolSizingAdvisor.Recommend(sizing);
+            }
+            catch (ValidationException e)
+            {
+                throw new CliException("invalid sizing input: " + e.Message, e);
+            }
+
+            var report = new SizeReport("size", source,
+                new SizeReportInputs(sizing.ArrivalRatePerSecond, hold.Mean.TotalMilliseconds, hold.P99.TotalMilliseconds, hold.SquaredCoefficientOfVariation,
+                    sizing.DatabaseCores, sizing.DatabaseSaturationConnections, sizing.ServerMaxConnections, sizing.ReservedConnections, sizing.OtherClientConnections,
+                    sizing.Instances, sizing.WaitGoal.TotalMilliseconds, sizing.WaitGoalQuantile, sizing.RequestBudget.TotalSeconds, sizing.BurstFactor,
+                    poolName, sampledLeases, sampledSeconds, currentMax),
+                SizeReportRecommendation.From(recommendation));
+            Print(console, report);
+            await CliJson.WriteAsync(parse.GetValue(json), report, ct).ConfigureAwait(false);
+            return recommendation.Verdict == SizingVerdict.Recommended ? 0 : GoalNotMet;
+        });
+        return command;
+    }
+
+    private static HoldTimeDistribution HoldFrom(double? meanMs, double? p99Ms)
+    {
+        if (meanMs is null) throw new CliException("no hold time: give --hold-mean-ms, --metrics-url or --from-json.");
+        if (meanMs <= 0 || p99Ms <= 0) throw new CliException("hold times must be positive.");
+        return p99Ms is { } p
+            ? HoldTimeDistribution.FromMeanAndP99(TimeSpan.FromMilliseconds(meanMs.Value), TimeSpan.FromMilliseconds(p))
+            : HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(meanMs.Value));
+    }
+
+    private static void Print(IAnsiConsole console, SizeReport report)
+    {
+        var i = report.Inputs;
+        var r = report.Recommendation;
+        var inv = CultureInfo.InvariantCulture;
+        var inputs = new Table().Title("Inputs (" + Markup.Escape(report.Source) + ")").AddColumns("Input", "Value");
+        inputs.AddRow("Arrival rate per instance", string.Format(inv, "{0:0.##} leases/s", i.ArrivalRatePerSecond));
+        inputs.AddRow("Hold time mean / p99", string.Format(inv, "{0:0.##} ms / {1:0.##} ms", i.HoldMeanMs, i.HoldP99Ms));
+        inputs.AddRow("Instances", i.Instances.ToString(inv));
+        inputs.AddRow("Database", i.DatabaseSaturationConnections is { } s ? $"saturates at {s}" : i.DatabaseCores is { } c ? $"{c} core(s)" : "unknown");
+        inputs.AddRow("Server budget", i.MaxConnections is { } mc ? $"max_connections {mc} − {i.ReservedConnections} reserved − {i.OtherClientConnections} others" : "unknown");
+        inputs.AddRow("Goal", string.Format(inv, "p{0:0.###} wait ≤ {1:0.##} ms, request budget {2:0.##} s", i.WaitGoalQuantile * 100, i.WaitGoalMs, i.RequestBudgetSeconds));
+        if (i.CurrentMaximumPoolSize is { } cur) inputs.AddRow("Current Maximum Pool Size", cur.ToString(inv));
+        console.Write(inputs);
+
+        var color = r.Verdict == SizingVerdict.Recommended ? "green" : "red";
+        var table = new Table().Title($"Recommendation: [{color}]{r.Verdict}[/]").AddColumns("Setting", "Value");
+        table.AddRow("Maximum Pool Size", $"[bold]{r.MaximumPoolSize}[/]");
+        table.AddRow("Minimum Pool Size", r.MinimumPoolSize.ToString(inv));
+        table.AddRow("Timeout", string.Format(inv, "{0:0} s", r.TimeoutSeconds));
+        table.AddRow("Offered load (busy connections)", string.Format(inv, "{0:0.##} per instance, {1:0.##} fleet", r.OfferedLoad, r.FleetOfferedLoad));
+        table.AddRow("P(wait)", string.Format(inv, "{0:P1}", r.PredictedProbabilityOfWait));
+        table.AddRow(string.Format(inv, "Predicted p{0:0.###} wait", i.WaitGoalQuantile * 100), r.PredictedGoalQuantileWaitMs is { } q ? string.Format(inv, "{0:0.##} ms", q) : "unbounded");
+        console.Write(table);
+        foreach (var reason in r.Reasons)
+        {
+            console.MarkupLine("  - " + Markup.Escape(reason));
+        }
+        console.MarkupLine(string.Format(inv, "Connection string: [bold]Maximum Pool Size={0};Minimum Pool Size={1};Timeout={2:0}[/]", r.MaximumPoolSize, r.MinimumPoolSize, r.TimeoutSeconds));
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Lifeguard.Sizing;
+
+namespace Lifeguard.Cli.Tests;
+
+public sealed class SizeCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Size_Numbers_ExitsZeroAndJsonMatchesTheAdvisor()
+    {
+        var (exit, output, json) = await _cli.RunAsync("size", "--arrival-rate", "200", "--hold-mean-ms", "20", "--wait-goal-ms", "50", "--burst", "1");
+
+        exit.ShouldBe(0);
+        var expected = PoolSizingAdvisor.Recommend(new PoolSizingInput
+        {
+            ArrivalRatePerSecond = 200,
+            Hold = HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(20)),
+            WaitGoal = TimeSpan.FromMilliseconds(50),
+            BurstFactor = 1,
+        });
+        var r = json!.Value.GetProperty("recommendation");
+        r.GetProperty("verdict").GetString().ShouldBe("Recommended");
+        r.GetProperty("maximumPoolSize").GetInt32().ShouldBe(expected.MaximumPoolSize);
+        r.GetProperty("timeoutSeconds").GetDouble().ShouldBe(3);
+        r.GetProperty("predictedGoalQuantileWaitMs").GetDouble().ShouldBeLessThanOrEqualTo(50);
+        output.ShouldContain($"Maximum Pool Size={expected.MaximumPoolSize}");
+    }
+
+    [Fact]
+    public async Task Size_DatabaseBottleneck_ExitsTwoAndSaysSo()
+    {
+        var (exit, output, json) = await _cli.RunAsync("size", "--arrival-rate", "500", "--hold-mean-ms", "20", "--db-cores", "2");
+        exit.ShouldBe(2);
+        json!.Value.GetProperty("recommendation").GetProperty("verdict").GetString().ShouldBe("DatabaseBottleneck");
+        output.ShouldContain("bottleneck");
+    }
+
+    [Fact]
+    public async Task Size_FromJson_TopLevelAndNested_UseTheFileNumbers()
+    {
+        var flat = _cli.Write("load.json", """{ "arrivalRatePerSecond": 100, "holdMeanMs": 10, "holdP99Ms": 40 }""");
+        var nested = _cli.Write("drill.json", """{ "verb": "drill", "sizingInput": { "arrivalRatePerSecond": 100, "holdMeanMs": 10, "holdP99Ms": 40, "instances": 3 } }""");
+
+        var (exit1, _, json1) = await _cli.RunAsync("size", "--from-json", flat);
+        var (exit2, _, json2) = await _cli.RunAsync("size", "--from-json", nested);
+
+        exit1.ShouldBe(0);
+        exit2.ShouldBe(0);
+        json1!.Value.GetProperty("inputs").GetProperty("holdP99Ms").GetDouble().ShouldBe(40);
+        json2!.Value.GetProperty("inputs").GetProperty("instances").GetInt32().ShouldBe(3);
+        json1.Value.GetProperty("recommendation").GetProperty("offeredLoad").GetDouble().ShouldBe(1, 1e-9);
+    }
+
+    [Fact]
+    public async Task Size_FromJsonMissingFields_ExitsOne()
+    {
+        var (exit, output, _) = await _cli.RunAsync("size", "--from-json", _cli.Write("bad.json", """{ "arrivalRatePerSecond": 1 }"""));
+        exit.ShouldBe(1);
+        output.ShouldContain("holdMeanMs");
+    }
+
+    [Fact]
+    public async Task Size_NoInputs_ExitsOne()
+    {
+        var (exit, output, _) = await _cli.RunAsync("size");
+        exit.ShouldBe(1);
+        output.ShouldContain("no arrival rate");
+    }
+
+    [Theory]
+    [InlineData("--metrics-url", "not a url")]
+    [InlineData("--window", "0s")]
+    public async Task Size_BadMetricsOptions_ExitOne(string option, string value)
+    {
+        string[] args = option == "--window"
+            ? ["size", "--metrics-url", "http://127.0.0.1:9/metrics", "--window", value]
+            : ["size", option, value];
+        var (exit, output, _) = await _cli.RunAsync(args);
+        exit.ShouldBe(1);
+        output.ShouldContain(option);
+    }
+
+    [Fact]
+    public async Task Size_MetricsUrlNobodyListens_ExitsOne()
+    {
+        var (exit, output, _) = await _cli.RunAsync("size", "--metrics-url", $"http://127.0.0.1:{FreePort()}/metrics", "--window", "100ms");
+        exit.ShouldBe(1);
+        output.ShouldContain("cannot scrape");
+    }
+
+    [Fact]
+    public async Task Size_MaxConnectionsAndInstances_CapsAtBudget()
+    {
+        // 1,000/s × 20 ms = 20 busy per instance; (30 − 3) / 10 instances = 2 each: goal not met, exit 2.
+        var (exit, _, json) = await _cli.RunAsync("size", "--arrival-rate", "1000", "--hold-mean-ms", "20", "--max-connections", "30", "--instances", "10");
+        exit.ShouldBe(2);
+        var r = json!.Value.GetProperty("recommendation");
+        r.GetProperty("budgetPerInstance").GetInt32().ShouldBe(2);
+        r.GetProperty("maximumPoolSize").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Size_MetricsUrl_DerivesRateFromCountDeltaAndHoldFromHistogram()
+    {
+        // A real HTTP endpoint whose use_time histogram grows by 300 leases of ~20 ms between scrapes.
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var scrapes = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext ctx;
+                try { ctx = await listener.GetContextAsync(); } catch (HttpListenerException) { return; } catch (ObjectDisposedException) { return; }
+                var n = Interlocked.Increment(ref scrapes);
+                var body = Encoding(count: n == 1 ? 100 : 400);
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                ctx.Response.ContentType = "text/plain; version=0.0.4";
+                await ctx.Response.OutputStream.WriteAsync(bytes);
+                ctx.Response.Close();
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var (exit, _, json) = await _cli.RunAsync("size", "--metrics-url", $"http://127.0.0.1:{port}/metrics", "--window", "1s");
+        listener.Stop();
+
+        exit.ShouldBe(0);
+        var inputs = json!.Value.GetProperty("inputs");
+        inputs.GetProperty("sampledLeases").GetDouble().ShouldBe(300);
+        var seconds = inputs.GetProperty("sampledSeconds").GetDouble();
+        seconds.ShouldBeGreaterThanOrEqualTo(1.0);
+        inputs.GetProperty("arrivalRatePerSecond").GetDouble().ShouldBe(300 / seconds, 1e-6);
+        inputs.GetProperty("holdMeanMs").GetDouble().ShouldBe(20, 1e-6); // Δsum 6 s / Δcount 300
+        inputs.GetProperty("pool").GetString().ShouldBe("main");
+        inputs.GetProperty("currentMaximumPoolSize").GetDouble().ShouldBe(25);
+    }
+
+    private static string Encoding(int count)
+    {
+        // count leases, all between 10 and 25 ms except 1% up to 100 ms; mean exactly 20 ms.
+        var inv = CultureInfo.InvariantCulture;
+        var l = "{db_client_connection_pool_name=\"main\",otel_scope_name=\"Lifeguard\"";
+        return string.Join('\n',
+            "# TYPE db_client_connection_use_time_seconds histogram",
+            $"db_client_connection_use_time_seconds_bucket{l},le=\"0.01\"}} 0",
+            $"db_client_connection_use_time_seconds_bucket{l},le=\"0.025\"}} {(count * 0.99).ToString(inv)}",
+            $"db_client_connection_use_time_seconds_bucket{l},le=\"0.1\"}} {count}",
+            $"db_client_connection_use_time_seconds_bucket{l},le=\"+Inf\"}} {count}",
+            $"db_client_connection_use_time_seconds_sum{l}}} {(count * 0.02).ToString(inv)}",
+            $"db_client_connection_use_time_seconds_count{l}}} {count}",
+            "# TYPE db_client_connection_max gauge",
+            $"db_client_connection_max{l}}} 25",
+            "");
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
