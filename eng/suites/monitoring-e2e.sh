@@ -126,7 +126,7 @@ for _ in $(seq 1 100); do [ -e "$lock_ready" ] && break; sleep 0.1; done
 onset=$(date +%s.%N)
 for _ in $(seq 1 8); do
   ( end=$((SECONDS + 75)); while [ $SECONDS -lt $end ]; do
-      curl -s -o /dev/null --max-time 20 -b "$jar" "http://127.0.0.1:$site_port/dashboard"; done ) &
+      curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -b "$jar" "http://127.0.0.1:$site_port/dashboard" >>"$work/codes"; done ) &
   pids+=("$!")
 done
 echo "fault injected at $(date -u +%T): tables locked, 8 clients on /dashboard"
@@ -183,6 +183,8 @@ sleep 3   # longer than the page route's group_wait: a non-inhibited alert would
 if [ -n "$inhibited" ] && [ -z "$(mon_webhook_first "$work/alerts.jsonl" LifeguardPoolTimeouts firing)" ]; then
   ok "LifeguardPoolTimeouts inhibited in Alertmanager (by $inhibited) and not delivered"
 else bad "LifeguardPoolTimeouts not inhibited (inhibitedBy '$inhibited') or delivered anyway"; fi
+
+echo "     /dashboard answers during the fault (count status): $(sort "$work/codes" 2>/dev/null | uniq -c | tr -s ' ' | tr '\n' ',')"
 
 # --- record -----------------------------------------------------------------------------------
 if [ -n "$t_fire" ] && [ -n "$t_hook" ]; then
