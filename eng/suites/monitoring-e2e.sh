@@ -142,6 +142,8 @@ done
 secs() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$1" "$onset"; }
 if [ -n "$t_fire" ]; then fire_s=$(secs "$t_fire"); ok "LifeguardPoolSaturated firing in Prometheus ${fire_s} s after the fault"
 else bad "LifeguardPoolSaturated not firing within 60 s"; fi
+# without the saturation alert the checks below (webhook, budget, inhibition) cannot pass: stop here
+[ -n "$t_fire" ] || { echo "     /dashboard answers during the fault (count status): $(sort "$work/codes" 2>/dev/null | uniq -c | tr -s ' ' | tr '\n' ',')"; finish; }
 if [ -n "$t_hook" ]; then
   hook_s=$(secs "$t_hook")
   detail=$(python3 - "$work/alerts.jsonl" <<'PY'
