@@ -1,5 +1,16 @@
+using System.CommandLine;
+using Lifeguard.Cli.Load;
+
 namespace Lifeguard.Cli;
+
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("lifeguard: keeps database connection pools from turning into outages.")
+        {
+            LoadCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
 }
