@@ -16,6 +16,10 @@ internal sealed class LatencyRecorder
     private readonly Dictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
     private long _errors;
     private long _over10s;
+    private long _overSlo;
+    private readonly TimeSpan _slo;
+
+    public LatencyRecorder(TimeSpan? slo = null) => _slo = slo ?? TimeSpan.FromSeconds(1);
 
     public void Record(int second, TimeSpan latency, string? errorKind)
     {
@@ -24,6 +28,7 @@ internal sealed class LatencyRecorder
         {
             _all.RecordValue(micros);
             if (latency >= TimeSpan.FromSeconds(10)) _over10s++;
+            if (latency > _slo) _overSlo++;
             if (!_seconds.TryGetValue(second, out var bucket))
             {
                 bucket = new SecondBucket();
@@ -46,6 +51,17 @@ internal sealed class LatencyRecorder
         lock (_gate)
         {
             return (_all.TotalCount, _errors, Ms(_all.GetValueAtPercentile(50)), Ms(_all.GetValueAtPercentile(99)));
+        }
+    }
+
+    /// <summary>Requests completed in second <paramref name="t"/> of the run, with their latency percentiles.</summary>
+    public (long Requests, long Errors, double P50Ms, double P99Ms) Second(int t)
+    {
+        lock (_gate)
+        {
+            return _seconds.TryGetValue(t, out var b)
+                ? (b.Histogram.TotalCount, b.Errors, Ms(b.Histogram.GetValueAtPercentile(50)), Ms(b.Histogram.GetValueAtPercentile(99)))
+                : (0, 0, 0, 0);
         }
     }
 
@@ -82,6 +98,8 @@ internal sealed class LatencyRecorder
                 P99Ms = Ms(_all.GetValueAtPercentile(99)),
                 MaxMs = n == 0 ? 0 : Ms(_all.GetMaxValue()),
                 ShareOver10s = n == 0 ? 0 : Math.Round((double)_over10s / n, 4),
+                SloMs = _slo.TotalMilliseconds,
+                ShareOverSlo = n == 0 ? 0 : Math.Round((double)_overSlo / n, 4),
                 Timeline = timeline,
             };
         }

@@ -19,11 +19,12 @@ internal static class LoadCommand
         var path = new Option<string>("--path") { Description = "Page to request.", DefaultValueFactory = _ => "/dashboard" };
         var password = new Option<string>("--password") { Description = "Password of the seeded users.", DefaultValueFactory = _ => "Demo-Password-1" };
         var firstUser = new Option<int>("--first-user") { Description = "Number of the first seeded user to log in as.", DefaultValueFactory = _ => 1 };
+        var slo = new Option<string>("--slo") { Description = "Latency objective; the summary gives the share of requests slower.", DefaultValueFactory = _ => "1s" };
         var json = new Option<string?>("--json") { Description = "Write the summary (with a per-second timeline) as JSON to this path." };
 
         var command = new Command("load", "Log in as seeded users and load their dashboards; reports latency percentiles and errors.")
         {
-            url, users, rate, duration, think, timeout, path, password, firstUser, json,
+            url, users, rate, duration, think, timeout, path, password, firstUser, slo, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,6 +42,7 @@ internal static class LoadCommand
                     Path = parse.GetValue(path)!,
                     Password = parse.GetValue(password)!,
                     FirstUser = parse.GetValue(firstUser),
+                    Slo = DurationParser.Parse(parse.GetValue(slo)!, "--slo"),
                 };
             }
             catch (Exception e) when (e is ArgumentException or UriFormatException)
@@ -59,7 +61,8 @@ internal static class LoadCommand
             LoadSummary summary;
             try
             {
-                summary = await new LoadRunner(options).RunAsync(PrintProgress(options), ct).ConfigureAwait(false);
+                using var runner = new LoadRunner(options);
+                summary = await runner.RunAsync(PrintProgress(options), ct).ConfigureAwait(false);
             }
             catch (LoginFailedException e)
             {
@@ -121,6 +124,7 @@ internal static class LoadCommand
         Row("p90", $"{s.P90Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row("p99", $"{s.P99Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row("max", $"{s.MaxMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
+        Row($"slower than the SLO ({s.SloMs.ToString(CultureInfo.InvariantCulture)} ms)", $"{(s.ShareOverSlo * 100).ToString("0.##", CultureInfo.InvariantCulture)}%");
         Row("slower than 10 s", $"{(s.ShareOver10s * 100).ToString("0.##", CultureInfo.InvariantCulture)}%");
         AnsiConsole.Write(table);
     }

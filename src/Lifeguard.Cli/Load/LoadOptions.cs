@@ -32,6 +32,9 @@ internal sealed record LoadOptions
     /// <summary>Open loop: cap on requests in flight, so an overloaded site cannot exhaust this process.</summary>
     public int MaxInFlight { get; init; } = 4000;
 
+    /// <summary>Latency objective: the summary reports the share of requests slower than this.</summary>
+    public TimeSpan Slo { get; init; } = TimeSpan.FromSeconds(1);
+
     public bool IsOpenLoop => Rate is not null;
 
     /// <summary>Returns the problems with these options, empty when they are usable.</summary>

@@ -9,15 +9,19 @@ namespace Lifeguard.Cli.Load;
 /// their dashboards, closed loop (N users with think time) or open loop (fixed arrival rate, latency
 /// measured from the intended start so a slow site cannot hide its queue: no coordinated omission).
 /// </summary>
-internal sealed class LoadRunner(LoadOptions options)
+internal sealed class LoadRunner : IDisposable
 {
-    /// <summary>Runs the load; <paramref name="progress"/> is called about once a second.</summary>
-    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct)
+    private readonly LoadOptions options;
+    private readonly SocketsHttpHandler _handler;
+    private readonly HttpClient _http;
+    private List<SiteSession>? _sessions;
+
+    public LoadRunner(LoadOptions options)
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems));
-
-        using var handler = new SocketsHttpHandler
+        this.options = options;
+        _handler = new SocketsHttpHandler
         {
             UseCookies = false,
             AllowAutoRedirect = false,
@@ -26,10 +30,19 @@ internal sealed class LoadRunner(LoadOptions options)
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
-        using var http = new HttpClient(handler) { BaseAddress = options.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(_handler) { BaseAddress = options.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+    }
 
-        var sessions = await LoginAllAsync(http, progress, ct).ConfigureAwait(false);
-        var recorder = new LatencyRecorder();
+    /// <summary>Logs in every user (done by <see cref="RunAsync"/> if not called first).</summary>
+    public async Task LoginAsync(Action<LoadProgress>? progress, CancellationToken ct) =>
+        _sessions ??= await LoginAllAsync(_http, progress, ct).ConfigureAwait(false);
+
+    /// <summary>Runs the load; <paramref name="progress"/> is called about once a second.</summary>
+    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct, LatencyRecorder? recorder = null)
+    {
+        await LoginAsync(progress, ct).ConfigureAwait(false);
+        var sessions = _sessions!;
+        recorder ??= new LatencyRecorder(options.Slo);
         var started = Stopwatch.GetTimestamp();
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stopLoad.CancelAfter(options.Duration);
@@ -41,6 +54,12 @@ internal sealed class LoadRunner(LoadOptions options)
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         return recorder.Summarize(options, elapsed < options.Duration ? elapsed : options.Duration, sessions.Count);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _handler.Dispose();
     }
 
     private async Task<List<SiteSession>> LoginAllAsync(HttpClient http, Action<LoadProgress>? progress, CancellationToken ct)

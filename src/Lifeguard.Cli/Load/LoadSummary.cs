@@ -22,5 +22,7 @@ internal sealed record LoadSummary
     public double P99Ms { get; init; }
     public double MaxMs { get; init; }
     public double ShareOver10s { get; init; }
+    public double SloMs { get; init; }
+    public double ShareOverSlo { get; init; }
     public required IReadOnlyList<LoadSecond> Timeline { get; init; }
 }
