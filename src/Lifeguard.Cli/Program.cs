@@ -10,6 +10,7 @@ internal static class Program
         var root = new RootCommand("lifeguard: keeps database connection pools from turning into outages.")
         {
             LoadCommand.Create(),
+            Drill.DrillCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
