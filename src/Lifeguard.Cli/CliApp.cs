@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Lifeguard.Cli.Check;
+using Lifeguard.Cli.Drill;
+using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Size;
 using Spectre.Console;
 
@@ -16,6 +18,8 @@ internal static class CliApp
         var root = new RootCommand("Lifeguard: keeps a database connection pool from turning into an outage.");
         root.Add(CheckCommand.Create(console));
         root.Add(SizeCommand.Create(console));
+        root.Add(LoadCommand.Create());
+        root.Add(DrillCommand.Create());
         return root;
     }
 

@@ -3,22 +3,33 @@ using System.Text.Json.Serialization;
 
 namespace Lifeguard.Cli;
 
-/// <summary>How every verb writes its `--json` file: camelCase, enums as strings, indented.</summary>
+/// <summary>How every verb writes its `--json` file: snake_case, enums as snake_case strings, indented, written atomically.</summary>
 internal static class CliJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static async Task WriteAsync<T>(FileInfo? path, T value, CancellationToken cancellationToken)
+    public static Task WriteAsync<T>(FileInfo? path, T value, CancellationToken cancellationToken) =>
+        path is null ? Task.CompletedTask : WriteAsync(path.FullName, value, cancellationToken);
+
+    /// <summary>Writes to a temporary file first, so a crash never leaves half a JSON file behind.</summary>
+    public static async Task WriteAsync<T>(string path, T value, CancellationToken cancellationToken)
     {
-        if (path is null) return;
-        path.Directory?.Create();
-        await using var stream = path.Create();
-        await JsonSerializer.SerializeAsync(stream, value, Options, cancellationToken).ConfigureAwait(false);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = full + ".tmp";
+        await using (var stream = File.Create(tmp))
+        {
+            await JsonSerializer.SerializeAsync(stream, value, Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        File.Move(tmp, full, overwrite: true);
     }
 }

@@ -5,6 +5,21 @@ namespace Lifeguard.Cli;
 /// <summary>Parses "500ms", "30s", "2m" or a bare number of seconds.</summary>
 internal static class DurationParser
 {
+    public static bool TryParse(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        try
+        {
+            value = Parse(text, "duration");
+            return true;
+        }
+        catch (CliException)
+        {
+            return false;
+        }
+    }
+
     public static TimeSpan Parse(string text, string optionName)
     {
         var t = text.Trim().ToLowerInvariant();

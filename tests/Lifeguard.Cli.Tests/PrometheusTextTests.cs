@@ -1,3 +1,4 @@
+using Lifeguard.Cli.Metrics;
 using Lifeguard.Cli.Size;
 
 namespace Lifeguard.Cli.Tests;

@@ -1,3 +1,4 @@
+using Lifeguard.Cli.Metrics;
 using System.Diagnostics;
 
 namespace Lifeguard.Cli.Size;

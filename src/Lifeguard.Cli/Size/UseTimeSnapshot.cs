@@ -1,3 +1,4 @@
+using Lifeguard.Cli.Metrics;
 using Lifeguard.Sizing;
 
 namespace Lifeguard.Cli.Size;

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Lifeguard.Cli.Load;
+
+namespace Lifeguard.Cli.Drill;
+
+/// <summary>`lifeguard drill`: replays the February 10 incident end to end and writes JSON, Markdown and a PNG timeline.</summary>
+internal static class DrillCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Short drill for CI (at most 60 s)." };
+        var pgPort = new Option<int>("--pg-port") { Description = "Port of the private PostgreSQL (started if not running).", DefaultValueFactory = _ => 54329 };
+        var pgData = new Option<string?>("--pg-data") { Description = "Data directory of that PostgreSQL (default .data/pg)." };
+        var badSize = new Option<int>("--pool-size") { Description = "The misconfigured Maximum Pool Size.", DefaultValueFactory = _ => 2 };
+        var delay = new Option<string>("--network-delay") { Description = "One-way delay between website and database.", DefaultValueFactory = _ => "4ms" };
+        var slo = new Option<string>("--slo") { Description = "Latency objective (request p99).", DefaultValueFactory = _ => "1s" };
+        var output = new Option<string>("--out") { Description = "Directory for drill.md, drill.png and drill.json.", DefaultValueFactory = _ => "artifacts/drill" };
+        var json = new Option<string?>("--json") { Description = "Also write the JSON report to this path." };
+
+        var command = new Command("drill", "Replay the pool-misconfiguration incident: detect it, name the root cause, fix it with the advisor, verify recovery.")
+        {
+            quick, pgPort, pgData, badSize, delay, slo, output, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            DrillOptions options;
+            try
+            {
+                options = new DrillOptions
+                {
+                    Quick = parse.GetValue(quick),
+                    PgPort = parse.GetValue(pgPort),
+                    PgDataDir = parse.GetValue(pgData),
+                    MisconfiguredPoolSize = parse.GetValue(badSize),
+                    NetworkDelay = DurationParser.Parse(parse.GetValue(delay)!, "--network-delay"),
+                    Slo = DurationParser.Parse(parse.GetValue(slo)!, "--slo"),
+                    OutputDirectory = parse.GetValue(output)!,
+                };
+            }
+            catch (Exception e) when (e is ArgumentException or CliException)
+            {
+                Console.Error.WriteLine($"lifeguard drill: {e.Message}");
+                return 2;
+            }
+
+            if (options.MisconfiguredPoolSize is < 1 or > 50)
+            {
+                Console.Error.WriteLine("lifeguard drill: --pool-size must be between 1 and 50 (it is the misconfigured, too-small pool).");
+                return 2;
+            }
+
+            DrillReport report;
+            try
+            {
+                report = await new DrillRunner(options, Say).RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException)
+            {
+                Console.Error.WriteLine($"lifeguard drill: {e.Message}");
+                return 1;
+            }
+
+            Directory.CreateDirectory(options.OutputDirectory);
+            var png = Path.Combine(options.OutputDirectory, "drill.png");
+            var md = Path.Combine(options.OutputDirectory, "drill.md");
+            DrillPlot.Save(report, png);
+            report = report with { PlotPath = Path.GetFullPath(png), MarkdownPath = Path.GetFullPath(md) };
+            await File.WriteAllTextAsync(md, DrillMarkdown.Render(report, "drill.png"), ct).ConfigureAwait(false);
+            await CliJson.WriteAsync(Path.Combine(options.OutputDirectory, "drill.json"), report, ct).ConfigureAwait(false);
+            var jsonPath = parse.GetValue(json);
+            if (jsonPath is not null) await CliJson.WriteAsync(jsonPath, report, ct).ConfigureAwait(false);
+            Say($"report: {md}, {png}{(jsonPath is null ? "" : ", " + jsonPath)}");
+
+            // The drill fails when it could not show the incident, name its cause, or recover from it.
+            return report.RootCause is not null && report.Recovered ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static void Say(string line) =>
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} {line}"));
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+
+namespace Lifeguard.Cli.Drill;
+
+/// <summary>Renders the drill's report for people: what happened, why, what fixed it, and how that compares with the postmortem.</summary>
+internal static class DrillMarkdown
+{
+    public static string Render(DrillReport r, string? plotFileName)
+    {
+        var md = new StringBuilder();
+        void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
+        L($"# Lifeguard drill — {r.StartedAt:yyyy-MM-dd HH:mm} UTC{(r.Quick ? " (quick)" : "")}");
+        L($"");
+        L($"The website ran with `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` (the misconfiguration), behind {r.Settings.NetworkDelayMs:0.#} ms of one-way network delay to PostgreSQL. Normal traffic was {r.Settings.NormalRateRps:0.#} req/s, peak traffic {r.Settings.PeakRateRps:0.#} req/s, over {r.Settings.Users} logged-in users. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+        L($"");
+        if (r.RootCause is { } c)
+        {
+            L($"## Root cause: `{c.Kind}`");
+            L($"");
+            L($"{c.Summary} Detected {r.DetectedAfterS:0} s after peak traffic began.");
+            L($"");
+            foreach (var e in c.Evidence) L($"- {e}");
+        }
+        else
+        {
+            L($"## No incident detected");
+        }
+
+        L($"");
+        L($"## Fix");
+        L($"");
+        L($"Sizing advisor: `Maximum Pool Size={r.RecommendedMaxPoolSize}`. {r.RecommendationReasoning}");
+        L($"");
+        L($"{(r.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {r.RecoveryP99Ms:0} ms under peak traffic (normal traffic p99 {r.BaselineP99Ms:0} ms).");
+        L($"");
+        L($"## Phases");
+        L($"");
+        L($"| phase | max pool size | rate (req/s) | requests | errors | error rate | p50 ms | p99 ms | > 10 s | > SLO | pool wait p99 ms | hold mean ms |");
+        L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in r.Phases)
+        {
+            L($"| {p.Name} | {p.MaxPoolSize} | {p.RateRps:0.#} | {p.Requests} | {p.Errors} | {p.ErrorRate:P1} | {p.P50Ms:0} | {p.P99Ms:0} | {p.ShareOver10s:P0} | {p.ShareOverSlo:P0} | {p.PoolWaitP99Ms:0} | {p.HoldMeanMs:0.0} |");
+        }
+
+        L($"");
+        L($"## Against the postmortem of 2023-02-10");
+        L($"");
+        L($"| | postmortem | this drill |");
+        L($"|---|---|---|");
+        L($"| detection (from onset) | 0 min (response-time alert at 10:45) | {Seconds(r.DetectedAfterS)} |");
+        L($"| root cause named (from onset) | 75 min (12:00, after chasing slow queries) | {Seconds(r.RootCauseAfterS)} |");
+        L($"| resolution verified (from onset) | 135 min (13:00) | {Seconds(r.ResolvedAfterS)} |");
+        L($"| fix | \"increase the pool size\" (a guess) | advisor: {r.RecommendedMaxPoolSize} connections, from measured load |");
+        var incident = r.Phases.FirstOrDefault(p => p.Name == "incident");
+        if (incident is not null)
+        {
+            L($"| users slower than 10 s | 80% | {incident.ShareOver10s:P0} during the incident phase |");
+            L($"| users with errors | 20% | {incident.ErrorRate:P0} during the incident phase |");
+        }
+
+        if (plotFileName is not null)
+        {
+            L($"");
+            L($"## Timeline");
+            L($"");
+            L($"![timeline]({plotFileName})");
+        }
+
+        return md.ToString();
+    }
+
+    private static string Seconds(double? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0} s") : "—";
+}

@@ -1,0 +1,28 @@
+namespace Lifeguard.Cli.Drill;
+
+/// <summary>How a drill runs. Quick fits CI (at most 60 s); the default at most 3 minutes.</summary>
+internal sealed record DrillOptions
+{
+    public bool Quick { get; init; }
+    /// <summary>Port of the private PostgreSQL (run.sh's cluster by default); started if not running.</summary>
+    public int PgPort { get; init; } = 54329;
+    public string? PgDataDir { get; init; }
+    /// <summary>The postmortem's misconfiguration: a Maximum Pool Size far below what the load needs.</summary>
+    public int MisconfiguredPoolSize { get; init; } = 2;
+    /// <summary>One-way network delay between website and database (the incident's database was a network hop away).</summary>
+    public TimeSpan NetworkDelay { get; init; } = TimeSpan.FromMilliseconds(4);
+    public TimeSpan Slo { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Arrival rate of normal traffic; peak traffic is derived from what the pool can serve.</summary>
+    public double NormalRate { get; init; } = 8;
+    public int Users { get; init; } = 24;
+    public double SeedScale { get; init; } = 0.02;
+    public string OutputDirectory { get; init; } = "artifacts/drill";
+
+    public TimeSpan NormalPhase => Quick ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(30);
+    public TimeSpan IncidentMax => Quick ? TimeSpan.FromSeconds(22) : TimeSpan.FromSeconds(80);
+    /// <summary>How long the incident keeps running after diagnosis, to show its shape (share over 10 s, errors).</summary>
+    public TimeSpan IncidentAfterDiagnosis => Quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(40);
+    public TimeSpan FixedPhase => Quick ? TimeSpan.FromSeconds(12) : TimeSpan.FromSeconds(35);
+    /// <summary>The provider's acquire timeout in the misconfigured site (Npgsql's default, 15 s, as in the incident).</summary>
+    public int MisconfiguredTimeoutSeconds { get; init; } = 15;
+}

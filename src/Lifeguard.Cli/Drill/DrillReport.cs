@@ -1,0 +1,29 @@
+namespace Lifeguard.Cli.Drill;
+
+/// <summary>The drill's result, written as JSON (snake_case) and rendered to Markdown and a PNG timeline.</summary>
+internal sealed record DrillReport
+{
+    public required DateTimeOffset StartedAt { get; init; }
+    public bool Quick { get; init; }
+    public double DurationS { get; init; }
+    public required DrillSettings Settings { get; init; }
+    public required IReadOnlyList<DrillPhase> Phases { get; init; }
+    /// <summary>Seconds from the onset of peak traffic to a sustained symptom (p99 over SLO or errors).</summary>
+    public double? DetectedAfterS { get; init; }
+    /// <summary>Seconds from onset to a named root cause (the detector names it when it detects).</summary>
+    public double? RootCauseAfterS { get; init; }
+    /// <summary>Seconds from onset to the fixed website verified healthy under the same load.</summary>
+    public double? ResolvedAfterS { get; init; }
+    public RootCause? RootCause { get; init; }
+    public int? RecommendedMaxPoolSize { get; init; }
+    public string? RecommendationReasoning { get; init; }
+    public bool Recovered { get; init; }
+    public double? RecoveryP99Ms { get; init; }
+    public double BaselineP99Ms { get; init; }
+    public required IReadOnlyList<DrillSample> Timeline { get; init; }
+    public string? MarkdownPath { get; init; }
+    public string? PlotPath { get; init; }
+}
+
+/// <summary>What the drill was configured with.</summary>
+internal sealed record DrillSettings(int MisconfiguredMaxPoolSize, double NetworkDelayMs, double SloMs, double NormalRateRps, double PeakRateRps, int Users, int DatabaseCores, int ServerConnectionBudget);

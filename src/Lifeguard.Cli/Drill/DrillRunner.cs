@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Lifeguard.Cli.Load;
+using Lifeguard.Cli.Metrics;
+using Lifeguard.Sizing;
+using Npgsql;
+
+namespace Lifeguard.Cli.Drill;
+
+/// <summary>
+/// Replays the February 10 incident: the website runs with a pool far too small, normal traffic is
+/// fine, peak traffic is not. The drill watches users, pool and database per second, detects the
+/// incident and names its cause from those signals alone, asks the sizing advisor for the pool size,
+/// restarts the website with it under the same peak load and verifies recovery.
+/// </summary>
+internal sealed class DrillRunner(DrillOptions options, Action<string> say)
+{
+    private readonly List<DrillSample> _timeline = [];
+    private readonly Stopwatch _clock = new();
+
+    public async Task<DrillReport> RunAsync(CancellationToken ct)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var checkout = Checkout.Find();
+        var pgArgs = new List<string> { "--port", options.PgPort.ToString(CultureInfo.InvariantCulture) };
+        if (options.PgDataDir is not null) pgArgs.AddRange(["--data", options.PgDataDir]);
+        var pgScript = Path.Combine(checkout.Root, "eng", "pg.sh");
+
+        var startedPg = false;
+        try
+        {
+            await checkout.RunAsync(pgScript, ["status", .. pgArgs], null, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            say($"starting the private PostgreSQL on port {options.PgPort}...");
+            await checkout.RunAsync(pgScript, ["start", .. pgArgs], null, ct).ConfigureAwait(false);
+            startedPg = true;
+        }
+
+        try
+        {
+            return await RunWithDatabaseAsync(checkout, pgScript, pgArgs, startedAt, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (startedPg)
+            {
+                say("stopping the PostgreSQL the drill started");
+                await checkout.RunAsync(pgScript, ["stop", .. pgArgs], null, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<DrillReport> RunWithDatabaseAsync(Checkout checkout, string pgScript, List<string> pgArgs, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        if (!File.Exists(checkout.WebsiteDll))
+        {
+            say("building the website...");
+            await checkout.RunAsync("dotnet", ["build", Path.Combine(checkout.Root, "apps", "Website"), "-c", "Release", "-v", "quiet", "-nologo"], null, ct).ConfigureAwait(false);
+        }
+
+        var directCs = (await checkout.RunAsync(pgScript, ["url", .. pgArgs], null, ct).ConfigureAwait(false)).Trim();
+        var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = directCs };
+        say("migrating and seeding (once)...");
+        await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "migrate"], env, ct).ConfigureAwait(false);
+        await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "seed", "--scale", options.SeedScale.ToString(CultureInfo.InvariantCulture)], env, ct).ConfigureAwait(false);
+
+        await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
+        await using var probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
+        _probe = probe;
+        var budget = await probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
+        var cores = Environment.ProcessorCount;
+        var detector = new IncidentDetector(options.Slo.TotalMilliseconds, cores);
+        _clock.Start();
+
+        // Phase 1 and 2: the misconfigured site, as it ran that morning.
+        var bad = options.MisconfiguredPoolSize;
+        say($"starting the website with Maximum Pool Size={bad} (the misconfiguration)");
+        DrillPhase normal, incident;
+        double peakRate;
+        RootCause? cause = null;
+        double? detectedAt = null;
+        var incidentStart = 0.0;
+        await using (var site = await SiteProcess.StartAsync(checkout, SiteConnectionString(directCs, proxy.Port, bad, options.MisconfiguredTimeoutSeconds), SiteSettings(), ct).ConfigureAwait(false))
+        {
+            normal = await RunPhaseAsync("normal", site, bad, options.NormalRate, options.NormalPhase, null, ct).ConfigureAwait(false);
+            detector.LearnBaseline(_timeline.Where(s => s.Phase == "normal").Skip(1).ToList());
+
+            // Peak traffic: more than the misconfigured pool can serve (its capacity is connections / time
+            // per request on a connection), but far below what this machine serves with a right pool.
+            var perRequestHold = normal.LeasesPerRequest * normal.HoldMeanMs / 1000.0;
+            var capacity = perRequestHold > 0 ? bad / perRequestHold : options.NormalRate * 4;
+            peakRate = Math.Round(Math.Clamp(1.6 * capacity, 2 * options.NormalRate, 250), 1);
+            say(F($"normal traffic: p99 {normal.P99Ms:0} ms, {normal.LeasesPerRequest:0.0} connection leases per request, hold {normal.HoldMeanMs:0.0} ms -> the pool serves at most ~{capacity:0} req/s"));
+            say(F($"peak traffic: {peakRate:0.#} req/s"));
+
+            incidentStart = _clock.Elapsed.TotalSeconds;
+            var stopIncident = new CancellationTokenSource();
+            void Watch(DrillSample s)
+            {
+                if (cause is not null) return;
+                cause = detector.Observe(s);
+                if (cause is null) return;
+                detectedAt = s.T - incidentStart;
+                say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
+                foreach (var e in cause.Evidence) say("  evidence: " + e);
+                stopIncident.CancelAfter(options.IncidentAfterDiagnosis);
+            }
+
+            incident = await RunPhaseAsync("incident", site, bad, peakRate, options.IncidentMax, Watch, stopIncident.Token).ConfigureAwait(false);
+            stopIncident.Dispose();
+        }
+
+        // The fix: the advisor's size from what the guard measured, not a guess.
+        var advice = Recommend(incident, normal, cores, budget);
+        var recommended = advice.MaximumPoolSize;
+        say($"advisor: Maximum Pool Size={recommended} ({advice.Verdict})");
+        foreach (var r in advice.Reasons) say("  " + r);
+
+        DrillPhase fixedPhase;
+        say($"restarting the website with Maximum Pool Size={recommended}");
+        await using (var site = await SiteProcess.StartAsync(checkout, SiteConnectionString(directCs, proxy.Port, recommended, (int)Math.Ceiling(advice.Timeout.TotalSeconds)), SiteSettings(), ct).ConfigureAwait(false))
+        {
+            fixedPhase = await RunPhaseAsync("fixed", site, recommended, peakRate, options.FixedPhase, null, ct).ConfigureAwait(false);
+        }
+
+        var recovered = fixedPhase.Requests > 0
+            && fixedPhase.ErrorRate <= 0.01
+            && fixedPhase.P99Ms <= Math.Max(2 * normal.P99Ms, normal.P99Ms + 250);
+        say(recovered
+            ? F($"RECOVERED: p99 {fixedPhase.P99Ms:0} ms (normal {normal.P99Ms:0} ms), errors {fixedPhase.ErrorRate:P1}")
+            : F($"NOT recovered: p99 {fixedPhase.P99Ms:0} ms (normal {normal.P99Ms:0} ms), errors {fixedPhase.ErrorRate:P1}"));
+
+        return new DrillReport
+        {
+            StartedAt = startedAt,
+            Quick = options.Quick,
+            DurationS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
+            Settings = new DrillSettings(bad, options.NetworkDelay.TotalMilliseconds, options.Slo.TotalMilliseconds, options.NormalRate, peakRate, options.Users, cores, budget),
+            Phases = [normal, incident, fixedPhase],
+            DetectedAfterS = detectedAt,
+            RootCauseAfterS = cause is null ? null : detectedAt,
+            ResolvedAfterS = recovered ? Math.Round(fixedPhase.EndS - incidentStart, 1) : null,
+            RootCause = cause,
+            RecommendedMaxPoolSize = recommended,
+            RecommendationReasoning = string.Join(" ", advice.Reasons),
+            Recovered = recovered,
+            RecoveryP99Ms = fixedPhase.P99Ms,
+            BaselineP99Ms = normal.P99Ms,
+            Timeline = _timeline,
+        };
+    }
+
+    private static PoolSizingRecommendation Recommend(DrillPhase incident, DrillPhase normal, int cores, int budget)
+    {
+        // Demand is what arrived during the incident (granted + timed out), not what the small pool managed to serve.
+        var demand = incident.LeasesPerRequest > 0 ? incident.RateRps * normal.LeasesPerRequest : incident.RateRps;
+        var hold = HoldTimeDistribution.FromMeanAndP99(
+            TimeSpan.FromMilliseconds(Math.Max(0.01, normal.HoldMeanMs)),
+            TimeSpan.FromMilliseconds(Math.Max(normal.HoldMeanMs, normal.HoldP99Ms)));
+        return PoolSizingAdvisor.Recommend(new PoolSizingInput
+        {
+            ArrivalRatePerSecond = demand,
+            Hold = hold,
+            DatabaseCores = cores,
+            ServerMaxConnections = budget,
+            Instances = 1,
+        });
+    }
+
+    private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly)
+    {
+        var load = new LoadOptions
+        {
+            BaseUrl = site.Url,
+            Users = options.Users,
+            Rate = rate,
+            Duration = duration,
+            Slo = options.Slo,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+        };
+        using var runner = new LoadRunner(load);
+        await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+
+        using var scrape = new HttpClient { BaseAddress = site.Url, Timeout = TimeSpan.FromSeconds(5) };
+        var first = await ReadPoolAsync(scrape).ConfigureAwait(false);
+        var recorder = new LatencyRecorder(options.Slo);
+        var phaseStart = _clock.Elapsed.TotalSeconds;
+        say(F($"[{phaseStart,5:0}s] phase {name}: {rate:0.#} req/s for up to {duration.TotalSeconds:0} s, Maximum Pool Size={poolSize}"));
+
+        var loadTask = runner.RunAsync(null, stopEarly, recorder);
+        var sampler = SampleAsync(name, scrape, first, recorder, watch, loadTask);
+        var summary = await loadTask.ConfigureAwait(false);
+        await sampler.ConfigureAwait(false);
+        var last = await ReadPoolAsync(scrape).ConfigureAwait(false);
+
+        var wait = last.Wait.Since(first.Wait);
+        var use = last.Use.Since(first.Use);
+        return new DrillPhase
+        {
+            Name = name,
+            MaxPoolSize = poolSize,
+            RateRps = rate,
+            StartS = Math.Round(phaseStart, 1),
+            EndS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
+            Requests = summary.Requests,
+            Errors = summary.Errors,
+            ErrorRate = summary.ErrorRate,
+            P50Ms = summary.P50Ms,
+            P99Ms = summary.P99Ms,
+            ShareOver10s = summary.ShareOver10s,
+            ShareOverSlo = summary.ShareOverSlo,
+            PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
+            HoldMeanMs = Ms(use.Mean),
+            HoldP99Ms = Ms(use.Quantile(0.99)),
+            LeasesPerRequest = summary.Requests == 0 ? 0 : Math.Round((use.Count + (last.TimeoutsTotal - first.TimeoutsTotal)) / summary.Requests, 2),
+            ErrorsByKind = summary.ErrorsByKind,
+        };
+    }
+
+    private async Task SampleAsync(string phase, HttpClient scrape, PoolReading first, LatencyRecorder recorder, Action<DrillSample>? watch, Task loadDone)
+    {
+        var previous = first;
+        var second = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (!loadDone.IsCompleted && await timer.WaitForNextTickAsync().ConfigureAwait(false))
+        {
+            PoolReading now;
+            try
+            {
+                now = await ReadPoolAsync(scrape).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                continue; // a starved site may miss a scrape; the next one covers the interval
+            }
+
+            var (active, backends, cpu) = await ProbeAsync().ConfigureAwait(false);
+            var (requests, errors, p50, p99) = recorder.Second(second);
+            var wait = now.Wait.Since(previous.Wait);
+            var use = now.Use.Since(previous.Use);
+            var timeouts = now.TimeoutsTotal - previous.TimeoutsTotal;
+            var sample = new DrillSample
+            {
+                T = Math.Round(_clock.Elapsed.TotalSeconds, 1),
+                Phase = phase,
+                Requests = requests,
+                Errors = errors,
+                P50Ms = p50,
+                P99Ms = p99,
+                PoolUsed = now.Used,
+                PoolMax = now.Max,
+                PoolPending = now.Pending,
+                WaitP99Ms = Ms(wait.Quantile(0.99)),
+                HoldP99Ms = Ms(use.Quantile(0.99)),
+                HoldMeanMs = Ms(use.Mean),
+                LeaseRequestRate = wait.Count + timeouts,
+                Timeouts = timeouts,
+                Leaks = now.LeaksTotal - previous.LeaksTotal,
+                DbActive = active,
+                DbBackends = backends,
+                DbCpuCores = double.IsNaN(cpu) ? 0 : Math.Round(cpu, 2),
+            };
+            _timeline.Add(sample);
+            watch?.Invoke(sample);
+            if (second % 5 == 4 || phase == "incident")
+            {
+                say(F($"[{sample.T,5:0}s] {phase,-8} req {requests,4}/s err {errors,3}  p99 {p99,8:0} ms | pool {now.Used:0}/{now.Max:0} waiting {now.Pending,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {active,2} cpu {cpu,4:0.00}"));
+            }
+
+            previous = now;
+            second++;
+        }
+
+    }
+
+    private DatabaseProbe? _probe;
+
+    private async Task<(int, int, double)> ProbeAsync()
+    {
+        if (_probe is null) return (0, 0, double.NaN);
+        return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static async Task<PoolReading> ReadPoolAsync(HttpClient scrape)
+    {
+        var text = await scrape.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false);
+        return PoolReading.From(PrometheusText.Parse(text));
+    }
+
+    private static string SiteConnectionString(string direct, int proxyPort, int maxPoolSize, int timeoutSeconds)
+    {
+        var b = new NpgsqlConnectionStringBuilder(direct)
+        {
+            Port = proxyPort,
+            MaxPoolSize = maxPoolSize,
+            MinPoolSize = 0,
+            Timeout = timeoutSeconds,
+        };
+        return b.ConnectionString;
+    }
+
+    /// <summary>Settings the drill needs from the website: its login rate limit must admit the drill's users.</summary>
+    private static Dictionary<string, string> SiteSettings() => new()
+    {
+        ["Website__AccountPostPermitLimit"] = "100000",
+    };
+
+    // An interval without observations reads as 0 ms (nothing waited), which keeps the JSON plain numbers.
+    private static double Ms(double seconds) => double.IsNaN(seconds) ? 0 : Math.Round(seconds * 1000, 3);
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

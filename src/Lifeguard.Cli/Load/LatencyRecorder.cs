@@ -1,0 +1,116 @@
+using HdrHistogram;
+
+namespace Lifeguard.Cli.Load;
+
+/// <summary>
+/// Records request latencies (HdrHistogram, microseconds, 3 significant digits) overall and per
+/// second of the run, plus error counts by kind. Thread-safe; contention is irrelevant at the
+/// request rates a load run on one machine reaches.
+/// </summary>
+internal sealed class LatencyRecorder
+{
+    private const long HighestMicros = 3_600_000_000; // one hour
+    private readonly Lock _gate = new();
+    private readonly LongHistogram _all = new(HighestMicros, 3);
+    private readonly Dictionary<int, SecondBucket> _seconds = [];
+    private readonly Dictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
+    private long _errors;
+    private long _over10s;
+    private long _overSlo;
+    private readonly TimeSpan _slo;
+
+    public LatencyRecorder(TimeSpan? slo = null) => _slo = slo ?? TimeSpan.FromSeconds(1);
+
+    public void Record(int second, TimeSpan latency, string? errorKind)
+    {
+        var micros = Math.Clamp((long)(latency.Ticks / 10.0), 1, HighestMicros);
+        lock (_gate)
+        {
+            _all.RecordValue(micros);
+            if (latency >= TimeSpan.FromSeconds(10)) _over10s++;
+            if (latency > _slo) _overSlo++;
+            if (!_seconds.TryGetValue(second, out var bucket))
+            {
+                bucket = new SecondBucket();
+                _seconds[second] = bucket;
+            }
+
+            bucket.Histogram.RecordValue(micros);
+            if (errorKind is not null)
+            {
+                _errors++;
+                bucket.Errors++;
+                _errorsByKind[errorKind] = _errorsByKind.GetValueOrDefault(errorKind) + 1;
+            }
+        }
+    }
+
+    /// <summary>Totals so far, for live progress.</summary>
+    public (long Requests, long Errors, double P50Ms, double P99Ms) Snapshot()
+    {
+        lock (_gate)
+        {
+            return (_all.TotalCount, _errors, Ms(_all.GetValueAtPercentile(50)), Ms(_all.GetValueAtPercentile(99)));
+        }
+    }
+
+    /// <summary>Requests completed in second <paramref name="t"/> of the run, with their latency percentiles.</summary>
+    public (long Requests, long Errors, double P50Ms, double P99Ms) Second(int t)
+    {
+        lock (_gate)
+        {
+            return _seconds.TryGetValue(t, out var b)
+                ? (b.Histogram.TotalCount, b.Errors, Ms(b.Histogram.GetValueAtPercentile(50)), Ms(b.Histogram.GetValueAtPercentile(99)))
+                : (0, 0, 0, 0);
+        }
+    }
+
+    /// <summary>The run's summary over everything recorded.</summary>
+    public LoadSummary Summarize(LoadOptions options, TimeSpan elapsed, int loggedIn)
+    {
+        lock (_gate)
+        {
+            var n = _all.TotalCount;
+            var timeline = _seconds.OrderBy(kv => kv.Key).Select(kv => new LoadSecond(
+                kv.Key,
+                kv.Value.Histogram.TotalCount,
+                kv.Value.Errors,
+                Ms(kv.Value.Histogram.GetValueAtPercentile(50)),
+                Ms(kv.Value.Histogram.GetValueAtPercentile(99)))).ToList();
+            return new LoadSummary
+            {
+                Mode = options.IsOpenLoop ? "open" : "closed",
+                Url = new Uri(options.BaseUrl, options.Path).ToString(),
+                Users = options.Users,
+                LoggedInUsers = loggedIn,
+                Rate = options.Rate,
+                ThinkMs = options.ThinkTime.TotalMilliseconds,
+                DurationS = Math.Round(elapsed.TotalSeconds, 3),
+                Requests = n,
+                Ok = n - _errors,
+                Errors = _errors,
+                ErrorRate = n == 0 ? 0 : Math.Round((double)_errors / n, 4),
+                ErrorsByKind = new SortedDictionary<string, long>(_errorsByKind, StringComparer.Ordinal),
+                ThroughputRps = elapsed.TotalSeconds <= 0 ? 0 : Math.Round(n / elapsed.TotalSeconds, 2),
+                MeanMs = n == 0 ? 0 : Math.Round(_all.GetMean() / 1000.0, 3),
+                P50Ms = Ms(_all.GetValueAtPercentile(50)),
+                P90Ms = Ms(_all.GetValueAtPercentile(90)),
+                P99Ms = Ms(_all.GetValueAtPercentile(99)),
+                MaxMs = n == 0 ? 0 : Ms(_all.GetMaxValue()),
+                ShareOver10s = n == 0 ? 0 : Math.Round((double)_over10s / n, 4),
+                SloMs = _slo.TotalMilliseconds,
+                ShareOverSlo = n == 0 ? 0 : Math.Round((double)_overSlo / n, 4),
+                Timeline = timeline,
+            };
+        }
+    }
+
+    private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
+
+    private sealed class SecondBucket
+    {
+        public LongHistogram Histogram { get; } = new(HighestMicros, 2);
+
+        public long Errors { get; set; }
+    }
+}

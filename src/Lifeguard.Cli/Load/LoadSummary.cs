@@ -1,0 +1,28 @@
+namespace Lifeguard.Cli.Load;
+
+/// <summary>What a load run measured; written as JSON (snake_case) by `--json`.</summary>
+internal sealed record LoadSummary
+{
+    public required string Mode { get; init; }
+    public required string Url { get; init; }
+    public int Users { get; init; }
+    public int LoggedInUsers { get; init; }
+    public double? Rate { get; init; }
+    public double ThinkMs { get; init; }
+    public double DurationS { get; init; }
+    public long Requests { get; init; }
+    public long Ok { get; init; }
+    public long Errors { get; init; }
+    public double ErrorRate { get; init; }
+    public required SortedDictionary<string, long> ErrorsByKind { get; init; }
+    public double ThroughputRps { get; init; }
+    public double MeanMs { get; init; }
+    public double P50Ms { get; init; }
+    public double P90Ms { get; init; }
+    public double P99Ms { get; init; }
+    public double MaxMs { get; init; }
+    public double ShareOver10s { get; init; }
+    public double SloMs { get; init; }
+    public double ShareOverSlo { get; init; }
+    public required IReadOnlyList<LoadSecond> Timeline { get; init; }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Lifeguard.Cli.Load;
+
+/// <summary>
+/// One logged-in user of the website. Cookies are kept per session by hand so that all sessions
+/// share one HttpClient (and its connection pool) instead of one socket pool per user.
+/// </summary>
+internal sealed partial class SiteSession
+{
+    private readonly HttpClient _http;
+    private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public SiteSession(HttpClient http, string email)
+    {
+        _http = http;
+        Email = email;
+    }
+
+    public string Email { get; }
+
+    /// <summary>Logs in through the real form (antiforgery token included); waits out a 429 until the deadline.</summary>
+    public async Task LoginAsync(string password, DateTimeOffset deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            using var form = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/account/login"), ct).ConfigureAwait(false);
+            var html = await form.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (form.StatusCode != HttpStatusCode.OK)
+            {
+                throw new LoginFailedException($"GET /account/login answered {(int)form.StatusCode}.");
+            }
+
+            var token = AntiforgeryField().Match(html) is { Success: true } m
+                ? WebUtility.HtmlDecode(m.Groups["v"].Value)
+                : throw new LoginFailedException("the login page has no __RequestVerificationToken field.");
+
+            var post = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["Email"] = Email,
+                    ["Password"] = password,
+                    ["__RequestVerificationToken"] = token,
+                }),
+            };
+            using var answer = await SendAsync(post, ct).ConfigureAwait(false);
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // The site rate-limits logins; a real user would wait too.
+                var wait = answer.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
+                if (DateTimeOffset.UtcNow + wait > deadline)
+                {
+                    throw new LoginFailedException("the login rate limit (429) did not clear before the login deadline.");
+                }
+
+                await Task.Delay(wait, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            var location = answer.Headers.Location?.ToString() ?? "";
+            if ((int)answer.StatusCode is 302 or 303 && !location.Contains("/account/login", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            throw new LoginFailedException($"POST /account/login for {Email} answered {(int)answer.StatusCode} {location}".TrimEnd() + " (wrong password or user not seeded?).");
+        }
+    }
+
+    /// <summary>Sends a request with this session's cookies and keeps the cookies the answer sets.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        string? cookieHeader;
+        lock (_gate)
+        {
+            cookieHeader = _cookies.Count == 0 ? null : string.Join("; ", _cookies.Select(c => c.Key + "=" + c.Value));
+        }
+
+        if (cookieHeader is not null) request.Headers.Add("Cookie", cookieHeader);
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+        if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            lock (_gate)
+            {
+                foreach (var sc in setCookies)
+                {
+                    var pair = sc.Split(';', 2)[0];
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0) continue;
+                    var name = pair[..eq].Trim();
+                    var value = pair[(eq + 1)..].Trim();
+                    if (value.Length == 0 || sc.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)) _cookies.Remove(name);
+                    else _cookies[name] = value;
+                }
+            }
+        }
+
+        return response;
+    }
+
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"(?<v>[^\"]*)\"|<input[^>]*value=\"(?<v>[^\"]*)\"[^>]*name=\"__RequestVerificationToken\"", RegexOptions.IgnoreCase)]
+    private static partial Regex AntiforgeryField();
+}
