@@ -1,9 +1,8 @@
 using System.Data.Common;
-using System.Net.Mime;
 using System.Threading.RateLimiting;
 using Dapper;
+using Lifeguard.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -33,6 +32,14 @@ public static class WebsiteApp
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .Build());
         services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        // Lifeguard decorates that DbDataSource: wait/hold metrics, leaks, attribution, optional admission
+        // control; options from the "Lifeguard" section (e.g. Lifeguard__LeakDetectionThreshold=00:00:30).
+        var guardSection = builder.Configuration.GetSection("Lifeguard");
+        services.AddLifeguard(o =>
+        {
+            o.LeakDetectionThreshold = TimeSpan.FromSeconds(30);
+            guardSection.Bind(o);
+        });
         services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<DashboardService>();
@@ -77,7 +84,6 @@ public static class WebsiteApp
                 });
             });
         });
-        services.AddHealthChecks();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
@@ -98,8 +104,8 @@ public static class WebsiteApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
-        // Minimal liveness endpoint; Lifeguard.AspNetCore will own /health (replace this line).
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJson });
+        // /metrics (Prometheus), /health (pool health as JSON), /lifeguard (live pool page).
+        app.MapLifeguard();
         return app;
     }
 
@@ -114,10 +120,4 @@ public static class WebsiteApp
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = typeof(WebsiteApp).Assembly.GetName().Name,
         });
-
-    private static Task WriteHealthJson(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
-    {
-        context.Response.ContentType = MediaTypeNames.Application.Json;
-        return context.Response.WriteAsync($"{{\"status\":\"{report.Status}\"}}");
-    }
 }

@@ -19,6 +19,7 @@ public static class LifeguardEndpointRouteBuilderExtensions
         group.MapPrometheusScrapingEndpoint("/metrics");
         group.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJsonWriter.WriteAsync });
         group.MapGet("/lifeguard", () => Results.Content(LifeguardPage.Html, "text/html; charset=utf-8"));
+        group.MapGet("/lifeguard/page.js", () => Results.Content(LifeguardPage.Script, "text/javascript; charset=utf-8"));
         group.MapGet("/lifeguard/state", (GuardedDataSource guard, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";

@@ -16,6 +16,9 @@ public static class ErrorClassifier
         {
             switch (e)
             {
+                case Lifeguard.PoolAdmissionRejectedException:
+                    // Lifeguard's admission control: the pool is saturated, fail fast instead of queueing.
+                    return StatusCodes.Status503ServiceUnavailable;
                 case BadHttpRequestException bad:
                     return bad.StatusCode;
                 case AntiforgeryValidationException or InvalidDataException:

@@ -42,6 +42,14 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             }
 
             context.Response.Clear();
+            for (var e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is Lifeguard.PoolAdmissionRejectedException rejected)
+                {
+                    context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(rejected.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
             await ErrorPage.WriteAsync(context, status);
         }
     }

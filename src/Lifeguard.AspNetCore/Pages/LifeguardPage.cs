@@ -1,7 +1,7 @@
 namespace Lifeguard.AspNetCore.Pages;
 
-/// <summary>The live pool page: one self-contained document (inline style and script, no external asset) that polls
-/// the JSON state endpoint beside it once a second.</summary>
+/// <summary>The live pool page: a document with inline style and a script served beside it (so a site's
+/// Content-Security-Policy of 'self' still lets it run), polling the JSON state endpoint once a second. No external asset.</summary>
 internal static class LifeguardPage
 {
     public const string Html = """
@@ -45,7 +45,13 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 <tbody id="ops"></tbody></table>
 <h2>Recent leaks</h2>
 <div id="leakList">none</div>
-<script>
+<script src="lifeguard/page.js"></script>
+</body>
+</html>
+""";
+
+    /// <summary>The page's script, served at /lifeguard/page.js.</summary>
+    public const string Script = """
 (function () {
   var stateUrl = location.pathname.replace(/\/$/, '') + '/state';
   function $(id) { return document.getElementById(id); }
@@ -79,8 +85,5 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
   }
   poll();
 })();
-</script>
-</body>
-</html>
 """;
 }
