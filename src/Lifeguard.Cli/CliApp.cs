@@ -33,6 +33,11 @@ internal static class CliApp
         catch (CliException e)
         {
             console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // CI reads the JSON even when the verb could not run: say why there instead of leaving no file.
+            if (parse.CommandResult.Command.Options.Any(o => o.Name == "--json"))
+            {
+                await CliJson.WriteAsync(parse.GetValue<FileInfo?>("--json"), new { verb = parse.CommandResult.Command.Name, error = e.Message }, cancellationToken).ConfigureAwait(false);
+            }
             return Failure;
         }
     }

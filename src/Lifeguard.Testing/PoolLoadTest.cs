@@ -93,6 +93,99 @@ public static class PoolLoadTest
         return new PoolLoadTestResult(workers, elapsed, holds.Count, timeouts, errors, LatencySummary.FromSeconds(waits), LatencySummary.FromSeconds(holds), firstError);
     }
 
+    /// <summary>
+    /// Open-loop load: leases arrive as a Poisson stream at <paramref name="arrivalRatePerSecond"/> for
+    /// <paramref name="duration"/>, whether or not earlier ones finished (as users arrive at a website);
+    /// every started lease is awaited, so no wait is censored. This is the arrival process the sizing
+    /// model assumes, so its predictions can be compared with what the real pool does.
+    /// </summary>
+    /// <remarks><see cref="PoolLoadTestResult.Workers"/> reports the peak number of leases in flight.</remarks>
+    public static async Task<PoolLoadTestResult> RunPoissonAsync(
+        DbDataSource dataSource,
+        double arrivalRatePerSecond,
+        TimeSpan duration,
+        Func<DbConnection, CancellationToken, Task> work,
+        int seed = 1,
+        CancellationToken cancellationToken = default,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!(arrivalRatePerSecond > 0) || double.IsInfinity(arrivalRatePerSecond)) throw new ArgumentOutOfRangeException(nameof(arrivalRatePerSecond), arrivalRatePerSecond, "Arrival rate must be positive.");
+        if (duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), duration, "Duration must be positive.");
+        var time = timeProvider ?? TimeProvider.System;
+        var random = new Random(seed);
+        var waits = new ConcurrentBag<double>();
+        var holds = new ConcurrentBag<double>();
+        var timeouts = 0;
+        var errors = 0;
+        var inFlight = 0;
+        var peak = 0;
+        Exception? firstError = null;
+        var leases = new List<Task>();
+
+        async Task Lease()
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            for (var seen = Volatile.Read(ref peak); now > seen && Interlocked.CompareExchange(ref peak, now, seen) != seen; seen = Volatile.Read(ref peak)) { }
+            try
+            {
+                var asked = time.GetTimestamp();
+                DbConnection connection;
+                try
+                {
+                    connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsTimeout(e))
+                {
+                    Interlocked.Increment(ref timeouts);
+                    return;
+                }
+                catch (Exception e) when (e is DbException or InvalidOperationException)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, e, null);
+                    return;
+                }
+                var got = time.GetTimestamp();
+                waits.Add(time.GetElapsedTime(asked, got).TotalSeconds);
+                try
+                {
+                    await work(connection, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, e, null);
+                }
+                finally
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    holds.Add(time.GetElapsedTime(got).TotalSeconds);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        }
+
+        var started = time.GetTimestamp();
+        var next = 0.0;
+        while (true)
+        {
+            // Exponential inter-arrival times on an absolute schedule: a late timer makes a small burst, not a lower rate.
+            next += -Math.Log(1 - random.NextDouble()) / arrivalRatePerSecond;
+            if (next >= duration.TotalSeconds) break;
+            var delay = next - time.GetElapsedTime(started).TotalSeconds;
+            if (delay > 0) await Task.Delay(TimeSpan.FromSeconds(delay), time, cancellationToken).ConfigureAwait(false);
+            leases.Add(Task.Run(Lease, CancellationToken.None));
+        }
+        await Task.WhenAll(leases).ConfigureAwait(false);
+        var elapsed = time.GetElapsedTime(started);
+        return new PoolLoadTestResult(peak, elapsed, holds.Count, timeouts, errors, LatencySummary.FromSeconds(waits), LatencySummary.FromSeconds(holds), firstError);
+    }
+
     private static bool IsTimeout(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)

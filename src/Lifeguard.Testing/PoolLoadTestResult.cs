@@ -1,7 +1,7 @@
 namespace Lifeguard.Testing;
 
 /// <summary>What a <see cref="PoolLoadTest"/> run measured.</summary>
-/// <param name="Workers">Concurrent workers.</param>
+/// <param name="Workers">Concurrent workers (closed loop), or the peak number of leases in flight (open loop, <see cref="PoolLoadTest.RunPoissonAsync"/>).</param>
 /// <param name="Elapsed">Wall time of the run, including the last in-flight operations.</param>
 /// <param name="Operations">Units of work completed.</param>
 /// <param name="Timeouts">Opens that failed because the pool had no connection within its Timeout.</param>

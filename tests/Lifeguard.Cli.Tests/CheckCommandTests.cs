@@ -91,9 +91,11 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public async Task Check_MissingFile_ExitsOneWithMessage()
     {
-        var (exit, output, _) = await _cli.RunAsync("check", _cli.PathFor("nope.json"));
+        var (exit, output, json) = await _cli.RunAsync("check", _cli.PathFor("nope.json"));
         exit.ShouldBe(1);
         output.ShouldContain("neither an existing file nor a connection string");
+        json!.Value.GetProperty("verb").GetString().ShouldBe("check");
+        json.Value.GetProperty("error").GetString()!.ShouldContain("neither an existing file");
     }
 
     [Fact]

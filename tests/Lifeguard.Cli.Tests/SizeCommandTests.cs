@@ -30,6 +30,10 @@ public sealed class SizeCommandTests : IDisposable
         r.GetProperty("timeoutSeconds").GetDouble().ShouldBe(3);
         r.GetProperty("predictedGoalQuantileWaitMs").GetDouble().ShouldBeLessThanOrEqualTo(50);
         output.ShouldContain($"Maximum Pool Size={expected.MaximumPoolSize}");
+        // Neighbouring sizes: one connection fewer misses the goal, the recommended one meets it.
+        var alternatives = json.Value.GetProperty("alternatives").EnumerateArray().ToDictionary(a => a.GetProperty("poolSize").GetInt32());
+        alternatives[expected.MaximumPoolSize].GetProperty("goalQuantileWaitMs").GetDouble().ShouldBeLessThanOrEqualTo(50);
+        alternatives[expected.MaximumPoolSize - 1].GetProperty("goalQuantileWaitMs").GetDouble().ShouldBeGreaterThan(50);
     }
 
     [Fact]

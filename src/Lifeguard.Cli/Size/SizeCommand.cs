@@ -130,12 +130,25 @@ internal static class SizeCommand
                     sizing.DatabaseCores, sizing.DatabaseSaturationConnections, sizing.ServerMaxConnections, sizing.ReservedConnections, sizing.OtherClientConnections,
                     sizing.Instances, sizing.WaitGoal.TotalMilliseconds, sizing.WaitGoalQuantile, sizing.RequestBudget.TotalSeconds, sizing.BurstFactor,
                     poolName, sampledLeases, sampledSeconds, currentMax),
-                SizeReportRecommendation.From(recommendation));
+                SizeReportRecommendation.From(recommendation),
+                Alternatives(sizing, recommendation));
             Print(console, report);
             await CliJson.WriteAsync(parse.GetValue(json), report, ct).ConfigureAwait(false);
             return recommendation.Verdict == SizingVerdict.Recommended ? 0 : GoalNotMet;
         });
         return command;
+    }
+
+    private static List<SizeReportAlternative> Alternatives(PoolSizingInput input, PoolSizingRecommendation r)
+    {
+        // From the smallest stable size (or three below the recommendation) to three above it.
+        var from = Math.Max(Math.Max(1, (int)Math.Floor(r.OfferedLoad) + 1), r.MaximumPoolSize - 3);
+        var to = Math.Max(from, r.MaximumPoolSize + 3);
+        return Enumerable.Range(from, to - from + 1).Select(c => new SizeReportAlternative(
+            c,
+            r.OfferedLoad / c,
+            input.ArrivalRatePerSecond == 0 ? 0 : ErlangC.ProbabilityOfWait(r.OfferedLoad, c),
+            PoolSizingAdvisor.PredictWait(input.ArrivalRatePerSecond, input.Hold, c, input.WaitGoalQuantile)?.TotalMilliseconds)).ToList();
     }
 
     private static HoldTimeDistribution HoldFrom(double? meanMs, double? p99Ms)
@@ -171,6 +184,14 @@ internal static class SizeCommand
         table.AddRow("P(wait)", string.Format(inv, "{0:P1}", r.PredictedProbabilityOfWait));
         table.AddRow(string.Format(inv, "Predicted p{0:0.###} wait", i.WaitGoalQuantile * 100), r.PredictedGoalQuantileWaitMs is { } q ? string.Format(inv, "{0:0.##} ms", q) : "unbounded");
         console.Write(table);
+        var alternatives = new Table().Title("Other sizes (model)").AddColumns("Pool size", "Busy", "P(wait)", string.Format(inv, "p{0:0.###} wait", i.WaitGoalQuantile * 100));
+        foreach (var a in report.Alternatives)
+        {
+            var size = a.PoolSize == r.MaximumPoolSize ? $"[bold]{a.PoolSize}[/]" : a.PoolSize.ToString(inv);
+            alternatives.AddRow(size, string.Format(inv, "{0:P0}", a.Utilization), string.Format(inv, "{0:P1}", a.ProbabilityOfWait),
+                a.GoalQuantileWaitMs is { } w ? string.Format(inv, "{0:0.##} ms", w) : "unbounded");
+        }
+        console.Write(alternatives);
         foreach (var reason in r.Reasons)
         {
             console.MarkupLine("  - " + Markup.Escape(reason));

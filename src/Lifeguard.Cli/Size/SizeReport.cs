@@ -3,7 +3,10 @@ using Lifeguard.Sizing;
 namespace Lifeguard.Cli.Size;
 
 /// <summary>The JSON `lifeguard size --json` writes: where the inputs came from, the inputs, and the recommendation (times in ms).</summary>
-internal sealed record SizeReport(string Verb, string Source, SizeReportInputs Inputs, SizeReportRecommendation Recommendation);
+internal sealed record SizeReport(string Verb, string Source, SizeReportInputs Inputs, SizeReportRecommendation Recommendation, IReadOnlyList<SizeReportAlternative> Alternatives);
+
+/// <summary>The model's prediction at a neighbouring pool size, to see what one connection more or less buys.</summary>
+internal sealed record SizeReportAlternative(int PoolSize, double Utilization, double ProbabilityOfWait, double? GoalQuantileWaitMs);
 
 /// <summary>The inputs the model used.</summary>
 internal sealed record SizeReportInputs(
