@@ -4,7 +4,8 @@
 # routes, and the local webhook receiver. It saturates the pool on purpose and asserts that
 # LifeguardPoolSaturated reaches `firing` through the Prometheus API, that Alertmanager delivers
 # it to the page receiver within the 30 s detection budget, and that the symptom alert
-# LifeguardPoolTimeouts is inhibited. Prints the seconds from fault onset to firing / webhook.
+# LifeguardPoolTimeouts is inhibited, and that every dashboard query runs on the live data.
+# Prints the seconds from fault onset to firing / webhook.
 #
 # Fault: one session takes ACCESS EXCLUSIVE locks on every table of the site's database (a
 # stand-in for slow queries, independent of the site's schema), then 8 logged-in clients
@@ -22,7 +23,7 @@ source eng/monitoring/lib.sh
 passed=0; failed=0
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
-TOTAL_CHECKS=7   # every check below; the ones not reached after a fatal failure count as failed
+TOTAL_CHECKS=8   # every check below; the ones not reached after a fatal failure count as failed
 finish() {
   local missing=$((TOTAL_CHECKS - passed - failed))
   [ "$missing" -gt 0 ] && { echo "FAIL - $missing check(s) not reached"; failed=$((failed + missing)); }
@@ -187,6 +188,12 @@ if [ -n "$inhibited" ] && [ -z "$(mon_webhook_first "$work/alerts.jsonl" Lifegua
 else bad "LifeguardPoolTimeouts not inhibited (inhibitedBy '$inhibited') or delivered anyway"; fi
 
 echo "     /dashboard answers during the fault (count status): $(sort "$work/codes" 2>/dev/null | uniq -c | tr -s ' ' | tr '\n' ',')"
+
+# 8. every dashboard query runs against the live Prometheus, and those over exported metrics have data
+if python3 eng/monitoring/check-dashboard.py deploy/grafana/lifeguard-dashboard.json --readme deploy/README.md \
+     --rules-out "$work/dashboard-rules.json" >/dev/null && out=$(python3 eng/monitoring/query-dashboard.py "$work/dashboard-rules.json" "$prom" 2>&1); then
+  ok "dashboard queries against the live Prometheus: $(tail -1 <<<"$out")"
+else bad "dashboard queries against the live Prometheus"; sed 's/^/     /' <<<"${out:-}"; fi
 
 # --- record -----------------------------------------------------------------------------------
 if [ -n "$t_fire" ] && [ -n "$t_hook" ]; then
