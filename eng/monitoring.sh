@@ -33,8 +33,13 @@ pidfile=$data/pids
 
 stop_pids() {
   [ -f "$pidfile" ] || return 0
-  # shellcheck disable=SC2046
-  mon_stop $(cat "$pidfile")
+  # Only processes that are still ours: every one we start names $data in its arguments, so a
+  # pid reused by some other program after a hard kill or reboot is left alone.
+  local pid mine=()
+  for pid in $(cat "$pidfile"); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$data" && mine+=("$pid")
+  done
+  [ ${#mine[@]} -gt 0 ] && mon_stop "${mine[@]}"
   rm -f "$pidfile"
 }
 
