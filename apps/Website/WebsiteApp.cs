@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Threading.RateLimiting;
 using Dapper;
@@ -22,6 +23,7 @@ public static class WebsiteApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = MainConnectionString.Resolve(builder.Configuration);
+        CheckOptions(builder.Configuration);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var services = builder.Services;
@@ -120,4 +122,25 @@ public static class WebsiteApp
             ContentRootPath = AppContext.BaseDirectory,
             ApplicationName = typeof(WebsiteApp).Assembly.GetName().Name,
         });
+
+    // The host would log a stack trace for a failed ValidateOnStart; check first and fail with one line.
+    private static void CheckOptions(IConfiguration configuration)
+    {
+        WebsiteOptions options;
+        try
+        {
+            options = configuration.GetSection(WebsiteOptions.Section).Get<WebsiteOptions>() ?? new WebsiteOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupConfigurationException($"the {WebsiteOptions.Section} section is invalid: {ex.GetBaseException().Message}");
+        }
+
+        var problems = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
+        {
+            throw new StartupConfigurationException(
+                $"the {WebsiteOptions.Section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
+        }
+    }
 }

@@ -19,7 +19,7 @@ public sealed class CheckCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     private static string[] RuleIds(JsonElement json) =>
-        json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()!).ToArray();
+        json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("rule_id").GetString()!).ToArray();
 
     [Fact]
     public async Task Check_GoodAppSettings_ExitsZeroAndJsonSaysPassed()
@@ -30,7 +30,7 @@ public sealed class CheckCommandTests : IDisposable
         output.ShouldContain("check passed");
         json!.Value.GetProperty("passed").GetBoolean().ShouldBeTrue();
         json.Value.GetProperty("pools")[0].GetProperty("name").GetString().ShouldBe("ConnectionStrings:Main");
-        json.Value.GetProperty("pools")[0].GetProperty("maximumPoolSize").GetInt32().ShouldBe(10);
+        json.Value.GetProperty("pools")[0].GetProperty("maximum_pool_size").GetInt32().ShouldBe(10);
         RuleIds(json.Value).ShouldBeEmpty();
     }
 
@@ -77,7 +77,7 @@ public sealed class CheckCommandTests : IDisposable
         var (exit, _, json) = await _cli.RunAsync("check", _cli.Write("appsettings.json", GoodSettings), "--instances", "8", "--max-connections", "50");
         exit.ShouldBe(1);
         RuleIds(json!.Value).ShouldBe(["LG011"]);
-        json.Value.GetProperty("options").GetProperty("reservedConnections").GetInt32().ShouldBe(3);
+        json.Value.GetProperty("options").GetProperty("reserved_connections").GetInt32().ShouldBe(3);
     }
 
     [Fact]
@@ -106,8 +106,8 @@ public sealed class CheckCommandTests : IDisposable
         var (exit, _, json) = await _cli.RunAsync("check", _cli.Write("appsettings.json", GoodSettings), "--server", server, "--instances", "1000");
         exit.ShouldBe(1);
         var budget = json!.Value.GetProperty("server");
-        budget.GetProperty("maxConnections").GetInt32().ShouldBeGreaterThan(0);
-        json.Value.GetProperty("options").GetProperty("maxConnections").GetInt32().ShouldBe(budget.GetProperty("maxConnections").GetInt32());
+        budget.GetProperty("max_connections").GetInt32().ShouldBeGreaterThan(0);
+        json.Value.GetProperty("options").GetProperty("max_connections").GetInt32().ShouldBe(budget.GetProperty("max_connections").GetInt32());
         RuleIds(json.Value).ShouldContain("LG011");
 
         var (okExit, _, _) = await _cli.RunAsync("check", _cli.Write("appsettings.json", GoodSettings), "--server", server, "--instances", "2");

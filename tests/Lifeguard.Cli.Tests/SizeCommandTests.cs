@@ -26,14 +26,14 @@ public sealed class SizeCommandTests : IDisposable
         });
         var r = json!.Value.GetProperty("recommendation");
         r.GetProperty("verdict").GetString().ShouldBe("Recommended");
-        r.GetProperty("maximumPoolSize").GetInt32().ShouldBe(expected.MaximumPoolSize);
-        r.GetProperty("timeoutSeconds").GetDouble().ShouldBe(3);
-        r.GetProperty("predictedGoalQuantileWaitMs").GetDouble().ShouldBeLessThanOrEqualTo(50);
+        r.GetProperty("maximum_pool_size").GetInt32().ShouldBe(expected.MaximumPoolSize);
+        r.GetProperty("timeout_seconds").GetDouble().ShouldBe(3);
+        r.GetProperty("predicted_goal_quantile_wait_ms").GetDouble().ShouldBeLessThanOrEqualTo(50);
         output.ShouldContain($"Maximum Pool Size={expected.MaximumPoolSize}");
         // Neighbouring sizes: one connection fewer misses the goal, the recommended one meets it.
-        var alternatives = json.Value.GetProperty("alternatives").EnumerateArray().ToDictionary(a => a.GetProperty("poolSize").GetInt32());
-        alternatives[expected.MaximumPoolSize].GetProperty("goalQuantileWaitMs").GetDouble().ShouldBeLessThanOrEqualTo(50);
-        alternatives[expected.MaximumPoolSize - 1].GetProperty("goalQuantileWaitMs").GetDouble().ShouldBeGreaterThan(50);
+        var alternatives = json.Value.GetProperty("alternatives").EnumerateArray().ToDictionary(a => a.GetProperty("pool_size").GetInt32());
+        alternatives[expected.MaximumPoolSize].GetProperty("goal_quantile_wait_ms").GetDouble().ShouldBeLessThanOrEqualTo(50);
+        alternatives[expected.MaximumPoolSize - 1].GetProperty("goal_quantile_wait_ms").GetDouble().ShouldBeGreaterThan(50);
     }
 
     [Fact]
@@ -48,25 +48,25 @@ public sealed class SizeCommandTests : IDisposable
     [Fact]
     public async Task Size_FromJson_TopLevelAndNested_UseTheFileNumbers()
     {
-        var flat = _cli.Write("load.json", """{ "arrivalRatePerSecond": 100, "holdMeanMs": 10, "holdP99Ms": 40 }""");
-        var nested = _cli.Write("drill.json", """{ "verb": "drill", "sizingInput": { "arrivalRatePerSecond": 100, "holdMeanMs": 10, "holdP99Ms": 40, "instances": 3 } }""");
+        var flat = _cli.Write("load.json", """{ "arrival_rate_per_second": 100, "hold_mean_ms": 10, "hold_p99_ms": 40 }""");
+        var nested = _cli.Write("drill.json", """{ "verb": "drill", "sizing_input": { "arrival_rate_per_second": 100, "hold_mean_ms": 10, "hold_p99_ms": 40, "instances": 3 } }""");
 
         var (exit1, _, json1) = await _cli.RunAsync("size", "--from-json", flat);
         var (exit2, _, json2) = await _cli.RunAsync("size", "--from-json", nested);
 
         exit1.ShouldBe(0);
         exit2.ShouldBe(0);
-        json1!.Value.GetProperty("inputs").GetProperty("holdP99Ms").GetDouble().ShouldBe(40);
+        json1!.Value.GetProperty("inputs").GetProperty("hold_p99_ms").GetDouble().ShouldBe(40);
         json2!.Value.GetProperty("inputs").GetProperty("instances").GetInt32().ShouldBe(3);
-        json1.Value.GetProperty("recommendation").GetProperty("offeredLoad").GetDouble().ShouldBe(1, 1e-9);
+        json1.Value.GetProperty("recommendation").GetProperty("offered_load").GetDouble().ShouldBe(1, 1e-9);
     }
 
     [Fact]
     public async Task Size_FromJsonMissingFields_ExitsOne()
     {
-        var (exit, output, _) = await _cli.RunAsync("size", "--from-json", _cli.Write("bad.json", """{ "arrivalRatePerSecond": 1 }"""));
+        var (exit, output, _) = await _cli.RunAsync("size", "--from-json", _cli.Write("bad.json", """{ "arrival_rate_per_second": 1 }"""));
         exit.ShouldBe(1);
-        output.ShouldContain("holdMeanMs");
+        output.ShouldContain("hold_mean_ms");
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class SizeCommandTests : IDisposable
         var (exit, _, json) = await _cli.RunAsync("size", "--arrival-rate", "1000", "--hold-mean-ms", "20", "--max-connections", "30", "--instances", "10");
         exit.ShouldBe(2);
         var r = json!.Value.GetProperty("recommendation");
-        r.GetProperty("budgetPerInstance").GetInt32().ShouldBe(2);
-        r.GetProperty("maximumPoolSize").GetInt32().ShouldBe(2);
+        r.GetProperty("budget_per_instance").GetInt32().ShouldBe(2);
+        r.GetProperty("maximum_pool_size").GetInt32().ShouldBe(2);
     }
 
     [Fact]
@@ -138,13 +138,13 @@ public sealed class SizeCommandTests : IDisposable
 
         exit.ShouldBe(0);
         var inputs = json!.Value.GetProperty("inputs");
-        inputs.GetProperty("sampledLeases").GetDouble().ShouldBe(300);
-        var seconds = inputs.GetProperty("sampledSeconds").GetDouble();
+        inputs.GetProperty("sampled_leases").GetDouble().ShouldBe(300);
+        var seconds = inputs.GetProperty("sampled_seconds").GetDouble();
         seconds.ShouldBeGreaterThanOrEqualTo(1.0);
-        inputs.GetProperty("arrivalRatePerSecond").GetDouble().ShouldBe(300 / seconds, 1e-6);
-        inputs.GetProperty("holdMeanMs").GetDouble().ShouldBe(20, 1e-6); // Δsum 6 s / Δcount 300
+        inputs.GetProperty("arrival_rate_per_second").GetDouble().ShouldBe(300 / seconds, 1e-6);
+        inputs.GetProperty("hold_mean_ms").GetDouble().ShouldBe(20, 1e-6); // Δsum 6 s / Δcount 300
         inputs.GetProperty("pool").GetString().ShouldBe("main");
-        inputs.GetProperty("currentMaximumPoolSize").GetDouble().ShouldBe(25);
+        inputs.GetProperty("current_maximum_pool_size").GetDouble().ShouldBe(25);
     }
 
     private static string Encoding(int count)

@@ -17,6 +17,8 @@ internal sealed record DrillReport
     public RootCause? RootCause { get; init; }
     public int? RecommendedMaxPoolSize { get; init; }
     public string? RecommendationReasoning { get; init; }
+    /// <summary>What the advisor was given; `lifeguard size --from-json drill.json` reads it back.</summary>
+    public DrillSizingInput? SizingInput { get; init; }
     public bool Recovered { get; init; }
     public double? RecoveryP99Ms { get; init; }
     public double BaselineP99Ms { get; init; }
@@ -27,3 +29,6 @@ internal sealed record DrillReport
 
 /// <summary>What the drill was configured with.</summary>
 internal sealed record DrillSettings(int MisconfiguredMaxPoolSize, double NetworkDelayMs, double SloMs, double NormalRateRps, double PeakRateRps, int Users, int DatabaseCores, int ServerConnectionBudget);
+
+/// <summary>The measured load behind the recommendation, in the `lifeguard size --from-json` schema.</summary>
+internal sealed record DrillSizingInput(double ArrivalRatePerSecond, double HoldMeanMs, double HoldP99Ms, int Instances);

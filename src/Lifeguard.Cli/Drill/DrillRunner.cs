@@ -114,7 +114,12 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         }
 
         // The fix: the advisor's size from what the guard measured, not a guess.
-        var advice = Recommend(incident, normal, cores, budget);
+        var sizingInput = new DrillSizingInput(
+            Math.Round(MeasuredDemand(_timeline.Where(x => x.Phase == "incident").ToList()), 2),
+            normal.HoldMeanMs,
+            Math.Max(normal.HoldMeanMs, normal.HoldP99Ms),
+            1);
+        var advice = Recommend(sizingInput, cores, budget);
         var recommended = advice.MaximumPoolSize;
         say($"advisor: Maximum Pool Size={recommended} ({advice.Verdict})");
         foreach (var r in advice.Reasons) say("  " + r);
@@ -146,6 +151,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             RootCause = cause,
             RecommendedMaxPoolSize = recommended,
             RecommendationReasoning = string.Join(" ", advice.Reasons),
+            SizingInput = sizingInput,
             Recovered = recovered,
             RecoveryP99Ms = fixedPhase.P99Ms,
             BaselineP99Ms = normal.P99Ms,
@@ -153,22 +159,31 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         };
     }
 
-    private static PoolSizingRecommendation Recommend(DrillPhase incident, DrillPhase normal, int cores, int budget)
+    /// <summary>
+    /// Connection requests per second that arrived at the pool, from the guard's metrics alone: granted plus
+    /// timed out plus the growth of the queue. (What the small pool served would understate the demand.)
+    /// </summary>
+    internal static double MeasuredDemand(IReadOnlyList<DrillSample> incident)
     {
-        // Demand is what arrived during the incident (granted + timed out), not what the small pool managed to serve.
-        var demand = incident.LeasesPerRequest > 0 ? incident.RateRps * normal.LeasesPerRequest : incident.RateRps;
-        var hold = HoldTimeDistribution.FromMeanAndP99(
-            TimeSpan.FromMilliseconds(Math.Max(0.01, normal.HoldMeanMs)),
-            TimeSpan.FromMilliseconds(Math.Max(normal.HoldMeanMs, normal.HoldP99Ms)));
-        return PoolSizingAdvisor.Recommend(new PoolSizingInput
+        if (incident.Count < 2) return incident.Sum(s => s.LeaseRequestRate);
+        var seconds = incident[^1].T - incident[0].T;
+        var arrived = incident.Skip(1).Sum(s => s.LeaseRequestRate) + incident[^1].PoolPending - incident[0].PoolPending;
+        return seconds <= 0 ? 0 : Math.Max(0, arrived / seconds);
+    }
+
+    // Demand is what arrived during the incident (granted + timed out), not what the small pool managed
+    // to serve; hold times come from normal traffic, before queueing distorted anything.
+    private static PoolSizingRecommendation Recommend(DrillSizingInput input, int cores, int budget) =>
+        PoolSizingAdvisor.Recommend(new PoolSizingInput
         {
-            ArrivalRatePerSecond = demand,
-            Hold = hold,
+            ArrivalRatePerSecond = input.ArrivalRatePerSecond,
+            Hold = HoldTimeDistribution.FromMeanAndP99(
+                TimeSpan.FromMilliseconds(Math.Max(0.01, input.HoldMeanMs)),
+                TimeSpan.FromMilliseconds(Math.Max(0.01, input.HoldP99Ms))),
             DatabaseCores = cores,
             ServerMaxConnections = budget,
-            Instances = 1,
+            Instances = input.Instances,
         });
-    }
 
     private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly)
     {

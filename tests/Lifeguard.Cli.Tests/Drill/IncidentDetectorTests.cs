@@ -82,3 +82,15 @@ public sealed class IncidentDetectorTests
         d.Diagnose([leaking, Saturated(2), Saturated(3)]).Kind.ShouldBe("connection_leak");
     }
 }
+
+public sealed class MeasuredDemandTests
+{
+    [Fact]
+    public void MeasuredDemand_QueueGrowing_CountsQueuedRequestsAsDemand()
+    {
+        // The pool grants 40/s while the queue grows by 20/s: 60 requests/s arrive.
+        var samples = Enumerable.Range(0, 6).Select(i => new DrillSample { T = i, Phase = "incident", LeaseRequestRate = 40, PoolPending = 20 * i }).ToList();
+
+        DrillRunner.MeasuredDemand(samples).ShouldBe(60, 1e-9);
+    }
+}

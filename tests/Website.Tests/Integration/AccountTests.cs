@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Website.Tests.Infrastructure;
 
@@ -70,6 +74,16 @@ public sealed class AccountTests(SiteFixture site) : IClassFixture<SiteFixture>
 
         using var dash = await client.Http.GetAsync("/dashboard");
         dash.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public void AuthCookie_Options_AreSecureUnderHttpsHttpOnlyAndLax()
+    {
+        // Plain-HTTP tests cannot see the Secure flag; the policy that sets it under HTTPS is checked here.
+        var o = site.Site.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        o.Cookie.SecurePolicy.ShouldBe(CookieSecurePolicy.SameAsRequest);
+        o.Cookie.HttpOnly.ShouldBeTrue();
+        o.Cookie.SameSite.ShouldBe(SameSiteMode.Lax);
     }
 
     [Fact]

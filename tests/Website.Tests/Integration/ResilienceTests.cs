@@ -110,4 +110,55 @@ public sealed class ResilienceTests(SiteFixture site) : IClassFixture<SiteFixtur
 
         (await TimedGetAsync(client, "/dashboard")).Status.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Dashboard_PoolExhaustedBySlowRequest_NextRequestGets503InsteadOfHanging()
+    {
+        // The postmortem in miniature: a pool too small for slow work. The waiting request must fail fast.
+        var cs = new NpgsqlConnectionStringBuilder(site.Db.ConnectionString) { MaxPoolSize = 1, Timeout = 1, CommandTimeout = 4 }.ConnectionString;
+        await using var tiny = await RunningSite.StartAsync(cs, time: site.Clock);
+        using var first = tiny.NewClient();
+        using var second = tiny.NewClient();
+        (await first.LoginAsync(site.Data.A.Email, KnownDataSet.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await second.LoginAsync(site.Data.B.Email, KnownDataSet.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        Task<(HttpStatusCode Status, string Body, TimeSpan Took)> holder;
+        await using (var blocker = await site.Db.OpenAsync())
+        {
+            await using var tx = await blocker.BeginTransactionAsync();
+            await using (var cmd = new NpgsqlCommand("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", blocker, tx))
+            {
+                await cmd.ExecuteNonQueryAsync();
+            }
+
+            holder = TimedGetAsync(first, "/dashboard");
+            await WaitUntilWaitingOnLockAsync(blocker);
+
+            var (status, body, took) = await TimedGetAsync(second, "/dashboard");
+            status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            took.ShouldBeLessThan(Quick);
+            body.ShouldNotContain("Bravo Secret Shop");
+            await tx.RollbackAsync();
+        }
+
+        (await holder).Status.ShouldBe(HttpStatusCode.OK, "the slow request finishes once the lock is gone");
+        (await TimedGetAsync(second, "/dashboard")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task WaitUntilWaitingOnLockAsync(NpgsqlConnection observer)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            await using var cmd = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", observer);
+            if ((long)(await cmd.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException("the first dashboard request never blocked on the lock");
+    }
 }

@@ -1,0 +1,4 @@
+namespace Website.Dashboards;
+
+/// <summary>A product's paid revenue in the window.</summary>
+public sealed record ProductRevenue(string Name, string Category, long RevenueCents, long Orders);
