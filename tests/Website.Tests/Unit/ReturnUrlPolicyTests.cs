@@ -8,6 +8,7 @@ public sealed class ReturnUrlPolicyTests
     [InlineData("/dashboard")]
     [InlineData("/dashboard?x=1#top")]
     [InlineData("/")]
+    [InlineData("/%0a/evil")] // stays percent-encoded in the Location header: a harmless local path
     public void IsLocal_PathOnThisSite_IsTrue(string url) => ReturnUrlPolicy.IsLocal(url).ShouldBeTrue();
 
     [Theory]
@@ -18,20 +19,10 @@ public sealed class ReturnUrlPolicyTests
     [InlineData("/\\evil.example/")]
     [InlineData("\\\\evil.example")]
     [InlineData("/\t/evil.example")]
-    [InlineData("/%0a/evil")]
     [InlineData("javascript:alert(1)")]
     [InlineData("dashboard")]
-    public void IsLocal_ForeignOrTrickyUrl_IsFalse(string? url)
-    {
-        // "%0a" stays percent-encoded (harmless); everything else here must be refused.
-        if (url == "/%0a/evil")
-        {
-            ReturnUrlPolicy.IsLocal(url).ShouldBeTrue();
-            return;
-        }
-
-        ReturnUrlPolicy.IsLocal(url).ShouldBeFalse();
-    }
+    [InlineData("/dash\nboard")]
+    public void IsLocal_ForeignOrTrickyUrl_IsFalse(string? url) => ReturnUrlPolicy.IsLocal(url).ShouldBeFalse();
 
     [Fact]
     public void SafeOrDefault_ForeignUrl_FallsBackToDashboard() =>
