@@ -131,14 +131,21 @@ public sealed partial class LifeguardEndpointsTests
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
         var html = await response.Content.ReadAsStringAsync(Ct);
-        html.ShouldContain("/state");
+        // The only asset is the page's own script, same origin (so a CSP of 'self' allows it); nothing external.
         ExternalAsset().IsMatch(html).ShouldBeFalse("the page must load no external asset");
+        html.ShouldContain("<script src=\"lifeguard/page.js\"></script>");
+        using var script = await app.Client.GetAsync("/lifeguard/page.js", Ct);
+        script.StatusCode.ShouldBe(HttpStatusCode.OK);
+        script.Content.Headers.ContentType!.MediaType.ShouldBe("text/javascript");
+        var js = await script.Content.ReadAsStringAsync(Ct);
+        js.ShouldContain("/state");
+        ExternalAsset().IsMatch(js).ShouldBeFalse("the script must load no external asset");
         var state = await app.StateAsync();
         state.GetProperty("max").GetInt32().ShouldBe(2);
         state.GetProperty("recentLeaks").GetArrayLength().ShouldBe(0);
     }
 
-    [GeneratedRegex("(src|href)\\s*=|@import|url\\(", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("(src|href)\\s*=\\s*\"(https?:)?//|@import|url\\(|fetch\\(\\s*['\"](https?:)?//", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalAsset();
 
     [Fact]
