@@ -25,7 +25,7 @@ public sealed class SizeCommandTests : IDisposable
             BurstFactor = 1,
         });
         var r = json!.Value.GetProperty("recommendation");
-        r.GetProperty("verdict").GetString().ShouldBe("Recommended");
+        r.GetProperty("verdict").GetString().ShouldBe("recommended");
         r.GetProperty("maximum_pool_size").GetInt32().ShouldBe(expected.MaximumPoolSize);
         r.GetProperty("timeout_seconds").GetDouble().ShouldBe(3);
         r.GetProperty("predicted_goal_quantile_wait_ms").GetDouble().ShouldBeLessThanOrEqualTo(50);
@@ -41,7 +41,7 @@ public sealed class SizeCommandTests : IDisposable
     {
         var (exit, output, json) = await _cli.RunAsync("size", "--arrival-rate", "500", "--hold-mean-ms", "20", "--db-cores", "2");
         exit.ShouldBe(2);
-        json!.Value.GetProperty("recommendation").GetProperty("verdict").GetString().ShouldBe("DatabaseBottleneck");
+        json!.Value.GetProperty("recommendation").GetProperty("verdict").GetString().ShouldBe("database_bottleneck");
         output.ShouldContain("bottleneck");
     }
 

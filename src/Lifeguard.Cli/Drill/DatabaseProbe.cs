@@ -30,6 +30,13 @@ internal sealed class DatabaseProbe : IAsyncDisposable
         return (int)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
+    /// <summary>How many of the website's seeded load-test users (user00001@lifeguard.local, ...) exist.</summary>
+    public async Task<int> SeededUsersAsync(CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM users WHERE email LIKE 'user%@lifeguard.local'", _connection);
+        return (int)(long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
     /// <summary>Active backends, all backends of the database, and postgres CPU in cores since the last call.</summary>
     public async Task<(int Active, int Total, double CpuCores)> ReadAsync(CancellationToken ct)
     {

@@ -15,7 +15,8 @@ internal sealed record DrillOptions
     /// <summary>Arrival rate of normal traffic; peak traffic is derived from what the pool can serve.</summary>
     public double NormalRate { get; init; } = 8;
     public int Users { get; init; } = 24;
-    public double SeedScale { get; init; } = 0.02;
+    // Enough seeded users for the drill's sessions (1.0 = 1,000 users); seeding happens once per database.
+    public double SeedScale { get; init; } = 0.03;
     public string OutputDirectory { get; init; } = "artifacts/drill";
 
     public TimeSpan NormalPhase => Quick ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(30);
@@ -23,6 +24,12 @@ internal sealed record DrillOptions
     /// <summary>How long the incident keeps running after diagnosis, to show its shape (share over 10 s, errors).</summary>
     public TimeSpan IncidentAfterDiagnosis => Quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(40);
     public TimeSpan FixedPhase => Quick ? TimeSpan.FromSeconds(12) : TimeSpan.FromSeconds(35);
-    /// <summary>The provider's acquire timeout in the misconfigured site (Npgsql's default, 15 s, as in the incident).</summary>
-    public int MisconfiguredTimeoutSeconds { get; init; } = 15;
+    /// <summary>
+    /// The provider's acquire timeout in the misconfigured site: Npgsql's default, 15 s, as in the incident. The quick
+    /// drill uses 5 s so that requests start failing inside its short window, as they did that morning.
+    /// </summary>
+    public int MisconfiguredTimeoutSeconds => Quick ? 5 : 15;
+
+    /// <summary>Peak traffic as a multiple of what the misconfigured pool can serve (the quick drill overloads harder to show the shape sooner).</summary>
+    public double PeakFactor => Quick ? 2.5 : 2.0;
 }

@@ -13,7 +13,7 @@ internal sealed record DrillPhase
     public double ErrorRate { get; init; }
     public double P50Ms { get; init; }
     public double P99Ms { get; init; }
-    public double ShareOver10s { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("share_over_10s")] public double ShareOver10s { get; init; }
     public double ShareOverSlo { get; init; }
     public double PoolWaitP99Ms { get; init; }
     public double HoldMeanMs { get; init; }

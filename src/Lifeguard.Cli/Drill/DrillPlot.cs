@@ -29,8 +29,15 @@ internal static class DrillPlot
 
         Line(pool, t, report.Timeline.Select(s => s.PoolUsed).ToArray(), "pool in use");
         Line(pool, t, report.Timeline.Select(s => s.PoolMax).ToArray(), "pool max");
-        Line(pool, t, report.Timeline.Select(s => s.PoolPending).ToArray(), "waiting for a connection");
-        Line(pool, t, report.Timeline.Select(s => (double)s.DbActive).ToArray(), "db active backends");
+        Line(pool, t, report.Timeline.Select(s => (double)s.DbBackends).ToArray(), "db connections open");
+        // The queue can be a hundred times the pool: it gets its own axis so in-use against max stays readable.
+        var waiting = pool.Add.Scatter(t, report.Timeline.Select(s => s.PoolPending).ToArray());
+        waiting.LegendText = "waiting for a connection (right axis)";
+        waiting.MarkerSize = 0;
+        waiting.LineWidth = 2;
+        waiting.LinePattern = LinePattern.Dashed;
+        waiting.Axes.YAxis = pool.Axes.Right;
+        pool.Axes.Right.Label.Text = "requests waiting";
         pool.YLabel("connections");
         pool.XLabel("seconds since the drill started");
 

@@ -18,6 +18,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
 {
     private readonly List<DrillSample> _timeline = [];
     private readonly Stopwatch _clock = new();
+    private int _users;
 
     public async Task<DrillReport> RunAsync(CancellationToken ct)
     {
@@ -72,6 +73,9 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         _probe = probe;
         var budget = await probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
         var cores = Environment.ProcessorCount;
+        // A database seeded earlier at a smaller scale may hold fewer users than the drill would log in.
+        _users = Math.Min(options.Users, await probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
         var detector = new IncidentDetector(options.Slo.TotalMilliseconds, cores);
         _clock.Start();
 
@@ -92,7 +96,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             // per request on a connection), but far below what this machine serves with a right pool.
             var perRequestHold = normal.LeasesPerRequest * normal.HoldMeanMs / 1000.0;
             var capacity = perRequestHold > 0 ? bad / perRequestHold : options.NormalRate * 4;
-            peakRate = Math.Round(Math.Clamp(1.6 * capacity, 2 * options.NormalRate, 250), 1);
+            peakRate = Math.Round(Math.Clamp(options.PeakFactor * capacity, 2 * options.NormalRate, 250), 1);
             say(F($"normal traffic: p99 {normal.P99Ms:0} ms, {normal.LeasesPerRequest:0.0} connection leases per request, hold {normal.HoldMeanMs:0.0} ms -> the pool serves at most ~{capacity:0} req/s"));
             say(F($"peak traffic: {peakRate:0.#} req/s"));
 
@@ -119,7 +123,9 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             normal.HoldMeanMs,
             Math.Max(normal.HoldMeanMs, normal.HoldP99Ms),
             1);
-        var advice = Recommend(sizingInput, cores, budget);
+        var saturation = MeasuredSaturation(_timeline.Where(x => x.Phase == "incident").ToList(), cores, budget);
+        if (saturation is { } sat) say(F($"database: ~{sat} busy connections would saturate its {cores} cores (measured CPU per busy connection)"));
+        var advice = Recommend(sizingInput, cores, budget, saturation);
         var recommended = advice.MaximumPoolSize;
         say($"advisor: Maximum Pool Size={recommended} ({advice.Verdict})");
         foreach (var r in advice.Reasons) say("  " + r);
@@ -143,7 +149,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             StartedAt = startedAt,
             Quick = options.Quick,
             DurationS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
-            Settings = new DrillSettings(bad, options.NetworkDelay.TotalMilliseconds, options.Slo.TotalMilliseconds, options.NormalRate, peakRate, options.Users, cores, budget),
+            Settings = new DrillSettings(bad, options.NetworkDelay.TotalMilliseconds, options.Slo.TotalMilliseconds, options.NormalRate, peakRate, _users, cores, budget),
             Phases = [normal, incident, fixedPhase],
             DetectedAfterS = detectedAt,
             RootCauseAfterS = cause is null ? null : detectedAt,
@@ -165,15 +171,18 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     /// </summary>
     internal static double MeasuredDemand(IReadOnlyList<DrillSample> incident)
     {
-        if (incident.Count < 2) return incident.Sum(s => s.LeaseRequestRate);
-        var seconds = incident[^1].T - incident[0].T;
-        var arrived = incident.Skip(1).Sum(s => s.LeaseRequestRate) + incident[^1].PoolPending - incident[0].PoolPending;
+        // Only while requests kept arriving: up to the longest queue (after that the queue drains because the load stopped).
+        var peak = incident.Select((s, i) => (s.PoolPending, i)).Max().i;
+        var window = incident.Take(peak + 1).ToList();
+        if (window.Count < 2) return incident.Sum(s => s.LeaseRequestRate) / Math.Max(1, incident.Count);
+        var seconds = window[^1].T - window[0].T;
+        var arrived = window.Skip(1).Sum(s => s.LeaseRequestRate) + window[^1].PoolPending - window[0].PoolPending;
         return seconds <= 0 ? 0 : Math.Max(0, arrived / seconds);
     }
 
     // Demand is what arrived during the incident (granted + timed out), not what the small pool managed
     // to serve; hold times come from normal traffic, before queueing distorted anything.
-    private static PoolSizingRecommendation Recommend(DrillSizingInput input, int cores, int budget) =>
+    private static PoolSizingRecommendation Recommend(DrillSizingInput input, int cores, int budget, int? saturation) =>
         PoolSizingAdvisor.Recommend(new PoolSizingInput
         {
             ArrivalRatePerSecond = input.ArrivalRatePerSecond,
@@ -181,16 +190,31 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
                 TimeSpan.FromMilliseconds(Math.Max(0.01, input.HoldMeanMs)),
                 TimeSpan.FromMilliseconds(Math.Max(0.01, input.HoldP99Ms))),
             DatabaseCores = cores,
+            DatabaseSaturationConnections = saturation,
             ServerMaxConnections = budget,
             Instances = input.Instances,
         });
+
+    /// <summary>
+    /// How many busy connections would use up the database's cores, from the postgres CPU measured while the pool was
+    /// pinned: a connection held mostly for network round trips costs the server little. Null when not measurable;
+    /// never below the cores × 2 + 1 rule, never above the server's connection budget.
+    /// </summary>
+    internal static int? MeasuredSaturation(IReadOnlyList<DrillSample> incident, int cores, int budget)
+    {
+        var busy = incident.Where(s => s.PoolUsed > 0 && s.DbCpuCores > 0).ToList();
+        if (busy.Count < 3) return null;
+        var cpuPerConnection = busy.Sum(s => s.DbCpuCores) / busy.Sum(s => s.PoolUsed);
+        if (cpuPerConnection <= 0) return null;
+        return (int)Math.Clamp(Math.Floor(cores / cpuPerConnection), (cores * 2) + 1, Math.Max((cores * 2) + 1, budget));
+    }
 
     private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly)
     {
         var load = new LoadOptions
         {
             BaseUrl = site.Url,
-            Users = options.Users,
+            Users = _users,
             Rate = rate,
             Duration = duration,
             Slo = options.Slo,

@@ -55,6 +55,7 @@ internal sealed class IncidentDetector(double sloMs, int databaseCores, int sust
         var pending = w.Max(s => s.PoolPending);
         var timeouts = w.Sum(s => s.Timeouts);
         var active = w.Max(s => s.DbActive);
+        var backends = w.Max(s => s.DbBackends);
         var holdGrowth = double.IsNaN(_baselineHoldP99Ms) || _baselineHoldP99Ms <= 0 ? double.NaN : holdP99 / _baselineHoldP99Ms;
         var cpuShare = double.IsNaN(cpu) ? double.NaN : cpu / Math.Max(1, databaseCores);
 
@@ -80,8 +81,8 @@ internal sealed class IncidentDetector(double sloMs, int databaseCores, int sust
                 ? F($"queries: connection hold p99 {holdP99:0.0} ms")
                 : F($"queries: connection hold p99 {holdP99:0.0} ms vs {_baselineHoldP99Ms:0.0} ms normally (x{holdGrowth:0.0}): queries are not slower"));
             evidence.Add(double.IsNaN(cpu)
-                ? F($"database: {active} active backends (at most the pool size)")
-                : F($"database: {active} active backends, postgres CPU {cpu:0.00} of {databaseCores} cores ({cpuShare:P0}): the database has headroom"));
+                ? F($"database: {backends} connections open, {active} executing at the sample instant")
+                : F($"database: {backends} connections open, {active} executing at the sample instant, postgres CPU {cpu:0.00} of {databaseCores} cores ({cpuShare:P0}): the database has headroom"));
             return new RootCause("pool_saturation", F($"The connection pool (Maximum Pool Size {max:0}) is too small for the load: requests queue for a connection while the database is idle."), evidence);
         }
 

@@ -21,7 +21,7 @@ internal sealed record LoadSummary
     public double P90Ms { get; init; }
     public double P99Ms { get; init; }
     public double MaxMs { get; init; }
-    public double ShareOver10s { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("share_over_10s")] public double ShareOver10s { get; init; }
     public double SloMs { get; init; }
     public double ShareOverSlo { get; init; }
     public required IReadOnlyList<LoadSecond> Timeline { get; init; }
