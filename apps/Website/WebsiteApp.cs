@@ -42,6 +42,11 @@ public static class WebsiteApp
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(30);
             guardSection.Bind(o);
         });
+        // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
+        if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
+        {
+            services.AddLifeguardPostgresServerMetrics(connectionString, o => guardSection.GetSection("ServerMetrics").Bind(o));
+        }
         services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<DashboardService>();

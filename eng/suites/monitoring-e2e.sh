@@ -106,6 +106,23 @@ done
 if [ "$scraped" = 2 ]; then ok "Prometheus scrapes the website: db_client_connection_max = 2"
 else bad "no db_client_connection_max = 2 from the website in Prometheus after 30 s (got '${scraped}'; is the guard attached?)"; finish; fi
 
+# 1b. the server side of the fleet budget reaches Prometheus (the fleet and server-connection alerts need it)
+prom_value() {
+  curl -fsS -g "http://$prom/api/v1/query" --data-urlencode "query=$1" 2>/dev/null \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null
+}
+budget=""
+for _ in $(seq 1 30); do
+  budget=$(prom_value 'min(lifeguard_postgres_max_connections - lifeguard_postgres_reserved_connections)')
+  [ -n "$budget" ] && break; sleep 0.5
+done
+backends=$(prom_value 'sum(max by (state) (lifeguard_postgres_connections))')
+if [ -n "$budget" ] && [ "${budget%.*}" -gt 0 ] && [ -n "$backends" ] && [ "${backends%.*}" -ge 1 ]; then
+  ok "server budget in Prometheus: max_connections - reserved = $budget, $backends client connection(s) on the server"
+else
+  bad "no lifeguard_postgres_* server metrics in Prometheus (budget '$budget', connections '$backends')"
+fi
+
 # informational: Prometheus' own lint of the site's /metrics (db_client_connection_count's
 # "_count suffix" finding is expected: the OTel name, kept on purpose, see deploy/README.md)
 lint=$(curl -fsS "http://127.0.0.1:$site_port/metrics" | promtool check metrics 2>&1 | grep -v '^$' || true)
