@@ -38,10 +38,32 @@ public sealed partial class LifeguardEndpointsTests
     }
 
     [Fact]
-    public async Task AdmissionControl_PoolSaturated_Returns503WithRetryAfterFast()
+    public async Task Health_WaitP99AboveSlo_IsDegradedAfterTheWaitersAreServed()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 10),
+            o => o.WaitP99Slo = TimeSpan.FromMilliseconds(100));
+        var first = app.Client.GetAsync("/hold/600", Ct);
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
+        using var second = await app.Client.GetAsync("/hold/10", Ct); // waits ~0.6 s for the first to finish
+        second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await first).Dispose();
+
+        var (code, body) = await app.HealthAsync();
+        code.ShouldBe(200);
+        body.GetProperty("status").GetString().ShouldBe("Degraded");
+        var lifeguard = body.GetProperty("checks").GetProperty("lifeguard");
+        lifeguard.GetProperty("description").GetString()!.ShouldContain("wait p99");
+        lifeguard.GetProperty("data").GetProperty("waiters").GetInt32().ShouldBe(0);
+        lifeguard.GetProperty("data").GetProperty("waitP99Ms").GetDouble().ShouldBeGreaterThan(100);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AdmissionControl_PoolSaturated_Returns503WithRetryAfterFast(bool appUsesExceptionHandler)
     {
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 15),
-            o => o.AdmissionBudget = TimeSpan.FromMilliseconds(100));
+            o => o.AdmissionBudget = TimeSpan.FromMilliseconds(100), appUsesExceptionHandler);
         var holder = app.Client.GetAsync("/hold/3000", Ct);
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
 
