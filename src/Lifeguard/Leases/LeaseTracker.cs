@@ -27,7 +27,7 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly TimeSpan? _leakThreshold;
     private int _inUse;
     private int _waiters;
-    private long _leases;
+    private long _leakIds;
     private long _timeouts;
     private long _rejections;
     private long _errors;
@@ -119,7 +119,6 @@ internal sealed partial class LeaseTracker : IDisposable
     {
         var lease = Rent();
         lease.Connection = connection;
-        lease.Id = Interlocked.Increment(ref _leases);
         lease.StartedAt = now;
         lease.Operation = operation;
         var inUse = Interlocked.Increment(ref _inUse);
@@ -131,6 +130,8 @@ internal sealed partial class LeaseTracker : IDisposable
         }
         if (_leakThreshold is { } threshold)
         {
+            // Lease ids exist only for leak reports: the plain lease count is derived from the hold histogram.
+            lease.Id = Interlocked.Increment(ref _leakIds);
             lease.Stack = stack;
             lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
         }
@@ -220,7 +221,7 @@ internal sealed partial class LeaseTracker : IDisposable
             IdleIsExact = exact,
             Max = Max,
             Waiters = Waiters,
-            Leases = Volatile.Read(ref _leases),
+            Leases = _hold.Count + InUse,
             Timeouts = Volatile.Read(ref _timeouts),
             RecentTimeouts = _recentTimeouts.Count(),
             Rejections = Volatile.Read(ref _rejections),
