@@ -28,6 +28,9 @@ internal sealed partial class LeaseTracker : IDisposable
     private int _inUse;
     private int _waiters;
     private long _leakIds;
+    // Leases under leak watch, keyed by id: keeps a forgotten connection's lease (and its timer) reachable even when
+    // the caller dropped every reference to the connection, so the leak is still reported.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lease> _watched = new();
     private long _timeouts;
     private long _rejections;
     private long _errors;
@@ -133,6 +136,7 @@ internal sealed partial class LeaseTracker : IDisposable
             // Lease ids exist only for leak reports: the plain lease count is derived from the hold histogram.
             lease.Id = Interlocked.Increment(ref _leakIds);
             lease.Stack = stack;
+            _watched[lease.Id] = lease;
             lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
         }
         connection.StateChange += lease.Handler;
@@ -152,6 +156,7 @@ internal sealed partial class LeaseTracker : IDisposable
             return;
         }
         LeakReport? leak;
+        _watched.TryRemove(lease.Id, out _);
         lock (lease)
         {
             lease.Ended = true;
