@@ -80,7 +80,7 @@ public sealed class GuardedDataSource : DbDataSource
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
-        var start = _tracker.Time.GetTimestamp();
+        var start = _tracker.Now();
         _tracker.WaitStarted();
         try
         {
@@ -108,7 +108,7 @@ public sealed class GuardedDataSource : DbDataSource
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
-        var start = _tracker.Time.GetTimestamp();
+        var start = _tracker.Now();
         try
         {
             if (_admissionBudget is { } budget && _tracker.Saturated)
