@@ -113,6 +113,28 @@ public sealed class GuardedDataSourceTests : IDisposable
         guard.Snapshot().Hold.Max.ShouldBe(3.0, 0.01);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Snapshot_TwoLeasesHeldOneAndThreeSeconds_SummarisesHoldTimes(bool trackOperations)
+    {
+        var time = new FakeTimeProvider();
+        var guard = Guard(2, options: new LifeguardOptions { TrackOperations = trackOperations }, time: time);
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var seconds in new[] { 1, 3 })
+        {
+            await using var c = await guard.OpenConnectionAsync(ct);
+            time.Advance(TimeSpan.FromSeconds(seconds));
+        }
+        var s = guard.Snapshot();
+        s.Leases.ShouldBe(2);
+        s.Hold.Count.ShouldBe(2);
+        s.Hold.Sum.ShouldBe(4.0, 1e-6);
+        s.Hold.Max.ShouldBe(3.0, 1e-6);
+        s.Hold.P50.ShouldBe(1.0, 0.07);
+        s.Operations.Count.ShouldBe(trackOperations ? 1 : 0);
+    }
+
     [Fact]
     public async Task OpenConnectionAsync_PoolExhaustedPastTimeout_CountsOneTimeout()
     {
