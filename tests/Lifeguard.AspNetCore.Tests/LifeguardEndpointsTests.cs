@@ -15,7 +15,9 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task Health_PoolFillsThenTimesOut_MovesHealthyDegradedUnhealthy()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 1));
+        // A generous SLO: here Degraded must come from the waiter, not from a slow first physical connect.
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 1),
+            o => o.WaitP99Slo = TimeSpan.FromSeconds(30));
         var (code, body) = await app.HealthAsync();
         code.ShouldBe(200);
         body.GetProperty("status").GetString().ShouldBe("Healthy");
