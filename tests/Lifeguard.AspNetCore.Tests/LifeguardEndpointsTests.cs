@@ -154,36 +154,22 @@ public sealed partial class LifeguardEndpointsTests
     }
 
     [Fact]
-    public async Task Page_Lifeguard_LoadsOnlySameOriginAssetsAndPollsItsStateEndpoint()
+    public async Task Page_Lifeguard_IsSelfContainedAndPollsItsStateEndpoint()
     {
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
-        var pageUri = new Uri(app.Client.BaseAddress!, "/lifeguard");
-        using var response = await app.Client.GetAsync(pageUri, Ct);
+        using var response = await app.Client.GetAsync("/lifeguard", Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
         var html = await response.Content.ReadAsStringAsync(Ct);
-        CssImport().IsMatch(html).ShouldBeFalse("the page must import no stylesheet");
-
-        // Scripts may be inline or served beside the page (for a strict CSP), never from another origin.
-        var code = new System.Text.StringBuilder(html);
-        foreach (Match m in AssetReference().Matches(html))
-        {
-            var target = new Uri(pageUri, m.Groups["url"].Value);
-            target.Authority.ShouldBe(pageUri.Authority, $"asset {m.Groups["url"].Value} must be same-origin");
-            code.Append(await app.Client.GetStringAsync(target, Ct));
-        }
-        code.ToString().ShouldContain("/state");
-
+        html.ShouldContain("/state");
+        ExternalAsset().IsMatch(html).ShouldBeFalse("the page must load no external asset");
         var state = await app.StateAsync();
         state.GetProperty("max").GetInt32().ShouldBe(2);
         state.GetProperty("recentLeaks").GetArrayLength().ShouldBe(0);
     }
 
-    [GeneratedRegex("(?:src|href)\\s*=\\s*[\"'](?<url>[^\"']+)[\"']", RegexOptions.IgnoreCase)]
-    private static partial Regex AssetReference();
-
-    [GeneratedRegex("@import|url\\(", RegexOptions.IgnoreCase)]
-    private static partial Regex CssImport();
+    [GeneratedRegex("(src|href)\\s*=|@import|url\\(", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalAsset();
 
     [Fact]
     public async Task State_LeakedConnection_ShowsTheLeakWithItsRouteAndStack()
