@@ -36,7 +36,8 @@ public sealed class GuardedDataSource : DbDataSource
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         _inner = inner;
         _ownsInner = ownsInner;
-        _tracker = new LeaseTracker(options, inner.ConnectionString, meterFactory, loggerFactory, timeProvider);
+        _tracker = new LeaseTracker(options, inner.ConnectionString, meterFactory, loggerFactory, timeProvider,
+            providerName: inner.GetType().Assembly.GetName().Name);
         _admissionBudget = options.AdmissionBudget;
         _retryAfter = options.AdmissionRetryAfter;
         _trackOperations = options.TrackOperations;

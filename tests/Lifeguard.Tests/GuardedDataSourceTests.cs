@@ -15,7 +15,8 @@ public sealed class GuardedDataSourceTests : IDisposable
 
     private GuardedDataSource Guard(int maxPoolSize, int timeoutSeconds = 15, LifeguardOptions? options = null, TimeProvider? time = null, ILoggerFactory? logs = null)
     {
-        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds));
+        // A unique application name gives each test its own pool name in Npgsql's meter.
+        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds, "lifeguard-tests-" + Guid.NewGuid().ToString("N")[..8]));
         var guard = new GuardedDataSource(inner, options ?? new LifeguardOptions { PoolName = "test" }, _meters, logs, time);
         _disposables.Add(guard);
         return guard;
@@ -71,6 +72,25 @@ public sealed class GuardedDataSourceTests : IDisposable
         byState["idle"].ShouldBe(1);
         await b.DisposeAsync();
         guard.Snapshot().InUse.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Snapshot_ConnectionsOpenedBesideTheGuard_IdleIsExactOnlyFromTheProviderMeter(bool readProvider)
+    {
+        var guard = Guard(3, options: new LifeguardOptions { ReadProviderPoolCounts = readProvider });
+        var ct = TestContext.Current.CancellationToken;
+        // Three physical connections opened on the provider directly: the guard never saw them, Npgsql's meter did.
+        var raw = new List<System.Data.Common.DbConnection>();
+        for (var i = 0; i < 3; i++) raw.Add(await guard.Inner.OpenConnectionAsync(ct));
+        foreach (var c in raw) await c.DisposeAsync();
+
+        var s = guard.Snapshot();
+        s.IdleIsExact.ShouldBe(readProvider);
+        s.Idle.ShouldBe(readProvider ? 3 : 0);
+        await using (await guard.OpenConnectionAsync(ct))
+            guard.Snapshot().Idle.ShouldBe(readProvider ? 2 : 0);
     }
 
     [Fact]

@@ -41,7 +41,10 @@ internal sealed partial class LeaseTracker : IDisposable
     private int _peakInUse;
     private long _peakTouchedAt;
 
-    public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time)
+    private readonly ProviderMeterPoolCounts? _providerCounts;
+
+    public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time,
+        string? providerName = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
@@ -60,6 +63,9 @@ internal sealed partial class LeaseTracker : IDisposable
         _timestampToTicks = (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         _peakTouchedAt = _time.GetTimestamp();
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
+        if (options.PoolCountsProvider is null && options.ReadProviderPoolCounts
+            && (options.ProviderMeterName ?? providerName) is { Length: > 0 } meter && (options.ProviderPoolName ?? connectionString) is { Length: > 0 } pool)
+            _providerCounts = new ProviderMeterPoolCounts(meter, pool);
     }
 
     public string PoolName { get; }
@@ -91,6 +97,7 @@ internal sealed partial class LeaseTracker : IDisposable
     private (int Idle, bool Exact) ReadCounts()
     {
         if (_options.PoolCountsProvider?.Invoke() is { } exact) return (exact.Idle, true);
+        if (_providerCounts?.Read() is { } reported) return (reported.Idle, true);
         var inUse = InUse;
         var peak = Volatile.Read(ref _peakInUse);
         if (_time.GetElapsedTime(Volatile.Read(ref _peakTouchedAt)) > _facts.IdleLifetime)
@@ -292,7 +299,11 @@ internal sealed partial class LeaseTracker : IDisposable
         t_spare = lease;
     }
 
-    public void Dispose() => Metrics.Dispose();
+    public void Dispose()
+    {
+        _providerCounts?.Dispose();
+        Metrics.Dispose();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Connection leak suspected in pool {PoolName}: lease {LeaseId} taken by {Operation} is held longer than {ThresholdSeconds} s. Borrowed at:\n{StackTrace}")]
     private static partial void LogLeak(ILogger logger, string poolName, long leaseId, string operation, double thresholdSeconds, string stackTrace);
