@@ -46,10 +46,12 @@ public sealed class GuardedDataSourceTests : IDisposable
         (await cmd.ExecuteScalarAsync(TestContext.Current.CancellationToken)).ShouldBe(42);
     }
 
-    [Fact]
-    public async Task OpenConnectionAsync_TwoHeldThenOneReturned_CountsInUseAndIdleExactly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the estimate: peak of concurrent leases minus those in use
+    public async Task OpenConnectionAsync_TwoHeldThenOneReturned_CountsInUseAndIdleExactly(bool readProvider)
     {
-        var guard = Guard(3);
+        var guard = Guard(3, options: new LifeguardOptions { PoolName = "test", ReadProviderPoolCounts = readProvider });
         var ct = TestContext.Current.CancellationToken;
         var a = await guard.OpenConnectionAsync(ct);
         var b = await guard.OpenConnectionAsync(ct);
@@ -63,6 +65,7 @@ public sealed class GuardedDataSourceTests : IDisposable
         s = guard.Snapshot();
         s.InUse.ShouldBe(1);
         s.Idle.ShouldBe(1);
+        s.IdleIsExact.ShouldBe(readProvider);
         s.Hold.Count.ShouldBe(1);
 
         var counts = Collect<long>(LifeguardInstruments.Count);
