@@ -36,7 +36,8 @@ public sealed class GuardedDataSource : DbDataSource
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         _inner = inner;
         _ownsInner = ownsInner;
-        _tracker = new LeaseTracker(options, inner.ConnectionString, meterFactory, loggerFactory, timeProvider);
+        _tracker = new LeaseTracker(options, inner.ConnectionString, meterFactory, loggerFactory, timeProvider,
+            providerName: inner.GetType().Assembly.GetName().Name);
         _admissionBudget = options.AdmissionBudget;
         _retryAfter = options.AdmissionRetryAfter;
         _trackOperations = options.TrackOperations;
@@ -80,7 +81,7 @@ public sealed class GuardedDataSource : DbDataSource
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
-        var start = _tracker.Time.GetTimestamp();
+        var start = _tracker.Now();
         _tracker.WaitStarted();
         try
         {
@@ -108,7 +109,7 @@ public sealed class GuardedDataSource : DbDataSource
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
-        var start = _tracker.Time.GetTimestamp();
+        var start = _tracker.Now();
         try
         {
             if (_admissionBudget is { } budget && _tracker.Saturated)

@@ -46,6 +46,17 @@ public sealed class LifeguardOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan HealthWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Optional exact pool counts from the provider; when null, idle is estimated (see README, "The guard").</summary>
+    /// <summary>Read exact idle counts from the provider's own meter (OTel pool convention), when it publishes one.</summary>
+    public bool ReadProviderPoolCounts { get; set; } = true;
+
+    /// <summary>The provider's meter; null uses the provider assembly's name (e.g. "Npgsql").</summary>
+    [MaxLength(200)]
+    public string? ProviderMeterName { get; set; }
+
+    /// <summary>The provider's <c>db.client.connection.pool.name</c>; null uses the data source's connection string, which is
+    /// what Npgsql reports for a data source without a Name.</summary>
+    public string? ProviderPoolName { get; set; }
+
+    /// <summary>Optional exact pool counts from any source; wins over the provider meter. Without either, idle is estimated.</summary>
     public Func<PoolCounts?>? PoolCountsProvider { get; set; }
 }

@@ -28,7 +28,7 @@ internal sealed class GuardedTestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null)
+    public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null, bool useExceptionHandler = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -36,6 +36,11 @@ internal sealed class GuardedTestApp : IAsyncDisposable
         builder.Services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddLifeguard(configure);
         var app = builder.Build();
+        if (useExceptionHandler)
+        {
+            app.UseExceptionHandler("/error");
+            app.MapGet("/error", () => Results.Text("generic error page", statusCode: 500));
+        }
         app.MapLifeguard();
         app.MapGet("/hold/{ms:int}", async (int ms, DbDataSource db, CancellationToken ct) =>
         {

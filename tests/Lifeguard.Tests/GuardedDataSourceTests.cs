@@ -15,7 +15,8 @@ public sealed class GuardedDataSourceTests : IDisposable
 
     private GuardedDataSource Guard(int maxPoolSize, int timeoutSeconds = 15, LifeguardOptions? options = null, TimeProvider? time = null, ILoggerFactory? logs = null)
     {
-        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds));
+        // A unique application name gives each test its own pool name in Npgsql's meter.
+        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds, "lifeguard-tests-" + Guid.NewGuid().ToString("N")[..8]));
         var guard = new GuardedDataSource(inner, options ?? new LifeguardOptions { PoolName = "test" }, _meters, logs, time);
         _disposables.Add(guard);
         return guard;
@@ -45,10 +46,12 @@ public sealed class GuardedDataSourceTests : IDisposable
         (await cmd.ExecuteScalarAsync(TestContext.Current.CancellationToken)).ShouldBe(42);
     }
 
-    [Fact]
-    public async Task OpenConnectionAsync_TwoHeldThenOneReturned_CountsInUseAndIdleExactly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the estimate: peak of concurrent leases minus those in use
+    public async Task OpenConnectionAsync_TwoHeldThenOneReturned_CountsInUseAndIdleExactly(bool readProvider)
     {
-        var guard = Guard(3);
+        var guard = Guard(3, options: new LifeguardOptions { PoolName = "test", ReadProviderPoolCounts = readProvider });
         var ct = TestContext.Current.CancellationToken;
         var a = await guard.OpenConnectionAsync(ct);
         var b = await guard.OpenConnectionAsync(ct);
@@ -62,6 +65,7 @@ public sealed class GuardedDataSourceTests : IDisposable
         s = guard.Snapshot();
         s.InUse.ShouldBe(1);
         s.Idle.ShouldBe(1);
+        s.IdleIsExact.ShouldBe(readProvider);
         s.Hold.Count.ShouldBe(1);
 
         var counts = Collect<long>(LifeguardInstruments.Count);
@@ -71,6 +75,25 @@ public sealed class GuardedDataSourceTests : IDisposable
         byState["idle"].ShouldBe(1);
         await b.DisposeAsync();
         guard.Snapshot().InUse.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Snapshot_ConnectionsOpenedBesideTheGuard_IdleIsExactOnlyFromTheProviderMeter(bool readProvider)
+    {
+        var guard = Guard(3, options: new LifeguardOptions { ReadProviderPoolCounts = readProvider });
+        var ct = TestContext.Current.CancellationToken;
+        // Three physical connections opened on the provider directly: the guard never saw them, Npgsql's meter did.
+        var raw = new List<System.Data.Common.DbConnection>();
+        for (var i = 0; i < 3; i++) raw.Add(await guard.Inner.OpenConnectionAsync(ct));
+        foreach (var c in raw) await c.DisposeAsync();
+
+        var s = guard.Snapshot();
+        s.IdleIsExact.ShouldBe(readProvider);
+        s.Idle.ShouldBe(readProvider ? 3 : 0);
+        await using (await guard.OpenConnectionAsync(ct))
+            guard.Snapshot().Idle.ShouldBe(readProvider ? 2 : 0);
     }
 
     [Fact]
@@ -111,6 +134,28 @@ public sealed class GuardedDataSourceTests : IDisposable
         uses.GetMeasurementSnapshot().Count.ShouldBe(1);
         uses.LastMeasurement!.Value.ShouldBe(3.0, 1e-9);
         guard.Snapshot().Hold.Max.ShouldBe(3.0, 0.01);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Snapshot_TwoLeasesHeldOneAndThreeSeconds_SummarisesHoldTimes(bool trackOperations)
+    {
+        var time = new FakeTimeProvider();
+        var guard = Guard(2, options: new LifeguardOptions { TrackOperations = trackOperations }, time: time);
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var seconds in new[] { 1, 3 })
+        {
+            await using var c = await guard.OpenConnectionAsync(ct);
+            time.Advance(TimeSpan.FromSeconds(seconds));
+        }
+        var s = guard.Snapshot();
+        s.Leases.ShouldBe(2);
+        s.Hold.Count.ShouldBe(2);
+        s.Hold.Sum.ShouldBe(4.0, 1e-6);
+        s.Hold.Max.ShouldBe(3.0, 1e-6);
+        s.Hold.P50.ShouldBe(1.0, 0.07);
+        s.Operations.Count.ShouldBe(trackOperations ? 1 : 0);
     }
 
     [Fact]

@@ -38,6 +38,19 @@ internal sealed class OperationTable(int maxOperations)
         return entry.Histogram;
     }
 
+    /// <summary>Adds every operation's buckets into <paramref name="buckets"/>; returns the total sum and the maximum, in seconds.</summary>
+    public (double Sum, double Max) MergeInto(long[] buckets)
+    {
+        double sum = 0, max = 0;
+        foreach (var entry in _byName.Values)
+        {
+            entry.Histogram.AddTo(buckets);
+            sum += entry.Histogram.SumSeconds;
+            max = Math.Max(max, entry.Histogram.MaxSeconds);
+        }
+        return (sum, max);
+    }
+
     public IReadOnlyList<OperationStats> Snapshot() =>
         _byName.Select(kv => new OperationStats(kv.Key, kv.Value.Histogram.Count, kv.Value.Histogram.SumSeconds, kv.Value.Histogram.Quantile(0.99), kv.Value.Histogram.MaxSeconds))
             .OrderByDescending(s => s.TotalHoldSeconds)

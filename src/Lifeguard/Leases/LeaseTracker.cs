@@ -16,7 +16,9 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConnectionStringFacts _facts;
-    private readonly LatencyHistogram _hold = new();
+    // Without attribution the guard keeps one hold histogram; with it, overall hold is merged from the per-operation
+    // ones when a snapshot is taken, so a lease records its hold time once.
+    private readonly LatencyHistogram? _hold;
     private readonly WindowedHistogram _recentWait;
     private readonly RecentEvents _recentTimeouts;
     private readonly RecentEvents _recentRejections;
@@ -27,7 +29,10 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly TimeSpan? _leakThreshold;
     private int _inUse;
     private int _waiters;
-    private long _leases;
+    private long _leakIds;
+    // Leases under leak watch, keyed by id: keeps a forgotten connection's lease (and its timer) reachable even when
+    // the caller dropped every reference to the connection, so the leak is still reported.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lease> _watched = new();
     private long _timeouts;
     private long _rejections;
     private long _errors;
@@ -36,7 +41,10 @@ internal sealed partial class LeaseTracker : IDisposable
     private int _peakInUse;
     private long _peakTouchedAt;
 
-    public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time)
+    private readonly ProviderMeterPoolCounts? _providerCounts;
+
+    public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time,
+        string? providerName = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
@@ -49,9 +57,15 @@ internal sealed partial class LeaseTracker : IDisposable
         _recentTimeouts = new RecentEvents(_time, options.HealthWindow);
         _recentRejections = new RecentEvents(_time, options.HealthWindow);
         _operations = options.TrackOperations ? new OperationTable(options.MaxOperations) : null;
+        _hold = _operations is null ? new LatencyHistogram() : null;
         _leakLog = new LeakLog(options.RecentLeakCapacity);
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
+        _timestampToTicks = (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         _peakTouchedAt = _time.GetTimestamp();
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
+        if (options.PoolCountsProvider is null && options.ReadProviderPoolCounts
+            && (options.ProviderMeterName ?? providerName) is { Length: > 0 } meter && (options.ProviderPoolName ?? connectionString) is { Length: > 0 } pool)
+            _providerCounts = new ProviderMeterPoolCounts(meter, pool);
     }
 
     public string PoolName { get; }
@@ -61,6 +75,14 @@ internal sealed partial class LeaseTracker : IDisposable
     public GuardMetrics Metrics { get; }
 
     public TimeProvider Time => _time;
+
+    // The system clock is read directly (no virtual call) on the hot path; any other TimeProvider (tests) as given.
+    private readonly bool _systemClock;
+    private readonly double _timestampToTicks;
+
+    public long Now() => _systemClock ? Stopwatch.GetTimestamp() : _time.GetTimestamp();
+
+    private TimeSpan Elapsed(long start, long end) => new((long)((end - start) * _timestampToTicks));
 
     public bool LeakDetection => _leakThreshold.HasValue;
 
@@ -75,6 +97,7 @@ internal sealed partial class LeaseTracker : IDisposable
     private (int Idle, bool Exact) ReadCounts()
     {
         if (_options.PoolCountsProvider?.Invoke() is { } exact) return (exact.Idle, true);
+        if (_providerCounts?.Read() is { } reported) return (reported.Idle, true);
         var inUse = InUse;
         var peak = Volatile.Read(ref _peakInUse);
         if (_time.GetElapsedTime(Volatile.Read(ref _peakTouchedAt)) > _facts.IdleLifetime)
@@ -96,8 +119,8 @@ internal sealed partial class LeaseTracker : IDisposable
     /// <summary>Records a successful open and starts tracking its lease until the connection closes.</summary>
     public void Begin(DbConnection connection, long waitStartedAt, string? operation, StackTrace? stack)
     {
-        var now = _time.GetTimestamp();
-        var waited = _time.GetElapsedTime(waitStartedAt, now);
+        var now = Now();
+        var waited = Elapsed(waitStartedAt, now);
         _recentWait.Record(waited, now);
         Metrics.RecordWait(waited);
         Start(connection, now, operation, stack);
@@ -113,13 +136,12 @@ internal sealed partial class LeaseTracker : IDisposable
 
     /// <summary>Starts a lease for a connection the caller opened itself (no wait measured).</summary>
     public void BeginUnmeasured(DbConnection connection, string? operation, StackTrace? stack) =>
-        Start(connection, _time.GetTimestamp(), operation, stack);
+        Start(connection, Now(), operation, stack);
 
     private void Start(DbConnection connection, long now, string? operation, StackTrace? stack)
     {
         var lease = Rent();
         lease.Connection = connection;
-        lease.Id = Interlocked.Increment(ref _leases);
         lease.StartedAt = now;
         lease.Operation = operation;
         var inUse = Interlocked.Increment(ref _inUse);
@@ -131,7 +153,10 @@ internal sealed partial class LeaseTracker : IDisposable
         }
         if (_leakThreshold is { } threshold)
         {
+            // Lease ids exist only for leak reports: the plain lease count is derived from the hold histogram.
+            lease.Id = Interlocked.Increment(ref _leakIds);
             lease.Stack = stack;
+            _watched[lease.Id] = lease;
             lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
         }
         connection.StateChange += lease.Handler;
@@ -139,18 +164,19 @@ internal sealed partial class LeaseTracker : IDisposable
 
     public void End(Lease lease)
     {
-        var now = _time.GetTimestamp();
-        var held = _time.GetElapsedTime(lease.StartedAt, now);
+        var now = Now();
+        var held = Elapsed(lease.StartedAt, now);
         Interlocked.Decrement(ref _inUse);
-        _hold.Record(held);
+        if (_operations is not null) _operations.Record(lease.Operation, held);
+        else _hold!.Record(held);
         Metrics.RecordUse(held);
-        _operations?.Record(lease.Operation, held);
         if (lease.LeakTimer is null)
         {
             Return(lease);
             return;
         }
         LeakReport? leak;
+        _watched.TryRemove(lease.Id, out _);
         lock (lease)
         {
             lease.Ended = true;
@@ -212,6 +238,7 @@ internal sealed partial class LeaseTracker : IDisposable
     public PoolSnapshot Snapshot()
     {
         var (idle, exact) = ReadCounts();
+        var hold = HoldSummary();
         return new PoolSnapshot
         {
             PoolName = PoolName,
@@ -220,7 +247,7 @@ internal sealed partial class LeaseTracker : IDisposable
             IdleIsExact = exact,
             Max = Max,
             Waiters = Waiters,
-            Leases = Volatile.Read(ref _leases),
+            Leases = hold.Count + InUse,
             Timeouts = Volatile.Read(ref _timeouts),
             RecentTimeouts = _recentTimeouts.Count(),
             Rejections = Volatile.Read(ref _rejections),
@@ -230,14 +257,30 @@ internal sealed partial class LeaseTracker : IDisposable
             ActiveLeaks = Volatile.Read(ref _activeLeaks),
             Wait = new LatencySummary(_recentWait.Count, _recentWait.Quantile(0.5), _recentWait.Quantile(0.9), _recentWait.Quantile(0.99), _recentWait.Quantile(1), _recentWait.SumSeconds),
             RecentWaitP99 = _recentWait.Quantile(0.99),
-            Hold = Summarize(_hold),
+            Hold = hold,
             Operations = _operations?.Snapshot() ?? [],
             RecentLeaks = _leakLog.Snapshot(),
         };
     }
 
-    private static LatencySummary Summarize(LatencyHistogram h) =>
-        new(h.Count, h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.MaxSeconds, h.SumSeconds);
+    private LatencySummary HoldSummary()
+    {
+        var buckets = new long[LatencyHistogram.BucketCount];
+        double sum = 0, max = 0;
+        if (_hold is not null)
+        {
+            _hold.AddTo(buckets);
+            (sum, max) = (_hold.SumSeconds, _hold.MaxSeconds);
+        }
+        else
+        {
+            (sum, max) = _operations!.MergeInto(buckets);
+        }
+        long count = 0;
+        foreach (var b in buckets) count += b;
+        return new LatencySummary(count, LatencyHistogram.Quantile(buckets, 0.5, max), LatencyHistogram.Quantile(buckets, 0.9, max),
+            LatencyHistogram.Quantile(buckets, 0.99, max), max, sum);
+    }
 
     private Lease Rent()
     {
@@ -256,7 +299,11 @@ internal sealed partial class LeaseTracker : IDisposable
         t_spare = lease;
     }
 
-    public void Dispose() => Metrics.Dispose();
+    public void Dispose()
+    {
+        _providerCounts?.Dispose();
+        Metrics.Dispose();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Connection leak suspected in pool {PoolName}: lease {LeaseId} taken by {Operation} is held longer than {ThresholdSeconds} s. Borrowed at:\n{StackTrace}")]
     private static partial void LogLeak(ILogger logger, string poolName, long leaseId, string operation, double thresholdSeconds, string stackTrace);
