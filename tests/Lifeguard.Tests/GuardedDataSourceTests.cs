@@ -271,6 +271,31 @@ public sealed class GuardedDataSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Attribution_Metrics_ExportConnectionSecondsAndLeasesPerOperation()
+    {
+        var time = new FakeTimeProvider();
+        var guard = Guard(2, time: time);
+        var held = Collect<double>(LifeguardInstruments.OperationHoldTime);
+        var leases = Collect<long>(LifeguardInstruments.OperationLeases);
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var (op, seconds) in new[] { ("GET /reports", 3), ("GET /reports", 1), ("GET /dashboard", 2) })
+        {
+            using var _ = LifeguardOperation.Begin(op);
+            await using var c = await guard.OpenConnectionAsync(ct);
+            time.Advance(TimeSpan.FromSeconds(seconds));
+        }
+
+        held.RecordObservableInstruments();
+        leases.RecordObservableInstruments();
+
+        var heldBy = held.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[LifeguardInstruments.OperationTag]!, m => m.Value);
+        heldBy["GET /reports"].ShouldBe(4.0, 1e-6);
+        heldBy["GET /dashboard"].ShouldBe(2.0, 1e-6);
+        leases.GetMeasurementSnapshot().Single(m => (string)m.Tags[LifeguardInstruments.OperationTag]! == "GET /reports").Value.ShouldBe(2);
+        held.GetMeasurementSnapshot().ShouldAllBe(m => (string)m.Tags[LifeguardInstruments.PoolNameTag]! == "test");
+    }
+
+    [Fact]
     public async Task Attribution_MoreOperationsThanTheCap_FoldsTheRestIntoOther()
     {
         var guard = Guard(2, options: new LifeguardOptions { MaxOperations = 2 });

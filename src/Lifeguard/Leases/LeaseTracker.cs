@@ -235,6 +235,9 @@ internal sealed partial class LeaseTracker : IDisposable
         Metrics.Rejected();
     }
 
+    /// <summary>Hold time per operation so far (empty when operations are not tracked); the metrics export reads it.</summary>
+    internal IReadOnlyList<OperationStats> OperationSnapshot() => _operations?.Snapshot() ?? [];
+
     public PoolSnapshot Snapshot()
     {
         var (idle, exact) = ReadCounts();

@@ -39,6 +39,13 @@ internal sealed class GuardMetrics : IDisposable
         }, "{connection}", "Connections in the pool by state.");
         _meter.CreateObservableUpDownCounter(LifeguardInstruments.Max, () => new Measurement<long>(tracker.Max, pool), "{connection}", "Maximum number of open connections allowed.");
         _meter.CreateObservableUpDownCounter(LifeguardInstruments.PendingRequests, () => new Measurement<long>(tracker.Waiters, pool), "{request}", "Opens waiting for a connection.");
+        // Attribution is exported from the per-operation histograms the tracker keeps anyway: nothing more on the hot path.
+        _meter.CreateObservableCounter(LifeguardInstruments.OperationHoldTime, () => tracker.OperationSnapshot()
+            .Select(o => new Measurement<double>(o.TotalHoldSeconds, pool, new(LifeguardInstruments.OperationTag, o.Operation))),
+            "s", "Connection-seconds held, by route or operation.");
+        _meter.CreateObservableCounter(LifeguardInstruments.OperationLeases, () => tracker.OperationSnapshot()
+            .Select(o => new Measurement<long>(o.Leases, pool, new(LifeguardInstruments.OperationTag, o.Operation))),
+            "{lease}", "Leases, by route or operation.");
     }
 
     public void RecordWait(TimeSpan elapsed)

@@ -23,6 +23,12 @@ public static class LifeguardInstruments
     public const string Rejections = "lifeguard.connection.rejections";
     /// <summary>Counter: opens that failed for other reasons than pool exhaustion.</summary>
     public const string Errors = "lifeguard.connection.errors";
+    /// <summary>Counter, seconds: connection-seconds held per <see cref="OperationTag"/> (who holds the connections).</summary>
+    public const string OperationHoldTime = "lifeguard.operation.hold_time";
+    /// <summary>Counter: leases per <see cref="OperationTag"/>.</summary>
+    public const string OperationLeases = "lifeguard.operation.leases";
+    /// <summary>Tag of the per-operation counters: the route pattern or LifeguardOperation name (at most MaxOperations, then "other").</summary>
+    public const string OperationTag = "operation";
     /// <summary>Tag naming the pool.</summary>
     public const string PoolNameTag = "db.client.connection.pool.name";
     /// <summary>Tag of <see cref="Count"/>: idle or used.</summary>
