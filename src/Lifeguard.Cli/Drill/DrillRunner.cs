@@ -107,7 +107,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
                 if (cause is not null) return;
                 cause = detector.Observe(s);
                 if (cause is null) return;
-                detectedAt = s.T - incidentStart;
+                detectedAt = Math.Round(s.T - incidentStart, 1);
                 say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
                 foreach (var e in cause.Evidence) say("  evidence: " + e);
                 stopIncident.CancelAfter(options.IncidentAfterDiagnosis);

@@ -25,8 +25,9 @@ internal sealed class LoadRunner : IDisposable
         {
             UseCookies = false,
             AllowAutoRedirect = false,
-            // Beyond this the client queues; the queueing still counts in open-loop latency.
-            MaxConnectionsPerServer = 512,
+            // High enough that the client never queues in front of the site (an overloaded site can hold
+            // a thousand requests). Each connection is a file descriptor: mind ulimit -n on big runs.
+            MaxConnectionsPerServer = 8192,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
