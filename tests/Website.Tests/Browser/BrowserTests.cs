@@ -67,4 +67,24 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         (await page.TextContentAsync("#error"))!.ShouldBe("Invalid email or password.");
         page.Url.ShouldEndWith("/account/login");
     }
+
+    [Fact]
+    public async Task Browser_LivePoolPage_RunsUnderTheSitesCspAndShowsTheDashboardsLeases()
+    {
+        var page = await NewPageAsync();
+        var blocked = new List<string>();
+        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) blocked.Add(m.Text); };
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#Email", site.Data.A.Email);
+        await page.FillAsync("#Password", KnownDataSet.Password);
+        await page.ClickAsync("#login");
+        await page.WaitForURLAsync("**/dashboard");
+
+        await page.GotoAsync("/lifeguard");
+        // The page fills itself from /lifeguard/state: the tiles only get numbers if its script ran.
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('leases').textContent) > 0");
+        (await page.TextContentAsync("#status"))!.ShouldBe("ok");
+        (await page.TextContentAsync("#ops"))!.ShouldContain("GET /dashboard");
+        blocked.ShouldBeEmpty();
+    }
 }
