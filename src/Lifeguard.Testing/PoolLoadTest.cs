@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 
 namespace Lifeguard.Testing;
@@ -31,11 +30,7 @@ public static class PoolLoadTest
         if (duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), duration, "Duration must be positive.");
         var time = timeProvider ?? TimeProvider.System;
 
-        var waits = new ConcurrentBag<double>();
-        var holds = new ConcurrentBag<double>();
-        var timeouts = 0;
-        var errors = 0;
-        Exception? firstError = null;
+        var measurements = new LeaseMeasurements(time);
         var started = time.GetTimestamp();
         // The deadline runs on the given TimeProvider, so a test can drive it with FakeTimeProvider.
         using var timer = new CancellationTokenSource(duration, time);
@@ -43,54 +38,15 @@ public static class PoolLoadTest
 
         async Task Worker()
         {
-            while (!deadline.IsCancellationRequested)
+            // The caller's token, not the deadline, for the work: work in flight at the end completes and is measured.
+            while (!deadline.IsCancellationRequested && await measurements.LeaseAsync(dataSource, work, deadline.Token, cancellationToken).ConfigureAwait(false))
             {
-                var asked = time.GetTimestamp();
-                DbConnection connection;
-                try
-                {
-                    connection = await dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e) when (IsTimeout(e))
-                {
-                    Interlocked.Increment(ref timeouts);
-                    continue;
-                }
-                catch (Exception e) when (e is DbException or InvalidOperationException)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, e, null);
-                    continue;
-                }
-
-                var got = time.GetTimestamp();
-                waits.Add(time.GetElapsedTime(asked, got).TotalSeconds);
-                try
-                {
-                    // The caller's token, not the deadline: work in flight at the end completes and is measured.
-                    await work(connection, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, e, null);
-                }
-                finally
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    holds.Add(time.GetElapsedTime(got).TotalSeconds);
-                }
             }
         }
 
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker, CancellationToken.None))).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        var elapsed = time.GetElapsedTime(started);
-        return new PoolLoadTestResult(workers, elapsed, holds.Count, timeouts, errors, LatencySummary.FromSeconds(waits), LatencySummary.FromSeconds(holds), firstError);
+        return measurements.Result(workers, time.GetElapsedTime(started));
     }
 
     /// <summary>
@@ -115,13 +71,9 @@ public static class PoolLoadTest
         if (duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), duration, "Duration must be positive.");
         var time = timeProvider ?? TimeProvider.System;
         var random = new Random(seed);
-        var waits = new ConcurrentBag<double>();
-        var holds = new ConcurrentBag<double>();
-        var timeouts = 0;
-        var errors = 0;
+        var measurements = new LeaseMeasurements(time);
         var inFlight = 0;
         var peak = 0;
-        Exception? firstError = null;
         var leases = new List<Task>();
 
         async Task Lease()
@@ -130,39 +82,7 @@ public static class PoolLoadTest
             for (var seen = Volatile.Read(ref peak); now > seen && Interlocked.CompareExchange(ref peak, now, seen) != seen; seen = Volatile.Read(ref peak)) { }
             try
             {
-                var asked = time.GetTimestamp();
-                DbConnection connection;
-                try
-                {
-                    connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsTimeout(e))
-                {
-                    Interlocked.Increment(ref timeouts);
-                    return;
-                }
-                catch (Exception e) when (e is DbException or InvalidOperationException)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, e, null);
-                    return;
-                }
-                var got = time.GetTimestamp();
-                waits.Add(time.GetElapsedTime(asked, got).TotalSeconds);
-                try
-                {
-                    await work(connection, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, e, null);
-                }
-                finally
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    holds.Add(time.GetElapsedTime(got).TotalSeconds);
-                }
+                await measurements.LeaseAsync(dataSource, work, cancellationToken, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -182,16 +102,7 @@ public static class PoolLoadTest
             leases.Add(Task.Run(Lease, CancellationToken.None));
         }
         await Task.WhenAll(leases).ConfigureAwait(false);
-        var elapsed = time.GetElapsedTime(started);
-        return new PoolLoadTestResult(peak, elapsed, holds.Count, timeouts, errors, LatencySummary.FromSeconds(waits), LatencySummary.FromSeconds(holds), firstError);
-    }
-
-    private static bool IsTimeout(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-        {
-            if (x is TimeoutException) return true;
-        }
-        return false;
+        cancellationToken.ThrowIfCancellationRequested();
+        return measurements.Result(peak, time.GetElapsedTime(started));
     }
 }
