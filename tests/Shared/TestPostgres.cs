@@ -1,4 +1,4 @@
-namespace Lifeguard.Testing.Tests;
+namespace Lifeguard.TestSupport;
 
 /// <summary>The private test cluster from ./test.sh (LIFEGUARD_TEST_PG); with CI set a missing cluster fails, otherwise skips.</summary>
 internal static class TestPostgres
