@@ -41,6 +41,12 @@ public class HotPathPrimitives
     [Benchmark(Description = "Stopwatch.GetTimestamp")]
     public long ClockRead() => Stopwatch.GetTimestamp();
 
+    [Benchmark(Description = "DateTime.UtcNow")]
+    public DateTime WallClockRead() => DateTime.UtcNow;
+
+    [Benchmark(Description = "Environment.TickCount64 (ms, coarse)")]
+    public long CoarseClockRead() => Environment.TickCount64;
+
     [Benchmark(Description = "AsyncLocal read (no context)")]
     public object? AsyncLocalRead() => s_local.Value;
 

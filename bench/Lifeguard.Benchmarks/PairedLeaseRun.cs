@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Lifeguard.Benchmarks;
 
 /// <summary>Raw and guarded open+close measured in alternating short batches, so that load from other jobs on a shared
-/// machine hits both alike: the ratio is taken per round (raw batch, guarded batch, order swapped every round) and the
-/// median over rounds is reported. A complement to BenchmarkDotNet, whose benchmarks run one after the other.</summary>
+/// machine hits every variant alike: each round runs one batch of each (order rotated every round), the ratio to raw is
+/// taken per round and its median over rounds reported. A complement to BenchmarkDotNet, whose benchmarks run one after
+/// the other and so pick up load changes between them as ratio.</summary>
 internal static class PairedLeaseRun
 {
     public static void Run(int rounds, int batch)
@@ -13,35 +14,33 @@ internal static class PairedLeaseRun
         bench.Setup();
         try
         {
-            // Warm up both paths (JIT tiers, pools).
-            for (var i = 0; i < 200_000; i++)
-            {
-                bench.Raw().GetAwaiter().GetResult();
-                bench.Guarded().GetAwaiter().GetResult();
-            }
-            var raw = new double[rounds];
-            var guarded = new double[rounds];
-            var ratio = new double[rounds];
+            (string Name, Func<Task> Op)[] variants =
+            [
+                ("raw NpgsqlDataSource (as DbDataSource)", bench.Raw),
+                ("raw, typed NpgsqlDataSource API", bench.RawTyped),
+                ("guarded, leak detection off", bench.Guarded),
+            ];
+            // Warm up every path (JIT tiers, pools).
+            foreach (var v in variants) Batch(v.Op, 200_000);
+            var times = new double[variants.Length][];
+            for (var i = 0; i < variants.Length; i++) times[i] = new double[rounds];
             for (var r = 0; r < rounds; r++)
             {
-                if (r % 2 == 0)
+                for (var k = 0; k < variants.Length; k++)
                 {
-                    raw[r] = Batch(bench.Raw, batch);
-                    guarded[r] = Batch(bench.Guarded, batch);
+                    var i = (k + r) % variants.Length;
+                    times[i][r] = Batch(variants[i].Op, batch);
                 }
-                else
-                {
-                    guarded[r] = Batch(bench.Guarded, batch);
-                    raw[r] = Batch(bench.Raw, batch);
-                }
-                ratio[r] = guarded[r] / raw[r];
             }
-            Console.WriteLine($"paired open+close: {rounds} rounds x {batch} ops per variant");
-            Console.WriteLine($"raw     median {Median(raw):F1} ns/op");
-            Console.WriteLine($"guarded median {Median(guarded):F1} ns/op");
-            Console.WriteLine($"ratio   median {Median(ratio):F3}  (p25 {Percentile(ratio, 0.25):F3}, p75 {Percentile(ratio, 0.75):F3})");
-            // Preemption by other jobs only ever adds time: the fastest tenth of batches is the least disturbed estimate.
-            Console.WriteLine($"p10     raw {Percentile(raw, 0.1):F1} ns/op, guarded {Percentile(guarded, 0.1):F1} ns/op, ratio {Percentile(guarded, 0.1) / Percentile(raw, 0.1):F3}");
+            Console.WriteLine($"paired open+close: {rounds} rounds x {batch} ops per variant, order rotated each round");
+            for (var i = 0; i < variants.Length; i++)
+            {
+                var ratio = new double[rounds];
+                for (var r = 0; r < rounds; r++) ratio[r] = times[i][r] / times[0][r];
+                // Preemption by other jobs only adds time: the fastest tenth of batches is the least disturbed estimate.
+                Console.WriteLine($"{variants[i].Name,-40} median {Percentile(times[i], 0.5),6:F1} ns  p10 {Percentile(times[i], 0.1),6:F1} ns  " +
+                                  $"ratio median {Percentile(ratio, 0.5):F3} (p25 {Percentile(ratio, 0.25):F3}, p75 {Percentile(ratio, 0.75):F3})");
+            }
         }
         finally
         {
@@ -55,8 +54,6 @@ internal static class PairedLeaseRun
         for (var i = 0; i < n; i++) op().GetAwaiter().GetResult();
         return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
     }
-
-    private static double Median(double[] xs) => Percentile(xs, 0.5);
 
     private static double Percentile(double[] xs, double q)
     {
