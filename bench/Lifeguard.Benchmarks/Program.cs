@@ -5,5 +5,15 @@ namespace Lifeguard.Benchmarks;
 internal static class Program
 {
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- --filter '*'   (see BENCHMARKS.md)
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- paired [rounds] [batch]   (alternating raw/guarded batches)
+    private static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "paired")
+        {
+            PairedLeaseRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

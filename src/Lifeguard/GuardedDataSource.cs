@@ -103,47 +103,73 @@ public sealed class GuardedDataSource : DbDataSource
     }
 
     /// <inheritdoc />
-    protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
+    protected override ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
     {
         // Stack and operation are read before the first await: afterwards the stack is the thread pool's, not the borrower's.
         var stack = CaptureStack();
         var operation = CurrentOperation();
+        if (_admissionBudget is not null && _tracker.Saturated)
+            return OpenWithAdmissionAsync(operation, stack, cancellationToken);
         var connection = _inner.CreateConnection();
         var start = _tracker.Now();
+        Task open;
         try
         {
-            if (_admissionBudget is { } budget && _tracker.Saturated)
-            {
-                _tracker.WaitStarted();
-                try { await OpenWithinBudgetAsync(connection, budget, cancellationToken).ConfigureAwait(false); }
-                finally { _tracker.WaitEnded(); }
-            }
-            else
-            {
-                var open = connection.OpenAsync(cancellationToken);
-                // Only an open that does not complete at once is waiting for the pool (or a new physical connection).
-                if (!open.IsCompleted)
-                {
-                    _tracker.WaitStarted();
-                    try { await open.ConfigureAwait(false); }
-                    finally { _tracker.WaitEnded(); }
-                }
-                else
-                {
-                    await open.ConfigureAwait(false);
-                    // Completed without waiting: the pool had an idle connection, so the wait is recorded as zero and
-                    // the hot path is spared a second clock read (the CPU time of a pooled open is far below 0.1 ms).
-                    _tracker.BeginWithoutWait(connection, start, operation, stack);
-                    return connection;
-                }
-            }
+            open = connection.OpenAsync(cancellationToken);
         }
         catch (Exception ex)
         {
+            // Providers report failures through the task; a synchronous throw is handled the same way.
+            open = Task.FromException(ex);
+        }
+        if (!open.IsCompletedSuccessfully) return AwaitOpenAsync(connection, open, start, operation, stack, cancellationToken);
+        // Completed without waiting: the pool had an idle connection, so the wait is recorded as zero, the hot path is
+        // spared a second clock read (the CPU time of a pooled open is far below 0.1 ms) and, by not being an async
+        // method, an async state machine.
+        _tracker.BeginWithoutWait(connection, start, operation, stack);
+        return new ValueTask<DbConnection>(connection);
+    }
+
+    // An open that did not complete at once is waiting for the pool (or a new physical connection); one that failed
+    // at once is awaited here too, so its exception is classified and rethrown unchanged.
+    private async ValueTask<DbConnection> AwaitOpenAsync(DbConnection connection, Task open, long start, string? operation,
+        StackTrace? stack, CancellationToken cancellationToken)
+    {
+        var waiting = !open.IsCompleted;
+        if (waiting) _tracker.WaitStarted();
+        try
+        {
+            await open.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (waiting) _tracker.WaitEnded();
             await connection.DisposeAsync().ConfigureAwait(false);
             Failed(ex, cancellationToken);
             throw;
         }
+        if (waiting) _tracker.WaitEnded();
+        _tracker.Begin(connection, start, operation, stack);
+        return connection;
+    }
+
+    private async ValueTask<DbConnection> OpenWithAdmissionAsync(string? operation, StackTrace? stack, CancellationToken cancellationToken)
+    {
+        var connection = _inner.CreateConnection();
+        var start = _tracker.Now();
+        _tracker.WaitStarted();
+        try
+        {
+            await OpenWithinBudgetAsync(connection, _admissionBudget!.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _tracker.WaitEnded();
+            await connection.DisposeAsync().ConfigureAwait(false);
+            Failed(ex, cancellationToken);
+            throw;
+        }
+        _tracker.WaitEnded();
         _tracker.Begin(connection, start, operation, stack);
         return connection;
     }

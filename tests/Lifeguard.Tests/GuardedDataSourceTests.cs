@@ -353,4 +353,43 @@ public sealed class GuardedDataSourceTests : IDisposable
         }
         guard.Snapshot().InUse.ShouldBe(0);
     }
+
+    [Fact]
+    public async Task OpenConnectionAsync_ClosedThenReopenedByCaller_EndsTheLeaseOnceAndNeverCountsAReusedLease()
+    {
+        // The guard does not unsubscribe from a connection it opened once the lease ends; a caller reopening that same
+        // connection must not touch the recycled lease, which by then belongs to another connection.
+        var guard = Guard(3);
+        var ct = TestContext.Current.CancellationToken;
+        var first = await guard.OpenConnectionAsync(ct);
+        await first.CloseAsync();
+        guard.Snapshot().InUse.ShouldBe(0);
+        await using var second = await guard.OpenConnectionAsync(ct); // on this thread, reuses the first's lease object
+        await first.OpenAsync(ct);
+        await first.CloseAsync();
+        await first.OpenAsync(ct);
+        await first.DisposeAsync();
+        var s = guard.Snapshot();
+        s.InUse.ShouldBe(1);
+        s.Hold.Count.ShouldBe(1);
+        await second.CloseAsync();
+        guard.Snapshot().InUse.ShouldBe(0);
+        guard.Snapshot().Hold.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task CreateConnection_ReopenedByCallerThreeTimes_TracksEachLeaseOnce()
+    {
+        var guard = Guard(2);
+        var ct = TestContext.Current.CancellationToken;
+        await using var c = guard.CreateConnection();
+        for (var i = 0; i < 3; i++)
+        {
+            await c.OpenAsync(ct);
+            guard.Snapshot().InUse.ShouldBe(1);
+            await c.CloseAsync();
+            guard.Snapshot().InUse.ShouldBe(0);
+        }
+        guard.Snapshot().Hold.Count.ShouldBe(3);
+    }
 }

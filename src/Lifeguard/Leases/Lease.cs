@@ -27,14 +27,20 @@ internal sealed class Lease
     public ITimer? LeakTimer;
     public LeakReport? Leak;
     public bool Ended;
+    public bool Unsubscribe;
 
-    // Subscribed by the guard after a successful open: the provider raises Closed from Close/Dispose.
+    // Subscribed by the guard after a successful open: the provider raises Closed from Close/Dispose. A lease the guard
+    // opened stays subscribed after it ends (saves an unsubscribe per lease): the connection object is normally dead
+    // then, and if the caller reopens it itself, the sender check ignores its later events because the lease no longer
+    // points at that connection (it was cleared, or recycled for another one). A caller-opened lease unsubscribes, since
+    // the caller may reopen the same connection many times and each open subscribes again.
     private void OnStateChange(object? sender, StateChangeEventArgs e)
     {
         if (e.CurrentState == ConnectionState.Open) return;
         var connection = Connection;
-        if (connection is null) return;
-        connection.StateChange -= Handler;
+        if (connection is null || !ReferenceEquals(sender, connection)) return;
+        Connection = null;
+        if (Unsubscribe) connection.StateChange -= Handler;
         Tracker.End(this);
     }
 
@@ -48,5 +54,6 @@ internal sealed class Lease
         LeakTimer = null;
         Leak = null;
         Ended = false;
+        Unsubscribe = false;
     }
 }

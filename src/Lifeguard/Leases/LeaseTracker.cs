@@ -136,12 +136,13 @@ internal sealed partial class LeaseTracker : IDisposable
 
     /// <summary>Starts a lease for a connection the caller opened itself (no wait measured).</summary>
     public void BeginUnmeasured(DbConnection connection, string? operation, StackTrace? stack) =>
-        Start(connection, Now(), operation, stack);
+        Start(connection, Now(), operation, stack, unsubscribe: true);
 
-    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack)
+    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false)
     {
         var lease = Rent();
         lease.Connection = connection;
+        lease.Unsubscribe = unsubscribe;
         lease.StartedAt = now;
         lease.Operation = operation;
         var inUse = Interlocked.Increment(ref _inUse);

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace Lifeguard.Benchmarks;
+
+/// <summary>Raw and guarded open+close measured in alternating short batches, so that load from other jobs on a shared
+/// machine hits every variant alike: each round runs one batch of each (order rotated every round), the ratio to raw is
+/// taken per round and its median over rounds reported. A complement to BenchmarkDotNet, whose benchmarks run one after
+/// the other and so pick up load changes between them as ratio.</summary>
+internal static class PairedLeaseRun
+{
+    public static void Run(int rounds, int batch)
+    {
+        var bench = new LeaseBenchmarks();
+        bench.Setup();
+        try
+        {
+            (string Name, Func<Task> Op)[] variants =
+            [
+                ("raw NpgsqlDataSource (as DbDataSource)", bench.Raw),
+                ("raw, typed NpgsqlDataSource API", bench.RawTyped),
+                ("guarded, leak detection off", bench.Guarded),
+            ];
+            // Warm up every path (JIT tiers, pools).
+            foreach (var v in variants) Batch(v.Op, 200_000);
+            var times = new double[variants.Length][];
+            for (var i = 0; i < variants.Length; i++) times[i] = new double[rounds];
+            for (var r = 0; r < rounds; r++)
+            {
+                for (var k = 0; k < variants.Length; k++)
+                {
+                    var i = (k + r) % variants.Length;
+                    times[i][r] = Batch(variants[i].Op, batch);
+                }
+            }
+            Console.WriteLine($"paired open+close: {rounds} rounds x {batch} ops per variant, order rotated each round");
+            for (var i = 0; i < variants.Length; i++)
+            {
+                var ratio = new double[rounds];
+                for (var r = 0; r < rounds; r++) ratio[r] = times[i][r] / times[0][r];
+                // Preemption by other jobs only adds time: the fastest tenth of batches is the least disturbed estimate.
+                Console.WriteLine($"{variants[i].Name,-40} median {Percentile(times[i], 0.5),6:F1} ns  p10 {Percentile(times[i], 0.1),6:F1} ns  " +
+                                  $"ratio median {Percentile(ratio, 0.5):F3} (p25 {Percentile(ratio, 0.25):F3}, p75 {Percentile(ratio, 0.75):F3})");
+            }
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    private static double Batch(Func<Task> op, int n)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++) op().GetAwaiter().GetResult();
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+    }
+
+    private static double Percentile(double[] xs, double q)
+    {
+        var sorted = xs.Order().ToArray();
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    }
+}
