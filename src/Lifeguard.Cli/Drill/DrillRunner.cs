@@ -163,10 +163,10 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     /// never below the cores × 2 + 1 rule, never above the server's connection budget.
     /// </summary>
     internal static int? MeasuredSaturation(IReadOnlyList<DrillSample> incident, int cores, int budget) =>
-        MeasuredSaturation(incident.Select(s => (s.PoolUsed, s.DbCpuCores)).ToList(), cores, budget);
+        MeasuredSaturationFromSeconds(incident.Select(s => (s.PoolUsed, s.DbCpuCores)).ToList(), cores, budget);
 
     /// <summary>The same from (connections in use, postgres CPU in cores) pairs, one per second.</summary>
-    internal static int? MeasuredSaturation(IReadOnlyList<(double PoolUsed, double DbCpuCores)> seconds, int cores, int budget)
+    internal static int? MeasuredSaturationFromSeconds(IReadOnlyList<(double PoolUsed, double DbCpuCores)> seconds, int cores, int budget)
     {
         var busy = seconds.Where(s => s.PoolUsed > 0 && s.DbCpuCores > 0).ToList();
         if (busy.Count < 3) return null;

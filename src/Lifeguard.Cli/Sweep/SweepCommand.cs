@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Lifeguard.Cli.Load;
 using Spectre.Console;
@@ -65,7 +66,7 @@ internal static class SweepCommand
                 throw new CliException(e.Message, e);
             }
 
-            var commandLine = "lifeguard sweep " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+            var commandLine = string.Join(" ", parse.Tokens.Where(t => t.Type != TokenType.Command).Select(t => t.Value).Prepend("lifeguard sweep"));
             if (options.OutputDirectory is { } dir)
             {
                 Directory.CreateDirectory(dir);

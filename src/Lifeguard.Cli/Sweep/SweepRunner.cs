@@ -48,7 +48,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
             ? HoldTimeDistribution.FromHistogram(useAtReference.Buckets, useAtReference.Sum, useAtReference.Count)
             : HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(Math.Max(0.01, reference.HoldMeanMs)));
         var lambda = reference.LeasesPerSecond;
-        var saturation = DrillRunner.MeasuredSaturation(_seconds, options.DatabaseCores, budget);
+        var saturation = DrillRunner.MeasuredSaturationFromSeconds(_seconds, options.DatabaseCores, budget);
         var advice = PoolSizingAdvisor.Recommend(new PoolSizingInput
         {
             ArrivalRatePerSecond = lambda,
