@@ -74,4 +74,49 @@ internal static class SweepAnalysis
             Row("npgsql_default", NpgsqlDefault),
         ];
     }
+
+    /// <summary>
+    /// One row from several rounds of the same size: the median of every measure (the mean of two), counts summed.
+    /// Rounds run interleaved over all sizes, so a noisy minute on a shared machine spreads over sizes instead of hitting one.
+    /// </summary>
+    public static SweepPoint Combine(IReadOnlyList<SweepPoint> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        if (rounds.Count == 0) throw new ArgumentException("no rounds", nameof(rounds));
+        if (rounds.Count == 1) return rounds[0];
+        double M(Func<SweepPoint, double> f) => Math.Round(Median(rounds.Select(f)), 3);
+        double? Predicted() => rounds.Any(r => r.PredictedWaitP99Ms is null) ? null : M(r => r.PredictedWaitP99Ms!.Value);
+        var requests = rounds.Sum(r => r.Requests);
+        var errors = rounds.Sum(r => r.Errors);
+        return new SweepPoint
+        {
+            PoolSize = rounds[0].PoolSize,
+            Rounds = rounds.Count,
+            Requests = requests,
+            Errors = errors,
+            ErrorRate = requests == 0 ? 0 : Math.Round((double)errors / requests, 4),
+            ThroughputRps = M(r => r.ThroughputRps),
+            P50Ms = M(r => r.P50Ms),
+            P99Ms = M(r => r.P99Ms),
+            P99MsByRound = rounds.Select(r => r.P99Ms).ToList(),
+            PoolWaitP99Ms = M(r => r.PoolWaitP99Ms),
+            PoolWaitMeanMs = M(r => r.PoolWaitMeanMs),
+            PredictedWaitP99Ms = Predicted(),
+            HoldMeanMs = M(r => r.HoldMeanMs),
+            HoldP99Ms = M(r => r.HoldP99Ms),
+            LeasesPerSecond = M(r => r.LeasesPerSecond),
+            PoolTimeouts = rounds.Sum(r => r.PoolTimeouts),
+            PeakWaiting = rounds.Max(r => r.PeakWaiting),
+            DbCpuCores = M(r => r.DbCpuCores),
+            ErrorsByKind = rounds.SelectMany(r => r.ErrorsByKind).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value), StringComparer.Ordinal),
+        };
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
 }

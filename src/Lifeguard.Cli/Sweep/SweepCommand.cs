@@ -13,11 +13,13 @@ internal static class SweepCommand
     {
         var sizes = new Option<string>("--sizes") { Description = "Comma-separated Maximum Pool Size values to measure.", DefaultValueFactory = _ => "2,3,4,5,6,8,10,12,16,32,100" };
         var rate = new Option<double>("--rate") { Description = "Fixed open-loop load, dashboard requests/s.", DefaultValueFactory = _ => 80 };
+        var rounds = new Option<int>("--rounds") { Description = "Measure every size this many times in interleaved rounds; rows are medians.", DefaultValueFactory = _ => 1 };
         var duration = new Option<string>("--duration") { Description = "Measured time per pool size.", DefaultValueFactory = _ => "20s" };
         var warmUp = new Option<string>("--warm-up") { Description = "Unrecorded load before each measurement.", DefaultValueFactory = _ => "3s" };
         var delay = new Option<string>("--network-delay") { Description = "One-way delay between website and database.", DefaultValueFactory = _ => "4ms" };
         var users = new Option<int>("--users") { Description = "Logged-in users the requests rotate over.", DefaultValueFactory = _ => 32 };
         var poolTimeout = new Option<int>("--pool-timeout") { Description = "The site's acquire Timeout (s) at every size.", DefaultValueFactory = _ => 5 };
+        var waitGoal = new Option<string>("--wait-goal") { Description = "The advisor's goal for the p99 wait for a connection.", DefaultValueFactory = _ => "50ms" };
         var cores = new Option<int?>("--db-cores") { Description = "Database cores (default: this machine's, as the database runs here)." };
         var pgPort = new Option<int>("--pg-port") { Description = "Port of the private PostgreSQL (started if not running).", DefaultValueFactory = _ => 54329 };
         var pgData = new Option<string?>("--pg-data") { Description = "Data directory of that PostgreSQL (default .data/pg)." };
@@ -26,7 +28,7 @@ internal static class SweepCommand
 
         var command = new Command("sweep", "Validate the sizing advisor: measure the website at several pool sizes under one fixed load, compare with the advisor, HikariCP's rule and Npgsql's default.")
         {
-            sizes, rate, duration, warmUp, delay, users, poolTimeout, cores, pgPort, pgData, output, json,
+            sizes, rate, rounds, duration, warmUp, delay, users, poolTimeout, waitGoal, cores, pgPort, pgData, output, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -37,11 +39,13 @@ internal static class SweepCommand
                 {
                     Sizes = ParseSizes(parse.GetValue(sizes)!),
                     Rate = parse.GetValue(rate),
+                    Rounds = parse.GetValue(rounds),
                     Duration = DurationParser.Parse(parse.GetValue(duration)!, "--duration"),
                     WarmUp = DurationParser.Parse(parse.GetValue(warmUp)!, "--warm-up"),
                     NetworkDelay = DurationParser.Parse(parse.GetValue(delay)!, "--network-delay"),
                     Users = parse.GetValue(users),
                     PoolTimeoutSeconds = parse.GetValue(poolTimeout),
+                    WaitGoal = DurationParser.Parse(parse.GetValue(waitGoal)!, "--wait-goal"),
                     DatabaseCores = parse.GetValue(cores) ?? Environment.ProcessorCount,
                     PgPort = parse.GetValue(pgPort),
                     PgDataDir = parse.GetValue(pgData),

@@ -4,6 +4,8 @@ namespace Lifeguard.Cli.Sweep;
 internal sealed record SweepPoint
 {
     public int PoolSize { get; init; }
+    /// <summary>Rounds this row combines (medians of each measure).</summary>
+    public int Rounds { get; init; } = 1;
     public long Requests { get; init; }
     /// <summary>Successful responses completed inside the measured window, per second (an open loop's backlog does not count).</summary>
     public double ThroughputRps { get; init; }
@@ -11,6 +13,8 @@ internal sealed record SweepPoint
     public double ErrorRate { get; init; }
     public double P50Ms { get; init; }
     public double P99Ms { get; init; }
+    /// <summary>p99 of each round, to show how much the machine's noise moves it.</summary>
+    public IReadOnlyList<double> P99MsByRound { get; init; } = [];
     /// <summary>p99 wait for a connection from the guard's histogram (interpolated inside its bucket).</summary>
     public double PoolWaitP99Ms { get; init; }
     public double PoolWaitMeanMs { get; init; }

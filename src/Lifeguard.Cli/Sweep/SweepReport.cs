@@ -21,7 +21,7 @@ internal sealed record SweepReport
 }
 
 /// <summary>What the sweep ran with.</summary>
-internal sealed record SweepSettings(double RateRps, double DurationPerSizeS, double WarmUpS, double NetworkDelayMs, int PoolTimeoutS, int Users, int DatabaseCores, int ServerConnectionBudget, double Tolerance, double WaitGoalMs, int MachineCores);
+internal sealed record SweepSettings(double RateRps, int Rounds, double DurationPerSizeS, double WarmUpS, double NetworkDelayMs, int PoolTimeoutS, int Users, int DatabaseCores, int ServerConnectionBudget, double Tolerance, double WaitGoalMs, int MachineCores);
 
 /// <summary>What the advisor was asked and answered.</summary>
 internal sealed record SweepAdvice(

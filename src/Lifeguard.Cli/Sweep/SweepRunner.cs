@@ -33,13 +33,9 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
 
         var hikari = SweepAnalysis.HikariRule(options.DatabaseCores);
         var sizes = options.Sizes.Append(hikari).Append(SweepAnalysis.NpgsqlDefault).Distinct().Order().ToList();
-        say(F($"sweep: {sizes.Count} pool sizes ({string.Join(",", sizes)}), {options.Rate:0.#} req/s open loop for {options.Duration.TotalSeconds:0} s each after {options.WarmUp.TotalSeconds:0} s warm-up, {users} users, {options.NetworkDelay.TotalMilliseconds:0.#} ms one-way delay to PostgreSQL"));
+        say(F($"sweep: {sizes.Count} pool sizes ({string.Join(",", sizes)}) x {options.Rounds} round(s), {options.Rate:0.#} req/s open loop for {options.Duration.TotalSeconds:0} s each after {options.WarmUp.TotalSeconds:0} s warm-up, {users} users, {options.NetworkDelay.TotalMilliseconds:0.#} ms one-way delay to PostgreSQL"));
 
-        var points = new List<SweepPoint>();
-        foreach (var size in sizes)
-        {
-            points.Add(await MeasureAsync(database, proxy.Port, probe, users, size, ct).ConfigureAwait(false));
-        }
+        var points = await MeasureRoundsAsync(database, proxy.Port, probe, users, sizes, ct).ConfigureAwait(false);
 
         // The advisor sees what a team would feed it from production: the lease rate and hold times of a pool that keeps up.
         var reference = SweepAnalysis.Reference(points);
@@ -63,7 +59,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         if (advice.MaximumPoolSize > 0 && points.All(p => p.PoolSize != advice.MaximumPoolSize))
         {
             say($"the advisor's size {advice.MaximumPoolSize} was not in the sweep: measuring it too");
-            points.Add(await MeasureAsync(database, proxy.Port, probe, users, advice.MaximumPoolSize, ct).ConfigureAwait(false));
+            points.AddRange(await MeasureRoundsAsync(database, proxy.Port, probe, users, [advice.MaximumPoolSize], ct).ConfigureAwait(false));
         }
 
         points = points
@@ -76,7 +72,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         {
             StartedAt = startedAt,
             DurationS = Math.Round(clock.Elapsed.TotalSeconds, 1),
-            Settings = new SweepSettings(options.Rate, options.Duration.TotalSeconds, options.WarmUp.TotalSeconds, options.NetworkDelay.TotalMilliseconds,
+            Settings = new SweepSettings(options.Rate, options.Rounds, options.Duration.TotalSeconds, options.WarmUp.TotalSeconds, options.NetworkDelay.TotalMilliseconds,
                 options.PoolTimeoutSeconds, users, options.DatabaseCores, budget, options.Tolerance, options.WaitGoal.TotalMilliseconds, Environment.ProcessorCount),
             Points = points,
             Advice = new SweepAdvice(reference.PoolSize, Math.Round(lambda, 2), Math.Round(hold.Mean.TotalMilliseconds, 3), Math.Round(hold.P99.TotalMilliseconds, 3),
@@ -86,6 +82,21 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
             BestThroughputRps = bestThroughput,
             AdvisorWithinTolerance = comparison[0].WithinTolerance,
         };
+    }
+
+    private async Task<List<SweepPoint>> MeasureRoundsAsync(SiteDatabase database, int proxyPort, DatabaseProbe probe, int users, IReadOnlyList<int> sizes, CancellationToken ct)
+    {
+        var bySize = sizes.ToDictionary(s => s, _ => new List<SweepPoint>());
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            if (options.Rounds > 1) say($"round {round} of {options.Rounds}");
+            foreach (var size in sizes)
+            {
+                bySize[size].Add(await MeasureAsync(database, proxyPort, probe, users, size, ct).ConfigureAwait(false));
+            }
+        }
+
+        return sizes.Select(s => SweepAnalysis.Combine(bySize[s])).ToList();
     }
 
     private async Task<SweepPoint> MeasureAsync(SiteDatabase database, int proxyPort, DatabaseProbe probe, int users, int size, CancellationToken ct)
@@ -152,6 +163,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
             ErrorRate = summary.ErrorRate,
             P50Ms = summary.P50Ms,
             P99Ms = summary.P99Ms,
+            P99MsByRound = [summary.P99Ms],
             PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
             PoolWaitMeanMs = Ms(wait.Mean),
             HoldMeanMs = Ms(use.Mean),

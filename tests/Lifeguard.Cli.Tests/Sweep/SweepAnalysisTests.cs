@@ -84,4 +84,25 @@ public sealed class SweepAnalysisTests
         new SweepOptions { Duration = TimeSpan.FromHours(1) }.Validate().ShouldContain(p => p.Contains("--duration", StringComparison.Ordinal));
         new SweepOptions { Sizes = [4] }.Validate().ShouldContain(p => p.Contains("--sizes", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Combine_ThreeRounds_MediansAndSummedErrors()
+    {
+        var rounds = new[]
+        {
+            P(8, 80, 120) with { Requests = 1600, Errors = 0, ErrorsByKind = new Dictionary<string, long>() },
+            P(8, 79, 300) with { Requests = 1600, Errors = 16, ErrorsByKind = new Dictionary<string, long> { ["http_503"] = 16 } },
+            P(8, 78, 140) with { Requests = 1600, Errors = 0, ErrorsByKind = new Dictionary<string, long>() },
+        };
+
+        var combined = SweepAnalysis.Combine(rounds);
+
+        combined.Rounds.ShouldBe(3);
+        combined.P99Ms.ShouldBe(140); // one noisy round does not decide the row
+        combined.P99MsByRound.ShouldBe([120, 300, 140]);
+        combined.ThroughputRps.ShouldBe(79);
+        combined.Errors.ShouldBe(16);
+        combined.ErrorRate.ShouldBe(Math.Round(16 / 4800.0, 4));
+        combined.ErrorsByKind["http_503"].ShouldBe(16);
+    }
 }
