@@ -3,6 +3,7 @@ using Lifeguard.Cli.Check;
 using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Size;
+using Lifeguard.Cli.Sweep;
 using Spectre.Console;
 
 namespace Lifeguard.Cli;
@@ -20,6 +21,7 @@ internal static class CliApp
         root.Add(SizeCommand.Create(console));
         root.Add(LoadCommand.Create());
         root.Add(DrillCommand.Create());
+        root.Add(SweepCommand.Create(console));
         return root;
     }
 

@@ -21,13 +21,20 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
     /// <summary>Loads the dashboard of <paramref name="workspaceId"/>; null when the workspace does not exist.</summary>
     public async Task<DashboardData?> LoadAsync(long workspaceId, CancellationToken ct)
     {
+        await using var c = await dataSource.OpenConnectionAsync(ct);
+        return await LoadAsync(c, workspaceId, ct);
+    }
+
+    /// <summary>The same queries on a connection the caller leased (pool load tests time the lease themselves).</summary>
+    public async Task<DashboardData?> LoadAsync(DbConnection c, long workspaceId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
         var now = time.GetUtcNow().UtcDateTime;
         var lastDay = DateOnly.FromDateTime(now);
         var firstDay = lastDay.AddDays(-(WindowDays - 1));
         var from = firstDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var p = new { ws = workspaceId, from, to = now };
 
-        await using var c = await dataSource.OpenConnectionAsync(ct);
         var name = await c.QuerySingleOrDefaultAsync<string>(Cmd("SELECT name FROM workspaces WHERE id = @ws", p, ct));
         if (name is null)
         {

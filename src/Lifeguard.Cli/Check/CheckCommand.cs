@@ -20,11 +20,12 @@ internal static class CheckCommand
         var reserved = new Option<int?>("--reserved") { Description = "Reserved slots (superuser_reserved_connections); default 3 with --max-connections." };
         var otherClients = new Option<int?>("--other-clients") { Description = "Connections other clients hold on the server." };
         var cores = new Option<int?>("--db-cores") { Description = "Database cores: warns when all pools exceed cores × 4." };
+        var env = new Option<bool>("--env") { Description = "Also read connection strings from environment variables (ConnectionStrings__Main), overriding the file, as the app's configuration does." };
         var json = CliApp.JsonOption();
 
         var command = new Command("check", "Check connection-pool configuration (for CI). Exit 1 when any finding is an error.")
         {
-            target, budget, instances, server, maxConnections, reserved, otherClients, cores, json,
+            target, budget, instances, server, maxConnections, reserved, otherClients, cores, env, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -60,8 +61,8 @@ internal static class CheckCommand
             if (parse.GetValue(otherClients) is { } o) options.OtherClientConnections = o;
 
             var text = parse.GetValue(target)!;
-            var pools = ReadPools(text);
-            var findings = PoolConfigurationRules.Evaluate(pools, options);
+            var (pools, unset) = ReadPools(text, parse.GetValue(env) ? ReadEnvironment() : null);
+            var findings = PoolConfigurationRules.Evaluate(pools, options).Concat(unset).ToList();
             var report = ToReport(text, options, serverBudget, pools, findings);
             Print(console, report);
             await CliJson.WriteAsync(parse.GetValue(json), report, ct).ConfigureAwait(false);
@@ -70,27 +71,69 @@ internal static class CheckCommand
         return command;
     }
 
-    private static List<PoolConfiguration> ReadPools(string target)
+    private static (List<PoolConfiguration> Pools, List<PoolFinding> Unset) ReadPools(string target, IReadOnlyDictionary<string, string>? environment)
     {
         if (File.Exists(target))
         {
-            IReadOnlyList<KeyValuePair<string, string>> found;
+            List<KeyValuePair<string, string>> found;
             try
             {
-                found = AppSettingsConnectionStrings.Find(File.ReadAllText(target));
+                // Empty values too: an app whose connection string comes from the environment keeps an empty placeholder in the file.
+                found = [.. AppSettingsConnectionStrings.Find(File.ReadAllText(target), includeEmpty: true)];
             }
             catch (JsonException e)
             {
                 throw new CliException($"{target} is not valid JSON: {e.Message}", e);
             }
-            if (found.Count == 0) throw new CliException($"{target} has no ConnectionStrings section with a connection string.");
-            return found.Select(p => NpgsqlPoolConfigurationReader.Read(p.Key, p.Value)).ToList();
+
+            // As the configuration binder does: ConnectionStrings__Main overrides ConnectionStrings:Main, and may add keys.
+            var entries = found.Select(p => (Key: p.Key, Value: p.Value, Source: (string?)null)).ToList();
+            if (environment is not null)
+            {
+                foreach (var (name, value) in environment)
+                {
+                    var key = name.Replace("__", ":", StringComparison.Ordinal);
+                    if (!IsConnectionStringKey(key)) continue;
+                    var i = entries.FindIndex(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase));
+                    if (i >= 0) entries[i] = (entries[i].Key, value, name);
+                    else entries.Add((key, value, name));
+                }
+            }
+
+            if (entries.Count == 0) throw new CliException($"{target} has no ConnectionStrings section{(environment is null ? "" : " and no ConnectionStrings__* environment variable is set")}.");
+            var pools = entries.Where(e => !string.IsNullOrWhiteSpace(e.Value))
+                .Select(e => NpgsqlPoolConfigurationReader.Read(e.Source is null ? e.Key : $"{e.Key} (from {e.Source})", e.Value))
+                .ToList();
+            var unset = entries.Where(e => string.IsNullOrWhiteSpace(e.Value)).Select(e => new PoolFinding(
+                PoolRules.ConnectionStringEmpty.Id, PoolRules.ConnectionStringEmpty.Severity, e.Key,
+                $"{e.Key} is empty in {Path.GetFileName(target)}{(e.Source is null ? "" : $" and in {e.Source}")}: it is supplied at run time (environment variable {e.Key.Replace(":", "__", StringComparison.Ordinal)}), so its pool settings were not checked.",
+                environment is null
+                    ? $"Run `lifeguard check {Path.GetFileName(target)} --env` where {e.Key.Replace(":", "__", StringComparison.Ordinal)} is set as in the deployment, or check the deployed connection string itself."
+                    : $"Set {e.Key.Replace(":", "__", StringComparison.Ordinal)} as the deployment does, or check the deployed connection string itself.")).ToList();
+            return (pools, unset);
         }
         if (target.Contains('=', StringComparison.Ordinal))
         {
-            return [NpgsqlPoolConfigurationReader.Read("argument", target)];
+            return ([NpgsqlPoolConfigurationReader.Read("argument", target)], []);
         }
         throw new CliException($"'{target}' is neither an existing file nor a connection string (Key=Value;...).");
+    }
+
+    private static bool IsConnectionStringKey(string key)
+    {
+        var parts = key.Split(':');
+        return parts.Length >= 2 && string.Equals(parts[^2], "ConnectionStrings", StringComparison.OrdinalIgnoreCase) && parts[^1].Length > 0;
+    }
+
+    private static Dictionary<string, string> ReadEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            if (e.Key is string k && e.Value is string v) result[k] = v;
+        }
+
+        return result;
     }
 
     private static CheckReport ToReport(string target, PoolCheckOptions options, ServerConnectionBudget? server, List<PoolConfiguration> pools, IReadOnlyList<PoolFinding> findings)
@@ -127,7 +170,7 @@ internal static class CheckCommand
             console.Write(table);
         }
         console.MarkupLine(report.Passed
-            ? $"[green]check passed[/]: {report.Pools.Count} connection string(s), {report.Warnings} warning(s)"
+            ? $"[green]check passed[/]: {report.Pools.Count} connection string(s) checked, {report.Warnings} warning(s)"
             : $"[red]check failed[/]: {report.Errors} error(s), {report.Warnings} warning(s) in {report.Pools.Count} connection string(s)");
     }
 }

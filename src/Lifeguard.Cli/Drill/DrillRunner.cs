@@ -4,7 +4,6 @@ using System.Net;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Sizing;
-using Npgsql;
 
 namespace Lifeguard.Cli.Drill;
 
@@ -23,51 +22,14 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     public async Task<DrillReport> RunAsync(CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
-        var checkout = Checkout.Find();
-        var pgArgs = new List<string> { "--port", options.PgPort.ToString(CultureInfo.InvariantCulture) };
-        if (options.PgDataDir is not null) pgArgs.AddRange(["--data", options.PgDataDir]);
-        var pgScript = Path.Combine(checkout.Root, "eng", "pg.sh");
-
-        var startedPg = false;
-        try
-        {
-            await checkout.RunAsync(pgScript, ["status", .. pgArgs], null, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            say($"starting the private PostgreSQL on port {options.PgPort}...");
-            await checkout.RunAsync(pgScript, ["start", .. pgArgs], null, ct).ConfigureAwait(false);
-            startedPg = true;
-        }
-
-        try
-        {
-            return await RunWithDatabaseAsync(checkout, pgScript, pgArgs, startedAt, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (startedPg)
-            {
-                say("stopping the PostgreSQL the drill started");
-                await checkout.RunAsync(pgScript, ["stop", .. pgArgs], null, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
+        return await RunWithDatabaseAsync(database, startedAt, ct).ConfigureAwait(false);
     }
 
-    private async Task<DrillReport> RunWithDatabaseAsync(Checkout checkout, string pgScript, List<string> pgArgs, DateTimeOffset startedAt, CancellationToken ct)
+    private async Task<DrillReport> RunWithDatabaseAsync(SiteDatabase database, DateTimeOffset startedAt, CancellationToken ct)
     {
-        if (!File.Exists(checkout.WebsiteDll))
-        {
-            say("building the website...");
-            await checkout.RunAsync("dotnet", ["build", Path.Combine(checkout.Root, "apps", "Website"), "-c", "Release", "-v", "quiet", "-nologo"], null, ct).ConfigureAwait(false);
-        }
-
-        var directCs = (await checkout.RunAsync(pgScript, ["url", .. pgArgs], null, ct).ConfigureAwait(false)).Trim();
-        var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = directCs };
-        say("migrating and seeding (once)...");
-        await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "migrate"], env, ct).ConfigureAwait(false);
-        await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "seed", "--scale", options.SeedScale.ToString(CultureInfo.InvariantCulture)], env, ct).ConfigureAwait(false);
-
+        var checkout = database.Checkout;
+        var directCs = database.DirectConnectionString;
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
         await using var probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
         _probe = probe;
@@ -87,7 +49,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         RootCause? cause = null;
         double? detectedAt = null;
         var incidentStart = 0.0;
-        await using (var site = await SiteProcess.StartAsync(checkout, SiteConnectionString(directCs, proxy.Port, bad, options.MisconfiguredTimeoutSeconds), SiteSettings(), ct).ConfigureAwait(false))
+        await using (var site = await SiteProcess.StartAsync(checkout, database.SiteConnectionString(proxy.Port, bad, options.MisconfiguredTimeoutSeconds), SiteDatabase.SiteSettings(), ct).ConfigureAwait(false))
         {
             normal = await RunPhaseAsync("normal", site, bad, options.NormalRate, options.NormalPhase, null, ct).ConfigureAwait(false);
             detector.LearnBaseline(_timeline.Where(s => s.Phase == "normal").Skip(1).ToList());
@@ -132,7 +94,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
 
         DrillPhase fixedPhase;
         say($"restarting the website with Maximum Pool Size={recommended}");
-        await using (var site = await SiteProcess.StartAsync(checkout, SiteConnectionString(directCs, proxy.Port, recommended, (int)Math.Ceiling(advice.Timeout.TotalSeconds)), SiteSettings(), ct).ConfigureAwait(false))
+        await using (var site = await SiteProcess.StartAsync(checkout, database.SiteConnectionString(proxy.Port, recommended, (int)Math.Ceiling(advice.Timeout.TotalSeconds)), SiteDatabase.SiteSettings(), ct).ConfigureAwait(false))
         {
             fixedPhase = await RunPhaseAsync("fixed", site, recommended, peakRate, options.FixedPhase, null, ct).ConfigureAwait(false);
         }
@@ -200,9 +162,13 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     /// pinned: a connection held mostly for network round trips costs the server little. Null when not measurable;
     /// never below the cores × 2 + 1 rule, never above the server's connection budget.
     /// </summary>
-    internal static int? MeasuredSaturation(IReadOnlyList<DrillSample> incident, int cores, int budget)
+    internal static int? MeasuredSaturation(IReadOnlyList<DrillSample> incident, int cores, int budget) =>
+        MeasuredSaturationFromSeconds(incident.Select(s => (s.PoolUsed, s.DbCpuCores)).ToList(), cores, budget);
+
+    /// <summary>The same from (connections in use, postgres CPU in cores) pairs, one per second.</summary>
+    internal static int? MeasuredSaturationFromSeconds(IReadOnlyList<(double PoolUsed, double DbCpuCores)> seconds, int cores, int budget)
     {
-        var busy = incident.Where(s => s.PoolUsed > 0 && s.DbCpuCores > 0).ToList();
+        var busy = seconds.Where(s => s.PoolUsed > 0 && s.DbCpuCores > 0).ToList();
         if (busy.Count < 3) return null;
         var cpuPerConnection = busy.Sum(s => s.DbCpuCores) / busy.Sum(s => s.PoolUsed);
         if (cpuPerConnection <= 0) return null;
@@ -323,29 +289,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private static async Task<PoolReading> ReadPoolAsync(HttpClient scrape)
-    {
-        var text = await scrape.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false);
-        return PoolReading.From(PrometheusText.Parse(text));
-    }
-
-    private static string SiteConnectionString(string direct, int proxyPort, int maxPoolSize, int timeoutSeconds)
-    {
-        var b = new NpgsqlConnectionStringBuilder(direct)
-        {
-            Port = proxyPort,
-            MaxPoolSize = maxPoolSize,
-            MinPoolSize = 0,
-            Timeout = timeoutSeconds,
-        };
-        return b.ConnectionString;
-    }
-
-    /// <summary>Settings the drill needs from the website: its login rate limit must admit the drill's users.</summary>
-    private static Dictionary<string, string> SiteSettings() => new()
-    {
-        ["Website__AccountPostPermitLimit"] = "100000",
-    };
+    private static Task<PoolReading> ReadPoolAsync(HttpClient scrape) => PoolReading.ScrapeAsync(scrape);
 
     // An interval without observations reads as 0 ms (nothing waited), which keeps the JSON plain numbers.
     private static double Ms(double seconds) => double.IsNaN(seconds) ? 0 : Math.Round(seconds * 1000, 3);

@@ -38,15 +38,19 @@ internal sealed class LoadRunner : IDisposable
     public async Task LoginAsync(Action<LoadProgress>? progress, CancellationToken ct) =>
         _sessions ??= await LoginAllAsync(_http, progress, ct).ConfigureAwait(false);
 
-    /// <summary>Runs the load; <paramref name="progress"/> is called about once a second.</summary>
-    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct, LatencyRecorder? recorder = null)
+    /// <summary>
+    /// Runs the load; <paramref name="progress"/> is called about once a second. <paramref name="duration"/>
+    /// overrides the options' duration (a warm-up run with the same sessions).
+    /// </summary>
+    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct, LatencyRecorder? recorder = null, TimeSpan? duration = null)
     {
         await LoginAsync(progress, ct).ConfigureAwait(false);
         var sessions = _sessions!;
         recorder ??= new LatencyRecorder(options.Slo);
+        var runFor = duration ?? options.Duration;
         var started = Stopwatch.GetTimestamp();
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stopLoad.CancelAfter(options.Duration);
+        stopLoad.CancelAfter(runFor);
 
         var reporter = ReportProgressAsync(recorder, started, progress, stopLoad.Token);
         if (options.IsOpenLoop) await RunOpenLoopAsync(sessions, recorder, started, stopLoad.Token).ConfigureAwait(false);
@@ -54,7 +58,7 @@ internal sealed class LoadRunner : IDisposable
         await reporter.ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        return recorder.Summarize(options, elapsed < options.Duration ? elapsed : options.Duration, sessions.Count);
+        return recorder.Summarize(options, elapsed < runFor ? elapsed : runFor, sessions.Count);
     }
 
     public void Dispose()

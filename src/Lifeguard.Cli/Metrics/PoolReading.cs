@@ -17,6 +17,13 @@ internal sealed record PoolReading
     public required HistogramReading Wait { get; init; }
     public required HistogramReading Use { get; init; }
 
+    /// <summary>Reads the site's /metrics (relative to the client's base address) and distils all pools.</summary>
+    public static async Task<PoolReading> ScrapeAsync(HttpClient site, CancellationToken ct = default)
+    {
+        var text = await site.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct).ConfigureAwait(false);
+        return From(PrometheusText.Parse(text));
+    }
+
     /// <summary>Distils the samples of one pool (all pools summed when <paramref name="pool"/> is null).</summary>
     public static PoolReading From(IReadOnlyList<PrometheusSample> samples, string? pool = null)
     {

@@ -36,10 +36,13 @@ public static class PoolRules
     /// <summary>The fleet's pools do not fit in the server's connection budget.</summary>
     public static readonly PoolRule FleetOverBudget = new("LG011", "fleet-over-budget", FindingSeverity.Error, "Instances × Maximum Pool Size (summed over pools) exceeds max_connections − reserved − other clients.");
 
+    /// <summary>A connection string is empty in the checked file (supplied at run time), so its pool settings could not be checked.</summary>
+    public static readonly PoolRule ConnectionStringEmpty = new("LG012", "connection-string-empty", FindingSeverity.Warning, "The connection string is empty in the file (supplied at run time by the environment or a secret store); its pool settings were not checked.");
+
     /// <summary>Every rule, in id order.</summary>
     public static IReadOnlyList<PoolRule> All { get; } =
     [
         ProviderRejected, MinimumAboveMaximum, PoolingDisabled, TimeoutInfinite, TimeoutExceedsBudget, LifetimeInfinite,
-        LifetimeTooShort, PoolSizeDefault, AboveUsefulParallelism, SeveralPoolsOneServer, FleetOverBudget,
+        LifetimeTooShort, PoolSizeDefault, AboveUsefulParallelism, SeveralPoolsOneServer, FleetOverBudget, ConnectionStringEmpty,
     ];
 }

@@ -1,0 +1,50 @@
+using System.Data.Common;
+using Lifeguard.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Website.Dashboards;
+using Website.Tests.Infrastructure;
+
+namespace Website.Tests.Integration;
+
+/// <summary>
+/// Lifeguard.Testing against the website's own pool: the DbDataSource exactly as WebsiteApp builds it from
+/// configuration (guard included), loaded with the real dashboard queries at the peak the site is benchmarked at.
+/// </summary>
+public sealed class DashboardPoolLoadTests(SiteFixture site) : IClassFixture<SiteFixture>
+{
+    private const int PeakUsers = 32;
+
+    [Fact]
+    public async Task RunAsync_DashboardAtPeakConcurrency_ConfiguredPoolNobodyWaitsOverOneSecond()
+    {
+        var dataSource = site.Site.Services.GetRequiredService<DbDataSource>();
+        var dashboards = site.Site.Services.GetRequiredService<DashboardService>();
+        var workspaces = new[] { site.Data.A.Id, site.Data.B.Id };
+        var next = 0;
+
+        var result = await PoolLoadTest.RunAsync(dataSource, PeakUsers, TimeSpan.FromSeconds(3), async (connection, ct) =>
+        {
+            var workspace = workspaces[Interlocked.Increment(ref next) % workspaces.Length];
+            (await dashboards.LoadAsync(connection, workspace, ct)).ShouldNotBeNull();
+        }, TestContext.Current.CancellationToken);
+
+        var why = $"{result.Operations} dashboards, wait p99 {result.Wait.P99.TotalMilliseconds:0.#} ms, hold p99 {result.Hold.P99.TotalMilliseconds:0.#} ms, first error: {result.FirstError}";
+        result.FirstError.ShouldBeNull(why);
+        result.Timeouts.ShouldBe(0, why);
+        result.Errors.ShouldBe(0, why);
+        result.Operations.ShouldBeGreaterThan(PeakUsers, why);
+        result.Wait.Max.ShouldBeLessThan(TimeSpan.FromSeconds(1), why);
+    }
+
+    [Fact]
+    public void IsValid_WebsiteResolvedConnectionString_NoErrorsButPoolSizeLeftAtDefault()
+    {
+        // What the site really runs with: ConnectionStrings:Main plus its fail-fast defaults (Timeout 3 s).
+        var resolved = site.Site.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString;
+
+        PoolConfigurationAssert.IsValid(resolved);
+        PoolConfigurationAssert.HasFinding(resolved, "LG008");
+        new NpgsqlConnectionStringBuilder(resolved).Timeout.ShouldBe(3);
+    }
+}
