@@ -37,7 +37,8 @@ stop_all() {
 trap stop_all INT TERM EXIT
 eng/pg.sh start --port "$pg_port"
 
-export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --port "$pg_port")
+# The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
+export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --port "$pg_port" --pool)
 echo "== build"
 dotnet build apps/Website -c Release -v quiet -nologo
 site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster for Lifeguard: never the system cluster.
-# Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N]
+# Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool]
+#   url --pool  appends the website's pool settings (sized with `lifeguard size`/`sweep`, see README)
 #   defaults: --data .data/pg  --port 54329   (test.sh uses its own dir and port)
 # Application role: lifeguard / $LIFEGUARD_PG_PASSWORD (default "lifeguard"), scram over TCP,
 # database "lifeguard"; pg_stat_statements and auto_explain are preloaded.
@@ -10,10 +11,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-status}; shift || true
 data="$root/.data/pg"
 port=54329
+pool=0
+# The website's pool on this machine: the advisor's size for the measured dashboard load (README,
+# "Sizing the website's pool"), a Timeout well inside the 10 s request budget, a bounded lifetime.
+website_pool="Maximum Pool Size=8;Minimum Pool Size=2;Timeout=3;Connection Lifetime=3600"
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --pool) pool=1; shift ;;
     *) echo "pg.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -124,6 +130,7 @@ case "$cmd" in
   stop) do_stop ;;
   status) if is_running; then echo "pg: running on port $port (data $data)"; else echo "pg: not running"; exit 3; fi ;;
   psql) exec runuser -u postgres -- "$bin/../bin/psql" -h "$(sockdir)" -p "$port" -U postgres -d lifeguard ;;
-  url) echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard" ;;
-  *) echo "usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N]" >&2; exit 2 ;;
+  url) if [ "$pool" = 1 ]; then echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard;$website_pool"
+       else echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard"; fi ;;
+  *) echo "usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool]" >&2; exit 2 ;;
 esac

@@ -34,13 +34,44 @@ public sealed class WebsiteConfigurationTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_WebsiteAppSettingsWithEnv_RunShConnectionString_FailsFleetBudgetOfTheServer()
+    public async Task Check_WebsiteAppSettingsWithEnv_ProviderDefaultPool_FailsFleetBudgetOfTheServer()
+    {
+        // The pool as it would be without run.sh's sizing: Npgsql's defaults.
+        var (exit, output, json) = await CheckWithEnvAsync(pool: false);
+
+        // Npgsql's default 100 is more than the private cluster's max_connections 100 minus 3 superuser
+        // slots, so one busy instance can exhaust the server.
+        exit.ShouldBe(1, output);
+        json.GetProperty("pools").EnumerateArray().Single().GetProperty("maximum_pool_size").GetInt32().ShouldBe(100);
+        RuleIds(json).ShouldBe(["LG011", "LG005", "LG008"]);
+        var severities = json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("severity").GetString()).ToArray();
+        severities.ShouldBe(["error", "warning", "warning"]);
+        json.GetProperty("passed").GetBoolean().ShouldBeFalse();
+        json.GetProperty("server").GetProperty("max_connections").GetInt32().ShouldBeLessThanOrEqualTo(100, "eng/pg.sh keeps PostgreSQL's default max_connections");
+        json.GetRawText().ShouldNotContain("Password=");
+    }
+
+    [Fact]
+    public async Task Check_WebsiteAppSettingsWithEnv_RunShSizedPool_PassesWithoutFindings()
+    {
+        // Exactly what run.sh exports as ConnectionStrings__Main.
+        var (exit, output, json) = await CheckWithEnvAsync(pool: true);
+
+        exit.ShouldBe(0, output);
+        var pool = json.GetProperty("pools").EnumerateArray().Single();
+        pool.GetProperty("name").GetString().ShouldBe("ConnectionStrings:Main (from ConnectionStrings__Main)");
+        pool.GetProperty("maximum_pool_size").GetInt32().ShouldBe(8);
+        RuleIds(json).ShouldBeEmpty();
+        json.GetProperty("passed").GetBoolean().ShouldBeTrue();
+    }
+
+    private async Task<(int Exit, string Output, JsonElement Json)> CheckWithEnvAsync(bool pool)
     {
         var server = TestPostgres.ConnectionString;
         var port = new NpgsqlConnectionStringBuilder(server).Port;
-        // Exactly what run.sh exports as ConnectionStrings__Main.
-        var runSh = (await Repo.RunAsync(Path.Combine(Repo.Root, "eng", "pg.sh"), ["url", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TestContext.Current.CancellationToken)).Trim();
-        var jsonPath = _cli.PathFor("check.json");
+        string[] urlArgs = pool ? ["url", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--pool"] : ["url", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var appConnectionString = (await Repo.RunAsync(Path.Combine(Repo.Root, "eng", "pg.sh"), urlArgs, null, TestContext.Current.CancellationToken)).Trim();
+        var jsonPath = _cli.PathFor(pool ? "check-pool.json" : "check-default.json");
 
         // As a process: the environment variable belongs to the checked app, not to this test process.
         var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lifeguard.Cli.dll"), "check", AppSettings, "--env", "--server", server, "--json", jsonPath])
@@ -48,28 +79,11 @@ public sealed class WebsiteConfigurationTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        psi.Environment["ConnectionStrings__Main"] = runSh;
+        psi.Environment["ConnectionStrings__Main"] = appConnectionString;
         using var process = Process.Start(psi)!;
         var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        // A real finding: run.sh's string leaves the pool at Npgsql's 100, more than the private cluster's
-        // max_connections 100 minus 3 superuser slots, so one busy instance can exhaust the server.
-        process.ExitCode.ShouldBe(1, output);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
-        var json = doc.RootElement;
-        var pool = json.GetProperty("pools").EnumerateArray().Single();
-        pool.GetProperty("name").GetString().ShouldBe("ConnectionStrings:Main (from ConnectionStrings__Main)");
-        pool.GetProperty("server").GetString().ShouldBe($"127.0.0.1:{port}");
-        pool.GetProperty("maximum_pool_size").GetInt32().ShouldBe(100);
-        // run.sh's string sets no pool size and no Timeout: both are the provider's defaults, which check warns about.
-        // (The website itself applies Timeout=3 when none is given; check reads the configuration, not the app.)
-        RuleIds(json).ShouldBe(["LG011", "LG005", "LG008"]);
-        var severities = json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("severity").GetString()).ToArray();
-        severities.ShouldBe(["error", "warning", "warning"]);
-        json.GetProperty("passed").GetBoolean().ShouldBeFalse();
-        var budget = json.GetProperty("server");
-        budget.GetProperty("max_connections").GetInt32().ShouldBeLessThanOrEqualTo(100, "eng/pg.sh keeps PostgreSQL's default max_connections");
-        json.GetRawText().ShouldNotContain("Password=");
+        return (process.ExitCode, output, doc.RootElement.Clone());
     }
 }
