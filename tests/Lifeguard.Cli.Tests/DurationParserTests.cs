@@ -21,5 +21,6 @@ public sealed class DurationParserTests
     public void Parse_Garbage_FailsNamingTheOption(string text)
     {
         Should.Throw<CliException>(() => DurationParser.Parse(text, "--window")).Message.ShouldContain("--window");
+        DurationParser.TryParse(text, out _).ShouldBeFalse();
     }
 }

@@ -25,22 +25,6 @@ public sealed class LoadOptionsTests
         problems[0].ShouldContain("loopback");
     }
 
-    [Theory]
-    [InlineData("500ms", 0.5)]
-    [InlineData("30s", 30)]
-    [InlineData("2m", 120)]
-    [InlineData("1h", 3600)]
-    [InlineData("12", 12)]
-    public void DurationParser_CommonSpellings_Parse(string text, double seconds) =>
-        DurationParser.Parse(text, "--x").TotalSeconds.ShouldBe(seconds, 1e-9);
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("abc")]
-    [InlineData("-5s")]
-    public void DurationParser_Garbage_Rejected(string text) =>
-        DurationParser.TryParse(text, out _).ShouldBeFalse();
-
     [Fact]
     public void LatencyRecorder_Summarize_CountsErrorsSlowRequestsAndSeconds()
     {
