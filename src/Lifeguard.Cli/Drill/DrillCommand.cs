@@ -41,13 +41,13 @@ internal static class DrillCommand
             catch (Exception e) when (e is ArgumentException or CliException)
             {
                 Console.Error.WriteLine($"lifeguard drill: {e.Message}");
-                return 2;
+                return CliApp.Failure;
             }
 
             if (options.MisconfiguredPoolSize is < 1 or > 50)
             {
                 Console.Error.WriteLine("lifeguard drill: --pool-size must be between 1 and 50 (it is the misconfigured, too-small pool).");
-                return 2;
+                return CliApp.Failure;
             }
 
             DrillReport report;

@@ -47,14 +47,14 @@ internal static class LoadCommand
             catch (Exception e) when (e is ArgumentException or UriFormatException or CliException)
             {
                 Console.Error.WriteLine($"lifeguard load: {e.Message}");
-                return 2;
+                return CliApp.Failure;
             }
 
             var problems = options.Validate();
             if (problems.Count > 0)
             {
                 foreach (var p in problems) Console.Error.WriteLine($"lifeguard load: {p}");
-                return 2;
+                return CliApp.Failure;
             }
 
             LoadSummary summary;
