@@ -38,8 +38,8 @@ internal static class PairedLeaseRun
                 var ratio = new double[rounds];
                 for (var r = 0; r < rounds; r++) ratio[r] = times[i][r] / times[0][r];
                 // Preemption by other jobs only adds time: the fastest tenth of batches is the least disturbed estimate.
-                Console.WriteLine($"{variants[i].Name,-40} median {Percentile(times[i], 0.5),6:F1} ns  p10 {Percentile(times[i], 0.1),6:F1} ns  " +
-                                  $"ratio median {Percentile(ratio, 0.5):F3} (p25 {Percentile(ratio, 0.25):F3}, p75 {Percentile(ratio, 0.75):F3})");
+                Console.WriteLine($"{variants[i].Name,-40} median {Stats.Percentile(times[i], 0.5),6:F1} ns  p10 {Stats.Percentile(times[i], 0.1),6:F1} ns  " +
+                                  $"ratio median {Stats.Percentile(ratio, 0.5):F3} (p25 {Stats.Percentile(ratio, 0.25):F3}, p75 {Stats.Percentile(ratio, 0.75):F3})");
             }
         }
         finally
@@ -53,11 +53,5 @@ internal static class PairedLeaseRun
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < n; i++) op().GetAwaiter().GetResult();
         return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
-    }
-
-    private static double Percentile(double[] xs, double q)
-    {
-        var sorted = xs.Order().ToArray();
-        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 }

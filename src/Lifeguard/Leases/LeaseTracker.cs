@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using Lifeguard.Attribution;
 using Lifeguard.Leaks;
 using Lifeguard.Telemetry;
+using Lifeguard.Timing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -47,7 +48,10 @@ internal sealed partial class LeaseTracker : IDisposable
         string? providerName = null)
     {
         _options = options;
-        _time = time ?? TimeProvider.System;
+        // On the system clock the guard times leases with the CPU counter where that is safe (Timing/CpuTimestampClock);
+        // every timestamp of this tracker then comes from it, so windows and leak timers agree on units.
+        _systemClock = time is null || ReferenceEquals(time, TimeProvider.System);
+        _time = _systemClock && CpuTimestampClock.Instance is { } counter ? counter : time ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Lifeguard.GuardedDataSource") ?? NullLogger.Instance;
         _facts = ConnectionStringFacts.Parse(connectionString);
         PoolName = options.PoolName ?? _facts.PoolName;
@@ -59,7 +63,6 @@ internal sealed partial class LeaseTracker : IDisposable
         _operations = options.TrackOperations ? new OperationTable(options.MaxOperations) : null;
         _hold = _operations is null ? new LatencyHistogram() : null;
         _leakLog = new LeakLog(options.RecentLeakCapacity);
-        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _timestampToTicks = (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         _peakTouchedAt = _time.GetTimestamp();
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
@@ -77,10 +80,13 @@ internal sealed partial class LeaseTracker : IDisposable
     public TimeProvider Time => _time;
 
     // The system clock is read directly (no virtual call) on the hot path; any other TimeProvider (tests) as given.
+    // CpuTimestampClock.IsAvailable is static readonly, so the tiered JIT keeps only one of the two reads.
     private readonly bool _systemClock;
     private readonly double _timestampToTicks;
 
-    public long Now() => _systemClock ? Stopwatch.GetTimestamp() : _time.GetTimestamp();
+    public long Now() => _systemClock
+        ? CpuTimestampClock.IsAvailable ? CpuTimestampClock.Read() : Stopwatch.GetTimestamp()
+        : _time.GetTimestamp();
 
     private TimeSpan Elapsed(long start, long end) => new((long)((end - start) * _timestampToTicks));
 

@@ -1,0 +1,114 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Lifeguard.Benchmarks;
+
+/// <summary>The guard's own cost per lease, without a database: open+close of a provider-free connection whose open
+/// completes at once, raw against guarded, in alternating batches. Npgsql's ~240 ns (and its run-to-run variance) is
+/// taken out, so what is left is only what the guard adds, in nanoseconds.</summary>
+internal static class GuardOverheadRun
+{
+    public static void Run(int rounds, int batch)
+    {
+        using var raw = new InstantDataSource();
+        using var guarded = new GuardedDataSource(new InstantDataSource(), new LifeguardOptions { PoolName = "overhead", MaxPoolSize = 4 });
+        using var noOps = new GuardedDataSource(new InstantDataSource(),
+            new LifeguardOptions { PoolName = "overhead-no-operations", MaxPoolSize = 4, TrackOperations = false });
+        (string Name, DbDataSource Source)[] variants = [("raw (no provider work)", raw), ("guarded", guarded), ("guarded, TrackOperations off", noOps)];
+        foreach (var v in variants) Batch(v.Source, 500_000);
+        var times = new double[variants.Length][];
+        for (var i = 0; i < variants.Length; i++) times[i] = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var k = 0; k < variants.Length; k++)
+            {
+                var i = (k + r) % variants.Length;
+                times[i][r] = Batch(variants[i].Source, batch);
+            }
+        }
+        Console.WriteLine($"guard overhead without a database: {rounds} rounds x {batch} open+close per variant");
+        for (var i = 0; i < variants.Length; i++)
+        {
+            var extra = new double[rounds];
+            for (var r = 0; r < rounds; r++) extra[r] = times[i][r] - times[0][r];
+            Console.WriteLine($"{variants[i].Name,-32} median {Stats.Percentile(times[i], 0.5),6:F1} ns   added per lease: median {Stats.Percentile(extra, 0.5),5:F1} ns " +
+                              $"(p25 {Stats.Percentile(extra, 0.25):F1}, p75 {Stats.Percentile(extra, 0.75):F1})");
+        }
+    }
+
+    private static double Batch(DbDataSource source, int n)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++)
+        {
+            var open = source.OpenConnectionAsync();
+            var connection = open.Result;
+            connection.DisposeAsync().GetAwaiter().GetResult();
+        }
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+    }
+
+    /// <summary>A data source whose connections open and close at once, raising StateChange like a real provider.</summary>
+    private sealed class InstantDataSource : DbDataSource
+    {
+        public override string ConnectionString => "Host=overhead;Maximum Pool Size=4";
+
+        protected override DbConnection CreateDbConnection() => new InstantConnection();
+    }
+
+    private sealed class InstantConnection : DbConnection
+    {
+        private static readonly StateChangeEventArgs s_opened = new(ConnectionState.Closed, ConnectionState.Open);
+        private static readonly StateChangeEventArgs s_closed = new(ConnectionState.Open, ConnectionState.Closed);
+        private ConnectionState _state;
+
+        // As Npgsql does: a Component's finalizer would otherwise dominate the measurement.
+        public InstantConnection() => GC.SuppressFinalize(this);
+
+        [AllowNull] public override string ConnectionString { get; set; } = "";
+        public override string Database => "overhead";
+        public override string DataSource => "overhead";
+        public override string ServerVersion => "0";
+        public override ConnectionState State => _state;
+
+        public override void Open()
+        {
+            _state = ConnectionState.Open;
+            OnStateChange(s_opened);
+        }
+
+        public override Task OpenAsync(CancellationToken cancellationToken)
+        {
+            Open();
+            return Task.CompletedTask;
+        }
+
+        public override void Close()
+        {
+            if (_state == ConnectionState.Closed) return;
+            _state = ConnectionState.Closed;
+            OnStateChange(s_closed);
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            Close();
+            return ValueTask.CompletedTask;
+        }
+
+        public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
+        protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => throw new NotSupportedException();
+        protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
+    }
+}
+
+internal static class Stats
+{
+    public static double Percentile(double[] xs, double q)
+    {
+        var sorted = xs.Order().ToArray();
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    }
+}
