@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Lifeguard.Attribution;
 
@@ -8,12 +9,17 @@ public static class LifeguardOperation
     private static readonly AsyncLocal<object?> s_current = new();
 
     /// <summary>The current operation name: the innermost <see cref="Begin(string)"/>, else <see cref="Activity.Current"/>'s display name, else null.</summary>
-    public static string? Current => s_current.Value switch
+    public static string? Current
     {
-        string s => s,
-        OperationNameSource source => source.GetName() ?? Activity.Current?.DisplayName,
-        _ => Activity.Current?.DisplayName,
-    };
+        get
+        {
+            // Read on every guarded open: the common cases are tested first and without pattern matching.
+            var value = s_current.Value;
+            if (value is null) return Activity.Current?.DisplayName;
+            if (value.GetType() == typeof(string)) return Unsafe.As<string>(value);
+            return Unsafe.As<OperationNameSource>(value).GetName() ?? Activity.Current?.DisplayName;
+        }
+    }
 
     /// <summary>Names the operation until the returned scope is disposed.</summary>
     public static OperationScope Begin(string name)

@@ -16,7 +16,9 @@ internal sealed class OperationTable(int maxOperations)
 
     private sealed record Entry(string Name, LatencyHistogram Histogram);
 
-    public void Record(string? operation, TimeSpan held) => Get(operation ?? Unknown).Record(held);
+    /// <summary>The histogram an operation's hold times go to (null: <see cref="Unknown"/>); the caller records into it
+    /// under the tracker's fold lock.</summary>
+    public LatencyHistogram HistogramOf(string? operation) => Get(operation ?? Unknown);
 
     private LatencyHistogram Get(string name)
     {

@@ -45,15 +45,4 @@ internal sealed class Lease
     }
 
     public void OnLeakTimer() => Tracker.LeakSuspected(this);
-
-    public void Clear()
-    {
-        Connection = null;
-        Operation = null;
-        Stack = null;
-        LeakTimer = null;
-        Leak = null;
-        Ended = false;
-        Unsubscribe = false;
-    }
 }

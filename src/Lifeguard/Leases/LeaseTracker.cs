@@ -25,8 +25,14 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly RecentEvents _recentRejections;
     private readonly OperationTable? _operations;
     private readonly LeakLog _leakLog;
-    // One spare lease per thread (per tracker): open/close pairs mostly run on one thread, so recycling needs no atomics.
-    [ThreadStatic] private static Lease? t_spare;
+    // Each thread's journal for the pool it used last (hot path), and for every pool it used (a thread may serve several).
+    [ThreadStatic] private static LeaseJournal? t_journal;
+    [ThreadStatic] private static List<LeaseJournal>? t_journals;
+    // Every live journal, copy-on-write under _foldLock; folded into the histograms below whenever they are read.
+    private LeaseJournal[] _journals = [];
+    private readonly Lock _foldLock = new();
+    private readonly double _timestampToMicros;
+    private volatile bool _disposed;
     private readonly TimeSpan? _leakThreshold;
     private int _inUse;
     private int _waiters;
@@ -64,6 +70,7 @@ internal sealed partial class LeaseTracker : IDisposable
         _hold = _operations is null ? new LatencyHistogram() : null;
         _leakLog = new LeakLog(options.RecentLeakCapacity);
         _timestampToTicks = (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
+        _timestampToMicros = 1e6 / _time.TimestampFrequency;
         _peakTouchedAt = _time.GetTimestamp();
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
         if (options.PoolCountsProvider is null && options.ReadProviderPoolCounts
@@ -135,18 +142,19 @@ internal sealed partial class LeaseTracker : IDisposable
     /// <summary>Records an open that completed at once (zero wait) at <paramref name="now"/> and starts its lease.</summary>
     public void BeginWithoutWait(DbConnection connection, long now, string? operation, StackTrace? stack)
     {
-        _recentWait.Record(TimeSpan.Zero, now);
+        var journal = Journal();
+        journal.NoteZeroWait();
         Metrics.RecordWait(TimeSpan.Zero);
-        Start(connection, now, operation, stack);
+        Start(connection, now, operation, stack, journal: journal);
     }
 
     /// <summary>Starts a lease for a connection the caller opened itself (no wait measured).</summary>
     public void BeginUnmeasured(DbConnection connection, string? operation, StackTrace? stack) =>
         Start(connection, Now(), operation, stack, unsubscribe: true);
 
-    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false)
+    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false, LeaseJournal? journal = null)
     {
-        var lease = Rent();
+        var lease = Rent(journal ?? Journal());
         lease.Connection = connection;
         lease.Unsubscribe = unsubscribe;
         lease.StartedAt = now;
@@ -172,14 +180,15 @@ internal sealed partial class LeaseTracker : IDisposable
     public void End(Lease lease)
     {
         var now = Now();
-        var held = Elapsed(lease.StartedAt, now);
+        var heldTimestamps = now - lease.StartedAt;
         Interlocked.Decrement(ref _inUse);
-        if (_operations is not null) _operations.Record(lease.Operation, held);
-        else _hold!.Record(held);
-        Metrics.RecordUse(held);
+        var journal = Journal();
+        while (!journal.TryNoteHold(lease.Operation, heldTimestamps)) Fold();
+        if (Metrics.UseEnabled) Metrics.RecordUse(Elapsed(lease.StartedAt, now));
         if (lease.LeakTimer is null)
         {
-            Return(lease);
+            // A lease without a leak timer carries no other state: Start overwrites all it uses, so no Clear here.
+            journal.Spare = lease;
             return;
         }
         LeakReport? leak;
@@ -192,6 +201,7 @@ internal sealed partial class LeaseTracker : IDisposable
         }
         if (leak is not null)
         {
+            var held = Elapsed(lease.StartedAt, now);
             leak.ReturnedAt = _time.GetUtcNow();
             leak.HeldFor = held;
             Interlocked.Decrement(ref _activeLeaks);
@@ -243,10 +253,15 @@ internal sealed partial class LeaseTracker : IDisposable
     }
 
     /// <summary>Hold time per operation so far (empty when operations are not tracked); the metrics export reads it.</summary>
-    internal IReadOnlyList<OperationStats> OperationSnapshot() => _operations?.Snapshot() ?? [];
+    internal IReadOnlyList<OperationStats> OperationSnapshot()
+    {
+        Fold();
+        return _operations?.Snapshot() ?? [];
+    }
 
     public PoolSnapshot Snapshot()
     {
+        Fold();
         var (idle, exact) = ReadCounts();
         var hold = HoldSummary();
         return new PoolSnapshot
@@ -292,25 +307,63 @@ internal sealed partial class LeaseTracker : IDisposable
             LatencyHistogram.Quantile(buckets, 0.99, max), max, sum);
     }
 
-    private Lease Rent()
+    /// <summary>Moves every journal's notes into the hold histograms and the recent-wait window. Readers call it first,
+    /// so what they see includes every lease closed before; a thread whose journal is full calls it too.</summary>
+    internal void Fold()
     {
-        var lease = t_spare;
-        if (lease is not null && ReferenceEquals(lease.Tracker, this))
+        lock (_foldLock)
         {
-            t_spare = null;
-            return lease;
+            var now = Now();
+            var retired = 0;
+            foreach (var journal in _journals)
+            {
+                _recentWait.RecordZeros(journal.Fold(this, _timestampToMicros), now);
+                if (journal.Retired) retired++;
+            }
+            // Journals of threads that have ended hold nothing more: drop them so short-lived threads do not pile up.
+            if (retired > 0) _journals = [.. _journals.Where(j => !j.Retired)];
         }
-        return new Lease(this);
     }
 
-    private static void Return(Lease lease)
+    /// <summary>Journals currently kept (one per thread that used this pool and is alive or not yet folded).</summary>
+    internal int JournalCount => Volatile.Read(ref _journals).Length;
+
+    // The histogram a hold of this operation goes to; written only by LeaseJournal.Fold under _foldLock.
+    internal LatencyHistogram HoldHistogramOf(string? operation) => _operations?.HistogramOf(operation) ?? _hold!;
+
+    private LeaseJournal Journal()
     {
-        lease.Clear();
-        t_spare = lease;
+        var journal = t_journal;
+        return journal is not null && ReferenceEquals(journal.Tracker, this) ? journal : SwitchJournal();
+    }
+
+    private LeaseJournal SwitchJournal()
+    {
+        var mine = t_journals ??= [];
+        // Journals of disposed pools are forgotten here, so a thread does not keep them alive.
+        mine.RemoveAll(j => j.Tracker._disposed);
+        foreach (var journal in mine)
+        {
+            if (ReferenceEquals(journal.Tracker, this)) return t_journal = journal;
+        }
+        var created = new LeaseJournal(this, Thread.CurrentThread);
+        lock (_foldLock) _journals = [.. _journals, created];
+        mine.Add(created);
+        return t_journal = created;
+    }
+
+    // One spare lease per thread and pool: open/close pairs mostly run on one thread, so recycling needs no atomics.
+    private Lease Rent(LeaseJournal journal)
+    {
+        var lease = journal.Spare;
+        if (lease is null) return new Lease(this);
+        journal.Spare = null;
+        return lease;
     }
 
     public void Dispose()
     {
+        _disposed = true;
         _providerCounts?.Dispose();
         Metrics.Dispose();
     }

@@ -53,6 +53,9 @@ internal sealed class GuardMetrics : IDisposable
         if (_wait.Enabled) _wait.Record(elapsed.TotalSeconds, _poolTag);
     }
 
+    /// <summary>Whether anybody listens to the use-time histogram (the hot path skips converting the duration otherwise).</summary>
+    public bool UseEnabled => _use.Enabled;
+
     public void RecordUse(TimeSpan elapsed)
     {
         if (_use.Enabled) _use.Record(elapsed.TotalSeconds, _poolTag);

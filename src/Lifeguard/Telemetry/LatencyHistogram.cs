@@ -41,6 +41,19 @@ internal sealed class LatencyHistogram
         while (micros > (max = Volatile.Read(ref _maxMicros)) && Interlocked.CompareExchange(ref _maxMicros, micros, max) != max) { }
     }
 
+    /// <summary>Records without atomics, for a histogram whose every writer holds one lock (readers need none).</summary>
+    public void RecordMicrosUnderLock(long micros)
+    {
+        if (micros < 0) micros = 0;
+        ref var bucket = ref _buckets[IndexOf(micros)];
+        Volatile.Write(ref bucket, bucket + 1);
+        if (micros != 0) Volatile.Write(ref _sumMicros, _sumMicros + micros);
+        if (micros > _maxMicros) Volatile.Write(ref _maxMicros, micros);
+    }
+
+    /// <summary>Adds <paramref name="count"/> zero-length samples (atomically; other writers may record concurrently).</summary>
+    public void RecordZeros(long count) => Interlocked.Add(ref _buckets[0], count);
+
     public void Reset()
     {
         Array.Clear(_buckets);

@@ -25,6 +25,14 @@ internal sealed class WindowedHistogram
         Volatile.Read(ref _current).Record(elapsed);
     }
 
+    /// <summary>Records <paramref name="count"/> zero durations observed up to <paramref name="now"/>.</summary>
+    public void RecordZeros(long count, long now)
+    {
+        if (count == 0) return;
+        RotateIfDue(now);
+        Volatile.Read(ref _current).RecordZeros(count);
+    }
+
     public long Count
     {
         get

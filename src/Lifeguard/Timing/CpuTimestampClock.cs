@@ -54,24 +54,38 @@ internal sealed unsafe partial class CpuTimestampClock : TimeProvider
 
     private static string? Prerequisites()
     {
-        if (string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "stopwatch", StringComparison.OrdinalIgnoreCase))
-            return $"{EnvironmentVariable}=stopwatch";
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64 || !X86Base.IsSupported)
-            return "not Linux on x64";
-        // CPUID 0x80000007, EDX bit 8: the counter ticks at a constant rate in every P-, C- and T-state.
+        var linuxX64 = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && X86Base.IsSupported;
+        return WhyUnavailable(Environment.GetEnvironmentVariable(EnvironmentVariable), linuxX64,
+            linuxX64 && ReportsInvariantCounter(), linuxX64 ? ReadClocksource() : null);
+    }
+
+    /// <summary>The decision, apart from probing the machine: null when the counter may be used, else why not.</summary>
+    internal static string? WhyUnavailable(string? setting, bool linuxX64, bool invariantCounter, string? clocksource)
+    {
+        if (string.Equals(setting?.Trim(), "stopwatch", StringComparison.OrdinalIgnoreCase)) return $"{EnvironmentVariable}=stopwatch";
+        if (!linuxX64) return "not Linux on x64";
+        if (!invariantCounter) return "the CPU does not report an invariant TSC";
+        return clocksource == "tsc" ? null : $"the kernel's clocksource is {clocksource ?? "unknown"}, not tsc";
+    }
+
+    // CPUID 0x80000007, EDX bit 8: the counter ticks at a constant rate in every P-, C- and T-state.
+    private static bool ReportsInvariantCounter()
+    {
         var highestExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
-        if (highestExtended < 0x80000007 || (X86Base.CpuId(unchecked((int)0x80000007), 0).Edx & (1 << 8)) == 0)
-            return "the CPU does not report an invariant TSC";
-        string source;
+        return highestExtended >= 0x80000007 && (X86Base.CpuId(unchecked((int)0x80000007), 0).Edx & (1 << 8)) != 0;
+    }
+
+    // The kernel picks tsc only after checking the counter is synchronised across CPUs and stable against other clocks.
+    internal static string? ReadClocksource()
+    {
         try
         {
-            source = File.ReadAllText(ClocksourcePath).Trim();
+            return File.ReadAllText(ClocksourcePath).Trim();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"cannot read {ClocksourcePath}: {ex.Message}";
+            return null;
         }
-        return source == "tsc" ? null : $"the kernel's clocksource is {source}, not tsc";
     }
 
     private static string? MapReadFunction(out delegate* unmanaged[SuppressGCTransition]<long> read)
