@@ -11,6 +11,7 @@ public static class LifeguardOperation
     /// <summary>The current operation name: the innermost <see cref="Begin(string)"/>, else <see cref="Activity.Current"/>'s display name, else null.</summary>
     public static string? Current
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             // Read on every guarded open: the common cases are tested first and without pattern matching.

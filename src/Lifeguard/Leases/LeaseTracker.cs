@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Lifeguard.Attribution;
 using Lifeguard.Leaks;
 using Lifeguard.Telemetry;
@@ -140,6 +141,7 @@ internal sealed partial class LeaseTracker : IDisposable
     }
 
     /// <summary>Records an open that completed at once (zero wait) at <paramref name="now"/> and starts its lease.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into the guard's open: the hot path, two calls fewer per open
     public void BeginWithoutWait(DbConnection connection, long now, string? operation, StackTrace? stack)
     {
         var journal = Journal();
@@ -152,6 +154,7 @@ internal sealed partial class LeaseTracker : IDisposable
     public void BeginUnmeasured(DbConnection connection, string? operation, StackTrace? stack) =>
         Start(connection, Now(), operation, stack, unsubscribe: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false, LeaseJournal? journal = null)
     {
         var lease = Rent(journal ?? Journal());
@@ -166,17 +169,21 @@ internal sealed partial class LeaseTracker : IDisposable
             if (inUse > peak) Interlocked.CompareExchange(ref _peakInUse, inUse, peak);
             Volatile.Write(ref _peakTouchedAt, now);
         }
-        if (_leakThreshold is { } threshold)
-        {
-            // Lease ids exist only for leak reports: the plain lease count is derived from the hold histogram.
-            lease.Id = Interlocked.Increment(ref _leakIds);
-            lease.Stack = stack;
-            _watched[lease.Id] = lease;
-            lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
-        }
+        if (_leakThreshold is { } threshold) Watch(lease, stack, threshold);
         connection.StateChange += lease.Handler;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Watch(Lease lease, StackTrace? stack, TimeSpan threshold)
+    {
+        // Lease ids exist only for leak reports: the plain lease count is derived from the hold histogram.
+        lease.Id = Interlocked.Increment(ref _leakIds);
+        lease.Stack = stack;
+        _watched[lease.Id] = lease;
+        lease.LeakTimer = _time.CreateTimer(static s => ((Lease)s!).OnLeakTimer(), lease, threshold, Timeout.InfiniteTimeSpan);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into the StateChange handler: one call fewer per close
     public void End(Lease lease)
     {
         var now = Now();
@@ -191,12 +198,19 @@ internal sealed partial class LeaseTracker : IDisposable
             journal.Spare = lease;
             return;
         }
+        EndWatched(lease, now);
+    }
+
+    // A lease under leak watch: stop its timer and, if it was reported, report its return.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EndWatched(Lease lease, long now)
+    {
         LeakReport? leak;
         _watched.TryRemove(lease.Id, out _);
         lock (lease)
         {
             lease.Ended = true;
-            lease.LeakTimer.Dispose();
+            lease.LeakTimer!.Dispose();
             leak = lease.Leak;
         }
         if (leak is not null)
