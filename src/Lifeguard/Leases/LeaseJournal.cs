@@ -31,7 +31,7 @@ internal sealed class LeaseJournal(LeaseTracker tracker, Thread owner)
         var n = _written;
         if (n - Volatile.Read(ref _folded) >= Capacity) return false;
         ref var note = ref _notes[n & (Capacity - 1)];
-        note.Operation = operation;
+        if (!ReferenceEquals(note.Operation, operation)) note.Operation = operation; // no write barrier for the same route
         note.Held = heldTimestamps;
         Volatile.Write(ref _written, n + 1);
         return true;

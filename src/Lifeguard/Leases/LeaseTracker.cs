@@ -48,6 +48,7 @@ internal sealed partial class LeaseTracker : IDisposable
     private int _activeLeaks;
     private int _peakInUse;
     private long _peakTouchedAt;
+    private readonly long _peakTouchInterval;
 
     private readonly ProviderMeterPoolCounts? _providerCounts;
 
@@ -73,6 +74,7 @@ internal sealed partial class LeaseTracker : IDisposable
         _timestampToTicks = (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         _timestampToMicros = 1e6 / _time.TimestampFrequency;
         _peakTouchedAt = _time.GetTimestamp();
+        _peakTouchInterval = (long)(_facts.IdleLifetime.TotalSeconds / 32 * _time.TimestampFrequency);
         Metrics = new GuardMetrics(meterFactory, PoolName, this);
         if (options.PoolCountsProvider is null && options.ReadProviderPoolCounts
             && (options.ProviderMeterName ?? providerName) is { Length: > 0 } meter && (options.ProviderPoolName ?? connectionString) is { Length: > 0 } pool)
@@ -161,12 +163,19 @@ internal sealed partial class LeaseTracker : IDisposable
         lease.Connection = connection;
         lease.Unsubscribe = unsubscribe;
         lease.StartedAt = now;
-        lease.Operation = operation;
+        // Skipped when unchanged (the same route again): saves the GC write barrier.
+        if (!ReferenceEquals(lease.Operation, operation)) lease.Operation = operation;
         var inUse = Interlocked.Increment(ref _inUse);
         var peak = Volatile.Read(ref _peakInUse);
-        if (inUse >= peak)
+        if (inUse > peak)
         {
-            if (inUse > peak) Interlocked.CompareExchange(ref _peakInUse, inUse, peak);
+            Interlocked.CompareExchange(ref _peakInUse, inUse, peak);
+            Volatile.Write(ref _peakTouchedAt, now);
+        }
+        else if (inUse == peak && now - Volatile.Read(ref _peakTouchedAt) > _peakTouchInterval)
+        {
+            // Refreshed at most every 1/32 idle lifetime: a store on every lease would bounce this cache line between
+            // cores, and the estimate only asks whether the peak was reached within the idle lifetime.
             Volatile.Write(ref _peakTouchedAt, now);
         }
         if (_leakThreshold is { } threshold) Watch(lease, stack, threshold);
