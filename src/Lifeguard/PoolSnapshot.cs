@@ -44,4 +44,6 @@ public sealed record PoolSnapshot
     public required IReadOnlyList<OperationStats> Operations { get; init; }
     /// <summary>Most recent leak reports, newest first.</summary>
     public required IReadOnlyList<LeakReport> RecentLeaks { get; init; }
+    /// <summary>What times the leases: "tsc (2596 MHz)", "stopwatch (why not tsc)" or "custom TimeProvider".</summary>
+    public string Clock { get; init; } = "";
 }

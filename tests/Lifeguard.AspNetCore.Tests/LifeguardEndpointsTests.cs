@@ -173,6 +173,9 @@ public sealed partial class LifeguardEndpointsTests
         var state = await app.StateAsync();
         state.GetProperty("max").GetInt32().ShouldBe(2);
         state.GetProperty("recentLeaks").GetArrayLength().ShouldBe(0);
+        // Which clock times the leases is shown, so a surprising choice is visible (the test app uses the system clock).
+        state.GetProperty("clock").GetString()!.ShouldMatch("^(tsc \\(\\d+ MHz\\)|stopwatch \\(.+\\))$");
+        html.ShouldContain("id=\"clock\"");
     }
 
     [GeneratedRegex("(src|href)\\s*=\\s*\"(https?:)?//|@import|url\\(|fetch\\(\\s*['\"](https?:)?//", RegexOptions.IgnoreCase)]

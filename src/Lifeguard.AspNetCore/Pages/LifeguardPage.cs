@@ -26,7 +26,7 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 </head>
 <body>
 <h1>Lifeguard: <span id="pool">…</span></h1>
-<div>status: <span id="status">loading</span> · updated <span id="updated">never</span></div>
+<div>status: <span id="status">loading</span> · updated <span id="updated">never</span> · clock <span id="clock">–</span></div>
 <div class="tiles">
  <div class="tile">in use<b id="inUse">–</b></div>
  <div class="tile">idle<b id="idle">–</b></div>
@@ -60,6 +60,7 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
   function row(body, values) { var tr = document.createElement('tr'); values.forEach(function (v) { cell(tr, v); }); body.appendChild(tr); }
   function render(s) {
     $('pool').textContent = s.poolName;
+    $('clock').textContent = s.clock;
     ['inUse', 'idle', 'max', 'waiters', 'timeouts', 'rejections', 'leaks', 'leases'].forEach(function (k) { $(k).textContent = s[k]; });
     $('idle').title = s.idleIsExact ? 'reported by the provider' : 'estimated';
     var st = s.recentTimeouts > 0 ? ['pool timeouts in the last minute', 'bad'] : s.waiters > 0 ? ['requests waiting for connections', 'warn'] : ['ok', 'ok'];

@@ -89,6 +89,11 @@ internal sealed partial class LeaseTracker : IDisposable
 
     public TimeProvider Time => _time;
 
+    /// <summary>Which clock times this pool's leases, for the snapshot and the live page.</summary>
+    public string ClockDescription => !_systemClock ? "custom TimeProvider"
+        : CpuTimestampClock.IsAvailable ? $"tsc ({_time.TimestampFrequency / 1e6:0} MHz)"
+        : $"stopwatch ({CpuTimestampClock.UnavailableBecause})";
+
     // The system clock is read directly (no virtual call) on the hot path; any other TimeProvider (tests) as given.
     // CpuTimestampClock.IsAvailable is static readonly, so the tiered JIT keeps only one of the two reads.
     private readonly bool _systemClock;
@@ -308,6 +313,7 @@ internal sealed partial class LeaseTracker : IDisposable
             Hold = hold,
             Operations = _operations?.Snapshot() ?? [],
             RecentLeaks = _leakLog.Snapshot(),
+            Clock = ClockDescription,
         };
     }
 

@@ -38,7 +38,15 @@ internal sealed unsafe partial class CpuTimestampClock : TimeProvider
 
     static CpuTimestampClock()
     {
-        UnavailableBecause = Prerequisites() ?? MapReadFunction(out s_read) ?? Calibrate(s_read, out s_frequency);
+        try
+        {
+            UnavailableBecause = Prerequisites() ?? MapReadFunction(out s_read) ?? Calibrate(s_read, out s_frequency);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            // e.g. a libc the runtime cannot find under that name: the guard must still start, on the Stopwatch.
+            UnavailableBecause = $"{ex.GetType().Name}: {ex.Message}";
+        }
         IsAvailable = UnavailableBecause is null;
         if (IsAvailable) Instance = new CpuTimestampClock();
     }
