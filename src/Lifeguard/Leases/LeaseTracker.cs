@@ -249,10 +249,11 @@ internal sealed partial class LeaseTracker : IDisposable
             report = new LeakReport(lease.Id, PoolName, lease.Operation, lease.Stack?.ToString() ?? "(no stack captured)", now - held, now);
             lease.Leak = report;
         }
+        // The report goes into the log before the counters move: a reader that sees the leak counted also finds it.
+        _leakLog.Add(report);
         Interlocked.Increment(ref _leaks);
         Interlocked.Increment(ref _activeLeaks);
         Metrics.Leak();
-        _leakLog.Add(report);
         LogLeak(_logger, PoolName, report.Id, report.Operation ?? OperationTable.Unknown, _leakThreshold!.Value.TotalSeconds, report.StackTrace);
     }
 
