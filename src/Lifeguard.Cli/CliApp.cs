@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Lifeguard.Cli.Check;
 using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
@@ -14,9 +15,15 @@ internal static class CliApp
     /// <summary>Exit code when the verb could not do its job (bad input, unreachable server or URL).</summary>
     public const int Failure = 1;
 
-    public static RootCommand Build(IAnsiConsole console)
+    public static Command Build(IAnsiConsole console)
     {
-        var root = new RootCommand("Lifeguard: keeps a database connection pool from turning into an outage.");
+        // A named root rather than RootCommand, whose name is the entry assembly's ("Lifeguard.Cli": the tool cannot be
+        // an assembly called lifeguard beside the core library Lifeguard); help and version are what RootCommand adds.
+        var root = new Command("lifeguard", "Lifeguard: keeps a database connection pool from turning into an outage.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Add(CheckCommand.Create(console));
         root.Add(SizeCommand.Create(console));
         root.Add(LoadCommand.Create());
