@@ -17,17 +17,7 @@ internal static class GuardOverheadRun
         using var noOps = new GuardedDataSource(new InstantDataSource(),
             new LifeguardOptions { PoolName = "overhead-no-operations", MaxPoolSize = 4, TrackOperations = false });
         (string Name, DbDataSource Source)[] variants = [("raw (no provider work)", raw), ("guarded", guarded), ("guarded, TrackOperations off", noOps)];
-        foreach (var v in variants) Batch(v.Source, 500_000);
-        var times = new double[variants.Length][];
-        for (var i = 0; i < variants.Length; i++) times[i] = new double[rounds];
-        for (var r = 0; r < rounds; r++)
-        {
-            for (var k = 0; k < variants.Length; k++)
-            {
-                var i = (k + r) % variants.Length;
-                times[i][r] = Batch(variants[i].Source, batch);
-            }
-        }
+        var times = Stats.RotatedRounds(variants.Length, rounds, warmup: 500_000, batch, (i, n) => Batch(variants[i].Source, n));
         Console.WriteLine($"guard overhead without a database: {rounds} rounds x {batch} open+close per variant");
         for (var i = 0; i < variants.Length; i++)
         {
@@ -101,14 +91,5 @@ internal static class GuardOverheadRun
         public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
         protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => throw new NotSupportedException();
         protected override DbCommand CreateDbCommand() => throw new NotSupportedException();
-    }
-}
-
-internal static class Stats
-{
-    public static double Percentile(double[] xs, double q)
-    {
-        var sorted = xs.Order().ToArray();
-        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 }

@@ -20,18 +20,7 @@ internal static class PairedLeaseRun
                 ("raw, typed NpgsqlDataSource API", bench.RawTyped),
                 ("guarded, leak detection off", bench.Guarded),
             ];
-            // Warm up every path (JIT tiers, pools).
-            foreach (var v in variants) Batch(v.Op, 200_000);
-            var times = new double[variants.Length][];
-            for (var i = 0; i < variants.Length; i++) times[i] = new double[rounds];
-            for (var r = 0; r < rounds; r++)
-            {
-                for (var k = 0; k < variants.Length; k++)
-                {
-                    var i = (k + r) % variants.Length;
-                    times[i][r] = Batch(variants[i].Op, batch);
-                }
-            }
+            var times = Stats.RotatedRounds(variants.Length, rounds, warmup: 200_000, batch, (i, n) => Batch(variants[i].Op, n));
             Console.WriteLine($"paired open+close: {rounds} rounds x {batch} ops per variant, order rotated each round");
             for (var i = 0; i < variants.Length; i++)
             {
