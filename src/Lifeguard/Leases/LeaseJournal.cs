@@ -40,9 +40,9 @@ internal sealed class LeaseJournal(LeaseTracker tracker, Thread owner)
     /// <summary>Notes an open served at once (zero wait).</summary>
     public void NoteZeroWait() => Volatile.Write(ref _zeroWaits, _zeroWaits + 1);
 
-    /// <summary>Hands every published note to <paramref name="tracker"/>'s hold histograms and returns the zero waits since
-    /// the last fold. Caller holds the tracker's fold lock, which makes it the single consumer.</summary>
-    public long Fold(LeaseTracker tracker, double timestampToMicros)
+    /// <summary>Hands every published note to the tracker's hold histograms and returns the zero waits since the last
+    /// fold. Caller holds the tracker's fold lock, which makes it the single consumer.</summary>
+    public long Fold(double timestampToMicros)
     {
         var written = Volatile.Read(ref _written);
         // Notes come in runs of one operation: the histogram is looked up once per run.
@@ -54,7 +54,7 @@ internal sealed class LeaseJournal(LeaseTracker tracker, Thread owner)
             if (histogram is null || !ReferenceEquals(note.Operation, histogramOperation))
             {
                 histogramOperation = note.Operation;
-                histogram = tracker.HoldHistogramOf(histogramOperation);
+                histogram = Tracker.HoldHistogramOf(histogramOperation);
             }
             histogram.RecordMicrosUnderLock((long)(note.Held * timestampToMicros));
         }

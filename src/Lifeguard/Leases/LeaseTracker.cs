@@ -347,7 +347,7 @@ internal sealed partial class LeaseTracker : IDisposable
             var retired = 0;
             foreach (var journal in _journals)
             {
-                _recentWait.RecordZeros(journal.Fold(this, _timestampToMicros), now);
+                _recentWait.RecordZeros(journal.Fold(_timestampToMicros), now);
                 if (journal.Retired) retired++;
             }
             // Journals of threads that have ended hold nothing more: drop them so short-lived threads do not pile up.
