@@ -3,6 +3,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using OpenTelemetry.Metrics;
 
 namespace Lifeguard.Benchmarks;
 
@@ -32,8 +33,40 @@ public class HotPathPrimitives
         public bool Any => StateChange is not null;
     }
 
+    private static readonly KeyValuePair<string, object?> s_poolTag = new("db.client.connection.pool.name", "bench");
+    private System.Diagnostics.Metrics.Meter? _meter;
+    private System.Diagnostics.Metrics.Histogram<double>? _histogram;
+    private IDisposable? _provider;
+
     [GlobalSetup]
-    public void Setup() => t_value = new object();
+    public void Setup()
+    {
+        t_value = new object();
+        // An OpenTelemetry SDK aggregating one histogram, as the website's /metrics does for the guard's two.
+        _meter = new System.Diagnostics.Metrics.Meter("Lifeguard.Bench.Primitives");
+        _histogram = _meter.CreateHistogram<double>("bench.duration", "s");
+        _provider = OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(_meter.Name)
+            .AddReader(new BaseExportingMetricReader(new MetricsExport.DroppingExporter())).Build();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _provider?.Dispose();
+        _meter?.Dispose();
+    }
+
+    [Benchmark(Description = "CPU counter read (rdtsc, the guard's clock)")]
+    public long CounterRead() => Timing.CpuTimestampClock.IsAvailable ? Timing.CpuTimestampClock.Read() : 0;
+
+    [Benchmark(Description = "new StackTrace(2, false) (leak detection)")]
+    public StackTrace StackCapture() => new(2, fNeedFileInfo: false);
+
+    [Benchmark(Description = "OTel SDK histogram Record, one tag")]
+    public void HistogramRecordTagged() => _histogram!.Record(0.0001, s_poolTag);
+
+    [Benchmark(Description = "OTel SDK histogram Record, no tag")]
+    public void HistogramRecordUntagged() => _histogram!.Record(0.0001);
 
     [Benchmark(Baseline = true, Description = "empty")]
     public void Empty() { }

@@ -13,7 +13,7 @@ internal static class MetricsExport
                 .AddReader(new BaseExportingMetricReader(new DroppingExporter())).Build()
             : null;
 
-    private sealed class DroppingExporter : BaseExporter<Metric>
+    internal sealed class DroppingExporter : BaseExporter<Metric>
     {
         public override ExportResult Export(in Batch<Metric> batch) => ExportResult.Success;
     }

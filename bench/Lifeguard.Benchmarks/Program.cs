@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 
 namespace Lifeguard.Benchmarks;
@@ -8,22 +9,28 @@ internal static class Program
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- paired [rounds] [batch]   (alternating raw/guarded batches)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- overhead [rounds] [batch]   (the guard alone, no database)
     // Add --exported to paired or overhead to have an OpenTelemetry MeterProvider aggregate the guard's metrics.
-    private static void Main(string[] args)
+    private static int Main(string[] args)
     {
         using var export = MetricsExport.StartIf(args);
         args = args.Where(a => a != "--exported").ToArray();
-        if (args.Length > 0 && args[0] == "paired")
+        if (args.Length > 0 && args[0] is "paired" or "overhead")
         {
-            PairedLeaseRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
-                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
-            return;
-        }
-        if (args.Length > 0 && args[0] == "overhead")
-        {
-            GuardOverheadRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500,
-                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
-            return;
+            if (!TryCount(args, 1, args[0] == "paired" ? 200 : 500, out var rounds) || !TryCount(args, 2, 20_000, out var batch) || args.Length > 3)
+            {
+                Console.Error.WriteLine($"usage: {args[0]} [rounds] [batch] [--exported]   (positive whole numbers)");
+                return 2;
+            }
+            if (args[0] == "paired") PairedLeaseRun.Run(rounds, batch);
+            else GuardOverheadRun.Run(rounds, batch);
+            return 0;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static bool TryCount(string[] args, int index, int fallback, out int value)
+    {
+        value = fallback;
+        return args.Length <= index || (int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0);
     }
 }
