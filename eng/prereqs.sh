@@ -35,18 +35,37 @@ fi
 echo "prereqs: installing ${wanted[*]} (apt-get)..."
 export DEBIAN_FRONTEND=noninteractive
 # Debian's postgresql package creates and starts a system cluster on 5432; we never use it,
-# and policy-rc.d keeps apt from starting services during this install.
-policy=/usr/sbin/policy-rc.d
+# and policy-rc.d keeps apt from starting services during this install. One that is already
+# there (the stock image has one) is left alone. LIFEGUARD_POLICY_RC, LIFEGUARD_APT_STAMP and LIFEGUARD_APT_LISTS exist
+# for eng/suites/prereqs.sh, which runs this branch against stubs.
+policy=${LIFEGUARD_POLICY_RC:-/usr/sbin/policy-rc.d}
 created_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && created_policy=1
-fi
-cleanup() { [ "$created_policy" = 1 ] && $SUDO rm -f "$policy"; }
+# The script's exit status is the install's, never the cleanup's: a trap that ends on a false
+# test would otherwise turn a successful install into exit 1.
+cleanup() {
+  local rc=$?
+  if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy" || true; fi
+  exit "$rc"
+}
 trap cleanup EXIT
-stamp=/var/lib/apt/periodic/lifeguard-update-stamp
-if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
-  $SUDO apt-get update -qq
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  created_policy=1
+  $SUDO chmod +x "$policy"
+fi
+stamp=${LIFEGUARD_APT_STAMP:-/var/lib/apt/periodic/lifeguard-update-stamp}
+# Update when the lists are older than 6 h, or absent (images often ship with /var/lib/apt/lists emptied).
+lists=${LIFEGUARD_APT_LISTS:-/var/lib/apt/lists}
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ] \
+   || ! compgen -G "$lists/*_Packages*" >/dev/null; then
+  if ! $SUDO apt-get update -qq; then
+    echo "prereqs: apt-get update failed (see its message above)" >&2; exit 1
+  fi
   $SUDO mkdir -p "$(dirname "$stamp")" && $SUDO touch "$stamp"
 fi
-$SUDO apt-get install -y -qq "${wanted[@]}" >/dev/null
+# apt's own errors (E: ...) go to stderr and stay visible; its progress chatter does not.
+if ! $SUDO apt-get install -y -qq "${wanted[@]}" >/dev/null; then
+  echo "prereqs: apt-get install failed for: ${wanted[*]} (see apt's message above)" >&2; exit 1
+fi
 echo "prereqs: done"
+exit 0
