@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the main job: the private PostgreSQL and the website with Lifeguard attached.
-# Usage: ./run.sh [--port N] [--pg-port N] [--scale X] [--monitoring]
+# Usage: ./run.sh [--port N] [--management-port N] [--pg-port N] [--scale X] [--monitoring]
 #   --port N      website port (default 5080)
+#   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
@@ -9,18 +10,21 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-port=5080; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
+port=5080; management_port=5081; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
+    --management-port) management_port=${2:?--management-port needs a number}; shift 2 ;;
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$port" =~ ^[0-9]+$ ]] || { echo "run.sh: --port must be a number" >&2; exit 2; }
+[[ "$management_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --management-port must be a number" >&2; exit 2; }
+[ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
 [[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
 
 eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
@@ -45,16 +49,32 @@ site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
 "${site[@]}" migrate
 "${site[@]}" seed --scale "$scale"
 
-"${site[@]}" --urls "http://127.0.0.1:$port" &
+# The site's output goes to a log (shown on failure): the banner below is the only thing printed on success.
+mkdir -p .data
+site_log=.data/site-$port.log
+"${site[@]}" --urls "http://127.0.0.1:$port" --Lifeguard:Endpoints:ManagementPort="$management_port" >"$site_log" 2>&1 &
 pids+=($!)
+# With a token (Lifeguard__Endpoints__Token) the management address answers 401 without it.
+mgmt_auth=(); [ -n "${Lifeguard__Endpoints__Token:-}" ] && mgmt_auth=(-H "Authorization: Bearer $Lifeguard__Endpoints__Token")
+healthy=0
 for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "run.sh: the website exited" >&2; exit 1; }
+  if curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 \
+     && curl -fsS --max-time 2 "${mgmt_auth[@]}" "http://127.0.0.1:$management_port/health" >/dev/null 2>&1; then healthy=1; break; fi
+  kill -0 "${pids[0]}" 2>/dev/null || break
   sleep 0.5
 done
+if [ "$healthy" != 1 ]; then
+  if kill -0 "${pids[0]}" 2>/dev/null; then
+    echo "run.sh: the website did not become healthy within 30 s on :$port and :$management_port; last lines of $site_log:" >&2
+  else
+    echo "run.sh: the website exited; last lines of $site_log:" >&2
+  fi
+  tail -n 30 "$site_log" >&2
+  exit 1
+fi
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
-  eng/monitoring.sh start --site "127.0.0.1:$port" &
+  eng/monitoring.sh start --site "127.0.0.1:$management_port" &
   pids+=($!)
 fi
 
@@ -62,9 +82,12 @@ cat <<MSG
 
   Lifeguard website   http://127.0.0.1:$port
   demo login          demo@lifeguard.local / Demo-Password-1
-  pool metrics        http://127.0.0.1:$port/metrics
-  health              http://127.0.0.1:$port/health
-  live pool page      http://127.0.0.1:$port/lifeguard
+  health (status)     http://127.0.0.1:$port/health
+  management address  http://127.0.0.1:$management_port   (loopback only; 404 on the public port)
+    pool metrics      http://127.0.0.1:$management_port/metrics
+    health, details   http://127.0.0.1:$management_port/health
+    live pool page    http://127.0.0.1:$management_port/lifeguard
+  site log            $site_log
 
   Ctrl-C stops everything this script started.
 MSG

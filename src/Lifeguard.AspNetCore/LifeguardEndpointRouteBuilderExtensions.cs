@@ -1,23 +1,34 @@
 using Lifeguard;
+using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Health;
+using Lifeguard.AspNetCore.Management;
+using Lifeguard.AspNetCore.Metrics;
 using Lifeguard.AspNetCore.Pages;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the guard's endpoints.</summary>
 public static class LifeguardEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps /metrics (Prometheus text), /health (JSON) and /lifeguard (live page, with /lifeguard/state as JSON);
-    /// the returned builder applies conventions (e.g. authorization) to all of them.</summary>
+    /// <summary>Maps the operational endpoints /metrics (Prometheus text), /lifeguard (live page) and /lifeguard/state
+    /// (JSON), plus /health with details when a management port is configured; and a status-only /health for every
+    /// port. With <c>Lifeguard:Endpoints:ManagementPort</c> the operational endpoints answer only there (404
+    /// elsewhere); without it they answer on the app's addresses, so protect them through the returned builder
+    /// (e.g. <c>.RequireAuthorization("ops")</c>), whose conventions apply to every operational endpoint.</summary>
     public static IEndpointConventionBuilder MapLifeguard(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = endpoints.MapGroup("");
-        group.MapPrometheusScrapingEndpoint("/metrics");
-        group.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJsonWriter.WriteAsync });
+        var address = endpoints.ServiceProvider.GetService<LifeguardManagementAddress>()
+            ?? throw new InvalidOperationException("MapLifeguard() needs services.AddLifeguard() first.");
+
+        // Everything in this group is operational; an endpoint added here later is covered without further work.
+        var group = endpoints.MapGroup("").WithMetadata(ManagementEndpointMetadata.Instance);
+        group.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null,
+            configureBranchedPipeline: app => app.UseMiddleware<ZeroHistogramsMiddleware>(), optionsName: null);
         group.MapGet("/lifeguard", () => Results.Content(LifeguardPage.Html, "text/html; charset=utf-8"));
         group.MapGet("/lifeguard/page.js", () => Results.Content(LifeguardPage.Script, "text/javascript; charset=utf-8"));
         group.MapGet("/lifeguard/state", (GuardedDataSource guard, HttpContext context) =>
@@ -25,6 +36,13 @@ public static class LifeguardEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(guard.Snapshot());
         });
+        if (address.Port is not null)
+        {
+            group.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJsonWriter.WriteAsync });
+        }
+
+        // Outside the group: anonymous load-balancer probes keep working whatever conventions the group gets.
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthStatusWriter.WriteAsync });
         return group;
     }
 }

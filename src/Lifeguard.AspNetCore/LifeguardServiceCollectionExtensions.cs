@@ -4,9 +4,11 @@ using Lifeguard;
 using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Admission;
 using Lifeguard.AspNetCore.Health;
+using Lifeguard.AspNetCore.Management;
 using Lifeguard.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +21,8 @@ public static class LifeguardServiceCollectionExtensions
 {
     /// <summary>Decorates the registered <see cref="DbDataSource"/> with a <see cref="GuardedDataSource"/> and adds
     /// its metrics (OpenTelemetry meter "Lifeguard" with the Prometheus exporter), health check and per-request
-    /// attribution. Call after registering the DbDataSource; options are validated when the app starts.</summary>
+    /// attribution, and binds <see cref="LifeguardEndpointOptions"/> from <c>Lifeguard:Endpoints</c> (the management
+    /// port). Call after registering the DbDataSource; options are validated when the app starts.</summary>
     public static IServiceCollection AddLifeguard(this IServiceCollection services, Action<LifeguardOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -44,6 +47,12 @@ public static class LifeguardServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             ownsInner: true));
         services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<GuardedDataSource>());
+
+        services.AddOptions<LifeguardEndpointOptions>().BindConfiguration(LifeguardEndpointOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new LifeguardManagementAddress(sp.GetRequiredService<IOptions<LifeguardEndpointOptions>>().Value));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ManagementMatcherPolicy>());
+        services.AddHostedService<ManagementAddressCheck>();
 
         services.AddHealthChecks().AddCheck<LifeguardHealthCheck>("lifeguard");
         services.AddOpenTelemetry().WithMetrics(m => m

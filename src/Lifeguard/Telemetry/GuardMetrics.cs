@@ -7,6 +7,10 @@ namespace Lifeguard.Telemetry;
 /// path only records the two histograms (and those are no-ops while nobody listens).</summary>
 internal sealed class GuardMetrics : IDisposable
 {
+    /// <summary>The histograms' descriptions (HELP), also written for them before their first lease.</summary>
+    internal const string WaitTimeDescription = "Time it took to obtain an open connection from the pool.";
+    internal const string UseTimeDescription = "Time between borrowing a connection and returning it to the pool.";
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly KeyValuePair<string, object?> _poolTag;
@@ -23,8 +27,8 @@ internal sealed class GuardMetrics : IDisposable
         else _meter = factory.Create(new MeterOptions(LifeguardInstruments.MeterName));
         _poolTag = new(LifeguardInstruments.PoolNameTag, poolName);
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = LifeguardInstruments.DurationBuckets };
-        _wait = _meter.CreateHistogram(LifeguardInstruments.WaitTime, "s", "Time it took to obtain an open connection from the pool.", advice: advice);
-        _use = _meter.CreateHistogram(LifeguardInstruments.UseTime, "s", "Time between borrowing a connection and returning it to the pool.", advice: advice);
+        _wait = _meter.CreateHistogram(LifeguardInstruments.WaitTime, "s", WaitTimeDescription, advice: advice);
+        _use = _meter.CreateHistogram(LifeguardInstruments.UseTime, "s", UseTimeDescription, advice: advice);
         _timeouts = _meter.CreateCounter<long>(LifeguardInstruments.Timeouts, "{timeout}", "Connection opens that timed out waiting for the pool.");
         _leaks = _meter.CreateCounter<long>(LifeguardInstruments.Leaks, "{leak}", "Leases held longer than the leak threshold.");
         _rejections = _meter.CreateCounter<long>(LifeguardInstruments.Rejections, "{request}", "Connection opens rejected by admission control.");
