@@ -13,35 +13,53 @@ using Npgsql;
 namespace Lifeguard.AspNetCore.Tests;
 
 /// <summary>A real ASP.NET app on 127.0.0.1 with a random port, guarded by Lifeguard, whose endpoints hold connections
-/// on demand: /hold/{ms} keeps one open for ms milliseconds, /query runs one statement.</summary>
+/// on demand: /hold/{ms} keeps one open for ms milliseconds, /query runs one statement. The management address is on
+/// a free port of its own unless the test configures the endpoints otherwise.</summary>
 internal sealed class GuardedTestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GuardedTestApp(WebApplication app, Uri baseAddress)
+    private GuardedTestApp(WebApplication app, Uri baseAddress, Uri? managementAddress, string? token)
     {
         _app = app;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Management = new HttpClient { BaseAddress = managementAddress ?? baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) Management.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
+    /// <summary>The app's public address (anonymous).</summary>
     public HttpClient Client { get; }
+
+    /// <summary>The management address (the public one when no management port is configured), with the token if any.</summary>
+    public HttpClient Management { get; }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null, bool useExceptionHandler = false)
+    public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null, bool useExceptionHandler = false,
+        Action<LifeguardEndpointOptions>? endpoints = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddLifeguard(configure);
+        var endpointOptions = new LifeguardEndpointOptions { ManagementPort = 0 };
+        endpoints?.Invoke(endpointOptions);
+        builder.Services.Configure<LifeguardEndpointOptions>(o =>
+        {
+            o.ManagementPort = endpointOptions.ManagementPort;
+            o.ManagementHost = endpointOptions.ManagementHost;
+            o.ListenOnManagementPort = endpointOptions.ListenOnManagementPort;
+            o.Token = endpointOptions.Token;
+        });
         var app = builder.Build();
         if (useExceptionHandler)
         {
             app.UseExceptionHandler("/error");
             app.MapGet("/error", () => Results.Text("generic error page", statusCode: 500));
         }
-        app.MapLifeguard();
+        if (map is null) app.MapLifeguard();
+        else map(app);
         app.MapGet("/hold/{ms:int}", async (int ms, DbDataSource db, CancellationToken ct) =>
         {
             await using var connection = await db.OpenConnectionAsync(ct);
@@ -56,16 +74,18 @@ internal sealed class GuardedTestApp : IAsyncDisposable
             return Results.Text(Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GuardedTestApp(app, new Uri(address));
+        var management = app.Services.GetRequiredService<LifeguardManagementAddress>();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => management.Port is not { } port || new Uri(a).Port != port);
+        return new GuardedTestApp(app, new Uri(address), management.Url, endpointOptions.Token);
     }
 
     public async Task<JsonElement> StateAsync() =>
-        await Client.GetFromJsonAsync<JsonElement>("/lifeguard/state", TestContext.Current.CancellationToken);
+        await Management.GetFromJsonAsync<JsonElement>("/lifeguard/state", TestContext.Current.CancellationToken);
 
     public async Task<(int Code, JsonElement Body)> HealthAsync()
     {
-        using var response = await Client.GetAsync("/health", TestContext.Current.CancellationToken);
+        using var response = await Management.GetAsync("/health", TestContext.Current.CancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         return ((int)response.StatusCode, body);
     }
@@ -84,6 +104,7 @@ internal sealed class GuardedTestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Management.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }

@@ -109,7 +109,7 @@ public sealed partial class LifeguardEndpointsTests
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
         (await app.Client.GetAsync("/query", Ct)).EnsureSuccessStatusCode();
         (await app.Client.GetAsync("/hold/50", Ct)).EnsureSuccessStatusCode();
-        var text = await app.Client.GetStringAsync("/metrics", Ct);
+        var text = await app.Management.GetStringAsync("/metrics", Ct);
 
         text.ShouldContain("db_client_connection_wait_time_seconds_bucket{");
         text.ShouldContain("db_client_connection_use_time_seconds_bucket{");
@@ -132,7 +132,7 @@ public sealed partial class LifeguardEndpointsTests
     // gauge ending in _count, which promtool's lint reserves for histograms. Only that exact finding is dropped.
     private const string KnownCountClash = "db_client_connection_count non-histogram and non-summary metrics should not have \"_count\" suffix";
 
-    private static async Task<List<string>> PromtoolFindingsAsync(string exposition)
+    internal static async Task<List<string>> PromtoolFindingsAsync(string exposition)
     {
         var promtool = new[] { "/usr/bin/promtool", "/usr/local/bin/promtool" }.FirstOrDefault(File.Exists);
         if (promtool is null)
@@ -157,14 +157,14 @@ public sealed partial class LifeguardEndpointsTests
     public async Task Page_Lifeguard_IsSelfContainedAndPollsItsStateEndpoint()
     {
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
-        using var response = await app.Client.GetAsync("/lifeguard", Ct);
+        using var response = await app.Management.GetAsync("/lifeguard", Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
         var html = await response.Content.ReadAsStringAsync(Ct);
         // The only asset is the page's own script, same origin (so a CSP of 'self' allows it); nothing external.
         ExternalAsset().IsMatch(html).ShouldBeFalse("the page must load no external asset");
         html.ShouldContain("<script src=\"lifeguard/page.js\"></script>");
-        using var script = await app.Client.GetAsync("/lifeguard/page.js", Ct);
+        using var script = await app.Management.GetAsync("/lifeguard/page.js", Ct);
         script.StatusCode.ShouldBe(HttpStatusCode.OK);
         script.Content.Headers.ContentType!.MediaType.ShouldBe("text/javascript");
         var js = await script.Content.ReadAsStringAsync(Ct);

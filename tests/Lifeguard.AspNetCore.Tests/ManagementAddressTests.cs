@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Lifeguard.AspNetCore.Tests;
+
+public sealed class ManagementAddressTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly string[] Operational = ["/metrics", "/lifeguard", "/lifeguard/page.js", "/lifeguard/state"];
+
+    [Fact]
+    public async Task PublicPort_OperationalEndpoints_Answer404WhileTheManagementAddressServesThem()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        var management = app.Services.GetRequiredService<LifeguardManagementAddress>();
+        management.Port.ShouldNotBeNull();
+        management.Port.ShouldNotBe(0);
+        app.Management.BaseAddress!.Port.ShouldNotBe(app.Client.BaseAddress!.Port);
+        foreach (var path in Operational)
+        {
+            using var pub = await app.Client.GetAsync(path, Ct);
+            pub.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"public {path}");
+            using var mgmt = await app.Management.GetAsync(path, Ct);
+            mgmt.StatusCode.ShouldBe(HttpStatusCode.OK, $"management {path}");
+        }
+    }
+
+    [Fact]
+    public async Task PublicPort_HostHeaderNamingTheManagementPort_StillAnswers404()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/lifeguard/state");
+        request.Headers.Host = $"127.0.0.1:{app.Management.BaseAddress!.Port}"; // the client chooses the Host header, not the port
+        using var response = await app.Client.SendAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ManagementPort_TheAppsOwnEndpoints_Answer404()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        using var viaManagement = await app.Management.GetAsync("/query", Ct);
+        viaManagement.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var viaPublic = await app.Client.GetAsync("/query", Ct);
+        viaPublic.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Health_PublicPort_GivesStatusOnlyAndTheManagementAddressTheDetails()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        using var pub = await app.Client.GetAsync("/health", Ct);
+        pub.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var text = await pub.Content.ReadAsStringAsync(Ct);
+        var body = JsonDocument.Parse(text).RootElement;
+        body.EnumerateObject().Select(p => p.Name).ShouldBe(["status"]);
+        body.GetProperty("status").GetString().ShouldBe("Healthy");
+        text.ShouldNotContain("127.0.0.1"); // the pool's name is host:port/database
+
+        var (code, details) = await app.HealthAsync();
+        code.ShouldBe(200);
+        details.GetProperty("checks").GetProperty("lifeguard").GetProperty("data").GetProperty("max").GetInt32().ShouldBe(2);
+        details.GetProperty("checks").GetProperty("lifeguard").GetProperty("data").GetProperty("pool").GetString()!.ShouldStartWith("127.0.0.1:");
+    }
+
+    [Fact]
+    public async Task Health_PublicPortWhileUnhealthy_Answers503WithTheStatusOnly()
+    {
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 1));
+        var holder = app.Client.GetAsync("/hold/3000", Ct);
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
+        using (var starved = await app.Client.GetAsync("/hold/10", Ct)) starved.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        using var pub = await app.Client.GetAsync("/health", Ct);
+        pub.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await pub.Content.ReadAsStringAsync(Ct)).ShouldBe("""{"status":"Unhealthy"}""");
+        (await holder).Dispose();
+    }
+
+    [Fact]
+    public async Task Token_Configured_ManagementAddressAnswers401WithoutItAndServesWithIt()
+    {
+        const string token = "test-token-0123456789abcdef";
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+            endpoints: o => o.Token = token);
+        using var anonymous = new HttpClient { BaseAddress = app.Management.BaseAddress };
+        using var wrong = new HttpClient { BaseAddress = app.Management.BaseAddress };
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token + "x");
+        foreach (var path in Operational.Append("/health"))
+        {
+            using var none = await anonymous.GetAsync(path, Ct);
+            none.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, $"{path} without a token");
+            none.Headers.WwwAuthenticate.ToString().ShouldStartWith("Bearer");
+            using var bad = await wrong.GetAsync(path, Ct);
+            bad.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, $"{path} with a wrong token");
+            using var good = await app.Management.GetAsync(path, Ct);
+            good.StatusCode.ShouldBe(HttpStatusCode.OK, $"{path} with the token");
+        }
+
+        using var publicHealth = await app.Client.GetAsync("/health", Ct); // load balancers need no token
+        publicHealth.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task NoManagementPort_ConventionsOnMapLifeguard_ApplyToEveryOperationalEndpointButNotTheStatusHealth()
+    {
+        // The RequireAuthorization way, shown with RequireHost so the test needs no authentication scheme.
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+            endpoints: o => o.ManagementPort = null, map: a => a.MapLifeguard().RequireHost("ops.internal"));
+        app.Services.GetRequiredService<LifeguardManagementAddress>().Port.ShouldBeNull();
+        foreach (var path in Operational)
+        {
+            using var plain = await app.Client.GetAsync(path, Ct);
+            plain.StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = "ops.internal";
+            using var ops = await app.Client.SendAsync(request, Ct);
+            ops.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+        }
+
+        using var health = await app.Client.GetAsync("/health", Ct);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await health.Content.ReadAsStringAsync(Ct)).ShouldBe("""{"status":"Healthy"}""");
+    }
+
+    [Fact]
+    public async Task StartAsync_TokenWithoutManagementPort_StopsStartupNamingTheToken()
+    {
+        var ex = await Should.ThrowAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+                endpoints: o => { o.ManagementPort = null; o.Token = "test-token-0123456789abcdef"; });
+        });
+        ex.Message.ShouldContain(nameof(LifeguardEndpointOptions.Token));
+        ex.Message.ShouldNotContain("test-token-0123456789abcdef");
+    }
+}
