@@ -111,7 +111,8 @@ public static class WebsiteApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
-        // /metrics (Prometheus), /health (pool health as JSON), /lifeguard (live pool page).
+        // /metrics (Prometheus), /health with details, /lifeguard (live pool page) and /lifeguard/state on the management
+        // address only (Lifeguard:Endpoints:ManagementPort, 127.0.0.1:5081 by default; 404 here); a status-only /health here.
         app.MapLifeguard();
         return app;
     }

@@ -80,7 +80,8 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         await page.ClickAsync("#login");
         await page.WaitForURLAsync("**/dashboard");
 
-        await page.GotoAsync("/lifeguard");
+        // The live page is on the management address, not the site's port.
+        await page.GotoAsync(new Uri(site.Site.ManagementAddress, "/lifeguard").ToString());
         // The page fills itself from /lifeguard/state: the tiles only get numbers if its script ran.
         await page.WaitForFunctionAsync("() => Number(document.getElementById('leases').textContent) > 0");
         (await page.TextContentAsync("#status"))!.ShouldBe("ok");

@@ -8,18 +8,23 @@ using Microsoft.Extensions.Logging;
 
 namespace Website.Tests.Infrastructure;
 
-/// <summary>The real site (WebsiteApp.Build) on Kestrel at http://127.0.0.1:random.</summary>
+/// <summary>The real site (WebsiteApp.Build) on Kestrel at http://127.0.0.1:random, its management address on another
+/// random port.</summary>
 internal sealed class RunningSite : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RunningSite(WebApplication app, Uri baseAddress)
+    private RunningSite(WebApplication app, Uri baseAddress, Uri managementAddress)
     {
         _app = app;
         BaseAddress = baseAddress;
+        ManagementAddress = managementAddress;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Where /metrics, /health with details and /lifeguard answer.</summary>
+    public Uri ManagementAddress { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -34,6 +39,8 @@ internal sealed class RunningSite : IAsyncDisposable
             ["ConnectionStrings:Main"] = connectionString,
             // Every test comes from 127.0.0.1: only the rate-limit tests want the real limit.
             ["Website:AccountPostPermitLimit"] = "100000",
+            // A free port, not the 5081 of appsettings.json (which ./run.sh's site may hold).
+            ["Lifeguard:Endpoints:ManagementPort"] = "0",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {
@@ -51,11 +58,16 @@ internal sealed class RunningSite : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningSite(app, new Uri(address));
+        var management = app.Services.GetRequiredService<Lifeguard.AspNetCore.LifeguardManagementAddress>();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => new Uri(a).Port != management.Port);
+        return new RunningSite(app, new Uri(address), management.Url ?? throw new InvalidOperationException("the site has no management address"));
     }
 
     public SiteClient NewClient() => new(BaseAddress);
+
+    /// <summary>A client of the management address (anonymous, like Prometheus on the same host).</summary>
+    public SiteClient NewManagementClient() => new(ManagementAddress);
 
     public async ValueTask DisposeAsync()
     {
