@@ -41,7 +41,7 @@ public sealed class SizeMetricsUrlTests : IDisposable
             await load.LoginAsync(null, ct);
             var running = load.RunAsync(null, ct);
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            var (exit, output, json) = await _cli.RunAsync("size", "--metrics-url", new Uri(site.Url, "/metrics").ToString(), "--window", "5s", "--db-cores", "2", "--server", server);
+            var (exit, output, json) = await _cli.RunAsync("size", "--metrics-url", new Uri(site.ManagementUrl, "/metrics").ToString(), "--window", "5s", "--db-cores", "2", "--server", server);
             var summary = await running;
 
             var why = output + Environment.NewLine + $"load: {summary.Requests} requests, {summary.Errors} errors, p99 {summary.P99Ms} ms";

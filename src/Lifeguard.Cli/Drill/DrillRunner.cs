@@ -189,7 +189,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         using var runner = new LoadRunner(load);
         await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
 
-        using var scrape = new HttpClient { BaseAddress = site.Url, Timeout = TimeSpan.FromSeconds(5) };
+        using var scrape = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
         var first = await ReadPoolAsync(scrape).ConfigureAwait(false);
         var recorder = new LatencyRecorder(options.Slo);
         var phaseStart = _clock.Elapsed.TotalSeconds;

@@ -30,7 +30,7 @@ internal sealed partial class SiteSession
             var html = await form.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (form.StatusCode != HttpStatusCode.OK)
             {
-                throw new LoginFailedException($"GET /account/login answered {(int)form.StatusCode}.");
+                throw new LoginFailedException(LoginFailure("GET /account/login", (int)form.StatusCode, "", Email));
             }
 
             var token = AntiforgeryField().Match(html) is { Success: true } m
@@ -66,8 +66,21 @@ internal sealed partial class SiteSession
                 return;
             }
 
-            throw new LoginFailedException($"POST /account/login for {Email} answered {(int)answer.StatusCode} {location}".TrimEnd() + " (wrong password or user not seeded?).");
+            throw new LoginFailedException(LoginFailure("POST /account/login", (int)answer.StatusCode, location, Email));
         }
+    }
+
+    /// <summary>What a failed login answer means: a 503 is the site being unavailable (its database or pool), not a
+    /// wrong password; other 5xx are the site failing; anything else is refused credentials.</summary>
+    internal static string LoginFailure(string request, int status, string location, string email)
+    {
+        var answered = $"{request} for {email} answered {status} {location}".TrimEnd();
+        return status switch
+        {
+            503 => $"{answered}: the site is unavailable (its database or connection pool is not serving); check its /health and log.",
+            >= 500 => $"{answered}: the site failed; check its log.",
+            _ => $"{answered} (wrong password or user not seeded?).",
+        };
     }
 
     /// <summary>Sends a request with this session's cookies and keeps the cookies the answer sets.</summary>

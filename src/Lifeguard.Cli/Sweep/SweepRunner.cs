@@ -114,7 +114,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         await runner.LoginAsync(null, ct).ConfigureAwait(false);
         if (options.WarmUp > TimeSpan.Zero) await runner.RunAsync(null, ct, new LatencyRecorder(), options.WarmUp).ConfigureAwait(false);
 
-        using var scrape = new HttpClient { BaseAddress = site.Url, Timeout = TimeSpan.FromSeconds(5) };
+        using var scrape = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
         var first = await PoolReading.ScrapeAsync(scrape, ct).ConfigureAwait(false);
         await probe.ReadAsync(ct).ConfigureAwait(false); // starts the CPU interval
         var recorder = new LatencyRecorder();
