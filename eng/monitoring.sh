@@ -2,10 +2,11 @@
 # Runs Lifeguard's monitoring stack from the command line, on 127.0.0.1 only, with the configs
 # in deploy/: Prometheus, Alertmanager and a local webhook receiver standing in for the incident
 # service. `start` stays in the foreground, prints the URLs and stops everything on Ctrl-C/TERM.
-# Usage: eng/monitoring.sh start [--site HOST:PORT] [--prometheus-port N] [--alertmanager-port N]
-#                                [--webhook URL | --receiver-port N] [--data DIR]
+# Usage: eng/monitoring.sh start [--site HOST:PORT] [--site-token-file FILE] [--prometheus-port N]
+#                                [--alertmanager-port N] [--webhook URL | --receiver-port N] [--data DIR]
 #        eng/monitoring.sh stop [--data DIR]
-#   --site        the website to scrape (default 127.0.0.1:5080)
+#   --site        the website's management address to scrape (default 127.0.0.1:5081)
+#   --site-token-file  a file holding the site's Lifeguard:Endpoints:Token, sent as a bearer token
 #   --webhook     send notifications to URL instead of starting the local receiver
 #   --data        state, logs and rendered configs (default .data/monitoring)
 # Defaults: Prometheus 9091, Alertmanager 9094, receiver 5099 (http://127.0.0.1:5099/alerts).
@@ -15,16 +16,17 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/eng/monitoring/lib.sh"
 
 cmd=${1:-}; [ $# -gt 0 ] && shift
-site=127.0.0.1:5080; prom_port=9091; am_port=9094; hook_port=5099; webhook=""; data="$root/.data/monitoring"
+site=127.0.0.1:5081; site_token_file=""; prom_port=9091; am_port=9094; hook_port=5099; webhook=""; data="$root/.data/monitoring"
 while [ $# -gt 0 ]; do
   case "$1" in
     --site) site=${2:?--site needs HOST:PORT}; shift 2 ;;
+    --site-token-file) site_token_file=$(readlink -f "${2:?--site-token-file needs a file}"); shift 2 ;;
     --prometheus-port) prom_port=${2:?}; shift 2 ;;
     --alertmanager-port) am_port=${2:?}; shift 2 ;;
     --receiver-port) hook_port=${2:?}; shift 2 ;;
     --webhook) webhook=${2:?--webhook needs a URL}; shift 2 ;;
     --data) data=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "monitoring.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +52,7 @@ case "$cmd" in
     prom=127.0.0.1:$prom_port; am=127.0.0.1:$am_port
     local_receiver=0
     if [ -z "$webhook" ]; then webhook=http://127.0.0.1:$hook_port/alerts; local_receiver=1; fi
-    mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook"
+    mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook" "$site_token_file"
     pids=()
     cleanup() { trap - INT TERM EXIT; mon_stop "${pids[@]}"; rm -f "$pidfile"; }
     trap cleanup EXIT
@@ -78,5 +80,5 @@ MSG
     wait "$MON_PROM_PID"
     ;;
   stop) stop_pids ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

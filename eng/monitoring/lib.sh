@@ -5,21 +5,32 @@
 
 MON_ROOT=${MON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
-# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL
+# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL [SITE_TOKEN_FILE]
 # Copies deploy/prometheus and deploy/alertmanager into OUT_DIR with the addresses substituted
-# (the files in deploy/ keep the documented defaults: 5080, 9091, 9094, 5099).
+# (the files in deploy/ keep the documented defaults: 5081, 9091, 9094, 5099). SITE is the website's
+# management address; with SITE_TOKEN_FILE the scrape sends its content as a bearer token (the
+# commented authorization block of deploy/prometheus/prometheus.yml, uncommented).
 mon_render_configs() {
-  local out=$1 site=$2 prom=$3 am=$4 webhook=$5
+  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${6:-}
   rm -rf "$out/prometheus" "$out/alertmanager"
   mkdir -p "$out/prometheus" "$out/alertmanager"
   cp -r "$MON_ROOT/deploy/prometheus/rules" "$out/prometheus/rules"
-  sed -e "s|'127.0.0.1:5080'|'$site'|" -e "s|'127.0.0.1:9094'|'$am'|" -e "s|'127.0.0.1:9091'|'$prom'|" \
+  local auth=()
+  if [ -n "$token_file" ]; then
+    [ -r "$token_file" ] || { echo "monitoring: token file $token_file is not readable" >&2; return 1; }
+    auth=(-e "s|^    # authorization:|    authorization:|" -e "s|^    #   type: Bearer|      type: Bearer|"
+          -e "s|^    #   credentials_file: .*|      credentials_file: $token_file|")
+  fi
+  sed -e "s|'127.0.0.1:5081'|'$site'|" -e "s|'127.0.0.1:9094'|'$am'|" -e "s|'127.0.0.1:9091'|'$prom'|" "${auth[@]}" \
     "$MON_ROOT/deploy/prometheus/prometheus.yml" >"$out/prometheus/prometheus.yml"
   sed -e "s|http://127.0.0.1:5099/alerts|$webhook|g" \
     "$MON_ROOT/deploy/alertmanager/alertmanager.yml" >"$out/alertmanager/alertmanager.yml"
   # a substitution that silently did nothing would point the stack at the wrong place
   grep -q "'$site'" "$out/prometheus/prometheus.yml" && grep -q "$webhook" "$out/alertmanager/alertmanager.yml" || {
     echo "monitoring: rendering configs into $out failed" >&2; return 1; }
+  if [ -n "$token_file" ] && ! grep -q "^      credentials_file: $token_file\$" "$out/prometheus/prometheus.yml"; then
+    echo "monitoring: rendering the scrape's authorization into $out failed" >&2; return 1
+  fi
 }
 
 # mon_wait_url URL SECONDS PID: waits until URL answers 2xx; fails early if PID died.

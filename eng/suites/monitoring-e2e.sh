@@ -11,9 +11,14 @@
 # stand-in for slow queries, independent of the site's schema), then 8 logged-in clients
 # request /dashboard in loops: both pooled connections block, the other requests queue.
 #
+# The site runs as in production: operational endpoints on its management address only, with a
+# bearer token; Prometheus scrapes that address with deploy/'s authorization block rendered.
+#
 # Env: LIFEGUARD_TEST_PG (connection string; without it a private cluster is started on
 #      LIFEGUARD_E2E_PG_PORT, default 54348), CI (a missing program fails), LIFEGUARD_RECORD_BENCHMARKS=1
-#      (write the measured seconds into BENCHMARKS.md). Last line: suite: N passed, N failed.
+#      (write the measured seconds into BENCHMARKS.md); ports (default: free ones) LIFEGUARD_E2E_SITE_PORT,
+#      LIFEGUARD_E2E_MANAGEMENT_PORT, LIFEGUARD_E2E_PROMETHEUS_PORT, LIFEGUARD_E2E_ALERTMANAGER_PORT,
+#      LIFEGUARD_E2E_RECEIVER_PORT. Last line: suite: N passed, N failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,7 +28,7 @@ source eng/monitoring/lib.sh
 passed=0; failed=0
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
-TOTAL_CHECKS=8   # every check below; the ones not reached after a fatal failure count as failed
+TOTAL_CHECKS=9   # every check below; the ones not reached after a fatal failure count as failed
 finish() {
   local missing=$((TOTAL_CHECKS - passed - failed))
   [ "$missing" -gt 0 ] && { echo "FAIL - $missing check(s) not reached"; failed=$((failed + missing)); }
@@ -76,22 +81,38 @@ psql_site_conn="host=$pg_host port=$pg_port user=$pg_user dbname=$db"
 conn="Host=$pg_host;Port=$pg_port;Username=$pg_user;Password=$pg_pass;Database=$db;Maximum Pool Size=2;Timeout=3"
 
 # --- the website ------------------------------------------------------------------------------
-site_port=$(free_port)
+site_port=${LIFEGUARD_E2E_SITE_PORT:-$(free_port)}
+mgmt_port=${LIFEGUARD_E2E_MANAGEMENT_PORT:-$(free_port)}
 site=(dotnet "$site_dll")
 export ConnectionStrings__Main=$conn
 "${site[@]}" migrate >"$work/migrate.log" 2>&1 && "${site[@]}" seed --scale 0.01 >"$work/seed.log" 2>&1 \
   || { bad "website migrate/seed failed (is the real website merged?)"; tail -5 "$work/migrate.log" "$work/seed.log" 2>/dev/null; finish; }
-"${site[@]}" --urls "http://127.0.0.1:$site_port" >"$work/site.log" 2>&1 &
+# The management token lives in a file only Prometheus reads; it is never printed.
+token_file=$work/site.token
+( umask 077; python3 -c 'import secrets; print(secrets.token_hex(24))' >"$token_file" )
+Lifeguard__Endpoints__Token=$(cat "$token_file") "${site[@]}" --urls "http://127.0.0.1:$site_port" \
+  --Lifeguard:Endpoints:ManagementPort="$mgmt_port" >"$work/site.log" 2>&1 &
 site_pid=$!; pids+=("$site_pid")
 if ! mon_wait_url "http://127.0.0.1:$site_port/health" 60 "$site_pid"; then
   if kill -0 "$site_pid" 2>/dev/null; then bad "website did not answer /health within 60 s"
   else bad "website exited instead of serving (is the real website merged into this tree?)"; fi
   tail -20 "$work/site.log"; finish
 fi
+mgmt=http://127.0.0.1:$mgmt_port
+auth_header="Authorization: Bearer $(cat "$token_file")"
+
+# 0. nothing operational on the public port; the management address wants the token
+public_metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$site_port/metrics")
+anonymous_metrics=$(curl -s -o /dev/null -w '%{http_code}' "$mgmt/metrics")
+token_metrics=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth_header" "$mgmt/metrics")
+if [ "$public_metrics" = 404 ] && [ "$anonymous_metrics" = 401 ] && [ "$token_metrics" = 200 ]; then
+  ok "/metrics: 404 on the public port, 401 without the token and 200 with it on the management address"
+else bad "/metrics: public $public_metrics (want 404), management without token $anonymous_metrics (401), with token $token_metrics (200)"; fi
 
 # --- the monitoring stack ---------------------------------------------------------------------
-prom=127.0.0.1:$(free_port); am=127.0.0.1:$(free_port); hook_port=$(free_port)
-mon_render_configs "$work/config" "127.0.0.1:$site_port" "$prom" "$am" "http://127.0.0.1:$hook_port/alerts" || finish
+prom=127.0.0.1:${LIFEGUARD_E2E_PROMETHEUS_PORT:-$(free_port)}; am=127.0.0.1:${LIFEGUARD_E2E_ALERTMANAGER_PORT:-$(free_port)}
+hook_port=${LIFEGUARD_E2E_RECEIVER_PORT:-$(free_port)}
+mon_render_configs "$work/config" "127.0.0.1:$mgmt_port" "$prom" "$am" "http://127.0.0.1:$hook_port/alerts" "$token_file" || finish
 mon_start_webhook "$hook_port" "$work/alerts.jsonl" "$work/webhook.log" && pids+=("$MON_HOOK_PID") || finish
 mon_start_alertmanager "$work/config/alertmanager/alertmanager.yml" "$work/am" "$am" "$work/am.log" && pids+=("$MON_AM_PID") || finish
 mon_start_prometheus "$work/config/prometheus/prometheus.yml" "$work/prom" "$prom" "$work/prom.log" && pids+=("$MON_PROM_PID") || finish
@@ -103,7 +124,7 @@ for _ in $(seq 1 60); do
     | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null)
   [ -n "$scraped" ] && break; sleep 0.5
 done
-if [ "$scraped" = 2 ]; then ok "Prometheus scrapes the website: db_client_connection_max = 2"
+if [ "$scraped" = 2 ]; then ok "Prometheus scrapes the website's management address with the token: db_client_connection_max = 2"
 else bad "no db_client_connection_max = 2 from the website in Prometheus after 30 s (got '${scraped}'; is the guard attached?)"; finish; fi
 
 # 1b. the server side of the fleet budget reaches Prometheus (the fleet and server-connection alerts need it)
@@ -125,7 +146,7 @@ fi
 
 # informational: Prometheus' own lint of the site's /metrics (db_client_connection_count's
 # "_count suffix" finding is expected: the OTel name, kept on purpose, see deploy/README.md)
-lint=$(curl -fsS "http://127.0.0.1:$site_port/metrics" | promtool check metrics 2>&1 | grep -v '^$' || true)
+lint=$(curl -fsS -H "$auth_header" "$mgmt/metrics" | promtool check metrics 2>&1 | grep -v '^$' || true)
 echo "     promtool check metrics on /metrics: $(grep -c . <<<"$lint") finding(s)"
 [ -n "$lint" ] && sed 's/^/       /' <<<"$lint" | head -10
 
