@@ -28,7 +28,7 @@ source eng/monitoring/lib.sh
 passed=0; failed=0
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
-TOTAL_CHECKS=9   # every check below; the ones not reached after a fatal failure count as failed
+TOTAL_CHECKS=10   # every check below; the ones not reached after a fatal failure count as failed
 finish() {
   local missing=$((TOTAL_CHECKS - passed - failed))
   [ "$missing" -gt 0 ] && { echo "FAIL - $missing check(s) not reached"; failed=$((failed + missing)); }
