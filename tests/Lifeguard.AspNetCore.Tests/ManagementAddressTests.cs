@@ -40,6 +40,21 @@ public sealed class ManagementAddressTests
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("DELETE")]
+    public async Task PublicPort_OtherMethodsOnOperationalPaths_Answer404Not405(string method)
+    {
+        // A 405 would tell an outsider the endpoint exists.
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        foreach (var path in Operational)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            using var response = await app.Client.SendAsync(request, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{method} {path}");
+        }
+    }
+
     [Fact]
     public async Task ManagementPort_TheAppsOwnEndpoints_Answer404()
     {
