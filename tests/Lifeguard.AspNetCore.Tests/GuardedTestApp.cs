@@ -36,10 +36,10 @@ internal sealed class GuardedTestApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null, bool useExceptionHandler = false,
-        Action<LifeguardEndpointOptions>? endpoints = null, Action<WebApplication>? map = null)
+        Action<LifeguardEndpointOptions>? endpoints = null, Action<WebApplication>? map = null, string urls = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddLifeguard(configure);

@@ -143,6 +143,28 @@ public sealed class ManagementAddressTests
     }
 
     [Fact]
+    public async Task ListenOnManagementPortFalse_AppListensThereItself_OperationalEndpointsAnswerOnlyThere()
+    {
+        // An app whose own URLs include the management port (e.g. an HTTPS endpoint in its Kestrel configuration).
+        var port = FreeLoopbackPort();
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+            endpoints: o => { o.ManagementPort = port; o.ListenOnManagementPort = false; },
+            urls: $"http://127.0.0.1:0;http://127.0.0.1:{port}");
+        app.Management.BaseAddress!.Port.ShouldBe(port);
+        using var mgmt = await app.Management.GetAsync("/lifeguard/state", Ct);
+        mgmt.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var pub = await app.Client.GetAsync("/lifeguard/state", Ct);
+        pub.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task StartAsync_TokenWithoutManagementPort_StopsStartupNamingTheToken()
     {
         var ex = await Should.ThrowAsync<OptionsValidationException>(async () =>
