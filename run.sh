@@ -74,7 +74,12 @@ if [ "$healthy" != 1 ]; then
 fi
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
-  eng/monitoring.sh start --site "127.0.0.1:$management_port" &
+  token_args=()
+  if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then   # Prometheus reads the token from a file only it needs
+    ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >.data/management.token )
+    token_args=(--site-token-file .data/management.token)
+  fi
+  eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" &
   pids+=($!)
 fi
 
