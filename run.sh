@@ -6,10 +6,13 @@
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
+# Env: LIFEGUARD_PG_DATA (cluster data dir, default .data/pg), LIFEGUARD_RUN_HEALTH_TIMEOUT (seconds the
+# site has to become healthy, default 30); eng/suites/run.sh exercises the start-up checks with them.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+pg_data=${LIFEGUARD_PG_DATA:-.data/pg}; health_timeout=${LIFEGUARD_RUN_HEALTH_TIMEOUT:-30}
 port=5080; management_port=5081; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -18,31 +21,32 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$port" =~ ^[0-9]+$ ]] || { echo "run.sh: --port must be a number" >&2; exit 2; }
 [[ "$management_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --management-port must be a number" >&2; exit 2; }
 [ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
+[[ "$health_timeout" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_RUN_HEALTH_TIMEOUT must be a number of seconds" >&2; exit 2; }
 [[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
 
 eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
 
 pids=()
 started_pg=0
-eng/pg.sh status --port "$pg_port" >/dev/null 2>&1 || started_pg=1
+eng/pg.sh status --data "$pg_data" --port "$pg_port" >/dev/null 2>&1 || started_pg=1
 stop_all() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [ "$started_pg" = 1 ] && eng/pg.sh stop --port "$pg_port" || true
+  [ "$started_pg" = 1 ] && eng/pg.sh stop --data "$pg_data" --port "$pg_port" || true
 }
 trap stop_all INT TERM EXIT
-eng/pg.sh start --port "$pg_port"
+eng/pg.sh start --data "$pg_data" --port "$pg_port"
 
 # The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
-export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --port "$pg_port" --pool)
+export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "$pg_data" --port "$pg_port" --pool)
 echo "== build"
 dotnet build apps/Website -c Release -v quiet -nologo
 site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
@@ -57,7 +61,7 @@ pids+=($!)
 # With a token (Lifeguard__Endpoints__Token) the management address answers 401 without it.
 mgmt_auth=(); [ -n "${Lifeguard__Endpoints__Token:-}" ] && mgmt_auth=(-H "Authorization: Bearer $Lifeguard__Endpoints__Token")
 healthy=0
-for _ in $(seq 1 60); do
+for _ in $(seq 1 $((health_timeout * 2))); do
   if curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 \
      && curl -fsS --max-time 2 "${mgmt_auth[@]}" "http://127.0.0.1:$management_port/health" >/dev/null 2>&1; then healthy=1; break; fi
   kill -0 "${pids[0]}" 2>/dev/null || break
@@ -65,7 +69,7 @@ for _ in $(seq 1 60); do
 done
 if [ "$healthy" != 1 ]; then
   if kill -0 "${pids[0]}" 2>/dev/null; then
-    echo "run.sh: the website did not become healthy within 30 s on :$port and :$management_port; last lines of $site_log:" >&2
+    echo "run.sh: the website did not become healthy within $health_timeout s on :$port and :$management_port; last lines of $site_log:" >&2
   else
     echo "run.sh: the website exited; last lines of $site_log:" >&2
   fi
