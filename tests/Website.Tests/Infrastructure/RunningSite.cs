@@ -27,7 +27,8 @@ internal sealed class RunningSite : IAsyncDisposable
         string connectionString,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        string environment = "Production")
+        string environment = "Production",
+        Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -49,6 +50,8 @@ internal sealed class RunningSite : IAsyncDisposable
             {
                 b.Services.AddSingleton(time);
             }
+
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

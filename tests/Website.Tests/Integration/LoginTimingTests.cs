@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Website.Accounts;
 using Website.Tests.Infrastructure;
@@ -11,20 +12,22 @@ namespace Website.Tests.Integration;
 /// A failed login must cost the same for a registered and an unknown email, or its duration tells an attacker
 /// which emails exist. Measured against the real site on PostgreSQL, interleaved so machine noise hits both cases alike.
 /// </summary>
-public sealed class LoginTimingTests(SiteFixture site) : IClassFixture<SiteFixture>
+[Collection(TimingCollection.Name)]
+public sealed class LoginTimingTests(LoginTimingFixture site) : IClassFixture<LoginTimingFixture>
 {
-    private const int Tries = 40;
+    private const int Tries = 80;
 
-    // A noisy shared 2-core machine: medians of interleaved tries agree within a few ms when the work is equal;
-    // the gap this test exists for was 22 ms (117 vs 95) at PBKDF2 cost ~90 ms.
-    private const double MaxRatio = 1.12;
-    private const double MaxDifferenceMs = 8;
+    // Equal work on a noisy shared 2-core machine (load average ~18) measured 0.85-1.23 as a ratio of medians over
+    // 40 pairs; 80 pairs and the median of per-pair ratios are steadier. The gap this test exists for: one commit
+    // (~20 ms) on the registered side only, against ~30 ms for the whole failed login at 10,000 iterations.
+    private const double MaxRatio = 1.25;
 
     [Fact]
     public async Task Login_FailedForRegisteredAndUnknownEmail_TakesTheSameTime()
     {
         // Distinct emails on both sides: no attempt meets a lockout or a counter another attempt left behind.
-        var registered = await InsertUsersAsync(site.Db, Tries + 5);
+        var hasher = site.Site.Services.GetRequiredService<IPasswordHasher<AccountUser>>();
+        var registered = await InsertUsersAsync(site.Db, hasher, Tries + 5);
         var unknown = Enumerable.Range(0, Tries + 5).Select(i => $"nobody{i:D3}-{Guid.NewGuid():N}"[..20] + "@timing.test").ToList();
         using var client = site.NewClient();
         var token = await client.GetTokenAsync();
@@ -38,6 +41,7 @@ public sealed class LoginTimingTests(SiteFixture site) : IClassFixture<SiteFixtu
 
         var known = new List<double>();
         var absent = new List<double>();
+        var pairRatios = new List<double>();
         for (var i = 0; i < Tries; i++)
         {
             // Alternate which case goes first, so a periodic disturbance cannot favour one side.
@@ -51,15 +55,20 @@ public sealed class LoginTimingTests(SiteFixture site) : IClassFixture<SiteFixtu
                 absent.Add(await TimeFailedLoginAsync(client, token, unknown[i]));
                 known.Add(await TimeFailedLoginAsync(client, token, registered[i]));
             }
+
+            // A pair is measured within ~100 ms, so a slower phase of the machine slows both of its halves.
+            pairRatios.Add(known[^1] / absent[^1]);
         }
 
         var mk = Median(known);
         var mu = Median(absent);
-        var report = $"median failed login: registered {mk:F1} ms, unknown {mu:F1} ms (ratio {mk / mu:F3}, {Tries} interleaved tries each)";
+        var mr = Median(pairRatios);
+        var report = $"median failed login: registered {mk:F1} ms, unknown {mu:F1} ms (ratio of medians {mk / mu:F3}, " +
+            $"median of pair ratios {mr:F3}, {Tries} interleaved pairs, PBKDF2 {LoginTimingFixture.Iterations} iterations)";
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Console.WriteLine(report);
-        (mk / mu).ShouldBeInRange(1 / MaxRatio, MaxRatio, report);
-        Math.Abs(mk - mu).ShouldBeLessThan(MaxDifferenceMs, report);
+        File.AppendAllText("/tmp/sessions-http.txt", report + "\n");
+        mr.ShouldBeInRange(1 / MaxRatio, MaxRatio, report);
     }
 
     private static async Task<double> TimeFailedLoginAsync(SiteClient client, string token, string email)
@@ -80,10 +89,10 @@ public sealed class LoginTimingTests(SiteFixture site) : IClassFixture<SiteFixtu
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
     }
 
-    // Registered through the same hasher the site uses (default PBKDF2 parameters), straight into the table: fast.
-    private static async Task<List<string>> InsertUsersAsync(TestDatabase db, int count)
+    // Hashed by the site's own hasher (its PBKDF2 parameters), straight into the table: fast.
+    private static async Task<List<string>> InsertUsersAsync(TestDatabase db, IPasswordHasher<AccountUser> hasher, int count)
     {
-        var hash = new PasswordHasher<AccountUser>().HashPassword(new AccountUser(), KnownDataSet.Password);
+        var hash = hasher.HashPassword(new AccountUser(), KnownDataSet.Password);
         var emails = Enumerable.Range(0, count).Select(i => $"timing{i:D3}@registered.test").ToList();
         await using var c = await db.OpenAsync();
         await using var cmd = new NpgsqlCommand(
