@@ -49,6 +49,8 @@ public static class WebsiteApp
         }
         services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
         services.AddSingleton<AccountService>();
+        // Sessions live in PostgreSQL: logout, expiry and lockout end them on the server (the cookie holds only an id).
+        services.AddServerSessions();
         services.AddSingleton<DashboardService>();
 
         services.AddRazorPages();
@@ -67,8 +69,6 @@ public static class WebsiteApp
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/login";
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            o.SlidingExpiration = true;
         });
         services.AddAuthorization();
         services.AddRateLimiter(o =>

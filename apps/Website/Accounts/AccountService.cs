@@ -15,10 +15,15 @@ public sealed class AccountService(
 {
     private static readonly AccountUser User = new();
 
-    // Verified against for unknown emails so that "no such user" costs the same time as "wrong password".
+    // Verified against for unknown emails so that "no such user" costs the same time as "wrong password": made by the
+    // same hasher, so it carries the same PBKDF2 parameters as every password stored since.
     private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(User, Guid.NewGuid().ToString("N")));
 
-    /// <summary>Checks the credentials; counts failures, locks the account at the threshold, resets on success.</summary>
+    /// <summary>
+    /// Checks the credentials; counts failures, locks the email at the threshold (ending its open sessions), resets on
+    /// success. Every failure — unknown email, wrong password, locked account — does the same work: one look-up, one
+    /// PBKDF2 verification with the same parameters, one counter write; so its duration says nothing about the email.
+    /// </summary>
     public async Task<LoginResult> LoginAsync(string? email, string? password, CancellationToken ct)
     {
         var normalized = EmailAddress.Normalize(email);
@@ -27,54 +32,72 @@ public sealed class AccountService(
             return LoginResult.Failed;
         }
 
-        UserRow? row;
+        var emailHash = EmailAddress.Hash(normalized);
+        LoginRow row;
         await using (var c = await dataSource.OpenConnectionAsync(ct))
         {
-            row = await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-                "SELECT id, password_hash AS passwordhash, workspace_id AS workspaceid, lockout_end AS lockoutend FROM users WHERE email = @normalized",
-                new { normalized }, cancellationToken: ct));
+            // Always exactly one row, with NULLs for an unknown email: the same statement either way.
+            row = await c.QuerySingleAsync<LoginRow>(new CommandDefinition(
+                """
+                SELECT u.id, u.password_hash AS passwordhash, u.workspace_id AS workspaceid, t.lockout_end AS lockoutend,
+                       t.email_hash IS NOT NULL AS counted
+                FROM (SELECT 1) AS one
+                LEFT JOIN users u ON u.email = @normalized
+                LEFT JOIN login_throttle t ON t.email_hash = @emailHash
+                """,
+                new { normalized, emailHash }, cancellationToken: ct));
         }
 
-        if (row is not { } user)
-        {
-            hasher.VerifyHashedPassword(User, _dummyHash.Value, password);
-            return LoginResult.Failed;
-        }
-
-        var verdict = hasher.VerifyHashedPassword(User, user.PasswordHash, password);
+        var verdict = hasher.VerifyHashedPassword(User, row.PasswordHash ?? _dummyHash.Value, password);
         var now = time.GetUtcNow().UtcDateTime;
-        if (user.LockoutEnd is { } end && end > now)
+        var locked = row.LockoutEnd is { } end && end > now;
+        if (row.Id is not { } userId || row.WorkspaceId is not { } workspaceId || locked || verdict == PasswordVerificationResult.Failed)
         {
+            await RecordFailureAsync(normalized, emailHash, now, ct);
             return LoginResult.Failed;
         }
 
-        await using (var c = await dataSource.OpenConnectionAsync(ct))
+        var newHash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(User, password) : null;
+        if (row.Counted || newHash is not null)
         {
-            if (verdict == PasswordVerificationResult.Failed)
-            {
-                var o = options.Value;
-                // One atomic statement, so concurrent failures cannot under-count.
-                await c.ExecuteAsync(new CommandDefinition(
-                    """
-                    UPDATE users SET
-                        lockout_end = CASE WHEN failed_login_count + 1 >= @threshold THEN @lockUntil ELSE lockout_end END,
-                        failed_login_count = CASE WHEN failed_login_count + 1 >= @threshold THEN 0 ELSE failed_login_count + 1 END
-                    WHERE id = @id
-                    """,
-                    new { id = user.Id, threshold = o.LockoutThreshold, lockUntil = now + o.LockoutDuration }, cancellationToken: ct));
-                return LoginResult.Failed;
-            }
-
-            var newHash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(User, password) : null;
+            await using var c = await dataSource.OpenConnectionAsync(ct);
             await c.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE users SET failed_login_count = 0, lockout_end = NULL, password_hash = coalesce(@newHash, password_hash)
-                WHERE id = @id AND (failed_login_count <> 0 OR lockout_end IS NOT NULL OR @newHash IS NOT NULL)
+                DELETE FROM login_throttle WHERE email_hash = @emailHash AND @counted;
+                UPDATE users SET password_hash = @newHash WHERE id = @userId AND @newHash IS NOT NULL;
                 """,
-                new { id = user.Id, newHash }, cancellationToken: ct));
+                new { emailHash, counted = row.Counted, userId, newHash }, cancellationToken: ct));
         }
 
-        return new LoginResult(true, user.Id, user.WorkspaceId, normalized);
+        return new LoginResult(true, userId, workspaceId, normalized);
+    }
+
+    // One atomic statement, so concurrent failures cannot under-count. The counter row is keyed by the email's hash
+    // whether or not it is registered, so both cases write the same row shape and wait for the same commit. While
+    // locked, failures neither count nor extend the lockout. Reaching the threshold (or failing while locked) deletes
+    // the account's sessions in the same transaction.
+    private async Task RecordFailureAsync(string normalized, byte[] emailHash, DateTime now, CancellationToken ct)
+    {
+        var o = options.Value;
+        await using var c = await dataSource.OpenConnectionAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            WITH counted AS (
+                INSERT INTO login_throttle AS t (email_hash, failed_count, lockout_end, updated_at)
+                VALUES (@emailHash, CASE WHEN @threshold <= 1 THEN 0 ELSE 1 END, CASE WHEN @threshold <= 1 THEN @lockUntil END, @now)
+                ON CONFLICT (email_hash) DO UPDATE SET
+                    failed_count = CASE WHEN t.lockout_end > @now THEN t.failed_count
+                                        WHEN t.failed_count + 1 >= @threshold THEN 0 ELSE t.failed_count + 1 END,
+                    lockout_end = CASE WHEN t.lockout_end > @now THEN t.lockout_end
+                                       WHEN t.failed_count + 1 >= @threshold THEN @lockUntil ELSE t.lockout_end END,
+                    updated_at = @now
+                RETURNING t.lockout_end
+            )
+            DELETE FROM sessions
+            WHERE user_id = (SELECT id FROM users WHERE email = @normalized)
+              AND (SELECT lockout_end FROM counted) > @now
+            """,
+            new { emailHash, normalized, now, threshold = o.LockoutThreshold, lockUntil = now + o.LockoutDuration }, cancellationToken: ct));
     }
 
     /// <summary>
@@ -170,5 +193,5 @@ public sealed class AccountService(
         cmd.Parameters.Add(p);
     }
 
-    private sealed record UserRow(long Id, string PasswordHash, long WorkspaceId, DateTime? LockoutEnd);
+    private sealed record LoginRow(long? Id, string? PasswordHash, long? WorkspaceId, DateTime? LockoutEnd, bool Counted);
 }

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Website.Accounts;
 
 /// <summary>Email normalisation: the single form stored in <c>users.email</c> and used for look-ups.</summary>
@@ -44,4 +47,10 @@ public static class EmailAddress
 
         return s.ToLowerInvariant();
     }
+
+    /// <summary>
+    /// SHA-256 of a normalised address: the key of the failed-login counters, so an unknown email is counted like a
+    /// registered one without its text being kept. Matches <c>sha256(convert_to(email, 'UTF8'))</c> in SQL.
+    /// </summary>
+    public static byte[] Hash(string normalized) => SHA256.HashData(Encoding.UTF8.GetBytes(normalized));
 }

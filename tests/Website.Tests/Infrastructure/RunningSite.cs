@@ -32,7 +32,8 @@ internal sealed class RunningSite : IAsyncDisposable
         string connectionString,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        string environment = "Production")
+        string environment = "Production",
+        Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -56,6 +57,8 @@ internal sealed class RunningSite : IAsyncDisposable
             {
                 b.Services.AddSingleton(time);
             }
+
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         var management = app.Services.GetRequiredService<Lifeguard.AspNetCore.LifeguardManagementAddress>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Website.Tests.Infrastructure;
@@ -24,11 +25,16 @@ public class SiteFixture : IAsyncLifetime
 
     internal virtual string Environment => "Production";
 
+    /// <summary>Extra service registrations for the site under test (after the site's own).</summary>
+    internal virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
         _data = await KnownDataSet.InsertAsync(_db);
-        _site = await RunningSite.StartAsync(_db.ConnectionString, Settings, Clock, Environment);
+        _site = await RunningSite.StartAsync(_db.ConnectionString, Settings, Clock, Environment, ConfigureServices);
     }
 
     public virtual async ValueTask DisposeAsync()

@@ -133,7 +133,7 @@ public sealed class AccountTests(SiteFixture site) : IClassFixture<SiteFixture>
         }
 
         await using (var c = await site.Db.OpenAsync())
-        await using (var cmd = new NpgsqlCommand("SELECT lockout_end FROM users WHERE email = $1", c) { Parameters = { new() { Value = email } } })
+        await using (var cmd = new NpgsqlCommand("SELECT lockout_end FROM login_throttle WHERE email_hash = sha256(convert_to($1, 'UTF8'))", c) { Parameters = { new() { Value = email } } })
         {
             var end = (DateTime)(await cmd.ExecuteScalarAsync())!;
             end.ShouldBeGreaterThan(site.Clock.GetUtcNow().UtcDateTime.AddMinutes(4));

@@ -13,7 +13,7 @@ public sealed class LogoutModel : PageModel
     {
     }
 
-    /// <summary>Drops the auth cookie and goes to the login page.</summary>
+    /// <summary>Ends the session on the server (its row is deleted, so a copy of the cookie is refused too), drops the cookie, goes to the login page.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

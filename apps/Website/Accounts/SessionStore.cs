@@ -1,0 +1,144 @@
+using System.Buffers.Text;
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace Website.Accounts;
+
+/// <summary>
+/// Server-side sessions for the auth cookie: the cookie carries only a random 256-bit session id, and every request
+/// looks it up in the <c>sessions</c> table (by its SHA-256). Logout, expiry and lockout delete or outdate the row,
+/// so a copied cookie stops working on every node at once; nothing is cached.
+/// </summary>
+public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOptions<WebsiteOptions> options) : ITicketStore
+{
+    private const int IdBytes = 32;
+
+    /// <inheritdoc />
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, CancellationToken.None);
+
+    /// <summary>Creates the session row for a fresh login and returns the id the cookie will carry.</summary>
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (!long.TryParse(ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+        {
+            throw new InvalidOperationException("a session needs the user id claim");
+        }
+
+        var id = RandomNumberGenerator.GetBytes(IdBytes);
+        var now = time.GetUtcNow();
+        var absolute = now + options.Value.SessionAbsoluteLifetime;
+        var issued = ticket.Properties.IssuedUtc ?? now;
+        var expires = Min(ticket.Properties.ExpiresUtc ?? now + options.Value.SessionIdleTimeout, absolute);
+        await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO sessions (id_hash, user_id, created_at, issued_at, expires_at, absolute_expires_at)
+            VALUES (@idHash, @userId, @now, @issued, @expires, @absolute)
+            """,
+            new { idHash = SHA256.HashData(id), userId, now = now.UtcDateTime, issued = issued.UtcDateTime, expires = expires.UtcDateTime, absolute = absolute.UtcDateTime },
+            cancellationToken: cancellationToken));
+        return Base64Url.EncodeToString(id);
+    }
+
+    /// <inheritdoc />
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, CancellationToken.None);
+
+    /// <summary>
+    /// The session's ticket, rebuilt from the database (claims from the users row), or null when the id is unknown,
+    /// ended, expired, or its account is locked. Database errors propagate: an outage answers 503, it does not log people out.
+    /// </summary>
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken)
+    {
+        if (HashOf(key) is not { } idHash)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        SessionRow? row;
+        await using (var c = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            row = await c.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(
+                """
+                SELECT u.id AS userid, u.email, u.workspace_id AS workspaceid, s.issued_at AS issuedat, s.expires_at AS expiresat
+                FROM sessions s
+                JOIN users u ON u.id = s.user_id
+                LEFT JOIN login_throttle t ON t.email_hash = sha256(convert_to(u.email, 'UTF8'))
+                WHERE s.id_hash = @idHash AND s.expires_at > @now AND (t.lockout_end IS NULL OR t.lockout_end <= @now)
+                """,
+                new { idHash, now }, cancellationToken: cancellationToken));
+        }
+
+        if (row is null)
+        {
+            return null;
+        }
+
+        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        var properties = new AuthenticationProperties
+        {
+            IssuedUtc = new DateTimeOffset(DateTime.SpecifyKind(row.IssuedAt, DateTimeKind.Utc)),
+            ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)),
+        };
+        return new AuthenticationTicket(WorkspaceClaims.Create(row.UserId, row.Email, row.WorkspaceId, scheme), properties, scheme);
+    }
+
+    /// <inheritdoc />
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, CancellationToken.None);
+
+    /// <summary>Slides the session's end (never past its absolute end); an ended session is not brought back.</summary>
+    public async Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (HashOf(key) is not { } idHash)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var issued = ticket.Properties.IssuedUtc ?? now;
+        var expires = ticket.Properties.ExpiresUtc ?? now + options.Value.SessionIdleTimeout;
+        await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE sessions SET issued_at = @issued, expires_at = least(@expires, absolute_expires_at)
+            WHERE id_hash = @idHash AND expires_at > @now
+            """,
+            new { idHash, issued = issued.UtcDateTime, expires = expires.UtcDateTime, now = now.UtcDateTime }, cancellationToken: cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string key) => RemoveAsync(key, CancellationToken.None);
+
+    /// <summary>Ends the session (logout, or an expired ticket the cookie handler found).</summary>
+    public async Task RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        if (HashOf(key) is not { } idHash)
+        {
+            return;
+        }
+
+        await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
+        await c.ExecuteAsync(new CommandDefinition("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
+    }
+
+    // Only ids this store could have made reach the database; anything else is no session.
+    private static byte[]? HashOf(string? key)
+    {
+        Span<byte> id = stackalloc byte[IdBytes];
+        return key is { Length: 43 } && Base64Url.IsValid(key) && Base64Url.TryDecodeFromChars(key, id, out var written) && written == IdBytes
+            ? SHA256.HashData(id)
+            : null;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private sealed record SessionRow(long UserId, string Email, long WorkspaceId, DateTime IssuedAt, DateTime ExpiresAt);
+}
