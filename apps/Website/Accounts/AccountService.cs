@@ -31,7 +31,7 @@ public sealed class AccountService(
         await using (var c = await dataSource.OpenConnectionAsync(ct))
         {
             row = await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
-                "SELECT id, password_hash AS passwordhash, workspace_id AS workspaceid, lockout_end AS lockoutend FROM users WHERE email = @normalized",
+                "/* account.login */ SELECT id, password_hash AS passwordhash, workspace_id AS workspaceid, lockout_end AS lockoutend FROM users WHERE email = @normalized",
                 new { normalized }, cancellationToken: ct));
         }
 

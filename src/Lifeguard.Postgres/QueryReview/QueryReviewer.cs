@@ -58,6 +58,42 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
         };
     }
 
+    /// <summary>Generic plans of <paramref name="queries"/> (normalized text) for the baseline gate: cost and sequential scans on large tables.</summary>
+    public async Task<IReadOnlyList<PlanSnapshot>> PlanAsync(string connectionString, IEnumerable<string> queries, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        await using var connection = await OpenAsync(connectionString, ct).ConfigureAwait(false);
+        var catalog = await DatabaseCatalog.ReadAsync(connection, ct).ConfigureAwait(false);
+        var facts = catalog.Facts(options.LargeTableRows);
+        var capture = new PlanCapture(connection);
+        var result = new List<PlanSnapshot>();
+        foreach (var q in queries)
+        {
+            try
+            {
+                var prepared = await capture.PrepareAsync(q, ct).ConfigureAwait(false);
+                try
+                {
+                    var plan = await capture.GenericPlanAsync(prepared, ct).ConfigureAwait(false);
+                    result.Add(new PlanSnapshot(null, q, plan.TotalCost, SeqScansOnLargeTables(plan, facts)));
+                }
+                finally
+                {
+                    await capture.DeallocateAsync(prepared, ct).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException e)
+            {
+                result.Add(new PlanSnapshot(null, q, null, [], $"{e.SqlState} {e.MessageText}"));
+            }
+        }
+
+        return result;
+    }
+
+    private static List<string> SeqScansOnLargeTables(ExplainPlan plan, PlanFacts facts) =>
+        plan.Nodes.Where(n => n.NodeType == "Seq Scan" && facts.IsLarge(n.RelationName)).Select(n => n.RelationName!).Distinct().ToList();
+
     /// <summary>One physical connection, outside any pool: a pool could hand a later command to another backend.</summary>
     internal static async Task<NpgsqlConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
@@ -147,7 +183,7 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
                 PlanKind = analyzed is null ? PlanKind.Generic : PlanKind.Analyzed,
                 PlanCost = generic.TotalCost,
                 AnalyzedMs = analyzed?.ExecutionMs,
-                SeqScans = generic.Nodes.Where(n => n.NodeType == "Seq Scan" && facts.IsLarge(n.RelationName)).Select(n => n.RelationName!).Distinct().ToList(),
+                SeqScans = SeqScansOnLargeTables(generic, facts),
                 Findings = findings,
                 IndexAdvice = advice,
                 Notes = notes,

@@ -72,6 +72,31 @@ public static partial class StatementSource
         return !OwnQueries().IsMatch(query);
     }
 
+    /// <summary>
+    /// The guard operation a tag belongs to: the operation named exactly like the tag, else the route whose first path
+    /// segment is the tag's first dotted part ("dashboard.totals" -> "GET /dashboard"), GET preferred; null when none.
+    /// </summary>
+    public static string? RouteFor(string? tag, IEnumerable<string> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        if (string.IsNullOrWhiteSpace(tag)) return null;
+        var list = operations.ToList();
+        var exact = list.FirstOrDefault(o => string.Equals(o, tag, StringComparison.Ordinal));
+        if (exact is not null) return exact;
+        var page = tag.Split('.', 2)[0];
+        return list
+            .Where(o => string.Equals(FirstSegment(o), page, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(o => o.StartsWith("GET ", StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(o => o, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    private static string FirstSegment(string operation)
+    {
+        var path = operation.Contains(' ', StringComparison.Ordinal) ? operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..] : operation;
+        return path.TrimStart('/').Split('/', 2)[0];
+    }
+
     [GeneratedRegex(@"^\s*/\*(?<tag>(?:(?!\*/).){1,200})\*/", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex LeadingComment();
 
