@@ -30,13 +30,15 @@ public static class PlanRules
         var findings = new List<PlanFinding>();
         var total = plan.ExecutionMs ?? plan.Root.ActualTotalTimeMs ?? 0;
         var exclusive = plan.IsAnalyzed ? ExclusiveTimes(plan.Root) : new Dictionary<PlanNode, double>();
+        var underLimit = UnderLimit(plan.Root);
         foreach (var n in plan.Nodes)
         {
             var self = exclusive.GetValueOrDefault(n);
             if (plan.IsAnalyzed && total > 0)
             {
-                SlowNodeRule(n, self, total, findings);
-                RowEstimateRule(n, self, findings);
+                if (self >= facts.MinNodeMs) SlowNodeRule(n, self, total, findings);
+                // Below a Limit the executor stops early, so "fewer rows than estimated" is expected, not a misestimate.
+                if (!underLimit.Contains(n)) RowEstimateRule(n, self, findings);
                 FilterRule(n, self, findings);
                 HeapFetchRule(n, self, findings);
                 HashBatchRule(n, self, findings);
@@ -48,6 +50,16 @@ public static class PlanRules
         }
 
         return findings.OrderByDescending(f => f.ImpactMs).ThenByDescending(f => f.Level).ToList();
+    }
+
+    private static HashSet<PlanNode> UnderLimit(PlanNode root)
+    {
+        var result = new HashSet<PlanNode>();
+        foreach (var limit in root.DescendantsAndSelf().Where(n => n.NodeType == "Limit"))
+        {
+            foreach (var d in limit.Children.SelectMany(c => c.DescendantsAndSelf())) result.Add(d);
+        }
+        return result;
     }
 
     /// <summary>Time spent in each node itself (its total minus its children's), across loops; parallel workers counted once.</summary>
@@ -92,7 +104,8 @@ public static class PlanRules
         var estimated = Math.Max(1, n.PlanRows);
         var act = Math.Max(1, actual);
         var factor = Math.Max(estimated / act, act / estimated);
-        if (factor <= 10) return;
+        // Misestimates among a handful of rows change no plan; PEV2's factors apply from 100 rows on.
+        if (factor <= 10 || Math.Max(estimated, act) < 100) return;
         var level = factor > 1000 ? FindingLevel.High : factor > 100 ? FindingLevel.Medium : FindingLevel.Low;
         var direction = act > estimated ? "under" : "over";
         into.Add(new PlanFinding(RowEstimate, n.Describe(),
