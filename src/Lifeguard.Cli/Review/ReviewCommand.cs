@@ -15,7 +15,7 @@ internal static class ReviewCommand
 {
     public static Command Create(IAnsiConsole console, TimeProvider? time = null)
     {
-        var server = new Option<string>("--server") { Description = "Connection string of the database to review (pg_stat_statements, and hypopg for advice).", Required = true };
+        var server = new Option<string?>("--server") { Description = "Connection string of the database to review (pg_stat_statements, and hypopg for advice). Required." };
         var top = new Option<int>("--top") { Description = "Review at most this many statements, most total time first.", DefaultValueFactory = _ => 20 };
         var minCalls = new Option<long>("--min-calls") { Description = "Only statements that ran at least this often (PgHero: 100).", DefaultValueFactory = _ => 100 };
         var minMean = new Option<double>("--min-mean-ms") { Description = "Only statements at least this slow on average, ms (PgHero: 20).", DefaultValueFactory = _ => 20 };
@@ -47,7 +47,8 @@ internal static class ReviewCommand
             {
                 throw new CliException(string.Join(" ", problems.Select(p => $"{Flag(p.MemberNames.FirstOrDefault())}: {p.ErrorMessage}")));
             }
-            var cs = Connection(parse.GetValue(server)!, "--server");
+            // Checked here rather than by the parser, so the error reaches the console and the --json file like every other.
+            var cs = Connection(parse.GetValue(server) ?? throw new CliException("--server CONNSTRING is required: the database whose pg_stat_statements to review."), "--server");
             if (options.VerifyConnectionString is { } v) options.VerifyConnectionString = Connection(v, "--verify");
             var baselineFile = parse.GetValue(baseline);
             var baselineStatements = baselineFile is null ? null : BaselineFile.Read(baselineFile.FullName);
@@ -63,7 +64,7 @@ internal static class ReviewCommand
                 if (baselineStatements is not null)
                 {
                     progress.Report($"comparing {baselineStatements.Count} baseline statement(s) with their plans now...");
-                    var now = await reviewer.PlanAsync(cs, baselineStatements.Select(b => b.Query), ct).ConfigureAwait(false);
+                    var now = await reviewer.PlanAsync(cs, baselineStatements.Where(b => b.PlanCost is not null).Select(b => b.Query), ct).ConfigureAwait(false);
                     regressions = PlanBaseline.Compare(baselineStatements, now);
                 }
             }

@@ -34,7 +34,7 @@ public sealed class DatabaseCatalog
     public static async Task<DatabaseCatalog> ReadAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        const string tablesSql = """
+        const string tablesSql = StatementSource.OwnTag + """
             SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::float8, pg_total_relation_size(c.oid),
                    array_agg(a.attname::text ORDER BY a.attnum)
             FROM pg_class c
@@ -54,7 +54,7 @@ public sealed class DatabaseCatalog
             }
         }
 
-        const string indexesSql = """
+        const string indexesSql = StatementSource.OwnTag + """
             SELECT n.nspname, t.relname, i.relname, am.amname, x.indisunique, x.indisprimary,
                    x.indpred IS NOT NULL, x.indexprs IS NOT NULL, pg_relation_size(i.oid),
                    coalesce(s.idx_scan, 0), pg_get_indexdef(i.oid),

@@ -20,7 +20,8 @@ public static class PlanBaseline
         var result = new List<PlanRegression>();
         foreach (var b in baseline)
         {
-            if (!byText.TryGetValue(Key(b.Query), out var now)) continue;
+            // A statement the baseline could not plan either (e.g. a parameter type PostgreSQL cannot infer) has nothing to compare.
+            if (b.PlanCost is null || !byText.TryGetValue(Key(b.Query), out var now)) continue;
             if (now.Error is not null)
             {
                 result.Add(new PlanRegression(now.QueryId ?? b.QueryId, b.Query, "no_plan", $"the statement cannot be planned any more: {now.Error}"));

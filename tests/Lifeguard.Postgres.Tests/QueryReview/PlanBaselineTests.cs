@@ -29,6 +29,12 @@ public sealed class PlanBaselineTests
     }
 
     [Fact]
+    public void Compare_BaselineHadNoPlanEither_NothingToCompare()
+    {
+        PlanBaseline.Compare([new PlanSnapshot(1, Totals, null, [])], [new PlanSnapshot(null, Totals, null, [], "42P18 could not determine data type of parameter $1")]).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Compare_StatementCannotBePlannedAnyMore_IsReported()
     {
         PlanBaseline.Compare([new PlanSnapshot(1, Totals, 100, [])], [new PlanSnapshot(null, Totals, null, [], "42703 column \"workspace_id\" does not exist")])
