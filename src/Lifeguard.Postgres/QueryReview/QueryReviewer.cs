@@ -173,10 +173,6 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
                 if (best is not null) advice.Add(best);
                 if (note is not null) notes.Add(note);
             }
-            else if (hypopg)
-            {
-                notes.Add(string.Create(CultureInfo.InvariantCulture, $"generic plan cost {generic.TotalCost:0.##} is below {options.MinCostForAdvice}: no index advice needed."));
-            }
 
             return review with
             {
