@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Lifeguard.Cli.Check;
 using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
+using Lifeguard.Cli.Review;
 using Lifeguard.Cli.Size;
 using Lifeguard.Cli.Sweep;
 using Spectre.Console;
@@ -29,6 +30,7 @@ internal static class CliApp
         root.Add(LoadCommand.Create());
         root.Add(DrillCommand.Create());
         root.Add(SweepCommand.Create(console));
+        root.Add(ReviewCommand.Create(console));
         return root;
     }
 

@@ -39,7 +39,7 @@ public sealed class AccountService(
             // Always exactly one row, with NULLs for an unknown email: the same statement either way.
             row = await c.QuerySingleAsync<LoginRow>(new CommandDefinition(
                 """
-                SELECT u.id, u.password_hash AS passwordhash, u.workspace_id AS workspaceid, t.lockout_end AS lockoutend,
+                /* account.login */ SELECT u.id, u.password_hash AS passwordhash, u.workspace_id AS workspaceid, t.lockout_end AS lockoutend,
                        t.email_hash IS NOT NULL AS counted
                 FROM (SELECT 1) AS one
                 LEFT JOIN users u ON u.email = @normalized

@@ -35,7 +35,7 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
         var from = firstDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var p = new { ws = workspaceId, from, to = now };
 
-        var name = await c.QuerySingleOrDefaultAsync<string>(Cmd("SELECT name FROM workspaces WHERE id = @ws", p, ct));
+        var name = await c.QuerySingleOrDefaultAsync<string>(Cmd("/* dashboard.workspace */ SELECT name FROM workspaces WHERE id = @ws", p, ct));
         if (name is null)
         {
             return null;
@@ -43,6 +43,7 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
 
         var totals = await c.QuerySingleAsync<DashboardTotals>(Cmd(
             """
+            /* dashboard.totals */
             SELECT count(*) AS orders,
                    count(*) FILTER (WHERE status = 'paid') AS paid_orders,
                    coalesce(sum(amount_cents) FILTER (WHERE status = 'paid'), 0)::bigint AS revenue_cents,
@@ -54,6 +55,7 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
 
         var dailyRows = (await c.QueryAsync<(DateTime Day, long RevenueCents, long Orders)>(Cmd(
             """
+            /* dashboard.daily */
             SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
                    coalesce(sum(amount_cents) FILTER (WHERE status = 'paid'), 0)::bigint AS revenue_cents,
                    count(*) AS orders
@@ -68,6 +70,7 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
 
         var top = (await c.QueryAsync<ProductRevenue>(Cmd(
             """
+            /* dashboard.top_products */
             SELECT p.name, p.category, sum(o.amount_cents)::bigint AS revenue_cents, count(*) AS orders
             FROM orders o JOIN products p ON p.id = o.product_id
             WHERE o.workspace_id = @ws AND o.created_at >= @from AND o.created_at <= @to AND o.status = 'paid'
@@ -78,6 +81,7 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
 
         var recent = (await c.QueryAsync<RecentOrder>(Cmd(
             """
+            /* dashboard.recent */
             SELECT o.id, o.created_at, c.name AS customer, p.name AS product, o.quantity, o.amount_cents, o.status
             FROM orders o
             JOIN products p ON p.id = o.product_id
@@ -90,6 +94,8 @@ public sealed class DashboardService(DbDataSource dataSource, TimeProvider time)
         return new DashboardData(name, firstDay, lastDay, totals, daily, top, recent);
     }
 
+    // Each statement starts with a comment naming its operation (/* dashboard.totals */): pg_stat_statements keeps it, so
+    // `lifeguard review` can say which page a slow statement serves.
     private static CommandDefinition Cmd(string sql, object parameters, CancellationToken ct) =>
         new(sql, parameters, cancellationToken: ct);
 }

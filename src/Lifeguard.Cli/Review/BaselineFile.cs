@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Lifeguard.Postgres.QueryReview;
+
+namespace Lifeguard.Cli.Review;
+
+/// <summary>Reads the statements of an earlier `lifeguard review --json` file for the --baseline gate.</summary>
+internal static class BaselineFile
+{
+    public static List<PlanSnapshot> Read(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"--baseline: {path} does not exist (write one with `lifeguard review --json {path}`).");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            if (!doc.RootElement.TryGetProperty("statements", out var statements) || statements.ValueKind != JsonValueKind.Array)
+            {
+                throw new CliException($"--baseline: {path} has no \"statements\" array; is it a `lifeguard review --json` file?");
+            }
+
+            var result = new List<PlanSnapshot>();
+            foreach (var s in statements.EnumerateArray())
+            {
+                if (!s.TryGetProperty("query", out var q) || q.GetString() is not { Length: > 0 } query) continue;
+                long? id = s.TryGetProperty("queryid", out var qid) && qid.ValueKind == JsonValueKind.Number ? qid.GetInt64() : null;
+                double? cost = s.TryGetProperty("plan_cost", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : null;
+                var scans = s.TryGetProperty("seq_scans", out var ss) && ss.ValueKind == JsonValueKind.Array
+                    ? ss.EnumerateArray().Select(x => x.GetString() ?? "").Where(x => x.Length > 0).ToList()
+                    : [];
+                result.Add(new PlanSnapshot(id, query, cost, scans));
+            }
+
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"--baseline: {path} is not valid JSON: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Lifeguard.Postgres.QueryReview;
+
+namespace Lifeguard.Cli.Review;
+
+/// <summary>What `lifeguard review --json` writes: the review, the thresholds it used and, with --baseline, the regressions.</summary>
+internal sealed record ReviewOutput(
+    string Verb,
+    bool Passed,
+    string Database,
+    string ServerVersion,
+    DateTimeOffset ReviewedAt,
+    bool HypopgAvailable,
+    ReviewThresholds Thresholds,
+    int StatementsSeen,
+    int BelowThresholds,
+    double ElapsedSeconds,
+    IReadOnlyList<StatementReview> Statements,
+    IReadOnlyList<UnusedIndex> UnusedIndexes,
+    IReadOnlyList<DuplicateIndex> DuplicateIndexes,
+    string? Baseline,
+    IReadOnlyList<PlanRegression> Regressions,
+    IReadOnlyList<string> Notes);
+
+/// <summary>The thresholds a review ran with, echoed so a report can be read on its own.</summary>
+internal sealed record ReviewThresholds(int Top, long MinCalls, double MinMeanMs, double MinCostForAdvice, double MinCostDrop, double LargeTableRows, long UnusedIndexMinBytes, double StatementTimeoutSeconds, bool Analyze, bool Verify);

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Lifeguard.Cli.Metrics;
+
+namespace Lifeguard.Cli.Review;
+
+/// <summary>The guard's mean connection hold time per operation (route), read once from a running instance's /metrics.</summary>
+internal static class RouteHoldTimes
+{
+    public static async Task<Dictionary<string, double>> ReadAsync(string url, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            throw new CliException($"--metrics-url: '{url}' is not an http(s) URL (e.g. http://127.0.0.1:5081/metrics).");
+        }
+
+        string text;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            text = await http.GetStringAsync(uri, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new CliException($"--metrics-url: cannot read {url}: {e.Message}", e);
+        }
+
+        var samples = PrometheusText.Parse(text);
+        var hold = Sum(samples, "lifeguard_operation_hold_time");
+        var leases = Sum(samples, "lifeguard_operation_leases");
+        return hold.Where(h => leases.GetValueOrDefault(h.Key) > 0)
+            .ToDictionary(h => h.Key, h => 1000 * h.Value / leases[h.Key], StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, double> Sum(List<PrometheusSample> samples, string prefix) =>
+        samples.Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Label("operation") is not null)
+            .GroupBy(s => s.Label("operation")!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value), StringComparer.Ordinal);
+
+    public static string Format(double ms) => ms.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+
+namespace Lifeguard.Postgres.QueryReview;
+
+/// <summary>
+/// Reads what a statement's text says about itself: the operation tag an application puts in a leading comment
+/// (<c>/* dashboard.totals */</c>), and whether it is a read-only query that EXPLAIN ANALYZE may run.
+/// </summary>
+public static partial class StatementSource
+{
+    /// <summary>The first leading comment's text ("dashboard.totals"), or null.</summary>
+    public static string? Tag(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var m = LeadingComment().Match(query);
+        return m.Success ? m.Groups["tag"].Value.Trim() : null;
+    }
+
+    /// <summary>The text without leading comments and whitespace.</summary>
+    public static string Body(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var rest = query;
+        while (true)
+        {
+            var trimmed = rest.TrimStart();
+            if (trimmed.StartsWith("/*", StringComparison.Ordinal))
+            {
+                var end = trimmed.IndexOf("*/", 2, StringComparison.Ordinal);
+                if (end < 0) return "";
+                rest = trimmed[(end + 2)..];
+            }
+            else if (trimmed.StartsWith("--", StringComparison.Ordinal))
+            {
+                var end = trimmed.IndexOf('\n', StringComparison.Ordinal);
+                rest = end < 0 ? "" : trimmed[(end + 1)..];
+            }
+            else
+            {
+                return trimmed;
+            }
+        }
+    }
+
+    /// <summary>The statement's first keyword, upper case ("SELECT", "WITH", "UPDATE").</summary>
+    public static string Verb(string query)
+    {
+        var m = FirstWord().Match(Body(query));
+        return m.Success ? m.Value.ToUpperInvariant() : "";
+    }
+
+    /// <summary>
+    /// True when the text is a plain query: SELECT/WITH/VALUES/TABLE with no data-changing keyword, no row locks and no
+    /// SELECT INTO. (The review runs it in a READ ONLY transaction as well, so PostgreSQL itself refuses any write.)
+    /// </summary>
+    public static bool IsReadOnly(string query)
+    {
+        var verb = Verb(query);
+        if (verb is not ("SELECT" or "WITH" or "VALUES" or "TABLE")) return false;
+        return !Writes().IsMatch(Body(query));
+    }
+
+    /// <summary>The comment the review puts on its own statements, so a later review skips them.</summary>
+    public const string OwnTag = "/* lifeguard review */ ";
+
+    /// <summary>True for the statements a review looks at: queries and DML, not utility commands or its own EXPLAINs.</summary>
+    public static bool IsReviewable(string query)
+    {
+        var verb = Verb(query);
+        if (verb is not ("SELECT" or "WITH" or "VALUES" or "TABLE" or "INSERT" or "UPDATE" or "DELETE")) return false;
+        // The review's own statements (tagged /* lifeguard review */) and hypothetical-index calls must not review themselves.
+        return !OwnQueries().IsMatch(query);
+    }
+
+    /// <summary>
+    /// The guard operation a tag belongs to: the operation named exactly like the tag, else the route whose first path
+    /// segment is the tag's first dotted part ("dashboard.totals" -> "GET /dashboard"), GET preferred; null when none.
+    /// </summary>
+    public static string? RouteFor(string? tag, IEnumerable<string> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        if (string.IsNullOrWhiteSpace(tag)) return null;
+        var list = operations.ToList();
+        var exact = list.FirstOrDefault(o => string.Equals(o, tag, StringComparison.Ordinal));
+        if (exact is not null) return exact;
+        var page = tag.Split('.', 2)[0];
+        return list
+            .Where(o => string.Equals(FirstSegment(o), page, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(o => o.StartsWith("GET ", StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(o => o, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    private static string FirstSegment(string operation)
+    {
+        var path = operation.Contains(' ', StringComparison.Ordinal) ? operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..] : operation;
+        return path.TrimStart('/').Split('/', 2)[0];
+    }
+
+    [GeneratedRegex(@"^\s*/\*(?<tag>(?:(?!\*/).){1,200})\*/", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingComment();
+
+    [GeneratedRegex(@"^[A-Za-z]+", RegexOptions.CultureInvariant)]
+    private static partial Regex FirstWord();
+
+    [GeneratedRegex(@"\b(insert|update|delete|merge|truncate|copy|nextval|setval)\b|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\binto\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Writes();
+
+    [GeneratedRegex(@"^\s*/\*\s*lifeguard review\s*\*/|\bhypopg\w*\s*\(", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OwnQueries();
+}

@@ -1,0 +1,63 @@
+using Lifeguard.Cli.Drill;
+using Lifeguard.Cli.Load;
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests.Review;
+
+/// <summary>`lifeguard review` on the real website: its tagged statements name their page, next to the guard's hold time for that route.</summary>
+public sealed class ReviewWebsiteTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Review_WebsiteUnderLoadWithMetricsUrl_NamesTheDashboardRouteAndItsHoldTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var server = TestPostgres.ConnectionString;
+        var repo = Checkout.Find();
+        var name = "review_site_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync(ct);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+            var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = cs };
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "migrate"], env, ct);
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "seed", "--scale", "0.01"], env, ct);
+            await using var site = await SiteProcess.StartAsync(repo, new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 4 }.ConnectionString, SiteDatabase.SiteSettings(), ct);
+            using (var load = new LoadRunner(new LoadOptions { BaseUrl = site.Url, Users = 4, Duration = TimeSpan.FromSeconds(3) }))
+            {
+                await load.LoginAsync(null, ct);
+                var summary = await load.RunAsync(null, ct);
+                summary.Requests.ShouldBeGreaterThan(0);
+            }
+
+            var (exit, output, json) = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--top", "50",
+                "--metrics-url", new Uri(site.Url, "/metrics").ToString());
+            exit.ShouldBe(0, output);
+            var statements = json!.Value.GetProperty("statements").EnumerateArray().ToList();
+            var sources = statements.Select(s => s.GetProperty("source").GetString()).ToList();
+            sources.ShouldContain("dashboard.totals", output);
+            sources.ShouldContain("account.login", output);
+            var totals = statements.Single(s => s.GetProperty("source").GetString() == "dashboard.totals");
+            totals.GetProperty("route").GetString().ShouldBe("GET /Dashboard"); // the Razor page's route pattern
+            totals.GetProperty("route_hold_mean_ms").GetDouble().ShouldBeGreaterThan(0);
+            output.ShouldContain("serves GET /Dashboard (guard hold mean");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync(ct);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+    }
+}
