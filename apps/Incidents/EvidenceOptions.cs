@@ -8,8 +8,8 @@ public sealed class EvidenceOptions
     /// <summary>URL template; <c>{instance}</c> is the alert's instance label (the management address Prometheus scrapes). Empty turns evidence off.</summary>
     public string? DiagnosisUrl { get; set; } = "http://{instance}/lifeguard/diagnosis";
 
-    /// <summary>Hosts the service may fetch from; labels come from Alertmanager, so they must not steer requests anywhere.</summary>
-    public IList<string> AllowedHosts { get; } = [];
+    /// <summary>Hosts the service may fetch from (loopback by default; configuration adds to the list); labels come from Alertmanager, so they must not steer requests anywhere.</summary>
+    public IList<string> AllowedHosts { get; } = ["127.0.0.1", "localhost", "::1"];
 
     /// <summary>Per-request timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
