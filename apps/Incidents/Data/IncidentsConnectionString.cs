@@ -8,6 +8,9 @@ public static class IncidentsConnectionString
     /// <summary>The configuration key.</summary>
     public const string Key = "ConnectionStrings:Incidents";
 
+    /// <summary>Maximum Pool Size when the connection string sets none.</summary>
+    public const int DefaultMaxPoolSize = 16;
+
     /// <summary>The validated connection string, or <see cref="StartupException"/>.</summary>
     public static string Resolve(IConfiguration configuration)
     {
@@ -32,6 +35,13 @@ public static class IncidentsConnectionString
         if (!lower.Contains("timeout=", StringComparison.Ordinal))
         {
             b.Timeout = 5;
+        }
+
+        // Intake holds a connection while it waits for its group's lock: a bounded pool keeps a burst of webhooks (or several
+        // replicas) inside the server's max_connections, queueing in the pool instead of failing with 53300.
+        if (!lower.Contains("maximum pool size", StringComparison.Ordinal) && !lower.Contains("max pool size", StringComparison.Ordinal) && !lower.Contains("maxpoolsize", StringComparison.Ordinal))
+        {
+            b.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         if (!lower.Contains("application name", StringComparison.Ordinal) && !lower.Contains("applicationname", StringComparison.Ordinal))

@@ -22,8 +22,9 @@ public sealed class MeasuresQuery(NpgsqlDataSource db, TimeProvider time)
                 SELECT count(*)::int AS incidents,
                        count(*) FILTER (WHERE status <> 'resolved')::int AS open,
                        avg(GREATEST(0, extract(epoch FROM opened_at - COALESCE(onset_at, fault_started_at))))::float8 AS mttd,
-                       avg(GREATEST(0, extract(epoch FROM acknowledged_at - opened_at)))::float8 AS mtta,
-                       avg(GREATEST(0, extract(epoch FROM resolved_at - fault_started_at)))::float8 AS mttr,
+                       -- GREATEST ignores NULLs, so the FILTERs keep incidents without that step out of the mean
+                       avg(GREATEST(0, extract(epoch FROM acknowledged_at - opened_at))) FILTER (WHERE acknowledged_at IS NOT NULL)::float8 AS mtta,
+                       avg(GREATEST(0, extract(epoch FROM resolved_at - fault_started_at))) FILTER (WHERE resolved_at IS NOT NULL)::float8 AS mttr,
                        COALESCE(sum(reopen_count), 0)::int AS reopens
                 FROM incidents WHERE opened_at > @since
                 """, new { since = now.AddDays(-days) }, cancellationToken: ct));

@@ -48,6 +48,7 @@ internal sealed class RunningService : IAsyncDisposable
             b.WebHost.UseUrls(url);
             b.Configuration.AddInMemoryCollection(values);
             b.Logging.ClearProviders();
+            if (Environment.GetEnvironmentVariable("INCIDENTS_TEST_LOG") == "1") b.Logging.AddConsole();
             if (time is not null) b.Services.AddSingleton(time);
         });
         await app.StartAsync();
