@@ -4,6 +4,7 @@
 #   --port N      website port (default 5080)
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
+#   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +55,11 @@ for _ in $(seq 1 60); do
 done
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
-  eng/monitoring.sh start --site "127.0.0.1:$port" &
+  # The incident service (eng/incidents.sh) is Alertmanager's receiver: token, database and demo users first.
+  eng/incidents.sh prepare --pg-port "$pg_port"
+  eng/incidents.sh serve --pg-port "$pg_port" &
+  pids+=($!)
+  eng/monitoring.sh start --site "127.0.0.1:$port" --webhook http://127.0.0.1:5090/api/alertmanager --token-file .data/incidents.token &
   pids+=($!)
 fi
 

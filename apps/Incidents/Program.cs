@@ -46,21 +46,29 @@ public static class Program
         }
     }
 
-    // user EMAIL ROLE; the password comes on stdin so it never shows in a process list or shell history
+    // user EMAIL ROLE [--if-missing]; the password comes on stdin so it never shows in a process list or shell history
     private static async Task<int> SetUserAsync(string[] args)
     {
         if (args.Length < 2 || !Roles.IsKnown(args[1]))
         {
-            await Console.Error.WriteLineAsync("usage: Incidents user EMAIL responder|viewer < password");
+            await Console.Error.WriteLineAsync("usage: Incidents user EMAIL responder|viewer [--if-missing] < password");
             return 2;
         }
 
+        var ifMissing = args.Skip(2).Contains("--if-missing");
         var password = (await Console.In.ReadLineAsync())?.Trim() ?? "";
-        var cs = IncidentsConnectionString.Resolve(IncidentsApp.CreateBuilder(args[2..]).Configuration);
+        var cs = IncidentsConnectionString.Resolve(IncidentsApp.CreateBuilder([.. args.Skip(2).Where(a => a != "--if-missing")]).Configuration);
         await using var db = NpgsqlDataSource.Create(cs);
+        var users = new UserStore(db, TimeProvider.System);
         try
         {
-            await new UserStore(db, TimeProvider.System).SetAsync(args[0], args[1], password, CancellationToken.None);
+            if (ifMissing && await users.ExistsAsync(args[0], CancellationToken.None))
+            {
+                Console.WriteLine($"incidents user: {UserStore.Normalize(args[0])} exists (kept)");
+                return 0;
+            }
+
+            await users.SetAsync(args[0], args[1], password, CancellationToken.None);
         }
         catch (ArgumentException ex)
         {

@@ -5,17 +5,21 @@
 
 MON_ROOT=${MON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
-# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL
+# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL [TOKEN_FILE]
 # Copies deploy/prometheus and deploy/alertmanager into OUT_DIR with the addresses substituted
-# (the files in deploy/ keep the documented defaults: 5080, 9091, 9094, 5099).
+# (the files in deploy/ keep the documented defaults: 5080, 9091, 9094, the incident service on 5090).
+# With TOKEN_FILE the webhooks send it as a bearer token (the incident service's); without it the
+# lines marked "incidents-auth" are dropped (a plain receiver, which needs no token).
 mon_render_configs() {
-  local out=$1 site=$2 prom=$3 am=$4 webhook=$5
+  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${6:-} auth
   rm -rf "$out/prometheus" "$out/alertmanager"
   mkdir -p "$out/prometheus" "$out/alertmanager"
   cp -r "$MON_ROOT/deploy/prometheus/rules" "$out/prometheus/rules"
   sed -e "s|'127.0.0.1:5080'|'$site'|" -e "s|'127.0.0.1:9094'|'$am'|" -e "s|'127.0.0.1:9091'|'$prom'|" \
     "$MON_ROOT/deploy/prometheus/prometheus.yml" >"$out/prometheus/prometheus.yml"
-  sed -e "s|http://127.0.0.1:5099/alerts|$webhook|g" \
+  if [ -n "$token_file" ]; then auth="s|credentials_file: .*# incidents-auth|credentials_file: $token_file   # incidents-auth|"
+  else auth='/# incidents-auth$/d'; fi
+  sed -e "s|http://127.0.0.1:5090/api/alertmanager|$webhook|g" -e "$auth" \
     "$MON_ROOT/deploy/alertmanager/alertmanager.yml" >"$out/alertmanager/alertmanager.yml"
   # a substitution that silently did nothing would point the stack at the wrong place
   grep -q "'$site'" "$out/prometheus/prometheus.yml" && grep -q "$webhook" "$out/alertmanager/alertmanager.yml" || {

@@ -26,6 +26,13 @@ public sealed class UserStore(NpgsqlDataSource db, TimeProvider time)
         return ok && user is not null ? user.Value.Role : null;
     }
 
+    /// <summary>Whether the user exists.</summary>
+    public async Task<bool> ExistsAsync(string email, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users WHERE email = @e)", new { e = Normalize(email) }, cancellationToken: ct));
+    }
+
     /// <summary>Adds or updates a user (the <c>user</c> verb).</summary>
     public async Task SetAsync(string email, string role, string password, CancellationToken ct)
     {
