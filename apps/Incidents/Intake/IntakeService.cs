@@ -33,14 +33,25 @@ public sealed class IntakeService(
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The lock is its own statement on purpose: under READ COMMITTED each later statement takes its snapshot after the
+        // lock is held, so it sees the incident a concurrent intake of the same group just committed.
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended(@groupKey, 15))", new { groupKey }, tx, cancellationToken: ct));
-        var incident = await conn.QuerySingleOrDefaultAsync<IncidentRow>(new CommandDefinition(
-            "SELECT * FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1", new { groupKey }, tx, cancellationToken: ct));
+        IncidentRow? incident;
+        Dictionary<string, AlertRow> latestAlerts;
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT * FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1;
+            SELECT * FROM incident_alerts WHERE incident_id = (SELECT id FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1);
+            """, new { groupKey }, tx, cancellationToken: ct)))
+        {
+            incident = await read.ReadSingleOrDefaultAsync<IncidentRow>();
+            latestAlerts = (await read.ReadAsync<AlertRow>()).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+        }
 
         var opts = options.Value;
         var reusable = incident is not null &&
             (incident.Status != IncidentStatus.Resolved || incident.ResolvedAt >= now - opts.ReopenWindow);
-        var known = reusable ? await LoadAlertsAsync(conn, tx, incident!.Id, ct) : [];
+        var known = reusable ? latestAlerts : [];
         var plan = Classify(alerts, known, body.Status == "resolved");
 
         IntakeOutcome outcome;
@@ -94,8 +105,7 @@ public sealed class IntakeService(
 
         // Resolved when no alert of the group still fires. With truncation the body cannot show every alert, so then only
         // Alertmanager's group status can say the whole group resolved.
-        var stillFiring = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*) FROM incident_alerts WHERE incident_id = @id AND status = 'firing'", new { id = incident.Id }, tx, cancellationToken: ct));
+        var stillFiring = StillFiring(known, plan);
         var groupResolved = stillFiring == 0 && (body.TruncatedAlerts == 0 || body.Status == "resolved");
         if (groupResolved && incident.Status != IncidentStatus.Resolved)
         {
@@ -156,9 +166,15 @@ public sealed class IntakeService(
         return plan;
     }
 
-    private static async Task<Dictionary<string, AlertRow>> LoadAlertsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct) =>
-        (await conn.QueryAsync<AlertRow>(new CommandDefinition("SELECT * FROM incident_alerts WHERE incident_id = @id", new { id }, tx, cancellationToken: ct)))
-            .ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+    // the incident's alerts still firing once the plan is applied (the stored state was read under the group's lock)
+    internal static int StillFiring(IReadOnlyDictionary<string, AlertRow> known, IntakePlan plan)
+    {
+        var firing = known.Values.Where(k => k.Status == "firing").Select(k => k.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        foreach (var a in plan.Resolved) firing.Remove(a.Fingerprint!);
+        foreach (var fp in plan.ResolvedUnlisted) firing.Remove(fp);
+        foreach (var a in plan.Firing) firing.Add(a.Fingerprint!);
+        return firing.Count;
+    }
 
     private async Task<IncidentRow> OpenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AlertmanagerWebhook body, List<WebhookAlert> alerts, DateTime now, CancellationToken ct)
     {
