@@ -59,7 +59,7 @@ if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
   eng/incidents.sh prepare --pg-port "$pg_port"
   eng/incidents.sh serve --pg-port "$pg_port" &
   pids+=($!)
-  eng/monitoring.sh start --site "127.0.0.1:$port" --webhook http://127.0.0.1:5090/api/alertmanager --token-file .data/incidents.token &
+  eng/monitoring.sh start --site "127.0.0.1:$port" --webhook http://127.0.0.1:5090/api/alertmanager --webhook-token-file .data/incidents.token &
   pids+=($!)
 fi
 

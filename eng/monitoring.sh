@@ -3,11 +3,11 @@
 # in deploy/: Prometheus, Alertmanager and a local webhook receiver standing in for the incident
 # service. `start` stays in the foreground, prints the URLs and stops everything on Ctrl-C/TERM.
 # Usage: eng/monitoring.sh start [--site HOST:PORT] [--prometheus-port N] [--alertmanager-port N]
-#                                [--webhook URL [--token-file F] | --receiver-port N] [--data DIR]
+#                                [--webhook URL [--webhook-token-file F] | --receiver-port N] [--data DIR]
 #        eng/monitoring.sh stop [--data DIR]
 #   --site        the website to scrape (default 127.0.0.1:5080)
 #   --webhook     send notifications to URL instead of starting the local receiver
-#   --token-file  send the bearer token in F with them (the incident service: run.sh passes .data/incidents.token)
+#   --webhook-token-file  send the bearer token in F with them (the incident service: run.sh passes .data/incidents.token)
 #   --data        state, logs and rendered configs (default .data/monitoring)
 # Defaults: Prometheus 9091, Alertmanager 9094, receiver 5099 (http://127.0.0.1:5099/alerts).
 # (./run.sh --monitoring sends to the incident service instead: --webhook http://127.0.0.1:5090/api/alertmanager.)
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --alertmanager-port) am_port=${2:?}; shift 2 ;;
     --receiver-port) hook_port=${2:?}; shift 2 ;;
     --webhook) webhook=${2:?--webhook needs a URL}; shift 2 ;;
-    --token-file) token_file=${2:?--token-file needs a path}; shift 2 ;;
+    --webhook-token-file) token_file=${2:?--webhook-token-file needs a path}; shift 2 ;;
     --data) data=${2:?}; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "monitoring.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -54,10 +54,10 @@ case "$cmd" in
     local_receiver=0
     if [ -z "$webhook" ]; then webhook=http://127.0.0.1:$hook_port/alerts; local_receiver=1; fi
     if [ -n "$token_file" ]; then
-      [ "$local_receiver" = 0 ] || { echo "monitoring.sh: --token-file goes with --webhook" >&2; exit 2; }
+      [ "$local_receiver" = 0 ] || { echo "monitoring.sh: --webhook-token-file goes with --webhook" >&2; exit 2; }
       token_file=$(readlink -f "$token_file"); [ -s "$token_file" ] || { echo "monitoring.sh: $token_file is missing or empty" >&2; exit 2; }
     fi
-    mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook" "$token_file"
+    MON_WEBHOOK_TOKEN_FILE=$token_file mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook"
     pids=()
     cleanup() { trap - INT TERM EXIT; mon_stop "${pids[@]}"; rm -f "$pidfile"; }
     trap cleanup EXIT

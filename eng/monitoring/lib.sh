@@ -5,13 +5,13 @@
 
 MON_ROOT=${MON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
-# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL [TOKEN_FILE]
+# mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL
 # Copies deploy/prometheus and deploy/alertmanager into OUT_DIR with the addresses substituted
 # (the files in deploy/ keep the documented defaults: 5080, 9091, 9094, the incident service on 5090).
-# With TOKEN_FILE the webhooks send it as a bearer token (the incident service's); without it the
-# lines marked "incidents-auth" are dropped (a plain receiver, which needs no token).
+# With MON_WEBHOOK_TOKEN_FILE set (the incident service's token file, absolute) the webhooks send it as a
+# bearer token; without it the lines marked "incidents-auth" are dropped (a plain receiver needs none).
 mon_render_configs() {
-  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${6:-} auth
+  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${MON_WEBHOOK_TOKEN_FILE:-} auth
   rm -rf "$out/prometheus" "$out/alertmanager"
   mkdir -p "$out/prometheus" "$out/alertmanager"
   cp -r "$MON_ROOT/deploy/prometheus/rules" "$out/prometheus/rules"

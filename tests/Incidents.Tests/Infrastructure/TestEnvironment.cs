@@ -51,9 +51,10 @@ internal static class TestEnvironment
         return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public static Process Start(string file, string args, string logPath)
+    public static Process Start(string file, string args, string logPath, IDictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoRoot };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + file);
         var log = new StreamWriter(logPath) { AutoFlush = true };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
