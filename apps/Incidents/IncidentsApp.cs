@@ -9,6 +9,7 @@ using Incidents.Evidence;
 using Incidents.Intake;
 using Incidents.Measures;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
@@ -49,6 +50,11 @@ public static class IncidentsApp
             o.SerializerOptions.DictionaryKeyPolicy = null; // labels keep their names
         });
 
+        // one key ring for every replica (a cookie from one is valid on the others), in the service's database
+        services.AddDataProtection().SetApplicationName("Lifeguard.Incidents");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/", Roles.ReadPolicy);

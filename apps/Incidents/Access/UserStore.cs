@@ -26,6 +26,16 @@ public sealed class UserStore(NpgsqlDataSource db, TimeProvider time)
         return ok && user is not null ? user.Value.Role : null;
     }
 
+    /// <summary>Writes a login, or a failed one, to the audit trail (never the password).</summary>
+    public async Task AuditLoginAsync(string email, bool succeeded, string? remoteAddress, CancellationToken ct)
+    {
+        var who = Normalize(email);
+        if (who.Length > MaxEmailLength) who = who[..MaxEmailLength];
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await Incidents.Data.Audit.AddAsync(conn, null, time.GetUtcNow().UtcDateTime, who, "ui", succeeded ? "login" : "login_failed", null,
+            "from " + (remoteAddress ?? "unknown"), ct);
+    }
+
     /// <summary>Whether the user exists.</summary>
     public async Task<bool> ExistsAsync(string email, CancellationToken ct)
     {

@@ -8,7 +8,8 @@ internal sealed partial class UiClient : IDisposable
 {
     public UiClient(Uri baseAddress)
     {
-        Http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false })
+        Cookies = new CookieContainer();
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false })
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(30),
@@ -16,6 +17,8 @@ internal sealed partial class UiClient : IDisposable
     }
 
     public HttpClient Http { get; }
+
+    public CookieContainer Cookies { get; }
 
     public async Task<string> TokenAsync(string path)
     {

@@ -57,4 +57,25 @@ public sealed class ConcurrentIntakeTests : IAsyncLifetime
         (await _db.ScalarAsync<long>("SELECT COALESCE(max(n), 0) FROM (SELECT count(*) AS n FROM timeline WHERE kind = 'alert_firing' GROUP BY incident_id) x")).ShouldBeLessThanOrEqualTo(1);
         (await _db.ScalarAsync<long>("SELECT count(*) FROM incident_alerts")).ShouldBe(groups * 2);
     }
+
+    [Fact]
+    public async Task Login_OnOneReplica_IsValidOnTheOtherWithItsAntiforgeryToken()
+    {
+        var id = (await PostAsync(_a.Api(), Body("g", Alert("fp1", "firing", T0)))).GetProperty("incident_id").GetInt64();
+        using var onA = new UiClient(_a.BaseAddress);
+        (await onA.LoginAsync(RunningService.ResponderEmail, RunningService.Password)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        var jar = new System.Net.CookieContainer();
+        foreach (System.Net.Cookie c in GetCookies(onA, _a.BaseAddress)) jar.Add(_b.BaseAddress, new System.Net.Cookie(c.Name, c.Value, "/"));
+        using var onB = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = _b.BaseAddress };
+        (await onB.GetAsync($"/incidents/{id}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        // a form token from replica A, posted to replica B
+        var token = await onA.TokenAsync($"/incidents/{id}");
+        using var ack = await onB.PostAsync($"/incidents/{id}?handler=Acknowledge", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        ack.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        (await GetIncidentAsync(_b.Api(), id)).GetProperty("status").GetString().ShouldBe("acknowledged");
+        // the key ring is in PostgreSQL, not in a replica's home directory (two machines would not share that)
+        (await _db.ScalarAsync<long>("SELECT count(*) FROM data_protection_keys")).ShouldBeGreaterThan(0);
+    }
+
+    private static System.Net.CookieCollection GetCookies(UiClient client, Uri address) => client.Cookies.GetCookies(address);
 }

@@ -47,6 +47,9 @@ public sealed class UiTests : IAsyncLifetime
         unknown.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await wrong.Content.ReadAsStringAsync()).ShouldContain("Invalid email or password.");
         (await unknown.Content.ReadAsStringAsync()).ShouldContain("Invalid email or password.");
+        var audit = await _api.GetStringAsync("/api/audit");
+        audit.ShouldContain("\"action\":\"login_failed\"");
+        audit.ShouldNotContain("not-the-password-at-all");
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public sealed class LoginModel(UserStore users) : PageModel
         }
 
         var role = await users.CheckAsync(Email, Password, ct);
+        await users.AuditLoginAsync(Email, role is not null, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
         if (role is null) return Fail(StatusCodes.Status401Unauthorized);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, UserStore.Normalize(Email)), new Claim(ClaimTypes.Role, role)], CookieAuthenticationDefaults.AuthenticationScheme);
