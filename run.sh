@@ -5,9 +5,10 @@
 #   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
+#   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 # Env: LIFEGUARD_PG_DATA (cluster data dir, default .data/pg), LIFEGUARD_RUN_HEALTH_TIMEOUT (seconds the
-# site has to become healthy, default 30); eng/suites/run.sh exercises the start-up checks with them.
+# site has to become healthy, default 30); eng/suites/run-startup.sh exercises the start-up checks with them.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,12 +79,17 @@ if [ "$healthy" != 1 ]; then
 fi
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
+  # The incident service (eng/incidents.sh) is Alertmanager's receiver: token, database and demo users first.
+  eng/incidents.sh prepare --pg-port "$pg_port"
+  eng/incidents.sh serve --pg-port "$pg_port" &
+  pids+=($!)
   token_args=()
   if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then   # Prometheus reads the token from a file only it needs
     ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >.data/management.token )
     token_args=(--site-token-file .data/management.token)
   fi
-  eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" &
+  eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" \
+    --webhook http://127.0.0.1:5090/api/alertmanager --webhook-token-file .data/incidents.token &
   pids+=($!)
 fi
 

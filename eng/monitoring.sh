@@ -3,20 +3,22 @@
 # in deploy/: Prometheus, Alertmanager and a local webhook receiver standing in for the incident
 # service. `start` stays in the foreground, prints the URLs and stops everything on Ctrl-C/TERM.
 # Usage: eng/monitoring.sh start [--site HOST:PORT] [--site-token-file FILE] [--prometheus-port N]
-#                                [--alertmanager-port N] [--webhook URL | --receiver-port N] [--data DIR]
+#                                [--alertmanager-port N] [--webhook URL [--webhook-token-file F] | --receiver-port N] [--data DIR]
 #        eng/monitoring.sh stop [--data DIR]
 #   --site        the website's management address to scrape (default 127.0.0.1:5081)
 #   --site-token-file  a file holding the site's Lifeguard:Endpoints:Token, sent as a bearer token
 #   --webhook     send notifications to URL instead of starting the local receiver
+#   --webhook-token-file  send the bearer token in F with them (the incident service: run.sh passes .data/incidents.token)
 #   --data        state, logs and rendered configs (default .data/monitoring)
 # Defaults: Prometheus 9091, Alertmanager 9094, receiver 5099 (http://127.0.0.1:5099/alerts).
+# (./run.sh --monitoring sends to the incident service instead: --webhook http://127.0.0.1:5090/api/alertmanager.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=eng/monitoring/lib.sh
 source "$root/eng/monitoring/lib.sh"
 
 cmd=${1:-}; [ $# -gt 0 ] && shift
-site=127.0.0.1:5081; site_token_file=""; prom_port=9091; am_port=9094; hook_port=5099; webhook=""; data="$root/.data/monitoring"
+site=127.0.0.1:5081; site_token_file=""; prom_port=9091; am_port=9094; hook_port=5099; webhook=""; token_file=""; data="$root/.data/monitoring"
 while [ $# -gt 0 ]; do
   case "$1" in
     --site) site=${2:?--site needs HOST:PORT}; shift 2 ;;
@@ -25,8 +27,9 @@ while [ $# -gt 0 ]; do
     --alertmanager-port) am_port=${2:?}; shift 2 ;;
     --receiver-port) hook_port=${2:?}; shift 2 ;;
     --webhook) webhook=${2:?--webhook needs a URL}; shift 2 ;;
+    --webhook-token-file) token_file=${2:?--webhook-token-file needs a path}; shift 2 ;;
     --data) data=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "monitoring.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,7 +55,11 @@ case "$cmd" in
     prom=127.0.0.1:$prom_port; am=127.0.0.1:$am_port
     local_receiver=0
     if [ -z "$webhook" ]; then webhook=http://127.0.0.1:$hook_port/alerts; local_receiver=1; fi
-    mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook" "$site_token_file"
+    if [ -n "$token_file" ]; then
+      [ "$local_receiver" = 0 ] || { echo "monitoring.sh: --webhook-token-file goes with --webhook" >&2; exit 2; }
+      token_file=$(readlink -f "$token_file"); [ -s "$token_file" ] || { echo "monitoring.sh: $token_file is missing or empty" >&2; exit 2; }
+    fi
+    MON_WEBHOOK_TOKEN_FILE=$token_file mon_render_configs "$data/config" "$site" "$prom" "$am" "$webhook" "$site_token_file"
     pids=()
     cleanup() { trap - INT TERM EXIT; mon_stop "${pids[@]}"; rm -f "$pidfile"; }
     trap cleanup EXIT
@@ -80,5 +87,5 @@ MSG
     wait "$MON_PROM_PID"
     ;;
   stop) stop_pids ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

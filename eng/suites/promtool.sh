@@ -73,7 +73,7 @@ route_is lifeguard-ticket alertname=SomethingElse
 # Inhibition is only observable in a running Alertmanager: post a saturated pool and the symptom
 # alerts of that pool and of another pool, then read which ones Alertmanager marks inhibited.
 am=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed "s|http://127.0.0.1:5099/alerts|http://127.0.0.1:9/unused|" "$am_cfg" >"$tmp/am.yml"
+sed -e "s|http://127.0.0.1:5090/api/alertmanager|http://127.0.0.1:9/unused|" -e '/# incidents-auth$/d' "$am_cfg" >"$tmp/am.yml"
 if mon_start_alertmanager "$tmp/am.yml" "$tmp/am-data" "$am" "$tmp/am.log"; then
   am_pid=$MON_AM_PID
   alert() { printf '{"labels":{"alertname":"%s","severity":"page","job":"lifeguard-website","pool":"%s"},"annotations":{"summary":"test"}}' "$1" "$2"; }

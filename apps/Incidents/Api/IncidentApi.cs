@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Incidents.Access;
+using Incidents.Data;
+using Incidents.Intake;
+using Incidents.Measures;
+using Incidents.Postmortem;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Incidents.Api;
+
+/// <summary>The HTTP API (fixed points): intake, incidents, actions, postmortem, measures, metrics. Bearer token only.</summary>
+public static class IncidentApi
+{
+    private static readonly JsonSerializerOptions WebhookJson = new() { PropertyNameCaseInsensitive = false };
+
+    /// <summary>Maps every API endpoint; all of them require the bearer token.</summary>
+    public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var read = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.ReadPolicy };
+        var respond = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.RespondPolicy };
+
+        app.MapPost("/api/alertmanager", ReceiveAsync).RequireAuthorization(respond).DisableAntiforgery();
+
+        var api = app.MapGroup("/api/incidents");
+        api.MapGet("", async (IncidentQueries q, string? status, int? limit, CancellationToken ct) =>
+        {
+            bool? open = status switch { null or "" or "all" => null, "open" => true, "resolved" => false, _ => (bool?)null };
+            if (status is not (null or "" or "all" or "open" or "resolved")) return Results.Problem("status must be open, resolved or all", statusCode: 400);
+            if (limit is < 1 or > 1000) return Results.Problem("limit must be 1..1000", statusCode: 400);
+            return Results.Ok(await q.ListAsync(open, limit ?? 100, ct));
+        }).RequireAuthorization(read);
+        api.MapGet("/{id:long}", async (long id, IncidentQueries q, CancellationToken ct) =>
+            await q.GetAsync(id, ct) is { } i ? Results.Ok(i) : Results.NotFound()).RequireAuthorization(read);
+        api.MapGet("/{id:long}/postmortem", async (long id, IncidentQueries q, TimeProvider time, CancellationToken ct) =>
+            await q.GetAsync(id, ct) is { } i
+                ? Results.Text(PostmortemWriter.Write(i, time.GetUtcNow()), "text/markdown; charset=utf-8")
+                : Results.NotFound()).RequireAuthorization(read);
+        api.MapGet("/{id:long}/audit", async (long id, IncidentQueries q, CancellationToken ct) =>
+            Results.Ok(await q.AuditAsync(id, 1000, ct))).RequireAuthorization(read);
+        api.MapPost("/{id:long}/acknowledge", (long id, HttpContext http, IncidentActions a, CancellationToken ct) =>
+            ActAsync(http, note => a.AcknowledgeAsync(id, ActorOf(http), note, ct))).RequireAuthorization(respond);
+        api.MapPost("/{id:long}/resolve", (long id, HttpContext http, IncidentActions a, CancellationToken ct) =>
+            ActAsync(http, note => a.ResolveAsync(id, ActorOf(http), note, ct))).RequireAuthorization(respond);
+        api.MapPost("/{id:long}/notes", async (long id, HttpContext http, IncidentActions a, CancellationToken ct) =>
+        {
+            var note = await ReadNoteAsync(http, ct);
+            if (note.Problem is not null) return Results.Problem(note.Problem, statusCode: 400);
+            if (IncidentActions.NoteProblem(note.Text, required: true) is { } p) return Results.Problem(p, statusCode: 400);
+            return Outcome(await a.AddNoteAsync(id, ActorOf(http), note.Text!, ct));
+        }).RequireAuthorization(respond);
+
+        app.MapGet("/api/measures", async (MeasuresQuery m, CancellationToken ct) => Results.Ok(await m.RollingAsync(ct))).RequireAuthorization(read);
+        app.MapGet("/api/audit", async (IncidentQueries q, CancellationToken ct) => Results.Ok(await q.AuditAsync(null, 500, ct))).RequireAuthorization(read);
+        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireAuthorization(read);
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, IntakeService intake, IOptions<IncidentsOptions> options, CancellationToken ct)
+    {
+        var limit = options.Value.MaxWebhookBytes;
+        if (http.Request.ContentLength > limit) return Results.Problem($"the body is larger than {limit} bytes", statusCode: 413);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+        if (http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Results.Problem("Content-Type must be application/json", statusCode: 415);
+        }
+
+        AlertmanagerWebhook? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<AlertmanagerWebhook>(http.Request.Body, WebhookJson, ct);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Problem($"the body is not valid JSON for a webhook: {ex.Message}", statusCode: 400);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == 413)
+        {
+            return Results.Problem($"the body is larger than {limit} bytes", statusCode: 413);
+        }
+
+        if (WebhookValidation.Problem(body) is { } problem) return Results.Problem(problem, statusCode: 400);
+        MetricsEndpoint.CountNotification();
+        var result = await intake.ReceiveAsync(body!, ct);
+        return Results.Ok(new { outcome = result.Outcome.ToString().ToLowerInvariant(), incident_id = result.IncidentId });
+    }
+
+    private static async Task<IResult> ActAsync(HttpContext http, Func<string?, Task<ActionOutcome>> act)
+    {
+        var note = await ReadNoteAsync(http, http.RequestAborted);
+        if (note.Problem is not null) return Results.Problem(note.Problem, statusCode: 400);
+        if (IncidentActions.NoteProblem(note.Text, required: false) is { } p) return Results.Problem(p, statusCode: 400);
+        return Outcome(await act(note.Text));
+    }
+
+    private static IResult Outcome(ActionOutcome outcome) => outcome switch
+    {
+        ActionOutcome.Done => Results.Ok(new { outcome = "done" }),
+        ActionOutcome.AlreadyDone => Results.Ok(new { outcome = "already_done" }),
+        ActionOutcome.NotFound => Results.NotFound(),
+        _ => Results.Problem("not allowed in the incident's current state (it is resolved)", statusCode: 409),
+    };
+
+    // optional body: {"note": "..."}; an empty body is fine
+    private static async Task<(string? Text, string? Problem)> ReadNoteAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.TransferEncoding.Any())) return (null, null);
+        if (http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true) return (null, "Content-Type must be application/json");
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, "the body must be a JSON object");
+            if (!doc.RootElement.TryGetProperty("note", out var n) || n.ValueKind == JsonValueKind.Null) return (null, null);
+            return n.ValueKind == JsonValueKind.String ? (n.GetString(), null) : (null, "note must be a string");
+        }
+        catch (JsonException)
+        {
+            return (null, "the body is not valid JSON");
+        }
+    }
+
+    private static Actor ActorOf(HttpContext http) => new(http.User.FindFirstValue(ClaimTypes.Name) ?? "unknown", "api");
+}

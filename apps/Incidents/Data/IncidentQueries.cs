@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Dapper;
+using Incidents.Measures;
+using Incidents.Views;
+using Npgsql;
+
+namespace Incidents.Data;
+
+/// <summary>Reads incidents, their alerts, timelines and the audit trail.</summary>
+public sealed class IncidentQueries(NpgsqlDataSource db)
+{
+    /// <summary>Incidents, newest first; <paramref name="open"/> true = not resolved, false = resolved, null = all.</summary>
+    public async Task<IReadOnlyList<IncidentView>> ListAsync(bool? open, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var where = open switch { true => "WHERE status <> 'resolved'", false => "WHERE status = 'resolved'", null => "" };
+        var rows = await conn.QueryAsync<IncidentRow>(new CommandDefinition(
+            $"SELECT * FROM incidents {where} ORDER BY id DESC LIMIT @limit", new { limit }, cancellationToken: ct));
+        return rows.Select(r => ToView(r, null, null)).ToList();
+    }
+
+    /// <summary>One incident with its alerts and timeline, or null.</summary>
+    public async Task<IncidentView?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<IncidentRow>(new CommandDefinition("SELECT * FROM incidents WHERE id = @id", new { id }, cancellationToken: ct));
+        if (row is null) return null;
+        var alerts = await conn.QueryAsync<AlertRow>(new CommandDefinition(
+            "SELECT * FROM incident_alerts WHERE incident_id = @id ORDER BY starts_at, fingerprint", new { id }, cancellationToken: ct));
+        var timeline = await conn.QueryAsync<TimelineRow>(new CommandDefinition(
+            "SELECT * FROM timeline WHERE incident_id = @id ORDER BY at, id", new { id }, cancellationToken: ct));
+        return ToView(row,
+            alerts.Select(a => new AlertView(a.Fingerprint, a.Status, Utc(a.StartsAt), Utc(a.EndsAt), Dict(a.Labels), Dict(a.Annotations), a.GeneratorUrl)).ToList(),
+            timeline.Select(t => new TimelineView(t.Id, Utc(t.At), t.Kind, t.Actor, t.Message)).ToList());
+    }
+
+    /// <summary>The audit trail, newest first, optionally for one incident.</summary>
+    public async Task<IReadOnlyList<AuditView>> AuditAsync(long? incidentId, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<AuditRow>(new CommandDefinition(
+            "SELECT * FROM audit_log WHERE @incidentId::bigint IS NULL OR incident_id = @incidentId ORDER BY id DESC LIMIT @limit",
+            new { incidentId, limit }, cancellationToken: ct));
+        return rows.Select(a => new AuditView(a.Id, Utc(a.At), a.Actor, a.Source, a.Action, a.IncidentId, a.Detail)).ToList();
+    }
+
+    private static IncidentView ToView(IncidentRow r, IReadOnlyList<AlertView>? alerts, IReadOnlyList<TimelineView>? timeline)
+    {
+        var m = IncidentMeasures.From(r.FaultStartedAt, r.OnsetAt, r.OpenedAt, r.AcknowledgedAt, r.ResolvedAt);
+        JsonElement? diagnosis = null;
+        if (r.Diagnosis is not null)
+        {
+            using var doc = JsonDocument.Parse(r.Diagnosis);
+            diagnosis = doc.RootElement.Clone();
+        }
+
+        return new IncidentView(r.Id, r.Status, r.Title, r.GroupKey, r.Receiver, Dict(r.Labels), Dict(r.Annotations),
+            Utc(r.FaultStartedAt), Utc(r.OnsetAt), Utc(r.OpenedAt), Utc(r.AcknowledgedAt), r.AcknowledgedBy, Utc(r.ResolvedAt), r.ResolvedBy,
+            Round(m.MttdSeconds), Round(m.MttaSeconds), Round(m.MttrSeconds), r.ReopenCount, r.TruncatedAlerts, r.EvidenceState, diagnosis, alerts, timeline);
+    }
+
+    private static double? Round(double? s) => s is { } v ? Math.Round(v, 3) : null;
+
+    private static Dictionary<string, string> Dict(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+
+    private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? Utc(v) : null;
+}

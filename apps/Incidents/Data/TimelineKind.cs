@@ -1,0 +1,26 @@
+namespace Incidents.Data;
+
+/// <summary>Kinds of timeline events; escalation steps (next issue) add their own.</summary>
+public static class TimelineKind
+{
+    /// <summary>The incident opened.</summary>
+    public const string Opened = "opened";
+    /// <summary>An alert of the group started firing (joined, or fired again).</summary>
+    public const string AlertFiring = "alert_firing";
+    /// <summary>An alert of the group resolved.</summary>
+    public const string AlertResolved = "alert_resolved";
+    /// <summary>Alertmanager left alerts out of the body (max_alerts).</summary>
+    public const string Truncated = "truncated";
+    /// <summary>The guarded app's live diagnosis, fetched when the incident opened.</summary>
+    public const string Evidence = "evidence";
+    /// <summary>The diagnosis could not be fetched.</summary>
+    public const string EvidenceFailed = "evidence_failed";
+    /// <summary>A responder acknowledged it.</summary>
+    public const string Acknowledged = "acknowledged";
+    /// <summary>A responder wrote a note.</summary>
+    public const string Note = "note";
+    /// <summary>Resolved (by Alertmanager or a responder).</summary>
+    public const string Resolved = "resolved";
+    /// <summary>The group fired again within the reopen window.</summary>
+    public const string Reopened = "reopened";
+}

@@ -1,0 +1,188 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Dapper;
+using Incidents.Access;
+using Incidents.Api;
+using Incidents.Data;
+using Incidents.Evidence;
+using Incidents.Intake;
+using Incidents.Measures;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Incidents;
+
+/// <summary>The composition root of the incident service, callable from Main and from tests.</summary>
+public static class IncidentsApp
+{
+    /// <summary>The login rate-limit policy.</summary>
+    internal const string LoginPolicy = "login";
+
+    /// <summary>Builds the service; <paramref name="configure"/> runs before services are read (tests set URLs and configuration there).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(args);
+        configure?.Invoke(builder);
+        var connectionString = IncidentsConnectionString.Resolve(builder.Configuration);
+        var options = CheckOptions(builder.Configuration);
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        var services = builder.Services;
+        services.AddOptions<IncidentsOptions>().BindConfiguration(IncidentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
+        services.AddSingleton<BearerTokens>();
+        services.AddSingleton<EvidenceSignal>();
+        services.AddSingleton<IntakeService>();
+        services.AddSingleton<IncidentActions>();
+        services.AddSingleton<IncidentQueries>();
+        services.AddSingleton<MeasuresQuery>();
+        services.AddSingleton<UserStore>();
+        services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+        services.AddHostedService<EvidenceWorker>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null; // labels keep their names
+        });
+
+        // one key ring for every replica (a cookie from one is valid on the others), in the service's database
+        services.AddDataProtection().SetApplicationName("Lifeguard.Incidents");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/", Roles.ReadPolicy);
+            o.Conventions.AllowAnonymousToPage("/Account/Login");
+        });
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "incidents.af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "incidents.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.ReadPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder, Roles.Viewer))
+            .AddPolicy(Roles.RespondPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder));
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(LoginPolicy, ctx => HttpMethods.IsPost(ctx.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = builder.Configuration.GetValue("Incidents:LoginPermitLimit", 10),
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter("get"));
+        });
+
+        var app = builder.Build();
+        // fail at startup, not at the first request, on a token file that is missing or too short
+        var tokens = app.Services.GetRequiredService<BearerTokens>();
+        if (!tokens.Any)
+        {
+            app.Logger.LogWarning("No bearer token is configured (Incidents:TokenFile): the API and Alertmanager intake refuse every call");
+        }
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = ctx =>
+            {
+                ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                return ctx.Response.WriteAsync("The incident service failed to handle this request; see its log.");
+            },
+        });
+        app.Use(static (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "same-origin";
+            h.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'";
+            return next(ctx);
+        });
+        app.UseStatusCodePages(async ctx =>
+        {
+            var r = ctx.HttpContext.Response;
+            if (r.ContentLength is null && !r.HasStarted && !ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+            {
+                r.ContentType = "text/plain; charset=utf-8";
+                await r.WriteAsync($"HTTP {r.StatusCode}");
+            }
+        });
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+        app.MapIncidentApi();
+        // status only, for load balancers and run.sh: no numbers, no authentication
+        app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            try
+            {
+                await using var conn = await db.OpenConnectionAsync(ct);
+                await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
+                return Results.Text("Healthy");
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                return Results.Text("Unhealthy", statusCode: 503);
+            }
+        });
+        return app;
+    }
+
+    /// <summary>A builder whose content root and application name are this app's, so pages are found when a test process hosts it.</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(IncidentsApp).Assembly.GetName().Name,
+        });
+
+    // The host would log a stack trace for a failed ValidateOnStart; check first and fail with one line.
+    private static IncidentsOptions CheckOptions(IConfiguration configuration)
+    {
+        IncidentsOptions options;
+        try
+        {
+            options = configuration.GetSection(IncidentsOptions.Section).Get<IncidentsOptions>() ?? new IncidentsOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupException($"the {IncidentsOptions.Section} section is invalid: {ex.GetBaseException().Message}");
+        }
+
+        var problems = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, true) ||
+            !Validator.TryValidateObject(options.Evidence, new ValidationContext(options.Evidence), problems, true))
+        {
+            throw new StartupException($"the {IncidentsOptions.Section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Incidents;
+
+/// <summary>The service's options (section <c>Incidents</c>), validated at startup.</summary>
+public sealed class IncidentsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Incidents";
+
+    /// <summary>A file holding the responder bearer token (API and Alertmanager); read at startup, never logged.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>The responder token itself, when no file is used (tests).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>An optional file with a read-only (viewer) bearer token.</summary>
+    public string? ViewerTokenFile { get; set; }
+
+    /// <summary>The viewer token itself, when no file is used (tests).</summary>
+    public string? ViewerToken { get; set; }
+
+    /// <summary>A group that fires again within this time after its incident resolved re-opens that incident.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Largest webhook body accepted, in bytes (Alertmanager sends at most a few hundred KB).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxWebhookBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How evidence (the guarded app's live diagnosis) is fetched.</summary>
+    [Required]
+    public EvidenceOptions Evidence { get; set; } = new();
+}

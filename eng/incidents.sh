@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The incident service (apps/Incidents) for ./run.sh --monitoring, on 127.0.0.1 only.
+# Usage: eng/incidents.sh prepare [--pg-port N] [--port N]   build, token, database, migrations, demo users; prints them
+#        eng/incidents.sh serve   [--pg-port N] [--port N]   runs the service in the foreground (after prepare)
+#   --pg-port    the private PostgreSQL (default 54329, or $LIFEGUARD_PG_PORT); database lifeguard_incidents
+#   --port       the service's port (default 5090)
+#   --token-file the bearer token (default .data/incidents.token: created on first run, random, mode 600)
+# The token authenticates Alertmanager (http_config in deploy/alertmanager) and the API; the service never logs it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+cmd=${1:-}; [ $# -gt 0 ] && shift
+pg_port=${LIFEGUARD_PG_PORT:-54329}; port=5090; token_file=$root/.data/incidents.token
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
+    --port) port=${2:?--port needs a number}; shift 2 ;;
+    --token-file) token_file=${2:?--token-file needs a path}; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "incidents.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$pg_port" =~ ^[0-9]+$ && "$port" =~ ^[0-9]+$ ]] || { echo "incidents.sh: ports must be numbers" >&2; exit 2; }
+
+db=lifeguard_incidents
+demo_password=Demo-Password-1
+dll=apps/Incidents/bin/Release/net10.0/Incidents.dll
+base=$(eng/pg.sh url --port "$pg_port")
+export ConnectionStrings__Incidents=${base/Database=lifeguard/Database=$db}
+export Incidents__TokenFile=$token_file
+
+case "$cmd" in
+  prepare)
+    dotnet build apps/Incidents -c Release -v quiet -nologo >/dev/null
+    if [ ! -s "$token_file" ]; then
+      mkdir -p "$(dirname "$token_file")"
+      # 32 random bytes, URL-safe; umask first so the file is never readable by others, not even briefly
+      (umask 077; head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$token_file")
+      echo "incidents: created $token_file (mode 600)"
+    fi
+    chmod 600 "$token_file"
+    pw=${LIFEGUARD_PG_PASSWORD:-lifeguard}
+    exists=$(PGPASSWORD=$pw psql "host=127.0.0.1 port=$pg_port user=lifeguard dbname=lifeguard" -XAtq \
+      -c "SELECT 1 FROM pg_database WHERE datname = '$db'")
+    [ "$exists" = 1 ] || PGPASSWORD=$pw psql "host=127.0.0.1 port=$pg_port user=lifeguard dbname=lifeguard" -Xq -c "CREATE DATABASE $db"
+    dotnet "$dll" migrate
+    echo "$demo_password" | dotnet "$dll" user responder@lifeguard.local responder --if-missing
+    echo "$demo_password" | dotnet "$dll" user viewer@lifeguard.local viewer --if-missing
+    cat <<MSG
+
+  Incident service    http://127.0.0.1:$port   (Alertmanager posts to /api/alertmanager)
+  demo login          responder@lifeguard.local / $demo_password   (viewer@lifeguard.local: read-only)
+  API token           $(cat "$token_file")   (in $token_file; curl -H "Authorization: Bearer \$(cat $token_file)" http://127.0.0.1:$port/api/incidents)
+MSG
+    ;;
+  serve)
+    [ -f "$dll" ] && [ -s "$token_file" ] || { echo "incidents.sh: run 'eng/incidents.sh prepare' first" >&2; exit 1; }
+    exec dotnet "$dll" --urls "http://127.0.0.1:$port"
+    ;;
+  *) sed -n '2,8p' "$0"; exit 2 ;;
+esac

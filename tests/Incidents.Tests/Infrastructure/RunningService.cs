@@ -1,0 +1,74 @@
+using System.Net.Http.Headers;
+using Incidents.Access;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Incidents.Tests.Infrastructure;
+
+/// <summary>The real service (IncidentsApp.Build) on Kestrel at http://127.0.0.1:random, with a responder and a viewer token.</summary>
+internal sealed class RunningService : IAsyncDisposable
+{
+    public const string Token = "test-responder-token-0123456789abcdef";
+    public const string ViewerToken = "test-viewer-token-0123456789abcdefgh";
+    public const string Password = "Test-Password-123";
+    public const string ResponderEmail = "responder@lifeguard.local";
+    public const string ViewerEmail = "viewer@lifeguard.local";
+
+    private readonly WebApplication _app;
+
+    private RunningService(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RunningService> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string url = "http://127.0.0.1:0")
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Incidents"] = connectionString,
+            ["Incidents:Token"] = Token,
+            ["Incidents:ViewerToken"] = ViewerToken,
+            ["Incidents:LoginPermitLimit"] = "100000",
+            ["Incidents:Evidence:PollInterval"] = "00:00:00.200",
+            ["Incidents:Evidence:RetryDelay"] = "00:00:00.200",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
+        var app = IncidentsApp.Build(["--environment", "Production"], b =>
+        {
+            b.WebHost.UseUrls(url);
+            b.Configuration.AddInMemoryCollection(values);
+            b.Logging.ClearProviders();
+            if (Environment.GetEnvironmentVariable("INCIDENTS_TEST_LOG") == "1") b.Logging.AddConsole();
+            if (time is not null) b.Services.AddSingleton(time);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var users = app.Services.GetRequiredService<UserStore>();
+        await users.SetAsync(ResponderEmail, Roles.Responder, Password, CancellationToken.None);
+        await users.SetAsync(ViewerEmail, Roles.Viewer, Password, CancellationToken.None);
+        return new RunningService(app, new Uri(address));
+    }
+
+    public HttpClient Api(string? token = Token)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
