@@ -1,4 +1,5 @@
 using Lifeguard;
+using Lifeguard.AspNetCore.Diagnosis;
 using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Pages;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -10,7 +11,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps the guard's endpoints.</summary>
 public static class LifeguardEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps /metrics (Prometheus text), /health (JSON) and /lifeguard (live page, with /lifeguard/state as JSON);
+    /// <summary>Maps /metrics (Prometheus text), /health (JSON), /lifeguard (live page, with /lifeguard/state and
+    /// /lifeguard/diagnosis as JSON, /lifeguard/diagnosis/history per second);
     /// the returned builder applies conventions (e.g. authorization) to all of them.</summary>
     public static IEndpointConventionBuilder MapLifeguard(this IEndpointRouteBuilder endpoints)
     {
@@ -24,6 +26,16 @@ public static class LifeguardEndpointRouteBuilderExtensions
         {
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(guard.Snapshot());
+        });
+        group.MapGet("/lifeguard/diagnosis", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(diagnosis.Current);
+        });
+        group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(diagnosis.History());
         });
         return group;
     }
