@@ -122,6 +122,12 @@ public sealed class Diagnoser
             var share = DiagnosisRules.Slowed(sample.Server, _options).Sum(x => x.ShareOfExecution);
             if (share < _options.StatementRootShare) return DiagnosisCauses.DatabaseCpu;
         }
+        if (holding[0] == DiagnosisCauses.SlowQueries && holding.Contains(DiagnosisCauses.NetworkLatency)
+            && DiagnosisRules.Slowed(sample.Server, _options).Count == 0)
+        {
+            // Connections are held longer but no statement runs longer on the server: the time goes to round trips.
+            return DiagnosisCauses.NetworkLatency;
+        }
         return holding[0];
     }
 
