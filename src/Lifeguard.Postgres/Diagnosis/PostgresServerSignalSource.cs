@@ -254,6 +254,8 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             LongestLockWaitSeconds = lockWaiters.Count == 0 ? 0 : Math.Round(lockWaiters.Max(s => s.StateAge), 3),
             RootBlocker = RootBlocker(clients, lockWaiters),
             IdleInTransaction = idleTx.Count,
+            ApplicationName = string.IsNullOrEmpty(appName) ? null : appName,
+            AppLockWaiters = app.Count(s => s.WaitType == "Lock"),
             AppBackends = app.Count,
             AppIdleInTransaction = appIdleTx.Count,
             AppLongestIdleInTransactionSeconds = appIdleTx.Count == 0 ? 0 : Math.Round(appIdleTx.Max(s => s.StateAge), 3),

@@ -83,12 +83,15 @@ internal static class DiagnosisRules
     {
         if (s.Server is not { Reachable: true, LockWaiters: > 0, RootBlocker: { } root } server) return null;
         if (server.LongestLockWaitSeconds * 1000 < o.LockWaitMinMs) return null;
+        // Diagnosing an application whose sessions are known: someone else's lock queue is not its cause.
+        if (s.Pool is not null && !string.IsNullOrEmpty(server.ApplicationName) && server.AppLockWaiters == 0) return null;
         var evidence = new List<string>
         {
             F($"server: {server.LockWaiters} session(s) waiting on a lock, the longest for {server.LongestLockWaitSeconds:0.0} s"),
             F($"root blocker: pid {root.Pid}, {root.State}, transaction open {root.TransactionAgeSeconds:0.0} s, application {Name(root.Application)}, user {root.User}@{root.Client}: {root.Query}"),
             F($"root blocker: pid {root.Pid} blocks {root.Blocked} session(s), directly or through the sessions queued behind it"),
         };
+        if (!string.IsNullOrEmpty(server.ApplicationName)) evidence.Add(F($"app: {server.AppLockWaiters} of the application's sessions ('{server.ApplicationName}') wait on the lock"));
         if (s.Pool is { } p && p.Max > 0) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting: the app's connections are stuck behind the lock"));
         return new RuleFinding(DiagnosisCauses.LockContention,
             F($"Sessions queue on a lock held by pid {root.Pid} ({root.State}, application {Name(root.Application)})."),

@@ -43,6 +43,10 @@ public sealed record ServerSignals
     public BlockingSession? RootBlocker { get; init; }
     /// <summary>Sessions idle in transaction (all clients).</summary>
     public int IdleInTransaction { get; init; }
+    /// <summary>application_name of the guarded application's sessions; null when not known.</summary>
+    public string? ApplicationName { get; init; }
+    /// <summary>The application's sessions waiting on a lock.</summary>
+    public int AppLockWaiters { get; init; }
     /// <summary>The guarded application's own sessions (told apart by application_name).</summary>
     public int AppBackends { get; init; }
     /// <summary>The application's sessions idle in transaction.</summary>

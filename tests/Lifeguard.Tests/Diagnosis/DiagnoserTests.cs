@@ -80,6 +80,20 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_LockQueueOfOtherClientsOnly_IsNotTheApplicationsCause()
+    {
+        var root = new BlockingSession(4242, "idle in transaction", "psql", "ops", "10.0.0.9", 25, 25, "SELECT 1", 2);
+        var server = Server(lockWaiters: 2, lockWait: 10, root: root) with { ApplicationName = "Lifeguard.Website", AppLockWaiters = 0 };
+        var d = new Diagnoser();
+        Replay(d, 5, i => At(i, Pool(), server))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        // From the server's side alone (no application) the same queue is named.
+        var alone = new Diagnoser();
+        Lifeguard.Diagnosis.Diagnosis last = null!;
+        for (var i = 0; i < 5; i++) last = alone.Observe(At(i, null, server));
+        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+    }
+
+    [Fact]
     public void Observe_ShortLockWaits_AreNotContention()
     {
         var root = new BlockingSession(7, "active", "app", "app", "x", 0.1, 0.1, "UPDATE t", 1);
