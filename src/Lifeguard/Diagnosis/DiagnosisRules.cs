@@ -169,6 +169,8 @@ internal static class DiagnosisRules
         if (s.Server is not { Reachable: true } server || b.RoundTripMs is not { } normal) return null;
         if (server.RoundTripMs < o.RoundTripGrowthFactor * normal || server.RoundTripMs - normal < o.RoundTripMinIncreaseMs) return null;
         if (CpuSaturated(server, o) || Slowed(server, o).Count > 0) return null;
+        // Diagnosing an application: a slower wire that does not lengthen its connection holds is not what hurts it.
+        if (s.Pool is { Returned: > 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < 1.5 * hold) return null;
         var evidence = new List<string>
         {
             F($"round trip of a trivial query: {server.RoundTripMs:0.0} ms vs {normal:0.0} ms normally (x{server.RoundTripMs / Math.Max(0.001, normal):0.0})"),

@@ -269,8 +269,6 @@ internal sealed partial class LeaseTracker : IDisposable
     public void OpenFailed(Exception exception, CancellationToken callerToken)
     {
         var kind = OpenFailureClassifier.Classify(exception, callerToken, _classifier);
-        // A timeout while the pool had free connections was the connect itself timing out: the server is unreachable.
-        if (kind == ConnectionErrorKind.PoolTimeout && InUse < Max) kind = ConnectionErrorKind.ServerUnavailable;
         switch (kind)
         {
             case ConnectionErrorKind.Cancelled:
