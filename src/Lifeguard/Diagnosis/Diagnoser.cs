@@ -119,6 +119,11 @@ public sealed class Diagnoser
         {
             // A few statements that got slower and take most of the server's time are what burns the CPU (a dropped
             // index); a CPU busy across the board makes every statement slower, and then the CPU is the root.
+            // Statements still running (a batch job, a runaway query) are not in the statement statistics yet, so
+            // who is on CPU decides first: when the application's own sessions are not most of them, someone else
+            // burns the CPU and the application's statements are slower because of it.
+            if (sample.Server is { ApplicationName.Length: > 0 } server && server.AppActiveOnCpu * 2 < server.ActiveOnCpu)
+                return DiagnosisCauses.DatabaseCpu;
             var share = DiagnosisRules.Slowed(sample.Server, _options).Sum(x => x.ShareOfExecution);
             if (share < _options.StatementRootShare) return DiagnosisCauses.DatabaseCpu;
         }

@@ -45,6 +45,8 @@ public sealed record ServerSignals
     public int IdleInTransaction { get; init; }
     /// <summary>application_name of the guarded application's sessions; null when not known.</summary>
     public string? ApplicationName { get; init; }
+    /// <summary>The application's sessions on CPU.</summary>
+    public int AppActiveOnCpu { get; init; }
     /// <summary>The application's sessions waiting on a lock.</summary>
     public int AppLockWaiters { get; init; }
     /// <summary>The guarded application's own sessions (told apart by application_name).</summary>

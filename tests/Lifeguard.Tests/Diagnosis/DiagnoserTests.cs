@@ -131,6 +131,19 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_AnotherClientBurnsCpuAndTheAppsStatementsSlowDown_NamesDatabaseCpuAsRoot()
+    {
+        // A batch job's statements are still running, so they are not in pg_stat_statements: only the app's look slower.
+        var statement = new StatementSlowdown("-812", "SELECT sum(total) FROM orders WHERE customer = $1", 20, 6, 0.7, 0.97);
+        var server = Server(onCpu: 4, cores: 2, cpuUsed: 1.9, slowed: [statement]) with { ApplicationName = "Lifeguard.Website", AppActiveOnCpu = 1 };
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: 60), server))[^1];
+
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries);
+    }
+
+    [Fact]
     public void Observe_LeasesHeldPastLeakThreshold_NamesConnectionLeakBeforeThePool()
     {
         var d = new Diagnoser();
