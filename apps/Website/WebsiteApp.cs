@@ -42,6 +42,10 @@ public static class WebsiteApp
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(30);
             guardSection.Bind(o);
         });
+        // Live diagnosis: the server's side read on one connection of its own (not from the pool), SQLSTATE-classified
+        // errors for the guard; thresholds from "Lifeguard:Diagnosis", the server reader from "Lifeguard:Diagnosis:Postgres".
+        services.AddOptions<Lifeguard.Diagnosis.DiagnosisOptions>().Bind(guardSection.GetSection("Diagnosis"));
+        services.AddLifeguardPostgresDiagnosis(connectionString, o => guardSection.GetSection("Diagnosis:Postgres").Bind(o));
         // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
         if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
         {

@@ -8,11 +8,22 @@ internal static class Program
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- --filter '*'   (see BENCHMARKS.md)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- paired [rounds] [batch]   (alternating raw/guarded batches)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- overhead [rounds] [batch]   (the guard alone, no database)
+    // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- diagnoser-cost CONNSTRING [seconds] [idle sessions]
     // Add --exported to paired or overhead to have an OpenTelemetry MeterProvider aggregate the guard's metrics.
     private static int Main(string[] args)
     {
         using var export = MetricsExport.StartIf(args);
         args = args.Where(a => a != "--exported").ToArray();
+        if (args.Length > 0 && args[0] == "diagnoser-cost")
+        {
+            if (args.Length < 2 || !TryCount(args, 2, 60, out var seconds) || !int.TryParse(args.ElementAtOrDefault(3) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture, out var idle))
+            {
+                Console.Error.WriteLine("usage: diagnoser-cost CONNSTRING [seconds] [idle sessions]");
+                return 2;
+            }
+            DiagnoserCostRun.RunAsync(args[1], seconds, idle).GetAwaiter().GetResult();
+            return 0;
+        }
         if (args.Length > 0 && args[0] is "paired" or "overhead")
         {
             if (!TryCount(args, 1, args[0] == "paired" ? 200 : 500, out var rounds) || !TryCount(args, 2, 20_000, out var batch) || args.Length > 3)

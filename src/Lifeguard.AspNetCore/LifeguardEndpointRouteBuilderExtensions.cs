@@ -1,5 +1,6 @@
 using Lifeguard;
 using Lifeguard.AspNetCore;
+using Lifeguard.AspNetCore.Diagnosis;
 using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Management;
 using Lifeguard.AspNetCore.Metrics;
@@ -15,7 +16,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class LifeguardEndpointRouteBuilderExtensions
 {
     /// <summary>Maps the operational endpoints /metrics (Prometheus text), /lifeguard (live page) and /lifeguard/state
-    /// (JSON), plus /health with details when a management port is configured; and a status-only /health for every
+    /// (JSON), /lifeguard/diagnosis (the live root cause, JSON) and /lifeguard/diagnosis/history
+    /// (per second), plus /health with details when a management port is configured; and a status-only /health for every
     /// port. With <c>Lifeguard:Endpoints:ManagementPort</c> the operational endpoints answer only there (404
     /// elsewhere); without it they answer on the app's addresses, so protect them through the returned builder
     /// (e.g. <c>.RequireAuthorization("ops")</c>), whose conventions apply to every operational endpoint.</summary>
@@ -36,6 +38,17 @@ public static class LifeguardEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(guard.Snapshot());
         });
+        group.MapGet("/lifeguard/diagnosis", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(diagnosis.Current);
+        });
+        group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(diagnosis.History());
+        });
+
         if (address.Port is not null)
         {
             group.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJsonWriter.WriteAsync });

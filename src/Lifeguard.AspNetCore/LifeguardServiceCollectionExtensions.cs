@@ -3,6 +3,8 @@ using System.Diagnostics.Metrics;
 using Lifeguard;
 using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Admission;
+using Lifeguard.AspNetCore.Diagnosis;
+using Lifeguard.Diagnosis;
 using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Management;
 using Lifeguard.Telemetry;
@@ -41,7 +43,7 @@ public static class LifeguardServiceCollectionExtensions
         services.Remove(original);
         services.AddSingleton(sp => new GuardedDataSource(
             createInner(sp),
-            sp.GetRequiredService<IOptions<LifeguardOptions>>().Value,
+            WithClassifier(sp.GetRequiredService<IOptions<LifeguardOptions>>().Value, sp),
             sp.GetService<IMeterFactory>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>(),
@@ -60,10 +62,21 @@ public static class LifeguardServiceCollectionExtensions
             // Fresh numbers on every scrape: the exporter caches responses for 300 ms by default.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddHostedService<ZeroCountersService>();
+        // The diagnoser samples the guard (and the server, when e.g. AddLifeguardPostgresDiagnosis registered a source).
+        services.AddOptions<DiagnosisOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LifeguardDiagnosisService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LifeguardDiagnosisService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LifeguardStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, AdmissionExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, AdmissionDeveloperPageFilter>());
         return services;
+    }
+
+    // A provider's classifier registered beside the guard (AddLifeguardPostgresDiagnosis) is used unless one was set.
+    private static LifeguardOptions WithClassifier(LifeguardOptions options, IServiceProvider sp)
+    {
+        if (options.ErrorClassifier is null && sp.GetService<IConnectionErrorClassifier>() is { } classifier) options.ErrorClassifier = classifier;
+        return options;
     }
 
     private static Func<IServiceProvider, DbDataSource> InnerFactory(ServiceDescriptor d)

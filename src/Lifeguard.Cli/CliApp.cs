@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Lifeguard.Cli.Check;
+using Lifeguard.Cli.Diagnose;
 using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Review;
@@ -31,6 +32,7 @@ internal static class CliApp
         root.Add(DrillCommand.Create());
         root.Add(SweepCommand.Create(console));
         root.Add(ReviewCommand.Create(console));
+        root.Add(DiagnoseCommand.Create(console));
         return root;
     }
 

@@ -58,6 +58,14 @@ public sealed class GuardedDataSource : DbDataSource
     /// <summary>Current counts, percentiles, per-operation hold times and recent leaks.</summary>
     public PoolSnapshot Snapshot() => _tracker.Snapshot();
 
+    /// <summary>Tells the guard about an error a query raised (deadlock, lock or statement timeout, server gone), so the
+    /// diagnosis sees it; returns how it was classified. Opens are counted without this.</summary>
+    public Lifeguard.Diagnosis.ConnectionErrorKind ReportError(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return _tracker.QueryFailed(exception);
+    }
+
     /// <summary>Publishes the guard's counters at 0; call once metric exporters have started so the first event shows as an increase.</summary>
     public void PublishZeroCounters() => _tracker.Metrics.PublishZeroCounters();
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Lifeguard.Diagnosis;
 
 namespace Lifeguard;
 
@@ -59,4 +60,8 @@ public sealed class LifeguardOptions
 
     /// <summary>Optional exact pool counts from any source; wins over the provider meter. Without either, idle is estimated.</summary>
     public Func<PoolCounts?>? PoolCountsProvider { get; set; }
+
+    /// <summary>Classifies the provider's errors from their types (e.g. Lifeguard.Postgres' SQLSTATE classifier); null judges
+    /// by exception type only (a TimeoutException inside is a pool timeout).</summary>
+    public IConnectionErrorClassifier? ErrorClassifier { get; set; }
 }

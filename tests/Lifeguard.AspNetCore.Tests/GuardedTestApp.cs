@@ -36,7 +36,8 @@ internal sealed class GuardedTestApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<GuardedTestApp> StartAsync(string connectionString, Action<LifeguardOptions>? configure = null, bool useExceptionHandler = false,
-        Action<LifeguardEndpointOptions>? endpoints = null, Action<WebApplication>? map = null, string urls = "http://127.0.0.1:0")
+        Action<LifeguardEndpointOptions>? endpoints = null, Action<WebApplication>? map = null, string urls = "http://127.0.0.1:0",
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls(urls);
@@ -52,6 +53,7 @@ internal sealed class GuardedTestApp : IAsyncDisposable
             o.ListenOnManagementPort = endpointOptions.ListenOnManagementPort;
             o.Token = endpointOptions.Token;
         });
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         if (useExceptionHandler)
         {
@@ -71,6 +73,15 @@ internal sealed class GuardedTestApp : IAsyncDisposable
             await using var connection = await db.OpenConnectionAsync(ct);
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = "SELECT count(*) FROM pg_stat_activity";
+            return Results.Text(Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
+        });
+        app.MapGet("/count/{table}", async (string table, DbDataSource db, CancellationToken ct) =>
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(table, "^[a-z0-9_]+$")) return Results.BadRequest();
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"SELECT count(*) FROM {table}";
+            cmd.CommandTimeout = 60;
             return Results.Text(Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
         });
         await app.StartAsync(TestContext.Current.CancellationToken);

@@ -18,20 +18,31 @@ public sealed class PureLogicTests
         facts.PoolName.ShouldBe(name);
     }
 
-    [Theory]
-    [InlineData("The connection pool has been exhausted, either raise 'Max Pool Size' (currently 1) or 'Timeout' (currently 1 seconds) in your connection string.", "PoolTimeout")]
-    [InlineData("Timeout expired.  The timeout period elapsed prior to obtaining a connection from the pool.  This may have occurred because all pooled connections were in use and max pool size was reached.", "PoolTimeout")]
-    [InlineData("password authentication failed for user \"x\"", "ConnectionError")]
-    public void Classify_ProviderMessages_RecognisesPoolExhaustion(string message, string expected)
+    [Fact]
+    public void Classify_WrappedTimeout_IsAPoolTimeoutFromTheTypeAlone()
     {
-        OpenFailureClassifier.Classify(new InvalidOperationException(message), CancellationToken.None).ToString().ShouldBe(expected);
+        var ex = new NpgsqlException("outer", new TimeoutException("whatever the text"));
+        OpenFailureClassifier.Classify(ex, CancellationToken.None).ShouldBe(Lifeguard.Diagnosis.ConnectionErrorKind.PoolTimeout);
     }
 
     [Fact]
-    public void Classify_WrappedNpgsqlExhaustion_IsAPoolTimeout()
+    public void Classify_MessageSaysExhaustedButNoTimeoutType_IsNotReadFromText()
     {
-        var ex = new NpgsqlException("outer", new TimeoutException("The connection pool has been exhausted, either raise..."));
-        OpenFailureClassifier.Classify(ex, CancellationToken.None).ShouldBe(OpenFailureKind.PoolTimeout);
+        var ex = new InvalidOperationException("The connection pool has been exhausted");
+        OpenFailureClassifier.Classify(ex, CancellationToken.None).ShouldBe(Lifeguard.Diagnosis.ConnectionErrorKind.Other);
+    }
+
+    [Fact]
+    public void Classify_ProviderClassifierGiven_ItsAnswerWins()
+    {
+        var ex = new NpgsqlException("outer", new TimeoutException());
+        OpenFailureClassifier.Classify(ex, CancellationToken.None, new Fixed(Lifeguard.Diagnosis.ConnectionErrorKind.TooManyConnections))
+            .ShouldBe(Lifeguard.Diagnosis.ConnectionErrorKind.TooManyConnections);
+    }
+
+    private sealed class Fixed(Lifeguard.Diagnosis.ConnectionErrorKind kind) : Lifeguard.Diagnosis.IConnectionErrorClassifier
+    {
+        public Lifeguard.Diagnosis.ConnectionErrorKind? Classify(Exception exception) => kind;
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             var status = ErrorClassifier.StatusFor(ex);
             if (status == StatusCodes.Status503ServiceUnavailable)
             {
+                // Query errors (deadlock, lock or statement timeout, server gone mid-query) reach the diagnosis this way.
+                context.RequestServices.GetService<Lifeguard.GuardedDataSource>()?.ReportError(ex);
                 // Expected during an outage, once per request: one line, not a stack trace per page view.
                 logger.LogWarning("{Method} {Path} answered 503, database unavailable: {Reason}", context.Request.Method, context.Request.Path, ex.GetBaseException().Message);
             }

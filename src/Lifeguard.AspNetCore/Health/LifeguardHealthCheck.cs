@@ -1,3 +1,5 @@
+using Lifeguard.AspNetCore.Diagnosis;
+using Lifeguard.Diagnosis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -5,7 +7,7 @@ namespace Lifeguard.AspNetCore.Health;
 
 /// <summary>Pool health: Unhealthy after pool timeouts within the health window, Degraded while requests wait,
 /// after admission rejections, or when the windowed wait p99 exceeds the SLO; Healthy otherwise.</summary>
-internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<LifeguardOptions> options) : IHealthCheck
+internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<LifeguardOptions> options, LifeguardDiagnosisService diagnosis) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -27,6 +29,11 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             ["activeLeaks"] = s.ActiveLeaks,
             ["windowSeconds"] = o.HealthWindow.TotalSeconds,
         };
+        // The diagnosed cause comes first: "pool timeouts" alone would point at the pool when a lock or the server is to blame.
+        var d = diagnosis.Current;
+        data["cause"] = d.Cause;
+        data["causeSince"] = d.Since;
+        data["diagnosis"] = d.Summary;
         HealthCheckResult result;
         if (s.RecentTimeouts > 0)
             result = HealthCheckResult.Unhealthy($"{s.RecentTimeouts} pool timeout(s) in the last {o.HealthWindow.TotalSeconds:0} s: requests failed waiting for a connection", data: data);
@@ -38,6 +45,13 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             result = HealthCheckResult.Degraded($"wait p99 {s.RecentWaitP99 * 1000:0.#} ms exceeds the SLO of {o.WaitP99Slo.TotalMilliseconds:0.#} ms", data: data);
         else
             result = HealthCheckResult.Healthy($"{s.InUse}/{s.Max} in use, nobody waiting", data);
+        if (d.Cause is not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown))
+        {
+            var status = d.Cause is DiagnosisCauses.DatabaseUnavailable or DiagnosisCauses.ConnectionLimit ? HealthStatus.Unhealthy
+                : result.Status == HealthStatus.Unhealthy ? HealthStatus.Unhealthy : HealthStatus.Degraded;
+            var pool = result.Status == HealthStatus.Healthy ? "" : " (" + result.Description + ")";
+            result = new HealthCheckResult(status, $"{d.Cause}: {d.Summary}{pool}", data: data);
+        }
         return Task.FromResult(result);
     }
 }

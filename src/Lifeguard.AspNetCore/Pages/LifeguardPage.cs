@@ -10,7 +10,7 @@ internal static class LifeguardPage
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lifeguard - connection pool</title>
+<title>Lifeguard - diagnosis and connection pool</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1d2430;background:#f7f8fa}
 h1{font-size:1.3rem;margin:0 0 .2rem} h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
@@ -22,10 +22,27 @@ table{border-collapse:collapse;background:#fff;min-width:30rem} td,th{border:1px
 td:first-child,th:first-child{text-align:left}
 pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;overflow:auto;font-size:12px}
 #status{font-weight:600}
+#diagnosis{background:#fff;border:2px solid #d8dde6;border-radius:8px;padding:.8rem 1rem;margin:.8rem 0}
+#diagnosis.cause-bad{border-color:#b3261e} #diagnosis.cause-ok{border-color:#1a7f37}
+#cause{font-size:1.6rem;font-weight:700} #evidence li{margin:.15rem 0}
+.strip{display:flex;gap:1px;margin:.4rem 0} .strip span{width:6px;height:22px;background:#1a7f37}
+.strip span.c-bad{background:#b3261e} .strip span.c-unknown{background:#9a6700}
 </style>
 </head>
 <body>
 <h1>Lifeguard: <span id="pool">…</span></h1>
+<section id="diagnosis">
+ <div>diagnosis: <span id="cause">…</span> since <span id="since">–</span> · confidence <span id="confidence">–</span></div>
+ <div id="summary"></div>
+ <ul id="evidence"></ul>
+ <div><b>Do:</b> <span id="remedy">–</span></div>
+ <div><b>Don't:</b> <span id="avoid">–</span></div>
+ <div id="consequences"></div>
+ <h2>Last minutes, one bar per second (hover for the numbers)</h2>
+ <div class="strip" id="strip"></div>
+ <table><thead><tr><th>time</th><th>cause</th><th>in use</th><th>waiting</th><th>wait p99 ms</th><th>hold p99 ms</th><th>failures</th><th>on CPU</th><th>lock waits</th><th>backends</th><th>rtt ms</th></tr></thead>
+ <tbody id="history"></tbody></table>
+</section>
 <div>status: <span id="status">loading</span> · updated <span id="updated">never</span> · clock <span id="clock">–</span></div>
 <div class="tiles">
  <div class="tile">in use<b id="inUse">–</b></div>
@@ -79,6 +96,41 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     });
     $('updated').textContent = new Date().toLocaleTimeString();
   }
+  var base = location.pathname.replace(/\/$/, '');
+  function renderDiagnosis(d) {
+    $('cause').textContent = d.cause;
+    $('diagnosis').className = d.cause === 'healthy' ? 'cause-ok' : 'cause-bad';
+    $('since').textContent = new Date(d.since).toLocaleTimeString();
+    $('confidence').textContent = Math.round(d.confidence * 100) + '%';
+    $('summary').textContent = d.summary;
+    var ev = $('evidence'); ev.textContent = '';
+    d.evidence.forEach(function (e) { var li = document.createElement('li'); li.textContent = e; ev.appendChild(li); });
+    $('remedy').textContent = d.remedy || '–';
+    $('avoid').textContent = d.avoid || '–';
+    $('consequences').textContent = d.consequences.length ? 'also holding, as consequences: ' + d.consequences.join(', ') : '';
+  }
+  function renderHistory(h) {
+    var strip = $('strip'); strip.textContent = '';
+    h.slice(-180).forEach(function (s) {
+      var b = document.createElement('span');
+      b.className = s.cause === 'healthy' ? '' : s.cause === 'unknown' ? 'c-unknown' : 'c-bad';
+      b.title = new Date(s.at).toLocaleTimeString() + ' ' + s.cause + ' in use ' + s.inUse + '/' + s.max + ' waiting ' + s.waiters;
+      strip.appendChild(b);
+    });
+    var body = $('history'); body.textContent = '';
+    h.slice(-15).reverse().forEach(function (s) {
+      row(body, [new Date(s.at).toLocaleTimeString(), s.cause, s.inUse + '/' + s.max, s.waiters, s.waitP99Ms.toFixed(1), s.holdP99Ms.toFixed(1),
+        s.failures, s.activeOnCpu, s.lockWaiters, s.backends, s.roundTripMs.toFixed(1)]);
+    });
+  }
+  function pollDiagnosis() {
+    Promise.all([fetch(base + '/diagnosis', { cache: 'no-store' }).then(function (r) { return r.json(); }),
+                 fetch(base + '/diagnosis/history', { cache: 'no-store' }).then(function (r) { return r.json(); })])
+      .then(function (x) { renderDiagnosis(x[0]); renderHistory(x[1]); })
+      .catch(function (e) { $('cause').textContent = 'diagnosis unavailable: ' + e; })
+      .finally(function () { setTimeout(pollDiagnosis, 1000); });
+  }
+  pollDiagnosis();
   function poll() {
     fetch(stateUrl, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(render)
       .catch(function (e) { $('status').textContent = 'state unavailable: ' + e; $('status').className = 'bad'; })

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Sizing;
@@ -10,7 +12,8 @@ namespace Lifeguard.Cli.Drill;
 /// <summary>
 /// Replays the February 10 incident: the website runs with a pool far too small, normal traffic is
 /// fine, peak traffic is not. The drill watches users, pool and database per second, detects the
-/// incident and names its cause from those signals alone, asks the sizing advisor for the pool size,
+/// incident from what users see and takes its cause from the site's own diagnoser (the one in production, on
+/// /lifeguard/diagnosis, fed by the guard and the server), asks the sizing advisor for the pool size,
 /// restarts the website with it under the same peak load and verifies recovery.
 /// </summary>
 internal sealed class DrillRunner(DrillOptions options, Action<string> say)
@@ -38,7 +41,6 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         // A database seeded earlier at a smaller scale may hold fewer users than the drill would log in.
         _users = Math.Min(options.Users, await probe.SeededUsersAsync(ct).ConfigureAwait(false));
         if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
-        var detector = new IncidentDetector(options.Slo.TotalMilliseconds, cores);
         _clock.Start();
 
         // Phase 1 and 2: the misconfigured site, as it ran that morning.
@@ -52,7 +54,6 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         await using (var site = await SiteProcess.StartAsync(checkout, database.SiteConnectionString(proxy.Port, bad, options.MisconfiguredTimeoutSeconds), SiteDatabase.SiteSettings(), ct).ConfigureAwait(false))
         {
             normal = await RunPhaseAsync("normal", site, bad, options.NormalRate, options.NormalPhase, null, ct).ConfigureAwait(false);
-            detector.LearnBaseline(_timeline.Where(s => s.Phase == "normal").Skip(1).ToList());
 
             // Peak traffic: more than the misconfigured pool can serve (its capacity is connections / time
             // per request on a connection), but far below what this machine serves with a right pool.
@@ -64,11 +65,14 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
 
             incidentStart = _clock.Elapsed.TotalSeconds;
             var stopIncident = new CancellationTokenSource();
+            var symptomSeconds = 0;
             void Watch(DrillSample s)
             {
                 if (cause is not null) return;
-                cause = detector.Observe(s);
-                if (cause is null) return;
+                // Users are affected: request p99 above the SLO or more than 5% errors, for a few seconds running.
+                symptomSeconds = s.Requests > 0 && (s.P99Ms > options.Slo.TotalMilliseconds || s.ErrorRate > 0.05) ? symptomSeconds + 1 : 0;
+                if (symptomSeconds < SymptomSeconds || _diagnosis is not { } d || d.Cause == Lifeguard.Diagnosis.DiagnosisCauses.Healthy) return;
+                cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                 detectedAt = Math.Round(s.T - incidentStart, 1);
                 say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
                 foreach (var e in cause.Evidence) say("  evidence: " + e);
@@ -243,6 +247,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             }
 
             var (active, backends, cpu) = await ProbeAsync().ConfigureAwait(false);
+            _diagnosis = await DiagnosisAsync(scrape).ConfigureAwait(false);
             var (requests, errors, p50, p99) = recorder.Second(second);
             var wait = now.Wait.Since(previous.Wait);
             var use = now.Use.Since(previous.Use);
@@ -267,12 +272,13 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
                 DbActive = active,
                 DbBackends = backends,
                 DbCpuCores = double.IsNaN(cpu) ? 0 : Math.Round(cpu, 2),
+                Cause = _diagnosis?.Cause,
             };
             _timeline.Add(sample);
             watch?.Invoke(sample);
             if (second % 5 == 4 || phase == "incident")
             {
-                say(F($"[{sample.T,5:0}s] {phase,-8} req {requests,4}/s err {errors,3}  p99 {p99,8:0} ms | pool {now.Used:0}/{now.Max:0} waiting {now.Pending,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {active,2} cpu {cpu,4:0.00}"));
+                say(F($"[{sample.T,5:0}s] {phase,-8} req {requests,4}/s err {errors,3}  p99 {p99,8:0} ms | pool {now.Used:0}/{now.Max:0} waiting {now.Pending,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {active,2} cpu {cpu,4:0.00} | diagnosis {sample.Cause}"));
             }
 
             previous = now;
@@ -282,6 +288,22 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     }
 
     private DatabaseProbe? _probe;
+    private Lifeguard.Diagnosis.Diagnosis? _diagnosis;
+    private const int SymptomSeconds = 3;
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    // The site's diagnosis of this second; a starved site may miss one (the next covers it).
+    private async Task<Lifeguard.Diagnosis.Diagnosis?> DiagnosisAsync(HttpClient scrape)
+    {
+        try
+        {
+            return await scrape.GetFromJsonAsync<Lifeguard.Diagnosis.Diagnosis>("/lifeguard/diagnosis", Web).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return null;
+        }
+    }
 
     private async Task<(int, int, double)> ProbeAsync()
     {

@@ -22,6 +22,8 @@ internal sealed record DrillSample
     public int DbActive { get; init; }
     public int DbBackends { get; init; }
     public double DbCpuCores { get; init; }
+    /// <summary>The cause the site's diagnoser named at this second (its /lifeguard/diagnosis).</summary>
+    public string? Cause { get; init; }
 
     public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
 }

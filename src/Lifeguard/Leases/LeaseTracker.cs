@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Lifeguard.Attribution;
+using Lifeguard.Diagnosis;
 using Lifeguard.Leaks;
 using Lifeguard.Telemetry;
 using Lifeguard.Timing;
@@ -51,6 +52,12 @@ internal sealed partial class LeaseTracker : IDisposable
     private readonly long _peakTouchInterval;
 
     private readonly ProviderMeterPoolCounts? _providerCounts;
+    private readonly IConnectionErrorClassifier? _classifier;
+    // Errors by ConnectionErrorKind (opens and reported query errors), for the diagnoser's per-second deltas.
+    private readonly long[] _errorsByKind = new long[Enum.GetValues<ConnectionErrorKind>().Length];
+    // Every wait since start (the windowed one rotates): the diagnoser takes per-second deltas of it. Waited opens
+    // record here (the slow path); zero waits are folded in from the journals with the recent-wait zeros.
+    private readonly LatencyHistogram _waitTotal = new();
 
     public LeaseTracker(LifeguardOptions options, string? connectionString, IMeterFactory? meterFactory, ILoggerFactory? loggerFactory, TimeProvider? time,
         string? providerName = null)
@@ -65,6 +72,7 @@ internal sealed partial class LeaseTracker : IDisposable
         PoolName = options.PoolName ?? _facts.PoolName;
         Max = options.MaxPoolSize ?? _facts.MaxPoolSize;
         _leakThreshold = options.LeakDetectionThreshold;
+        _classifier = options.ErrorClassifier;
         _recentWait = new WindowedHistogram(_time, options.HealthWindow);
         _recentTimeouts = new RecentEvents(_time, options.HealthWindow);
         _recentRejections = new RecentEvents(_time, options.HealthWindow);
@@ -143,6 +151,7 @@ internal sealed partial class LeaseTracker : IDisposable
         var now = Now();
         var waited = Elapsed(waitStartedAt, now);
         _recentWait.Record(waited, now);
+        _waitTotal.Record(waited);
         Metrics.RecordWait(waited);
         Start(connection, now, operation, stack);
     }
@@ -259,19 +268,47 @@ internal sealed partial class LeaseTracker : IDisposable
 
     public void OpenFailed(Exception exception, CancellationToken callerToken)
     {
-        switch (OpenFailureClassifier.Classify(exception, callerToken))
+        var kind = OpenFailureClassifier.Classify(exception, callerToken, _classifier);
+        switch (kind)
         {
-            case OpenFailureKind.PoolTimeout:
+            case ConnectionErrorKind.Cancelled:
+                break;
+            case ConnectionErrorKind.PoolTimeout:
                 Interlocked.Increment(ref _timeouts);
                 _recentTimeouts.Add();
                 Metrics.Timeout();
                 LogTimeout(_logger, PoolName, InUse, Max, Waiters);
                 break;
-            case OpenFailureKind.ConnectionError:
+            default:
                 Interlocked.Increment(ref _errors);
+                Interlocked.Increment(ref _errorsByKind[(int)kind]);
                 Metrics.Error();
                 break;
         }
+    }
+
+    /// <summary>Counts an error a query raised (deadlock, lock or statement timeout, server gone) for the diagnoser;
+    /// returns its kind.</summary>
+    public ConnectionErrorKind QueryFailed(Exception exception)
+    {
+        var kind = OpenFailureClassifier.Classify(exception, CancellationToken.None, _classifier);
+        if (kind is not (ConnectionErrorKind.Cancelled or ConnectionErrorKind.PoolTimeout)) Interlocked.Increment(ref _errorsByKind[(int)kind]);
+        return kind;
+    }
+
+    /// <summary>Everything counted since start, for per-interval deltas.</summary>
+    internal CumulativePoolReading ReadCumulative()
+    {
+        Fold();
+        var hold = new long[LatencyHistogram.BucketCount];
+        if (_hold is not null) _hold.AddTo(hold);
+        else _operations!.MergeInto(hold);
+        var wait = new long[LatencyHistogram.BucketCount];
+        _waitTotal.AddTo(wait);
+        var errors = new long[_errorsByKind.Length];
+        for (var i = 0; i < errors.Length; i++) errors[i] = Volatile.Read(ref _errorsByKind[i]);
+        return new CumulativePoolReading(InUse, Max, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
+            Volatile.Read(ref _leaks), Volatile.Read(ref _activeLeaks), errors);
     }
 
     public void Rejected()
@@ -347,7 +384,9 @@ internal sealed partial class LeaseTracker : IDisposable
             var retired = 0;
             foreach (var journal in _journals)
             {
-                _recentWait.RecordZeros(journal.Fold(_timestampToMicros), now);
+                var zeros = journal.Fold(_timestampToMicros);
+                _recentWait.RecordZeros(zeros, now);
+                if (zeros > 0) _waitTotal.RecordZeros(zeros);
                 if (journal.Retired) retired++;
             }
             // Journals of threads that have ended hold nothing more: drop them so short-lived threads do not pile up.

@@ -1,20 +1,21 @@
+using Lifeguard.Diagnosis;
+
 namespace Lifeguard.Leases;
 
-/// <summary>Recognises pool exhaustion from providers' messages, which are the only provider-neutral signal.</summary>
+/// <summary>Classifies a failed open or query: the provider's classifier first (typed errors, e.g. SQLSTATE), then what
+/// the exception types alone tell. Message text is never read.</summary>
 internal static class OpenFailureClassifier
 {
-    public static OpenFailureKind Classify(Exception exception, CancellationToken callerToken)
+    public static ConnectionErrorKind Classify(Exception exception, CancellationToken callerToken, IConnectionErrorClassifier? provider = null)
     {
+        if (provider?.Classify(exception) is { } kind) return kind;
+        if (exception is OperationCanceledException && callerToken.IsCancellationRequested) return ConnectionErrorKind.Cancelled;
+        // Npgsql reports an exhausted pool as an NpgsqlException around a TimeoutException; a provider without a
+        // classifier is judged the same way (the tracker tells a connect timeout apart by whether the pool was full).
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            var m = e.Message;
-            // Npgsql: "The connection pool has been exhausted, either raise 'Max Pool Size' ... or 'Timeout' ..."
-            if (m.Contains("connection pool has been exhausted", StringComparison.OrdinalIgnoreCase)) return OpenFailureKind.PoolTimeout;
-            // SqlClient: "Timeout expired. The timeout period elapsed prior to obtaining a connection from the pool. ..."
-            if (m.Contains("Timeout expired", StringComparison.OrdinalIgnoreCase)
-                && m.Contains("obtaining a connection from the pool", StringComparison.OrdinalIgnoreCase)) return OpenFailureKind.PoolTimeout;
+            if (e is TimeoutException) return ConnectionErrorKind.PoolTimeout;
         }
-        if (exception is OperationCanceledException && callerToken.IsCancellationRequested) return OpenFailureKind.Cancelled;
-        return OpenFailureKind.ConnectionError;
+        return ConnectionErrorKind.Other;
     }
 }

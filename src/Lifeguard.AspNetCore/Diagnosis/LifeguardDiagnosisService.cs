@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using Lifeguard.Diagnosis;
+using Lifeguard.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lifeguard.AspNetCore.Diagnosis;
+
+/// <summary>
+/// Samples the guard (and the server, when a server signal source is registered) once a second and feeds the one
+/// <see cref="Diagnoser"/>; exports <c>lifeguard.diagnosis{cause}</c> (1 for the current cause, 0 for the others, every
+/// cause from the start) and logs when the cause changes.
+/// </summary>
+public sealed partial class LifeguardDiagnosisService : BackgroundService
+{
+    private readonly GuardedDataSource _guard;
+    private readonly PoolSignalSampler _pool;
+    private readonly IServerSignalSource? _server;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Diagnoser _diagnoser;
+
+    /// <summary>Created by AddLifeguard.</summary>
+    public LifeguardDiagnosisService(GuardedDataSource guard, IOptions<DiagnosisOptions> options, IServiceProvider services, IMeterFactory meterFactory,
+        ILogger<LifeguardDiagnosisService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _guard = guard;
+        _pool = new PoolSignalSampler(guard);
+        _server = services.GetService<IServerSignalSource>();
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _logger = logger;
+        _diagnoser = new Diagnoser(options.Value);
+        _diagnoser.CauseChanged += OnCauseChanged;
+        var meter = meterFactory.Create(new MeterOptions(LifeguardInstruments.MeterName));
+        var pool = new KeyValuePair<string, object?>(LifeguardInstruments.PoolNameTag, guard.PoolName);
+        meter.CreateObservableGauge("lifeguard.diagnosis", () =>
+        {
+            var cause = _diagnoser.Current.Cause;
+            return DiagnosisCauses.All.Select(c => new Measurement<int>(c == cause ? 1 : 0, pool, new("cause", c)));
+        }, description: "The diagnosed cause: 1 for the current one, 0 for every other.");
+    }
+
+    /// <summary>The latest diagnosis.</summary>
+    public Lifeguard.Diagnosis.Diagnosis Current => _diagnoser.Current;
+
+    /// <summary>Whether the server's side is observed.</summary>
+    public bool ObservesServer => _server is not null;
+
+    /// <summary>The per-second history, oldest first.</summary>
+    public IReadOnlyList<DiagnosisSecond> History() => _diagnoser.History();
+
+    /// <summary>Samples once and judges it (the background loop calls this every second; tests may call it directly).</summary>
+    public async Task<Lifeguard.Diagnosis.Diagnosis> SampleOnceAsync(CancellationToken cancellationToken)
+    {
+        var pool = _pool.Sample();
+        var server = _server is null ? null : await _server.SampleAsync(cancellationToken).ConfigureAwait(false);
+        return _diagnoser.Observe(new DiagnosisSample(_time.GetUtcNow(), pool, server));
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await SampleOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A sampling bug must not end diagnosis for the life of the process.
+                    LogSampleFailed(_logger, e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnCauseChanged(Lifeguard.Diagnosis.Diagnosis previous, Lifeguard.Diagnosis.Diagnosis current)
+    {
+        if (current.Cause == DiagnosisCauses.Healthy)
+            LogRecovered(_logger, _guard.PoolName, previous.Cause);
+        else
+            LogCause(_logger, _guard.PoolName, current.Cause, previous.Cause, current.Summary, string.Join(" | ", current.Evidence));
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Lifeguard diagnosis for pool {PoolName}: {Cause} (was {PreviousCause}): {Summary} Evidence: {Evidence}")]
+    private static partial void LogCause(ILogger logger, string poolName, string cause, string previousCause, string summary, string evidence);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Lifeguard diagnosis for pool {PoolName}: healthy again (was {PreviousCause})")]
+    private static partial void LogRecovered(ILogger logger, string poolName, string previousCause);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Lifeguard diagnosis sample failed")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
+}

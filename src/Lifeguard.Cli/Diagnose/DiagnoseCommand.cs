@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lifeguard.Diagnosis;
+using Lifeguard.Postgres.Diagnosis;
+using Spectre.Console;
+
+namespace Lifeguard.Cli.Diagnose;
+
+/// <summary>
+/// `lifeguard diagnose --url MANAGEMENT | --server CONNSTRING [--watch] [--json PATH]`: the current diagnosis with its
+/// evidence, asked from the app's diagnoser, or made from the server's side alone. Exit 0 healthy, 3 a cause, 1 failure.
+/// </summary>
+internal static class DiagnoseCommand
+{
+    /// <summary>Exit code when a cause other than healthy is named.</summary>
+    public const int CauseNamed = 3;
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static Command Create(IAnsiConsole console)
+    {
+        var url = new Option<string?>("--url") { Description = "The app's management address (where MapLifeguard's endpoints are), e.g. http://127.0.0.1:5081." };
+        var server = new Option<string?>("--server") { Description = "Diagnose from the PostgreSQL server's side alone: its connection string." };
+        var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl-C." };
+        var samples = new Option<int>("--samples") { Description = "With --server: seconds sampled before the first answer.", DefaultValueFactory = _ => 5 };
+        var cores = new Option<double?>("--db-cores") { Description = "With --server: the database's cores (default: counted when the server is local)." };
+        var json = CliApp.JsonOption();
+        var command = new Command("diagnose", "Name why the application is slow or failing right now, with evidence, the fix and what not to do. Exit 0 healthy, 3 a cause, 1 failure.")
+        {
+            url, server, watch, samples, cores, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var address = parse.GetValue(url);
+            var connectionString = parse.GetValue(server);
+            if ((address is null) == (connectionString is null)) throw new CliException("give exactly one of --url (the app's management address) or --server (a connection string).");
+            var jsonPath = parse.GetValue(json);
+            var keepWatching = parse.GetValue(watch);
+            var n = parse.GetValue(samples);
+            if (n is < 1 or > 600) throw new CliException("--samples must be between 1 and 600.");
+
+            Func<CancellationToken, Task<Lifeguard.Diagnosis.Diagnosis>> next;
+            IAsyncDisposable? owned = null;
+            if (address is not null)
+            {
+                if (!Uri.TryCreate(address, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+                    throw new CliException($"--url: '{address}' is not an http(s) address.");
+                var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
+                owned = new DisposableClient(http);
+                next = token => FetchAsync(http, token);
+            }
+            else
+            {
+                PostgresServerSignalSource source;
+                try
+                {
+                    source = new PostgresServerSignalSource(connectionString!, new PostgresDiagnosisOptions { DatabaseCores = parse.GetValue(cores) });
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException("--server: " + e.Message, e);
+                }
+                owned = source;
+                var diagnoser = new Diagnoser();
+                var first = true;
+                next = async token =>
+                {
+                    // The rules judge several seconds: the first answer comes after --samples of them.
+                    var rounds = first ? n : 1;
+                    first = false;
+                    Lifeguard.Diagnosis.Diagnosis d = diagnoser.Current;
+                    for (var i = 0; i < rounds; i++)
+                    {
+                        if (i > 0) await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                        var signals = await source.SampleAsync(token).ConfigureAwait(false);
+                        d = diagnoser.Observe(new DiagnosisSample(DateTimeOffset.UtcNow, null, signals));
+                    }
+                    return d;
+                };
+            }
+
+            try
+            {
+                var diagnosis = await next(ct).ConfigureAwait(false);
+                Print(console, diagnosis);
+                await CliJson.WriteAsync(jsonPath, diagnosis, ct).ConfigureAwait(false);
+                while (keepWatching && !ct.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                        diagnosis = await next(ct).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                    console.WriteLine();
+                    Print(console, diagnosis);
+                    await CliJson.WriteAsync(jsonPath, diagnosis, CancellationToken.None).ConfigureAwait(false);
+                }
+                return diagnosis.Cause == DiagnosisCauses.Healthy ? 0 : CauseNamed;
+            }
+            finally
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<Lifeguard.Diagnosis.Diagnosis> FetchAsync(HttpClient http, CancellationToken ct)
+    {
+        try
+        {
+            return await http.GetFromJsonAsync<Lifeguard.Diagnosis.Diagnosis>("lifeguard/diagnosis", Web, ct).ConfigureAwait(false)
+                ?? throw new CliException("--url: the diagnosis endpoint answered null.");
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException || e is TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new CliException($"--url: cannot read {new Uri(http.BaseAddress!, "lifeguard/diagnosis")}: {e.Message}", e);
+        }
+    }
+
+    private static void Print(IAnsiConsole console, Lifeguard.Diagnosis.Diagnosis d)
+    {
+        var color = d.Cause == DiagnosisCauses.Healthy ? "green" : "red";
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold {color}]{Markup.Escape(d.Cause)}[/] since {d.Since.ToUniversalTime():HH:mm:ss}Z, confidence {d.Confidence:P0}"));
+        console.MarkupLine(Markup.Escape(d.Summary));
+        foreach (var e in d.Evidence) console.MarkupLine("  - " + Markup.Escape(e));
+        if (d.Remedy.Length > 0) console.MarkupLine("[bold]do:[/] " + Markup.Escape(d.Remedy));
+        if (d.Avoid.Length > 0) console.MarkupLine("[bold]don't:[/] " + Markup.Escape(d.Avoid));
+        if (d.Consequences.Count > 0) console.MarkupLine("also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences)));
+    }
+
+    private sealed class DisposableClient(HttpClient client) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            client.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+
+namespace Lifeguard.Diagnosis;
+
+/// <summary>
+/// The one diagnoser: fed one <see cref="DiagnosisSample"/> per second, it names the cause that held for most of the
+/// recent window, the root when several hold (the others become consequences), since when, and keeps a per-second
+/// history. Pure and deterministic (time comes from the samples); thread-safe.
+/// </summary>
+public sealed class Diagnoser
+{
+    // When two causes hold at once, the first in this order is the root: an unreachable server or full slots explain
+    // everything after them; a lock queue explains slow holds, a full pool and a busy CPU; a leak starves the pool;
+    // slow queries burn CPU (the order between those two is decided from the statements' share, see Root).
+    private static readonly string[] Precedence =
+    [
+        DiagnosisCauses.DatabaseUnavailable, DiagnosisCauses.ConnectionLimit, DiagnosisCauses.LockContention,
+        DiagnosisCauses.ConnectionLeak, DiagnosisCauses.SlowQueries, DiagnosisCauses.DatabaseCpu,
+        DiagnosisCauses.NetworkLatency, DiagnosisCauses.PoolTooSmall,
+    ];
+
+    private const int BaselineCapacity = 120;
+    private readonly DiagnosisOptions _options;
+    private readonly Queue<(DiagnosisSample Sample, List<RuleFinding> Findings, bool Symptom)> _window = new();
+    private readonly Queue<DiagnosisSecond> _history = new();
+    private readonly Queue<double> _healthyHolds = new();
+    private readonly Queue<double> _healthyRoundTrips = new();
+    private readonly Lock _lock = new();
+    private Diagnosis _current;
+
+    /// <summary>Creates a diagnoser; options are validated (DataAnnotations).</summary>
+    public Diagnoser(DiagnosisOptions? options = null)
+    {
+        _options = options ?? new DiagnosisOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(_options, new(_options), validateAllProperties: true);
+        _current = new Diagnosis { Cause = DiagnosisCauses.Healthy, Summary = "No signals yet.", Confidence = 0 };
+    }
+
+    /// <summary>Raised (inside <see cref="Observe"/>) when the named cause changes: previous, then current.</summary>
+    public event Action<Diagnosis, Diagnosis>? CauseChanged;
+
+    /// <summary>The latest diagnosis.</summary>
+    public Diagnosis Current
+    {
+        get { lock (_lock) return _current; }
+    }
+
+    /// <summary>The per-second history, oldest first.</summary>
+    public IReadOnlyList<DiagnosisSecond> History()
+    {
+        lock (_lock) return [.. _history];
+    }
+
+    /// <summary>Judges one more second and returns the diagnosis.</summary>
+    public Diagnosis Observe(DiagnosisSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        Diagnosis previous, current;
+        lock (_lock)
+        {
+            previous = _current;
+            var baseline = Baseline();
+            var findings = DiagnosisRules.Evaluate(sample, baseline, _options);
+            var symptom = DiagnosisRules.Symptom(sample);
+            _window.Enqueue((sample, findings, symptom));
+            while (_window.Count > _options.WindowSeconds) _window.Dequeue();
+
+            current = Decide(sample, baseline, previous);
+            if (current.Cause == DiagnosisCauses.Healthy && findings.Count == 0 && !symptom) Learn(sample);
+            _current = current;
+            _history.Enqueue(Second(sample, current.Cause));
+            while (_history.Count > _options.HistorySeconds) _history.Dequeue();
+        }
+        if (previous.Cause != current.Cause) CauseChanged?.Invoke(previous, current);
+        return current;
+    }
+
+    private Diagnosis Decide(DiagnosisSample sample, DiagnosisBaseline baseline, Diagnosis previous)
+    {
+        var held = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, findings, _) in _window)
+        {
+            foreach (var f in findings) held[f.Cause] = held.GetValueOrDefault(f.Cause) + 1;
+        }
+        var holding = Precedence.Where(c => held.GetValueOrDefault(c) >= Sustain(c)).ToList();
+        if (holding.Count == 0)
+        {
+            var symptoms = _window.Count(w => w.Symptom);
+            return symptoms >= Math.Min(_options.SustainSeconds, _options.WindowSeconds)
+                ? Unknown(sample, baseline, previous, symptoms)
+                : Healthy(sample, previous);
+        }
+
+        var root = Root(holding, sample);
+        var finding = _window.Reverse().SelectMany(w => w.Findings).First(f => f.Cause == root);
+        var since = previous.Cause == root ? previous.Since : _window.First(w => w.Findings.Any(f => f.Cause == root)).Sample.At;
+        return new Diagnosis
+        {
+            Cause = root,
+            Summary = finding.Summary,
+            Evidence = finding.Evidence,
+            Remedy = finding.Remedy,
+            Avoid = finding.Avoid,
+            Since = since,
+            Confidence = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2),
+            Consequences = holding.Where(c => c != root).ToList(),
+            Signals = sample,
+        };
+    }
+
+    private int Sustain(string cause) =>
+        Math.Min(_options.WindowSeconds, cause is DiagnosisCauses.DatabaseUnavailable or DiagnosisCauses.ConnectionLimit
+            ? _options.ErrorSustainSeconds : _options.SustainSeconds);
+
+    private string Root(List<string> holding, DiagnosisSample sample)
+    {
+        if (holding.Contains(DiagnosisCauses.SlowQueries) && holding.Contains(DiagnosisCauses.DatabaseCpu)
+            && holding.IndexOf(DiagnosisCauses.SlowQueries) == holding.IndexOf(DiagnosisCauses.DatabaseCpu) - 1)
+        {
+            // A few statements that got slower and take most of the server's time are what burns the CPU (a dropped
+            // index); a CPU busy across the board makes every statement slower, and then the CPU is the root.
+            // Statements still running (a batch job, a runaway query) are not in the statement statistics yet, so
+            // who is on CPU decides first: when the application's own sessions are not most of them, someone else
+            // burns the CPU and the application's statements are slower because of it.
+            if (sample.Server is { ApplicationName.Length: > 0 } server && server.AppActiveOnCpu * 2 < server.ActiveOnCpu)
+                return DiagnosisCauses.DatabaseCpu;
+            var share = DiagnosisRules.Slowed(sample.Server, _options).Sum(x => x.ShareOfExecution);
+            if (share < _options.StatementRootShare) return DiagnosisCauses.DatabaseCpu;
+        }
+        if (holding[0] == DiagnosisCauses.SlowQueries && holding.Contains(DiagnosisCauses.NetworkLatency)
+            && DiagnosisRules.Slowed(sample.Server, _options).Count == 0)
+        {
+            // Connections are held longer but no statement runs longer on the server: the time goes to round trips.
+            return DiagnosisCauses.NetworkLatency;
+        }
+        return holding[0];
+    }
+
+    private Diagnosis Healthy(DiagnosisSample sample, Diagnosis previous)
+    {
+        var evidence = new List<string>();
+        if (sample.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
+        if (sample.Server is { Reachable: true } s)
+            evidence.Add(F($"server: answers in {s.RoundTripMs:0.0} ms, {s.ActiveOnCpu} session(s) on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), {s.Backends}/{s.UsableConnections} slots"));
+        return new Diagnosis
+        {
+            Cause = DiagnosisCauses.Healthy,
+            Summary = "No cause: the pool serves without queueing and the server answers.",
+            Evidence = evidence,
+            Since = previous.Cause == DiagnosisCauses.Healthy && previous.Signals is not null ? previous.Since : sample.At,
+            Confidence = sample.Server is null ? 0.7 : 1,
+            Signals = sample,
+        };
+    }
+
+    private Diagnosis Unknown(DiagnosisSample sample, DiagnosisBaseline baseline, Diagnosis previous, int symptoms)
+    {
+        var evidence = new List<string>();
+        if (sample.Pool is { } p)
+        {
+            evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, {p.Timeouts} timeout(s), {p.Errors.Total} error(s) in the last second, wait p99 {p.WaitP99Ms:0} ms, hold p99 {p.HoldP99Ms:0.0} ms{(baseline.HoldP99Ms is { } h ? F($" (normally {h:0.0} ms)") : "")}"));
+            if (p.Errors.Other > 0) evidence.Add(F($"app: {p.Errors.Other} database error(s) of no diagnosed kind (authentication, permissions, bugs)"));
+        }
+        if (sample.Server is { } s)
+            evidence.Add(s.Reachable
+                ? F($"server: {s.ActiveOnCpu} on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), {s.Backends}/{s.UsableConnections} slots, round trip {s.RoundTripMs:0.0} ms")
+                : "server: cannot be read: " + s.Error);
+        else evidence.Add("server: not observed (no server signal source configured)");
+        return new Diagnosis
+        {
+            Cause = DiagnosisCauses.Unknown,
+            Summary = "Users are affected (waits, timeouts or errors) but no rule explains it.",
+            Evidence = evidence,
+            Remedy = "Read the history on /lifeguard and the server's pg_stat_activity; if the server side is not observed, configure it (AddLifeguardPostgresDiagnosis).",
+            Avoid = "Do not grow the pool on a guess: if the database is the bottleneck, more connections make it worse.",
+            Since = previous.Cause == DiagnosisCauses.Unknown ? previous.Since : _window.First(w => w.Symptom).Sample.At,
+            Confidence = Math.Round(0.5 * symptoms / _window.Count, 2),
+            Signals = sample,
+        };
+    }
+
+    private DiagnosisBaseline Baseline()
+    {
+        double? hold = _healthyHolds.Count >= _options.BaselineMinSeconds ? Median(_healthyHolds) : null;
+        double? rtt = _healthyRoundTrips.Count >= _options.BaselineMinSeconds ? Median(_healthyRoundTrips) : null;
+        return new DiagnosisBaseline(hold, rtt);
+    }
+
+    private void Learn(DiagnosisSample sample)
+    {
+        if (sample.Pool is { Returned: > 0 } p) Push(_healthyHolds, p.HoldP99Ms);
+        if (sample.Server is { Reachable: true } s) Push(_healthyRoundTrips, s.RoundTripMs);
+    }
+
+    private static void Push(Queue<double> q, double value)
+    {
+        q.Enqueue(value);
+        while (q.Count > BaselineCapacity) q.Dequeue();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
+    }
+
+    private static DiagnosisSecond Second(DiagnosisSample s, string cause) => new()
+    {
+        At = s.At,
+        Cause = cause,
+        InUse = s.Pool?.InUse ?? 0,
+        Max = s.Pool?.Max ?? 0,
+        Waiters = s.Pool?.Waiters ?? 0,
+        WaitP99Ms = s.Pool?.WaitP99Ms ?? 0,
+        HoldP99Ms = s.Pool?.HoldP99Ms ?? 0,
+        Failures = (s.Pool?.Timeouts ?? 0) + (s.Pool?.Errors.Total ?? 0),
+        ServerReachable = s.Server?.Reachable,
+        ActiveOnCpu = s.Server?.ActiveOnCpu ?? 0,
+        LockWaiters = s.Server?.LockWaiters ?? 0,
+        Backends = s.Server?.Backends ?? 0,
+        RoundTripMs = s.Server?.RoundTripMs ?? 0,
+    };
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

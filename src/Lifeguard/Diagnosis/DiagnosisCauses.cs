@@ -1,0 +1,33 @@
+namespace Lifeguard.Diagnosis;
+
+/// <summary>The causes a <see cref="Diagnosis"/> names, exactly as other tools (alerts, the drill, the CLI) match them.</summary>
+public static class DiagnosisCauses
+{
+    /// <summary>Nothing wrong that the pool or the server shows.</summary>
+    public const string Healthy = "healthy";
+    /// <summary>The pool is pinned at its maximum with requests queued while the server has headroom and queries are not slower.</summary>
+    public const string PoolTooSmall = "pool_too_small";
+    /// <summary>Some statements got several times slower (e.g. a dropped index); connections are held longer.</summary>
+    public const string SlowQueries = "slow_queries";
+    /// <summary>The database's CPUs are saturated across most statements.</summary>
+    public const string DatabaseCpu = "database_cpu";
+    /// <summary>Connections are borrowed and not returned, or the app's sessions sit idle in transaction.</summary>
+    public const string ConnectionLeak = "connection_leak";
+    /// <summary>Sessions wait on locks behind a root blocker.</summary>
+    public const string LockContention = "lock_contention";
+    /// <summary>The server's connection slots are used up (SQLSTATE 53300).</summary>
+    public const string ConnectionLimit = "connection_limit";
+    /// <summary>Round trips to the server grew while its execution did not.</summary>
+    public const string NetworkLatency = "network_latency";
+    /// <summary>The server refuses or drops connections (down, starting, shutting down).</summary>
+    public const string DatabaseUnavailable = "database_unavailable";
+    /// <summary>Users suffer (waits, timeouts, errors) and no rule explains it.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>Every cause, healthy first; the metric lifeguard_diagnosis has one series per entry.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Healthy, PoolTooSmall, SlowQueries, DatabaseCpu, ConnectionLeak, LockContention, ConnectionLimit, NetworkLatency,
+        DatabaseUnavailable, Unknown,
+    ];
+}

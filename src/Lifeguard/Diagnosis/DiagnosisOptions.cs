@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lifeguard.Diagnosis;
+
+/// <summary>Thresholds of the diagnosis rules. Each default is what the rule's discriminating test needs to tell its
+/// cause from the others on a real server without naming a cause for a single noisy second.</summary>
+public sealed class DiagnosisOptions
+{
+    /// <summary>Seconds a rule is judged over.</summary>
+    [Range(1, 600)]
+    public int WindowSeconds { get; set; } = 5;
+
+    /// <summary>Seconds within the window a rule must hold before its cause is named (and a named cause stays until it
+    /// holds in fewer).</summary>
+    [Range(1, 600)]
+    public int SustainSeconds { get; set; } = 3;
+
+    /// <summary>For the unambiguous error causes (database_unavailable, connection_limit): seconds within the window.</summary>
+    [Range(1, 600)]
+    public int ErrorSustainSeconds { get; set; } = 2;
+
+    /// <summary>Per-second history kept for the live page and the baselines.</summary>
+    [Range(10, 86_400)]
+    public int HistorySeconds { get; set; } = 300;
+
+    /// <summary>Healthy seconds with traffic needed before growth against a baseline (hold times, round trip) is judged.</summary>
+    [Range(1, 3600)]
+    public int BaselineMinSeconds { get; set; } = 5;
+
+    /// <summary>pool_too_small needs the pool pinned at its maximum with waiters; hold p99 at or above this many times its
+    /// baseline means the queries got slower instead (slow_queries).</summary>
+    [Range(1.1, 1000)]
+    public double HoldGrowthFactor { get; set; } = 3;
+
+    /// <summary>Hold p99 must also grow by at least this much (ms) to count: a 0.2 ms hold tripling is noise.</summary>
+    [Range(0, 100_000)]
+    public double HoldGrowthMinMs { get; set; } = 20;
+
+    /// <summary>A statement is slower when its recent mean is at least this many times its baseline mean.</summary>
+    [Range(1.1, 1000)]
+    public double StatementGrowthFactor { get; set; } = 3;
+
+    /// <summary>... and its recent mean is at least this long (ms).</summary>
+    [Range(0, 100_000)]
+    public double StatementMinMeanMs { get; set; } = 5;
+
+    /// <summary>Slowed statements taking at least this share of the server's execution time make slow_queries the root
+    /// when the CPU is saturated too (they are what burns it).</summary>
+    [Range(0.01, 1)]
+    public double StatementRootShare { get; set; } = 0.5;
+
+    /// <summary>database_cpu: active sessions on CPU at or above cores times this.</summary>
+    [Range(0.1, 100)]
+    public double CpuSaturation { get; set; } = 1;
+
+    /// <summary>database_cpu, where the server's CPU use can be measured: at least cores times this is used. It rules out
+    /// sessions that only look on CPU at the sampling instant; it is not higher because on a crowded host runnable
+    /// sessions get less CPU than they queue for.</summary>
+    [Range(0.1, 1)]
+    public double CpuUsedSaturation { get; set; } = 0.5;
+
+    /// <summary>lock_contention: the longest lock wait lasts at least this long (ms) — shorter waits are ordinary.</summary>
+    [Range(0, 3_600_000)]
+    public double LockWaitMinMs { get; set; } = 1000;
+
+    /// <summary>connection_leak: the application's sessions idle in transaction for at least this long (s).</summary>
+    [Range(0.1, 86_400)]
+    public double IdleInTransactionLeakSeconds { get; set; } = 30;
+
+    /// <summary>connection_limit: free slots at or below this count as the limit reached.</summary>
+    [Range(0, 10_000)]
+    public int ConnectionLimitFreeSlots { get; set; }
+
+    /// <summary>network_latency: the trivial query's round trip at least this many times its baseline...</summary>
+    [Range(1.1, 1000)]
+    public double RoundTripGrowthFactor { get; set; } = 3;
+
+    /// <summary>... and at least this much longer (ms).</summary>
+    [Range(0, 100_000)]
+    public double RoundTripMinIncreaseMs { get; set; } = 20;
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+
+namespace Lifeguard.Diagnosis;
+
+/// <summary>
+/// The rules, one per cause, each the discriminating test the anchors use, judged on one second of signals.
+/// Pure: the <see cref="Diagnoser"/> decides which held long enough and which is the root.
+/// </summary>
+internal static class DiagnosisRules
+{
+    public static List<RuleFinding> Evaluate(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
+    {
+        var found = new List<RuleFinding>();
+        Add(found, Unavailable(s));
+        Add(found, ConnectionLimit(s, o));
+        Add(found, Lock(s, o));
+        Add(found, Leak(s, o));
+        Add(found, SlowQueries(s, b, o));
+        Add(found, Cpu(s, o));
+        Add(found, Network(s, b, o));
+        Add(found, PoolTooSmall(s, b, o));
+        return found;
+    }
+
+    /// <summary>Whether users are affected this second, whatever the cause: queueing, timeouts, rejections, errors.</summary>
+    public static bool Symptom(DiagnosisSample s) =>
+        s.Pool is { } p && (p.Waiters > 0 || p.Timeouts > 0 || p.Rejections > 0 || p.Errors.Total > 0)
+        || s.Server is { Reachable: false };
+
+    /// <summary>Statements that count as slowed under the options' thresholds.</summary>
+    public static List<StatementSlowdown> Slowed(ServerSignals? server, DiagnosisOptions o) =>
+        server?.SlowedStatements.Where(x => x.Growth >= o.StatementGrowthFactor && x.RecentMeanMs >= o.StatementMinMeanMs).ToList() ?? [];
+
+    private static void Add(List<RuleFinding> found, RuleFinding? finding)
+    {
+        if (finding is not null) found.Add(finding);
+    }
+
+    private static RuleFinding? Unavailable(DiagnosisSample s)
+    {
+        var server = s.Server;
+        var serverDown = server is { Reachable: false, ErrorKind: ConnectionErrorKind.ServerUnavailable };
+        var appErrors = s.Pool?.Errors.ServerUnavailable ?? 0;
+        if (!serverDown && appErrors == 0) return null;
+        var evidence = new List<string>();
+        if (serverDown) evidence.Add("server: cannot be reached: " + (server!.Error ?? "no answer"));
+        if (appErrors > 0) evidence.Add(F($"app: {appErrors} database call(s) failed in the last second because the server is unavailable (refused, shutting down or starting up)"));
+        if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        return new RuleFinding(DiagnosisCauses.DatabaseUnavailable,
+            "The database is down or unreachable: connections are refused or dropped.",
+            evidence,
+            "Bring the database back: check the server process and its log (crash, disk full, failover, maintenance restart). The application reconnects on its own once the server answers.",
+            "Do not restart the application or grow the pool: every new connection fails the same way while the server is down.",
+            serverDown ? 1 : 0.8);
+    }
+
+    private static RuleFinding? ConnectionLimit(DiagnosisSample s, DiagnosisOptions o)
+    {
+        var server = s.Server;
+        var refused = s.Pool?.Errors.TooManyConnections ?? 0;
+        var sourceRefused = server is { Reachable: false, ErrorKind: ConnectionErrorKind.TooManyConnections };
+        var full = server is { Reachable: true, MaxConnections: > 0 } && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots;
+        if (refused == 0 && !sourceRefused && !full) return null;
+        var evidence = new List<string>();
+        if (refused > 0) evidence.Add(F($"app: {refused} connection open(s) refused in the last second: too many connections (SQLSTATE 53300)"));
+        if (sourceRefused) evidence.Add("server: refuses new connections: " + server!.Error);
+        if (server is { Reachable: true, MaxConnections: > 0 })
+        {
+            evidence.Add(F($"server: {server.Backends} of {server.UsableConnections} usable connection slots taken (max_connections {server.MaxConnections}, {server.ReservedConnections} reserved)"));
+            if (server.SlotHolders.Count > 0)
+                evidence.Add("slots held by: " + string.Join("; ", server.SlotHolders.Take(5).Select(h => F($"{Name(h.Application)} ({h.User}@{h.Client}) {h.Connections}"))));
+        }
+        if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        return new RuleFinding(DiagnosisCauses.ConnectionLimit,
+            "The server's connection slots are used up: new connections are refused (too many clients).",
+            evidence,
+            "Free slots: stop or cap the clients that hold them (see who holds them above), put a pooler such as PgBouncer in front, or raise max_connections if the server has the memory.",
+            "Do not grow the pool or add application instances: every extra connection is refused too.",
+            refused > 0 || sourceRefused ? 1 : 0.85);
+    }
+
+    private static RuleFinding? Lock(DiagnosisSample s, DiagnosisOptions o)
+    {
+        if (s.Server is not { Reachable: true, LockWaiters: > 0, RootBlocker: { } root } server) return null;
+        if (server.LongestLockWaitSeconds * 1000 < o.LockWaitMinMs) return null;
+        // Diagnosing an application whose sessions are known: someone else's lock queue is not its cause.
+        if (s.Pool is not null && !string.IsNullOrEmpty(server.ApplicationName) && server.AppLockWaiters == 0) return null;
+        var evidence = new List<string>
+        {
+            F($"server: {server.LockWaiters} session(s) waiting on a lock, the longest for {server.LongestLockWaitSeconds:0.0} s"),
+            F($"root blocker: pid {root.Pid}, {root.State}, transaction open {root.TransactionAgeSeconds:0.0} s, application {Name(root.Application)}, user {root.User}@{root.Client}: {root.Query}"),
+            F($"root blocker: pid {root.Pid} blocks {root.Blocked} session(s), directly or through the sessions queued behind it"),
+        };
+        if (!string.IsNullOrEmpty(server.ApplicationName)) evidence.Add(F($"app: {server.AppLockWaiters} of the application's sessions ('{server.ApplicationName}') wait on the lock"));
+        if (s.Pool is { } p && p.Max > 0) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting: the app's connections are stuck behind the lock"));
+        return new RuleFinding(DiagnosisCauses.LockContention,
+            F($"Sessions queue on a lock held by pid {root.Pid} ({root.State}, application {Name(root.Application)})."),
+            evidence,
+            F($"End the root blocker's transaction (SELECT pg_terminate_backend({root.Pid})), then fix why it stayed open (a missing commit or rollback, a long report). Run DDL with a short lock_timeout; set idle_in_transaction_session_timeout."),
+            "Do not grow the pool or restart the application: every new connection waits on the same lock. Do not kill the queued sessions (the ALTER or the SELECTs): the root blocker keeps the lock.",
+            1);
+    }
+
+    private static RuleFinding? Leak(DiagnosisSample s, DiagnosisOptions o)
+    {
+        var leaks = s.Pool?.ActiveLeaks ?? 0;
+        var idle = s.Server is { Reachable: true, AppIdleInTransaction: > 0 } server && server.AppLongestIdleInTransactionSeconds >= o.IdleInTransactionLeakSeconds;
+        if (leaks == 0 && !idle) return null;
+        var evidence = new List<string>();
+        if (leaks > 0) evidence.Add(F($"pool: {leaks} lease(s) held past the leak threshold (the borrower's stack is in the live page's recent leaks)"));
+        if (idle) evidence.Add(F($"server: {s.Server!.AppIdleInTransaction} of the application's sessions idle in transaction, the longest for {s.Server.AppLongestIdleInTransactionSeconds:0} s"));
+        if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        return new RuleFinding(DiagnosisCauses.ConnectionLeak,
+            "Connections are borrowed and not returned (a leak), starving the pool.",
+            evidence,
+            "Find the borrower in the leak report's stack and dispose the connection (await using) or commit/roll back its transaction; set idle_in_transaction_session_timeout as a backstop.",
+            "Do not grow the pool: leaked connections never come back, a bigger pool only takes longer to drain.",
+            leaks > 0 ? 1 : 0.9);
+    }
+
+    private static RuleFinding? SlowQueries(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
+    {
+        var slowed = Slowed(s.Server, o);
+        var holdGrew = HoldGrew(s.Pool, b, o);
+        if (slowed.Count == 0 && !holdGrew) return null;
+        var evidence = new List<string>();
+        foreach (var x in slowed.Take(5))
+            evidence.Add(F($"statement {x.QueryId}: mean {x.RecentMeanMs:0.0} ms vs {x.BaselineMeanMs:0.00} ms before (x{x.Growth:0}), {x.CallsPerSecond:0.#} calls/s, {x.ShareOfExecution:P0} of server time: {x.Query}"));
+        if (s.Pool is { Returned: > 0 } p && b.HoldP99Ms is { } normal)
+            evidence.Add(F($"pool: connection hold p99 {p.HoldP99Ms:0.0} ms vs {normal:0.0} ms normally (x{p.HoldP99Ms / Math.Max(0.001, normal):0.0}); {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        var summary = slowed.Count > 0
+            ? F($"Queries got slower: {slowed.Count} statement(s) take {slowed[0].Growth:0}x their usual time; connections are held longer.")
+            : "Queries got slower: connections are held several times longer than normal.";
+        return new RuleFinding(DiagnosisCauses.SlowQueries, summary, evidence,
+            "EXPLAIN the slowed statement(s) (lifeguard review): a missing or dropped index, a changed plan or stale statistics (ANALYZE). Restore the index or fix the query.",
+            "Do not grow the pool: more concurrent slow queries load the database further and the wait moves there.",
+            slowed.Count > 0 ? 1 : 0.7);
+    }
+
+    private static bool HoldGrew(PoolSecond? p, DiagnosisBaseline b, DiagnosisOptions o) =>
+        p is { Returned: > 0 } && b.HoldP99Ms is { } normal
+        && p.HoldP99Ms >= o.HoldGrowthFactor * normal && p.HoldP99Ms - normal >= o.HoldGrowthMinMs;
+
+    private static bool CpuSaturated(ServerSignals? server, DiagnosisOptions o) =>
+        server is { Reachable: true, Cores: > 0 } && server.ActiveOnCpu >= server.Cores * o.CpuSaturation
+        && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation);
+
+    private static RuleFinding? Cpu(DiagnosisSample s, DiagnosisOptions o)
+    {
+        var server = s.Server;
+        if (!CpuSaturated(server, o)) return null;
+        var evidence = new List<string>
+        {
+            F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),
+        };
+        if (server.CpuCoresUsed is { } used) evidence.Add(F($"server: its processes use {used:0.00} of {server.Cores:0.#} core(s)"));
+        if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));
+        if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
+        return new RuleFinding(DiagnosisCauses.DatabaseCpu,
+            F($"The database is CPU-bound: {server.ActiveOnCpu} sessions compete for {server.Cores:0.#} core(s)."),
+            evidence,
+            "Cut the CPU demand: find the statements with the most total time (pg_stat_statements) and tune them, stop the batch job burning CPU, or give the database more cores. Keep the pool near cores x 2 so work queues in the app, not on the CPU.",
+            "Do not grow the pool: more concurrent queries on saturated cores make every query slower.",
+            server.CpuCoresUsed is null ? 0.8 : 1);
+    }
+
+    private static RuleFinding? Network(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
+    {
+        if (s.Server is not { Reachable: true } server || b.RoundTripMs is not { } normal) return null;
+        if (server.RoundTripMs < o.RoundTripGrowthFactor * normal || server.RoundTripMs - normal < o.RoundTripMinIncreaseMs) return null;
+        if (CpuSaturated(server, o) || Slowed(server, o).Count > 0) return null;
+        // Diagnosing an application: a slower wire that does not lengthen its connection holds is not what hurts it.
+        if (s.Pool is { Returned: > 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < 1.5 * hold) return null;
+        var evidence = new List<string>
+        {
+            F($"round trip of a trivial query: {server.RoundTripMs:0.0} ms vs {normal:0.0} ms normally (x{server.RoundTripMs / Math.Max(0.001, normal):0.0})"),
+            F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), no statement slower: execution did not grow"),
+        };
+        if (s.Pool is { } p) evidence.Add(F($"pool: hold p99 {p.HoldP99Ms:0.0} ms, {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        return new RuleFinding(DiagnosisCauses.NetworkLatency,
+            F($"The network to the database got slower: a round trip takes {server.RoundTripMs:0} ms instead of {normal:0.0} ms."),
+            evidence,
+            "Look at the path between application and database: latency, packet loss, a proxy, a cross-zone or cross-region move. Keep the application next to the database; batch round trips.",
+            "Do not tune queries or grow the pool: the server executes as fast as before, the time is spent on the wire.",
+            0.9);
+    }
+
+    private static RuleFinding? PoolTooSmall(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
+    {
+        if (s.Pool is not { Max: > 0 } p || p.InUse < p.Max || (p.Waiters == 0 && p.Timeouts == 0 && p.Rejections == 0)) return null;
+        if (HoldGrew(p, b, o)) return null;
+        var server = s.Server;
+        if (server is not null)
+        {
+            if (!server.Reachable || CpuSaturated(server, o) || server.LockWaiters > 0 && server.LongestLockWaitSeconds * 1000 >= o.LockWaitMinMs) return null;
+            if (server.MaxConnections > 0 && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots) return null;
+        }
+        var evidence = new List<string>
+        {
+            F($"pool: {p.InUse} of {p.Max} connections in use (pinned at the maximum), {p.Waiters} request(s) waiting, {p.Timeouts} timeout(s) in the last second, wait p99 {p.WaitP99Ms:0} ms"),
+            b.HoldP99Ms is { } normal
+                ? F($"queries: connection hold p99 {p.HoldP99Ms:0.0} ms vs {normal:0.0} ms normally (x{p.HoldP99Ms / Math.Max(0.001, normal):0.0}): queries are not slower")
+                : F($"queries: connection hold p99 {p.HoldP99Ms:0.0} ms (no baseline yet)"),
+        };
+        if (server is not null)
+            evidence.Add(F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), {server.LockWaiters} lock wait(s), {server.UsableConnections - server.Backends} free connection slot(s): the database has headroom"));
+        return new RuleFinding(DiagnosisCauses.PoolTooSmall,
+            F($"The connection pool (maximum {p.Max}) is too small for the load: requests queue for a connection while the database has headroom."),
+            evidence,
+            F($"Raise Maximum Pool Size above {p.Max} to the size `lifeguard size` computes from the measured load (within the server's connection budget), or shed load with admission control."),
+            "Do not chase slow queries or the database: queries are as fast as usual and the server is not busy; requests wait in the application for a connection.",
+            (server is null ? 0.7 : 1) * (b.HoldP99Ms is null ? 0.8 : 1));
+    }
+
+    private static string Name(string application) => application.Length == 0 ? "(none)" : "'" + application + "'";
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,102 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Lifeguard.AspNetCore.Tests;
+
+/// <summary>The diagnosis where operators look: /lifeguard/diagnosis, /health, /metrics, the live page. Not in parallel
+/// with other tests: every app's diagnoser judges the whole server, so a lock injected here is theirs too.</summary>
+[Collection(DiagnosisCollection.Name)]
+public sealed class DiagnosisEndpointsTests
+{
+    [Fact]
+    public async Task Endpoints_NoFault_HealthyAndEveryCauseExportedFromTheStart()
+    {
+        var cs = TestPostgres.ConnectionString(maxPoolSize: 4, timeoutSeconds: 5);
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        var ct = TestContext.Current.CancellationToken;
+
+        JsonElement diagnosis = default;
+        await GuardedTestApp.Eventually(async () =>
+        {
+            diagnosis = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            return diagnosis.GetProperty("signals").ValueKind == JsonValueKind.Object;
+        }, "a first diagnosis");
+        diagnosis.GetProperty("cause").GetString().ShouldBe("healthy");
+        foreach (var key in new[] { "summary", "evidence", "remedy", "avoid", "since", "confidence", "consequences" }) diagnosis.TryGetProperty(key, out _).ShouldBeTrue(key);
+        diagnosis.GetProperty("signals").GetProperty("server").GetProperty("reachable").GetBoolean().ShouldBeTrue();
+
+        var metrics = await app.Client.GetStringAsync("/metrics", ct);
+        foreach (var cause in Lifeguard.Diagnosis.DiagnosisCauses.All)
+            metrics.ShouldMatch($"lifeguard_diagnosis\\{{[^}}]*cause=\"{cause}\"", cause);
+        metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"healthy\"[^}]*\\} 1");
+        metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 0");
+
+        var page = await app.Client.GetStringAsync("/lifeguard", ct);
+        page.ShouldContain("id=\"cause\"");
+        (await app.Client.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
+        var history = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
+        history.GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Endpoints_RequestsQueuedOnALockHeldByAnIdleTransaction_NameLockContentionNotThePool()
+    {
+        // The case /health got wrong before: another session holds a lock, requests pile up, the pool runs dry.
+        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 2);
+        var ct = TestContext.Current.CancellationToken;
+        var table = "diag_app_lock_" + Guid.NewGuid().ToString("N")[..8];
+        await using var setup = new NpgsqlConnection(cs);
+        await setup.OpenAsync(ct);
+        await using (var create = new NpgsqlCommand($"CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)", setup)) await create.ExecuteNonQueryAsync(ct);
+
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-migration", Pooling = false }.ConnectionString);
+        await blocker.OpenAsync(ct);
+        int blockerPid;
+        await using (var pid = new NpgsqlCommand("SELECT pg_backend_pid()", blocker)) blockerPid = (int)(await pid.ExecuteScalarAsync(ct))!;
+        await using var tx = await blocker.BeginTransactionAsync(ct);
+        await using (var lockIt = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", blocker, tx)) await lockIt.ExecuteNonQueryAsync(ct);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try { using var _ = await app.Client.GetAsync($"/count/{table}", stop.Token); } catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+            }
+        }, ct)).ToList();
+        try
+        {
+            JsonElement d = default;
+            await GuardedTestApp.Eventually(async () =>
+            {
+                d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                return d.GetProperty("cause").GetString() == "lock_contention";
+            }, "lock_contention on /lifeguard/diagnosis");
+            d.GetProperty("signals").GetProperty("server").GetProperty("rootBlocker").GetProperty("pid").GetInt32().ShouldBe(blockerPid);
+            d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains($"pid {blockerPid}"));
+
+            var (_, health) = await app.HealthAsync();
+            var check = health.GetProperty("checks").GetProperty("lifeguard");
+            check.GetProperty("data").GetProperty("cause").GetString().ShouldBe("lock_contention");
+            check.GetProperty("description").GetString()!.ShouldStartWith("lock_contention:");
+            (await app.Client.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
+        }
+        finally
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+            await using var drop = new NpgsqlCommand($"DROP TABLE {table}", setup);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DiagnosisCollection
+{
+    public const string Name = "Diagnosis";
+}

@@ -1,0 +1,69 @@
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests.Diagnose;
+
+public sealed class DiagnoseCommandTests
+{
+    private static string Server()
+    {
+        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
+        if (string.IsNullOrEmpty(cs))
+        {
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))) Assert.Fail("LIFEGUARD_TEST_PG is not set and CI is.");
+            Assert.Skip("LIFEGUARD_TEST_PG is not set (run ./test.sh).");
+        }
+        return cs!;
+    }
+
+    [Fact]
+    public async Task Diagnose_ServerWithAnIdleTransactionBlockingAnAlter_ExitsThreeNamingTheRootBlockersPid()
+    {
+        var cs = Server();
+        var ct = TestContext.Current.CancellationToken;
+        var table = "diag_cli_" + Guid.NewGuid().ToString("N")[..8];
+        await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-cli-blocker", Pooling = false }.ConnectionString);
+        await blocker.OpenAsync(ct);
+        await using (var create = new NpgsqlCommand($"CREATE TABLE {table} (id int)", blocker)) await create.ExecuteNonQueryAsync(ct);
+        await using (var pidCmd = new NpgsqlCommand("SELECT pg_backend_pid()", blocker))
+        {
+            var pid = (int)(await pidCmd.ExecuteScalarAsync(ct))!;
+            await using var tx = await blocker.BeginTransactionAsync(ct);
+            await using (var read = new NpgsqlCommand($"SELECT count(*) FROM {table}", blocker, tx)) await read.ExecuteScalarAsync(ct);
+            await using var waiter = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+            await waiter.OpenAsync(ct);
+            var alter = new NpgsqlCommand($"ALTER TABLE {table} ADD COLUMN x int", waiter) { CommandTimeout = 60 }.ExecuteNonQueryAsync(ct);
+            await Task.Delay(1500, ct); // past the rule's one-second lock wait
+
+            using var cli = new CliRunner();
+            var (exit, output, json) = await cli.RunAsync("diagnose", "--server", cs, "--samples", "5");
+
+            await tx.RollbackAsync(CancellationToken.None);
+            await alter;
+            exit.ShouldBe(3, output);
+            output.ShouldContain("lock_contention");
+            output.ShouldContain($"pid {pid}");
+            json!.Value.GetProperty("cause").GetString().ShouldBe("lock_contention");
+            json.Value.GetProperty("signals").GetProperty("server").GetProperty("root_blocker").GetProperty("pid").GetInt32().ShouldBe(pid);
+        }
+        await using var drop = new NpgsqlCommand($"DROP TABLE {table}", blocker);
+        await drop.ExecuteNonQueryAsync(ct);
+    }
+
+    [Fact]
+    public async Task Diagnose_UnreachableManagementAddress_ExitsOneWithTheReason()
+    {
+        using var cli = new CliRunner();
+        var (exit, output, _) = await cli.RunAsync("diagnose", "--url", "http://127.0.0.1:9");
+        exit.ShouldBe(1);
+        output.ShouldContain("cannot read http://127.0.0.1:9/lifeguard/diagnosis");
+    }
+
+    [Fact]
+    public async Task Diagnose_NeitherUrlNorServer_ExitsOne()
+    {
+        using var cli = new CliRunner();
+        var (exit, output, _) = await cli.RunAsync("diagnose");
+        exit.ShouldBe(1);
+        output.ShouldContain("exactly one of --url");
+    }
+}

@@ -1,0 +1,241 @@
+using Lifeguard.Diagnosis;
+
+namespace Lifeguard.Tests.Diagnosis;
+
+/// <summary>Each rule from recorded per-second signals: a healthy stretch (the baseline), then the fault's seconds.</summary>
+public sealed class DiagnoserTests
+{
+    private static readonly DateTimeOffset T0 = new(2023, 2, 10, 9, 45, 0, TimeSpan.Zero);
+
+    private static PoolSecond Pool(int inUse = 2, int max = 10, int waiters = 0, double holdP99 = 12, int timeouts = 0, int activeLeaks = 0,
+        ConnectionErrorCounts? errors = null) =>
+        new() { InUse = inUse, Max = max, Waiters = waiters, Leases = 40, Returned = 40, HoldP50Ms = holdP99 / 3, HoldP99Ms = holdP99,
+            WaitP99Ms = waiters > 0 ? 900 : 0.1, Timeouts = timeouts, ActiveLeaks = activeLeaks, Errors = errors ?? ConnectionErrorCounts.None };
+
+    private static ServerSignals Server(int onCpu = 1, double cores = 4, int backends = 20, double rtt = 0.5, int lockWaiters = 0, double lockWait = 0,
+        BlockingSession? root = null, IReadOnlyList<StatementSlowdown>? slowed = null, double? cpuUsed = null) =>
+        new() { Reachable = true, MaxConnections = 100, ReservedConnections = 3, Backends = backends, Active = onCpu + lockWaiters, ActiveOnCpu = onCpu,
+            Cores = cores, CpuCoresUsed = cpuUsed, RoundTripMs = rtt, LockWaiters = lockWaiters, LongestLockWaitSeconds = lockWait, RootBlocker = root,
+            SlowedStatements = slowed ?? [], StatementsAvailable = true, SlotHolders = [new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", backends - 1)] };
+
+    private static ServerSignals Down(ConnectionErrorKind kind = ConnectionErrorKind.ServerUnavailable) =>
+        new() { Reachable = false, ErrorKind = kind, Error = "57P03 the database system is starting up" };
+
+    /// <summary>Ten healthy seconds, then the given seconds; returns every diagnosis of the fault's seconds.</summary>
+    private static List<Lifeguard.Diagnosis.Diagnosis> Replay(Diagnoser d, int faultSeconds, Func<int, DiagnosisSample> fault)
+    {
+        for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), Server()));
+        return Enumerable.Range(0, faultSeconds).Select(i => d.Observe(fault(i))).ToList();
+    }
+
+    private static DiagnosisSample At(int second, PoolSecond? pool, ServerSignals? server) => new(T0.AddSeconds(10 + second), pool, server);
+
+    [Fact]
+    public void Observe_HealthySeconds_NamesHealthy()
+    {
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(), Server()));
+        all.ShouldAllBe(x => x.Cause == DiagnosisCauses.Healthy);
+        all[^1].Confidence.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Observe_PoolPinnedWithWaitersFlatHoldsIdleServer_NamesPoolTooSmallAfterSustain()
+    {
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30, timeouts: i > 2 ? 2 : 0), Server(onCpu: 1, backends: 12)));
+
+        all[1].Cause.ShouldBe(DiagnosisCauses.Healthy); // one or two seconds are not a cause yet
+        var last = all[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Since.ShouldBe(T0.AddSeconds(10));
+        last.Evidence.ShouldContain(e => e.Contains("pinned at the maximum") && e.Contains("30 request(s) waiting"));
+        last.Evidence.ShouldContain(e => e.Contains("queries are not slower"));
+        last.Evidence.ShouldContain(e => e.Contains("the database has headroom"));
+        last.Avoid.ShouldContain("Do not chase slow queries");
+    }
+
+    [Fact]
+    public void Observe_PoolPinnedButHoldsGrewSixfold_NamesSlowQueriesNotThePool()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30, holdP99: 80), Server()))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
+        last.Evidence.ShouldContain(e => e.Contains("hold p99 80.0 ms vs 12.0 ms normally"));
+    }
+
+    [Fact]
+    public void Observe_LockQueueBehindIdleTransaction_NamesLockContentionWithRootBlockerAndPoolAsConsequenceNot()
+    {
+        var root = new BlockingSession(4242, "idle in transaction", "psql", "ops", "10.0.0.9", 25, 25, "SELECT * FROM orders", 12);
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 40, holdP99: 5000, timeouts: 1), Server(lockWaiters: 12, lockWait: 3 + i, root: root)))[^1];
+
+        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Signals!.Server!.RootBlocker!.Pid.ShouldBe(4242);
+        last.Evidence.ShouldContain(e => e.Contains("pid 4242, idle in transaction, transaction open 25.0 s"));
+        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew because of the lock, not the queries
+        last.Consequences.ShouldNotContain(DiagnosisCauses.PoolTooSmall);
+        last.Avoid.ShouldContain("every new connection waits on the same lock");
+    }
+
+    [Fact]
+    public void Observe_LockQueueOfOtherClientsOnly_IsNotTheApplicationsCause()
+    {
+        var root = new BlockingSession(4242, "idle in transaction", "psql", "ops", "10.0.0.9", 25, 25, "SELECT 1", 2);
+        var server = Server(lockWaiters: 2, lockWait: 10, root: root) with { ApplicationName = "Lifeguard.Website", AppLockWaiters = 0 };
+        var d = new Diagnoser();
+        Replay(d, 5, i => At(i, Pool(), server))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        // From the server's side alone (no application) the same queue is named.
+        var alone = new Diagnoser();
+        Lifeguard.Diagnosis.Diagnosis last = null!;
+        for (var i = 0; i < 5; i++) last = alone.Observe(At(i, null, server));
+        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+    }
+
+    [Fact]
+    public void Observe_ShortLockWaits_AreNotContention()
+    {
+        var root = new BlockingSession(7, "active", "app", "app", "x", 0.1, 0.1, "UPDATE t", 1);
+        var d = new Diagnoser();
+        Replay(d, 5, i => At(i, Pool(), Server(lockWaiters: 1, lockWait: 0.05, root: root)))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+    }
+
+    [Fact]
+    public void Observe_SessionsOnCpuAboveCoresAcrossStatements_NamesDatabaseCpu()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 5, holdP99: 60), Server(onCpu: 9, cores: 4, cpuUsed: 3.9)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Evidence.ShouldContain(e => e.Contains("9 session(s) on CPU against 4 core(s)"));
+        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew, but no statement stands out
+    }
+
+    [Fact]
+    public void Observe_CpuOnlySeemsBusyAtTheSamplingInstant_IsNotDatabaseCpu()
+    {
+        var d = new Diagnoser();
+        Replay(d, 5, i => At(i, Pool(), Server(onCpu: 4, cores: 4, cpuUsed: 0.3)))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+    }
+
+    [Fact]
+    public void Observe_DroppedIndexMakesOneStatementSlowAndCpuBusy_NamesSlowQueriesAsRootAndCpuAsConsequence()
+    {
+        var statement = new StatementSlowdown("-812", "SELECT sum(total) FROM orders WHERE customer = $1", 20, 48, 0.09, 0.93);
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 8, holdP99: 300), Server(onCpu: 6, cores: 4, cpuUsed: 3.8, slowed: [statement])))[^1];
+
+        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
+        last.Consequences.ShouldContain(DiagnosisCauses.DatabaseCpu);
+        last.Evidence.ShouldContain(e => e.StartsWith("statement -812: mean 48.0 ms vs 0.09 ms before", StringComparison.Ordinal) && e.Contains("WHERE customer"));
+    }
+
+    [Fact]
+    public void Observe_AnotherClientBurnsCpuAndTheAppsStatementsSlowDown_NamesDatabaseCpuAsRoot()
+    {
+        // A batch job's statements are still running, so they are not in pg_stat_statements: only the app's look slower.
+        var statement = new StatementSlowdown("-812", "SELECT sum(total) FROM orders WHERE customer = $1", 20, 6, 0.7, 0.97);
+        var server = Server(onCpu: 4, cores: 2, cpuUsed: 1.9, slowed: [statement]) with { ApplicationName = "Lifeguard.Website", AppActiveOnCpu = 1 };
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: 60), server))[^1];
+
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries);
+    }
+
+    [Fact]
+    public void Observe_LeasesHeldPastLeakThreshold_NamesConnectionLeakBeforeThePool()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 4, activeLeaks: 10), Server()))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLeak);
+        last.Consequences.ShouldContain(DiagnosisCauses.PoolTooSmall);
+    }
+
+    [Fact]
+    public void Observe_AppSessionsIdleInTransactionForLong_NamesConnectionLeak()
+    {
+        var d = new Diagnoser();
+        var server = Server() with { AppIdleInTransaction = 3, AppLongestIdleInTransactionSeconds = 95 };
+        var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLeak);
+        last.Evidence.ShouldContain(e => e.Contains("3 of the application's sessions idle in transaction, the longest for 95 s"));
+    }
+
+    [Fact]
+    public void Observe_TooManyConnectionsErrorsWithBackendsAtTheLimit_NamesConnectionLimitWithHolders()
+    {
+        var d = new Diagnoser();
+        var server = Server(backends: 97) with { SlotHolders = [new SlotHolder("batch-export", "etl", "10.0.0.7", 88), new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", 9)] };
+        var all = Replay(d, 3, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { TooManyConnections = 25 }), server));
+
+        all[1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit); // errors are unambiguous: two seconds suffice
+        all[^1].Evidence.ShouldContain(e => e.Contains("53300"));
+        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (etl@10.0.0.7) 88"));
+    }
+
+    [Fact]
+    public void Observe_ServerDownThenBack_NamesDatabaseUnavailableThenHealthyAgain()
+    {
+        var d = new Diagnoser();
+        var changes = new List<(string From, string To)>();
+        d.CauseChanged += (from, to) => changes.Add((from.Cause, to.Cause));
+        var down = Replay(d, 4, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 30 }), Down()));
+        down[^1].Cause.ShouldBe(DiagnosisCauses.DatabaseUnavailable);
+        down[^1].Evidence.ShouldContain(e => e.Contains("57P03"));
+
+        Lifeguard.Diagnosis.Diagnosis back = down[^1];
+        for (var i = 4; i < 10; i++) back = d.Observe(At(i, Pool(), Server()));
+        back.Cause.ShouldBe(DiagnosisCauses.Healthy);
+        changes.ShouldBe([(DiagnosisCauses.Healthy, DiagnosisCauses.DatabaseUnavailable), (DiagnosisCauses.DatabaseUnavailable, DiagnosisCauses.Healthy)]);
+    }
+
+    [Fact]
+    public void Observe_RoundTripGrewWhileServerIdle_NamesNetworkLatency()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 40)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.NetworkLatency);
+        last.Evidence.ShouldContain(e => e.Contains("40.0 ms vs 0.5 ms normally"));
+        last.Avoid.ShouldContain("time is spent on the wire");
+    }
+
+    [Fact]
+    public void Observe_TimeoutsWithoutAnyExplainingSignal_NamesUnknown()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 3, errors: new ConnectionErrorCounts { Other = 4 }), Server()))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Evidence.ShouldContain(e => e.Contains("4 database error(s) of no diagnosed kind"));
+    }
+
+    [Fact]
+    public void Observe_PoolOnlyWithoutServerSource_StillNamesPoolTooSmallWithLowerConfidence()
+    {
+        var d = new Diagnoser();
+        for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), null));
+        Lifeguard.Diagnosis.Diagnosis last = null!;
+        for (var i = 0; i < 5; i++) last = d.Observe(At(i, Pool(inUse: 10, waiters: 20), null));
+        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Confidence.ShouldBeLessThan(1);
+    }
+
+    [Fact]
+    public void History_KeepsOneEntryPerSecondUpToTheLimit()
+    {
+        var d = new Diagnoser(new DiagnosisOptions { HistorySeconds = 10 });
+        Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server()));
+        var history = d.History();
+        history.Count.ShouldBe(10);
+        history[^1].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        history[^1].Waiters.ShouldBe(30);
+        history[0].At.ShouldBe(T0.AddSeconds(5));
+    }
+
+    [Fact]
+    public void All_HasExactlyTheTenCauseNames()
+    {
+        DiagnosisCauses.All.ShouldBe(["healthy", "pool_too_small", "slow_queries", "database_cpu", "connection_leak", "lock_contention",
+            "connection_limit", "network_latency", "database_unavailable", "unknown"]);
+    }
+}
