@@ -69,6 +69,11 @@ def main():
     for v, k in sorted(rows, reverse=True)[:top]:
         if v >= 1:
             print(f"  {v:8.0f}  {k[:140]}")
+    print("  Lifeguard's own methods:")
+    for v, k in sorted(((v, k) for v, k in rows if "[Lifeguard]" in k), reverse=True):
+        if v >= 1:
+            short = re.sub(r"class |valuetype |\[[^]]*\]", "", k)
+            print(f"  {v:8.0f}  {short[:140]}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ dotnet build bench/Lifeguard.Benchmarks -c Release -v quiet -nologo >/dev/null
 dll=bench/Lifeguard.Benchmarks/bin/Release/net10.0/Lifeguard.Benchmarks.dll
 # Valgrind cannot follow .NET's double-mapped (W^X) code pages; the perf map names the JIT's code.
 export DOTNET_EnableWriteXorExecute=0 DOTNET_PerfMapEnabled=1
+# Tiered compilation swaps optimised code in from a background thread at moments that depend on timing (under
+# valgrind threads take turns), so two runs would not run the same code: every method is compiled optimised at its
+# first call instead (no dynamic PGO; the framework runs its ReadyToRun code). Set DOTNET_TieredCompilation=1 to try.
+export DOTNET_TieredCompilation=${DOTNET_TieredCompilation:-0}
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 for v in raw guarded guarded-no-operations; do
   for k in 1 2; do
