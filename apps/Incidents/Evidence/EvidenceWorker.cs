@@ -124,7 +124,14 @@ public sealed class EvidenceWorker(
         try
         {
             using var http = httpFactory.CreateClient(HttpClientName);
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            // read per request: the token file may be rotated while the service runs
+            if (options.Value.Evidence.TokenFile is { Length: > 0 } file)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(file, cts.Token)).Trim());
+            }
+
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (!response.IsSuccessStatusCode) return (null, $"HTTP {(int)response.StatusCode}");
             await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
             using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cts.Token);
@@ -142,6 +149,10 @@ public sealed class EvidenceWorker(
         catch (JsonException)
         {
             return (null, "the answer is not JSON");
+        }
+        catch (IOException ex)
+        {
+            return (null, "the management token file cannot be read: " + ex.Message);
         }
     }
 }
