@@ -88,7 +88,7 @@ public sealed class EvidenceWorker(
         {
             var d = DiagnosisSummary.From(json.Value);
             // The diagnosis's `since` is the fault's onset as the app saw it: MTTD is measured from there when it is known.
-            var onset = d.Since is { } since && since.UtcDateTime < job.OpenedAt ? since.UtcDateTime : (DateTime?)null;
+            var onset = d.Onset is { } since && since.UtcDateTime < job.OpenedAt ? since.UtcDateTime : (DateTime?)null;
             await c.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE incidents SET diagnosis = @diagnosis::jsonb, evidence_state = 'done', evidence_due_at = NULL,
