@@ -102,6 +102,10 @@ public sealed class QueryReviewer
             {
                 result.Add(new PlanSnapshot(null, q, null, [], $"{e.SqlState} {e.MessageText}"));
             }
+            catch (QueryReviewException e)
+            {
+                result.Add(new PlanSnapshot(null, q, null, [], e.Message));
+            }
         }
 
         return result;
@@ -144,6 +148,10 @@ public sealed class QueryReviewer
         catch (PostgresException e)
         {
             return review with { Notes = [$"cannot PREPARE the normalized text: {e.SqlState} {e.MessageText}"] };
+        }
+        catch (QueryReviewException e)
+        {
+            return review with { Notes = [e.Message] };
         }
 
         try

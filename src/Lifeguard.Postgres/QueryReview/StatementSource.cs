@@ -60,6 +60,16 @@ public static partial class StatementSource
         return !Writes().IsMatch(Body(query));
     }
 
+    /// <summary>
+    /// True when the text is one statement (a trailing semicolon aside). The review PREPAREs the text it finds, so a text with
+    /// a second statement after a semicolon is never sent: the provider would run that statement too.
+    /// </summary>
+    public static bool IsSingleStatement(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return !query.TrimEnd().TrimEnd(';').Contains(';', StringComparison.Ordinal);
+    }
+
     /// <summary>The comment the review puts on its own statements, so a later review skips them.</summary>
     public const string OwnTag = "/* lifeguard review */ ";
 

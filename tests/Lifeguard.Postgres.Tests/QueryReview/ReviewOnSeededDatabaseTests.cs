@@ -90,6 +90,35 @@ public sealed class ReviewOnSeededDatabaseTests(SeededWebsiteDatabase db, ITestO
         report.Statements.SelectMany(s => s.IndexAdvice).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task ReviewAsync_UnusedAndDuplicateIndexes_ReportedWithSize()
+    {
+        db.RequireServer();
+        var ct = TestContext.Current.CancellationToken;
+        // The dashboards use their index; then a status index nothing uses, and a workspace_id index the dashboard's
+        // (workspace_id, created_at) already serves.
+        await db.LoadDashboardsAsync(3, ct);
+        await db.ExecuteAsync("CREATE INDEX orders_status ON orders (status); CREATE INDEX orders_workspace ON orders (workspace_id)", ct);
+        try
+        {
+            var report = await new QueryReviewer(AllStatements(), TimeProvider.System).ReviewAsync(db.ConnectionString, null, ct);
+            var names = report.UnusedIndexes.Select(u => u.Index).ToList();
+            names.ShouldNotContain("orders_workspace_created"); // used by every dashboard
+            names.ShouldNotContain("orders_pkey"); // a constraint, never "unused"
+            var unused = report.UnusedIndexes.Single(u => u.Index == "orders_status");
+            unused.SizeBytes.ShouldBeGreaterThanOrEqualTo(10 * 1024 * 1024);
+            unused.Fix.ShouldContain("DROP INDEX CONCURRENTLY public.orders_status");
+            var duplicate = report.DuplicateIndexes.ShouldHaveSingleItem();
+            duplicate.Index.ShouldBe("orders_workspace");
+            duplicate.CoveredBy.ShouldBe("orders_workspace_created");
+            duplicate.SizeBytes.ShouldBeGreaterThan(0);
+        }
+        finally
+        {
+            await db.ExecuteAsync("DROP INDEX IF EXISTS orders_status; DROP INDEX IF EXISTS orders_workspace", ct);
+        }
+    }
+
     private async Task<int> IndexCountAsync(CancellationToken ct)
     {
         await using var c = new NpgsqlConnection(db.ConnectionString);
