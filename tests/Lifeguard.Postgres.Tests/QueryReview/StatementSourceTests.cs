@@ -37,6 +37,13 @@ public sealed class StatementSourceTests
     public void IsSingleStatement_SecondStatementAfterSemicolon_IsRefused(string query, bool single) => StatementSource.IsSingleStatement(query).ShouldBe(single);
 
     [Fact]
+    public void RepairTypedLiterals_NormalizedTypedConstant_BecomesACast()
+    {
+        StatementSource.RepairTypedLiterals("SELECT timestamptz $6 + g * interval $7, x::text FROM t WHERE a = $1")
+            .ShouldBe("SELECT $6::timestamptz + g * $7::interval, x::text FROM t WHERE a = $1");
+    }
+
+    [Fact]
     public void RouteFor_TagPage_MatchesTheGuardsRoute()
     {
         string[] operations = ["GET /dashboard", "POST /Account/Login", "GET /Account/Login", "GET /"];
