@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
@@ -11,13 +12,38 @@ using Microsoft.Extensions.Options;
 namespace Website.Accounts;
 
 /// <summary>
-/// Server-side sessions for the auth cookie: the cookie carries only a random 256-bit session id, and every request
-/// looks it up in the <c>sessions</c> table (by its SHA-256). Logout, expiry and lockout delete or outdate the row,
-/// so a copied cookie stops working on every node at once; nothing is cached.
+/// Server-side sessions for the auth cookie: the cookie carries only a random 256-bit session id, looked up in the
+/// <c>sessions</c> table by its SHA-256. Logout, expiry and lockout delete or outdate the row. A node remembers a
+/// looked-up session for <see cref="WebsiteOptions.SessionCacheDuration"/> (5 s), so a busy pool is not taken twice
+/// per request; a logout or lockout on this node forgets at once, other nodes follow within that duration.
 /// </summary>
 public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOptions<WebsiteOptions> options) : ITicketStore
 {
     private const int IdBytes = 32;
+
+    // Bounded: past this many remembered sessions the node forgets them all and looks them up again.
+    private const int MaxCached = 10_000;
+
+    private readonly ConcurrentDictionary<string, CachedSession> _cache = new(StringComparer.Ordinal);
+
+    // Bumped by a lockout on this node: every remembered session older than it is looked up again.
+    private long _generation;
+
+    /// <summary>Forgets every remembered session (a lockout on this node; the database already refuses them).</summary>
+    public void ForgetAll() => Interlocked.Increment(ref _generation);
+
+    /// <summary>Drops remembered sessions whose time is up (called by the periodic cleanup).</summary>
+    public void PruneCache()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var (key, entry) in _cache)
+        {
+            if (entry.CachedUntil <= now || entry.Generation != Volatile.Read(ref _generation))
+            {
+                _cache.TryRemove(key, out _);
+            }
+        }
+    }
 
     /// <inheritdoc />
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, CancellationToken.None);
@@ -62,6 +88,17 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        var generation = Volatile.Read(ref _generation);
+        if (_cache.TryGetValue(key, out var hit))
+        {
+            if (hit.Generation == generation && hit.CachedUntil > now && hit.Row.ExpiresAt > now)
+            {
+                return Ticket(hit.Row);
+            }
+
+            _cache.TryRemove(key, out _);
+        }
+
         SessionRow? row;
         await using (var c = await dataSource.OpenConnectionAsync(cancellationToken))
         {
@@ -81,13 +118,18 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             return null;
         }
 
-        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
-        var properties = new AuthenticationProperties
+        var cacheFor = options.Value.SessionCacheDuration;
+        if (cacheFor > TimeSpan.Zero)
         {
-            IssuedUtc = new DateTimeOffset(DateTime.SpecifyKind(row.IssuedAt, DateTimeKind.Utc)),
-            ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)),
-        };
-        return new AuthenticationTicket(WorkspaceClaims.Create(row.UserId, row.Email, row.WorkspaceId, scheme), properties, scheme);
+            if (_cache.Count >= MaxCached)
+            {
+                _cache.Clear();
+            }
+
+            _cache[key] = new CachedSession(row, now + cacheFor, generation);
+        }
+
+        return Ticket(row);
     }
 
     /// <inheritdoc />
@@ -105,6 +147,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         var now = time.GetUtcNow();
         var issued = ticket.Properties.IssuedUtc ?? now;
         var expires = ticket.Properties.ExpiresUtc ?? now + options.Value.SessionIdleTimeout;
+        _cache.TryRemove(key, out _);
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition(
             """
@@ -125,6 +168,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             return;
         }
 
+        _cache.TryRemove(key, out _);
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
     }
@@ -140,5 +184,18 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    private static AuthenticationTicket Ticket(SessionRow row)
+    {
+        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        var properties = new AuthenticationProperties
+        {
+            IssuedUtc = new DateTimeOffset(DateTime.SpecifyKind(row.IssuedAt, DateTimeKind.Utc)),
+            ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)),
+        };
+        return new AuthenticationTicket(WorkspaceClaims.Create(row.UserId, row.Email, row.WorkspaceId, scheme), properties, scheme);
+    }
+
     private sealed record SessionRow(long UserId, string Email, long WorkspaceId, DateTime IssuedAt, DateTime ExpiresAt);
+
+    private sealed record CachedSession(SessionRow Row, DateTime CachedUntil, long Generation);
 }
