@@ -21,7 +21,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
 {
     private const int IdBytes = 32;
 
-    // Bounded: past this many remembered sessions the node forgets them all and looks them up again.
+    // Bounded: when this many are remembered (after pruning), further sessions are looked up every time.
     private const int MaxCached = 10_000;
 
     private readonly ConcurrentDictionary<string, CachedSession> _cache = new(StringComparer.Ordinal);
@@ -29,20 +29,24 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
     // Bumped by a lockout on this node: every remembered session older than it is looked up again.
     private long _generation;
 
+    private long _lastPruneTicks;
+
     /// <summary>Forgets every remembered session (a lockout on this node; the database already refuses them).</summary>
     public void ForgetAll() => Interlocked.Increment(ref _generation);
 
-    /// <summary>Drops remembered sessions whose time is up (called by the periodic cleanup).</summary>
-    public void PruneCache()
+    /// <summary>Drops remembered sessions whose time is up (the periodic cleanup calls it); returns how many are left.</summary>
+    public int PruneCache()
     {
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var (key, entry) in _cache)
         {
-            if (entry.CachedUntil <= now || entry.Generation != Volatile.Read(ref _generation))
+            if (entry.CachedUntil <= now || (entry.Row is not null && entry.Generation != Volatile.Read(ref _generation)))
             {
                 _cache.TryRemove(key, out _);
             }
         }
+
+        return _cache.Count;
     }
 
     /// <inheritdoc />
@@ -89,14 +93,17 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
 
         var now = time.GetUtcNow().UtcDateTime;
         var generation = Volatile.Read(ref _generation);
-        if (_cache.TryGetValue(key, out var hit))
+        if (_cache.TryGetValue(key, out var hit) && hit.CachedUntil > now)
         {
-            if (hit.Generation == generation && hit.CachedUntil > now && hit.Row.ExpiresAt > now)
+            if (hit.Row is null)
+            {
+                return null; // logged out on this node
+            }
+
+            if (hit.Generation == generation && hit.Row.ExpiresAt > now)
             {
                 return Ticket(hit.Row);
             }
-
-            _cache.TryRemove(key, out _);
         }
 
         SessionRow? row;
@@ -119,14 +126,11 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         }
 
         var cacheFor = options.Value.SessionCacheDuration;
-        if (cacheFor > TimeSpan.Zero)
+        if (cacheFor > TimeSpan.Zero && (_cache.Count < MaxCached || PruneWhenFull(now) < MaxCached))
         {
-            if (_cache.Count >= MaxCached)
-            {
-                _cache.Clear();
-            }
-
-            _cache[key] = new CachedSession(row, now + cacheFor, generation);
+            // A lookup that raced a logout must not bring the session back: the logout's marker wins.
+            var entry = new CachedSession(row, now + cacheFor, generation);
+            _cache.AddOrUpdate(key, entry, (_, existing) => existing.Row is null && existing.CachedUntil > now ? existing : entry);
         }
 
         return Ticket(row);
@@ -168,7 +172,13 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             return;
         }
 
-        _cache.TryRemove(key, out _);
+        // Marked ended on this node first, so no request here is served from memory or re-caches it meanwhile.
+        var cacheFor = options.Value.SessionCacheDuration;
+        if (cacheFor > TimeSpan.Zero)
+        {
+            _cache[key] = new CachedSession(null, time.GetUtcNow().UtcDateTime + cacheFor, Volatile.Read(ref _generation));
+        }
+
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
     }
@@ -180,6 +190,18 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         return key is { Length: 43 } && Base64Url.IsValid(key) && Base64Url.TryDecodeFromChars(key, id, out var written) && written == IdBytes
             ? SHA256.HashData(id)
             : null;
+    }
+
+    // At most one pass a second over a full cache, so a flood of sessions cannot make every lookup a full scan.
+    private int PruneWhenFull(DateTime now)
+    {
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.Ticks - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref _lastPruneTicks, now.Ticks, last) != last)
+        {
+            return _cache.Count;
+        }
+
+        return PruneCache();
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
@@ -197,5 +219,6 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
 
     private sealed record SessionRow(long UserId, string Email, long WorkspaceId, DateTime IssuedAt, DateTime ExpiresAt);
 
-    private sealed record CachedSession(SessionRow Row, DateTime CachedUntil, long Generation);
+    // Row null: ended by a logout on this node (kept as long as another lookup could still be cached).
+    private sealed record CachedSession(SessionRow? Row, DateTime CachedUntil, long Generation);
 }
