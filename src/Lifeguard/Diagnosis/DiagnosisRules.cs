@@ -143,7 +143,7 @@ internal static class DiagnosisRules
 
     private static bool CpuSaturated(ServerSignals? server, DiagnosisOptions o) =>
         server is { Reachable: true, Cores: > 0 } && server.ActiveOnCpu >= server.Cores * o.CpuSaturation
-        && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation);
+        && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation || server.HostCpuBusy >= o.HostCpuSaturation);
 
     private static RuleFinding? Cpu(DiagnosisSample s, DiagnosisOptions o)
     {
@@ -154,6 +154,7 @@ internal static class DiagnosisRules
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),
         };
         if (server.CpuCoresUsed is { } used) evidence.Add(F($"server: its processes use {used:0.00} of {server.Cores:0.#} core(s)"));
+        if (server.HostCpuBusy is { } busy) evidence.Add(F($"host: CPUs {busy * 100:0}% busy"));
         if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
         return new RuleFinding(DiagnosisCauses.DatabaseCpu,

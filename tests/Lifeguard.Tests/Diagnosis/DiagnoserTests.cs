@@ -112,6 +112,16 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_SessionsOnCpuOnAHostWithEveryCpuBusy_NamesDatabaseCpuThoughItsProcessesGetLess()
+    {
+        var d = new Diagnoser();
+        var server = Server(onCpu: 3, cores: 2, cpuUsed: 0.7) with { HostCpuBusy = 0.99 };
+        var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Evidence.ShouldContain("host: CPUs 99% busy");
+    }
+
+    [Fact]
     public void Observe_CpuOnlySeemsBusyAtTheSamplingInstant_IsNotDatabaseCpu()
     {
         var d = new Diagnoser();
