@@ -94,6 +94,17 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_AppGivesUpWithLockTimeoutsBehindARootBlocker_NamesLockContention()
+    {
+        // With lock_timeout the app's waits never get long: its 55P03 errors stand for them.
+        var root = new BlockingSession(99, "idle in transaction", "psql", "ops", "x", 40, 40, "SELECT 1", 1);
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(errors: new ConnectionErrorCounts { LockTimeouts = 5 }), Server(lockWaiters: 1, lockWait: 0.1, root: root)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Evidence.ShouldContain(e => e.Contains("5 lock timeout(s) (55P03)"));
+    }
+
+    [Fact]
     public void Observe_ShortLockWaits_AreNotContention()
     {
         var root = new BlockingSession(7, "active", "app", "app", "x", 0.1, 0.1, "UPDATE t", 1);
