@@ -365,7 +365,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
                 baseline = then.ContainsKey(id) ? then[id].Total / Math.Max(1, then[id].Calls) : tt / Math.Max(1, tc);
                 _statementBaseline[id] = baseline;
             }
-            if (mean >= _options.StatementReportFactor * baseline && baseline >= 0)
+            if (mean >= _options.StatementReportFactor * baseline && calls >= _options.StatementMinCalls)
             {
                 slowed.Add(new StatementSlowdown(id, text[id], Math.Round(calls / seconds, 2), Math.Round(mean, 3), Math.Round(baseline, 4),
                     allMs <= 0 ? 0 : Math.Round(ms / allMs, 3)));
