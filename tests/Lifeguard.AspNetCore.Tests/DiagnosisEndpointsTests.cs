@@ -41,6 +41,26 @@ public sealed class DiagnosisEndpointsTests
     }
 
     [Fact]
+    public async Task Endpoints_ConnectionsHeldPastTheLeakThreshold_NameConnectionLeak()
+    {
+        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5);
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(300),
+            services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        // Two requests keep both connections for 8 s: past the leak threshold, the pool starves.
+        var holds = Enumerable.Range(0, 2).Select(_ => app.Client.GetAsync("/hold/8000", ct)).ToList();
+        JsonElement d = default;
+        await GuardedTestApp.Eventually(async () =>
+        {
+            d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            return d.GetProperty("cause").GetString() == "connection_leak";
+        }, "connection_leak on /lifeguard/diagnosis");
+        d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains("2 lease(s) held past the leak threshold"));
+        d.GetProperty("avoid").GetString()!.ShouldContain("Do not grow the pool");
+        foreach (var h in holds) (await h).Dispose();
+    }
+
+    [Fact]
     public async Task Endpoints_RequestsQueuedOnALockHeldByAnIdleTransaction_NameLockContentionNotThePool()
     {
         // The case /health got wrong before: another session holds a lock, requests pile up, the pool runs dry.
