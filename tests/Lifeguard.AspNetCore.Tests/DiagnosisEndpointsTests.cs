@@ -20,23 +20,23 @@ public sealed class DiagnosisEndpointsTests
         JsonElement diagnosis = default;
         await GuardedTestApp.Eventually(async () =>
         {
-            diagnosis = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            diagnosis = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
             return diagnosis.GetProperty("signals").ValueKind == JsonValueKind.Object;
         }, "a first diagnosis");
         diagnosis.GetProperty("cause").GetString().ShouldBe("healthy");
         foreach (var key in new[] { "summary", "evidence", "remedy", "avoid", "since", "confidence", "consequences" }) diagnosis.TryGetProperty(key, out _).ShouldBeTrue(key);
         diagnosis.GetProperty("signals").GetProperty("server").GetProperty("reachable").GetBoolean().ShouldBeTrue();
 
-        var metrics = await app.Client.GetStringAsync("/metrics", ct);
+        var metrics = await app.Management.GetStringAsync("/metrics", ct);
         foreach (var cause in Lifeguard.Diagnosis.DiagnosisCauses.All)
             metrics.ShouldMatch($"lifeguard_diagnosis\\{{[^}}]*cause=\"{cause}\"", cause);
         metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"healthy\"[^}]*\\} 1");
         metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 0");
 
-        var page = await app.Client.GetStringAsync("/lifeguard", ct);
+        var page = await app.Management.GetStringAsync("/lifeguard", ct);
         page.ShouldContain("id=\"cause\"");
-        (await app.Client.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
-        var history = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
+        (await app.Management.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
+        var history = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
         history.GetArrayLength().ShouldBeGreaterThan(0);
     }
 
@@ -61,13 +61,13 @@ public sealed class DiagnosisEndpointsTests
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(8), ct); // healthy seconds: the round-trip and hold baselines
-            (await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString().ShouldBe("healthy");
+            (await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString().ShouldBe("healthy");
 
             proxy.Delay = TimeSpan.FromMilliseconds(25); // each way, every packet
             JsonElement d = default;
             await GuardedTestApp.Eventually(async () =>
             {
-                d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
                 return d.GetProperty("cause").GetString() == "network_latency";
             }, "network_latency on /lifeguard/diagnosis");
             d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.StartsWith("round trip of a trivial query", StringComparison.Ordinal));
@@ -92,7 +92,7 @@ public sealed class DiagnosisEndpointsTests
         JsonElement d = default;
         await GuardedTestApp.Eventually(async () =>
         {
-            d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
             return d.GetProperty("cause").GetString() == "connection_leak";
         }, "connection_leak on /lifeguard/diagnosis");
         d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains("2 lease(s) held past the leak threshold"));
@@ -132,7 +132,7 @@ public sealed class DiagnosisEndpointsTests
             JsonElement d = default;
             await GuardedTestApp.Eventually(async () =>
             {
-                d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
                 return d.GetProperty("cause").GetString() == "lock_contention";
             }, "lock_contention on /lifeguard/diagnosis");
             d.GetProperty("signals").GetProperty("server").GetProperty("rootBlocker").GetProperty("pid").GetInt32().ShouldBe(blockerPid);
@@ -142,7 +142,7 @@ public sealed class DiagnosisEndpointsTests
             var check = health.GetProperty("checks").GetProperty("lifeguard");
             check.GetProperty("data").GetProperty("cause").GetString().ShouldBe("lock_contention");
             check.GetProperty("description").GetString()!.ShouldStartWith("lock_contention:");
-            (await app.Client.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
+            (await app.Management.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
         }
         finally
         {
