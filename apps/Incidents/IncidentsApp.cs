@@ -49,6 +49,7 @@ public static class IncidentsApp
         services.AddSingleton<EscalationSignal>();
         services.AddSingleton<Escalations>();
         services.AddSingleton<NotificationSender>();
+        services.AddSingleton<EscalationQueries>();
         services.AddHttpClient(NotificationSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddHostedService<EscalationWorker>();
@@ -145,6 +146,7 @@ public static class IncidentsApp
         app.UseAuthorization();
         app.MapRazorPages();
         app.MapIncidentApi();
+        app.MapEscalationApi();
         // status only, for load balancers and run.sh: no numbers, no authentication
         app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
         {

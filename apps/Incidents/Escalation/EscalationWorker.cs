@@ -74,11 +74,13 @@ public sealed class EscalationWorker(
         var now = time.GetUtcNow().UtcDateTime;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The incident row is locked too, as acknowledge/resolve/intake lock it first and the escalation row second: an
+        // incident someone is acting on right now is skipped this round instead of deadlocking (the step is short, no I/O).
         var row = await conn.QuerySingleOrDefaultAsync<DueRow>(new CommandDefinition(
             """
             SELECT e.incident_id, e.policy, e.snapshot::text AS snapshot, e.run, e.state, e.next_step, e.repeats::text AS repeats, i.status
             FROM escalations e JOIN incidents i ON i.id = e.incident_id
-            WHERE e.due_at <= @now ORDER BY e.due_at LIMIT 1 FOR UPDATE OF e SKIP LOCKED
+            WHERE e.due_at <= @now ORDER BY e.due_at LIMIT 1 FOR UPDATE OF e, i SKIP LOCKED
             """, new { now }, tx, cancellationToken: ct));
         if (row is null) return false;
         var policy = PolicySnapshot.Read(row.Snapshot);
@@ -265,6 +267,9 @@ public sealed class EscalationWorker(
         var n = new Notification(d.IncidentId, d.Title, d.Status, JsonSerializer.Deserialize<Dictionary<string, string>>(d.Labels) ?? [], d.Policy ?? "", d.Step,
             diagnosis?.Cause, diagnosis?.Summary, diagnosis?.Remedy, new Uri(opts.PublicUrl, $"incidents/{d.IncidentId}"));
         var error = await sender.SendAsync(kind, d.Destination, n, ct);
+        // once sent, record it even when the host is stopping: a graceful stop must not leave a sent message pending (only a
+        // crash between the send and this commit can send it again, the at-least-once edge every outbox has)
+        ct = CancellationToken.None;
         now = time.GetUtcNow().UtcDateTime;
         var attempt = d.Attempts + 1;
         var where = kind == ChannelKind.Email ? $"e-mail to {d.Target} <{d.Destination}>" : $"{d.Kind} {d.Target} ({d.Destination})";

@@ -60,6 +60,8 @@ public sealed class Escalations(EscalationConfig config, IOptions<IncidentsOptio
     }
 
     /// <summary>Stops escalation and cancels deliveries not yet sent.</summary>
+    /// <remarks>A delivery a worker is sending right now holds its row (and waits for this transaction's incident lock to write
+    /// its timeline entry), so it is skipped, not waited for: it goes out, everything after it does not.</remarks>
     internal static async Task ResolvedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long incidentId, DateTime now, CancellationToken ct)
     {
         var policy = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -67,7 +69,10 @@ public sealed class Escalations(EscalationConfig config, IOptions<IncidentsOptio
             new { now, incidentId }, tx, cancellationToken: ct));
         if (policy is null) return;
         var cancelled = await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE deliveries SET status = 'cancelled', due_at = NULL, last_error = 'the incident was resolved' WHERE incident_id = @incidentId AND status = 'pending'",
+            """
+            UPDATE deliveries SET status = 'cancelled', due_at = NULL, last_error = 'the incident was resolved'
+            WHERE id IN (SELECT id FROM deliveries WHERE incident_id = @incidentId AND status = 'pending' FOR UPDATE SKIP LOCKED)
+            """,
             new { incidentId }, tx, cancellationToken: ct));
         await Timeline.AddAsync(conn, tx, incidentId, now, TimelineKind.EscalationStopped, Actor,
             $"Escalation '{policy}' stopped: resolved" + (cancelled > 0 ? $"; {cancelled} notification(s) not yet sent were cancelled." : "."), null, ct);

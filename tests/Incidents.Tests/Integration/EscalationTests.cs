@@ -122,6 +122,12 @@ public sealed class EscalationTests : IAsyncLifetime
         ((string)slack["text"]!).ShouldContain($"#{id}");
         ((string)slack["blocks"]![2]!["elements"]![0]!["url"]!).ShouldBe($"http://incidents.example:5090/incidents/{id}");
         _smtp.Received.ShouldBeEmpty();
+        var esc = await api.GetFromJsonAsync<JsonElement>($"/api/incidents/{id}/escalation");
+        esc.GetProperty("policy").GetString().ShouldBe("page");
+        esc.GetProperty("state").GetString().ShouldBe("running");
+        esc.GetProperty("next_step").GetInt32().ShouldBe(4);
+        esc.GetProperty("steps")[3].GetString().ShouldBe("notify the on-call of primary");
+        esc.GetProperty("deliveries").GetArrayLength().ShouldBe(2);
 
         _time.Advance(TimeSpan.FromMinutes(5));
         await Until(() => _smtp.Received.Count == 1, "the on-call's e-mail after the 5 minute wait");
@@ -195,13 +201,13 @@ public sealed class EscalationTests : IAsyncLifetime
     {
         var first = await StartAsync(ThreeHooks);
         using (var api = first.Api()) await OpenAsync(api, "restart");
-        await Until(() => _hook.Received.Count == 1, "step 1");
+        await Until(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 1, "step 1 sent and recorded");
         _services.Remove(first);
         await first.DisposeAsync(); // the only replica goes away during the wait
 
         _time.Advance(TimeSpan.FromMinutes(1));
         await StartAsync(ThreeHooks);
-        await Until(() => _hook.Received.Count == 2, "step 3 after the restart");
+        await Until(() => _hook.Received.Count >= 2, "step 3 after the restart");
         await SettleAsync();
         _hook.Received.Select(n => (int)n["step"]!).ShouldBe([1, 3]);
     }
@@ -240,5 +246,23 @@ public sealed class EscalationTests : IAsyncLifetime
         var ex = await Should.ThrowAsync<StartupException>(() => RunningService.StartAsync(_db.ConnectionString,
             new Dictionary<string, string?> { ["Incidents:Escalation:PolicyFile"] = _policyFile }));
         ex.Message.ShouldContain($"{_policyFile}:4: policy 'page': step 1: channel 'nowhere' is not in channels");
+    }
+
+    [Fact]
+    public async Task OnCallApi_AtATime_NamesTheOnCallAndTheNextHandOff_BadTimeIs400()
+    {
+        var service = await StartAsync("policies:\n  page:\n    steps:\n      - notify_channel: hook\n");
+        using var api = service.Api();
+        // 2026-01-01 is shift 0 (ana) from 09:00 CET = 08:00 UTC
+        var rows = await api.GetFromJsonAsync<JsonElement>("/api/oncall?at=2026-01-01T08:30:00Z");
+        var primary = rows.EnumerateArray().Single();
+        primary.GetProperty("schedule").GetString().ShouldBe("primary");
+        primary.GetProperty("user").GetString().ShouldBe("ana");
+        primary.GetProperty("email").GetString().ShouldBe("ana@example.org");
+        primary.GetProperty("next_hand_off").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2026, 1, 2, 8, 0, 0, TimeSpan.Zero));
+        primary.GetProperty("next_user").GetString().ShouldBe("ben");
+        (await api.GetAsync("/api/oncall?at=yesterday")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        using var anonymous = service.Api(token: null);
+        (await anonymous.GetAsync("/api/oncall")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
     }
 }
