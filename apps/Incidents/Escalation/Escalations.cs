@@ -37,8 +37,10 @@ public sealed class Escalations(EscalationConfig config, IOptions<IncidentsOptio
             $"Escalation policy '{policy.Name}' started ({(route is null ? "default policy" : "route " + string.Join(", ", route.Match.Select(m => $"{m.Key}={m.Value}")))}; {policy.Steps.Count} step(s)" +
             (policy.AckTimeoutMinutes is { } a ? $", acknowledgement timeout {a.ToString("0.##", CultureInfo.InvariantCulture)} min)." : ")."),
             null, ct);
-        signal.Wake();
     }
+
+    /// <summary>Wakes this replica's worker; call after the transaction that started an escalation committed (before, it would find nothing).</summary>
+    public void Wake() => signal.Wake();
 
     /// <summary>Pauses escalation; with an ack timeout the incident is triggered again then unless resolved.</summary>
     internal async Task AcknowledgedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long incidentId, DateTime now, CancellationToken ct)

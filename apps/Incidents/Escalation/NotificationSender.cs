@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -36,7 +35,9 @@ public sealed class NotificationSender(IHttpClientFactory http, IOptions<Inciden
 
             using var client = http.CreateClient(HttpClientName);
             var body = kind == ChannelKind.Slack ? MessageTemplate.Slack(n) : MessageTemplate.Webhook(n);
-            using var response = await client.PostAsJsonAsync(new Uri(destination), body, cts.Token);
+            // a buffered body with Content-Length: some receivers (and simple HTTP servers) refuse chunked requests
+            using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync(new Uri(destination), content, cts.Token);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {destination}";
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

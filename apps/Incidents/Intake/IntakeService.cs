@@ -127,7 +127,11 @@ public sealed class IntakeService(
         }
 
         await tx.CommitAsync(ct);
-        if (outcome is IntakeOutcome.Opened or IntakeOutcome.Reopened) evidenceSignal.Wake();
+        if (outcome is IntakeOutcome.Opened or IntakeOutcome.Reopened)
+        {
+            evidenceSignal.Wake();
+            escalations.Wake();
+        }
         if (outcome != IntakeOutcome.Unchanged)
         {
             logger.LogInformation("Incident {IncidentId}: {Outcome} by a notification for group {GroupKey}", incident.Id, outcome, groupKey);
