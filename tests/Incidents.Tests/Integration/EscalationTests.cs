@@ -265,4 +265,21 @@ public sealed class EscalationTests : IAsyncLifetime
         using var anonymous = service.Api(token: null);
         (await anonymous.GetAsync("/api/oncall")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task Ui_IncidentPageShowsItsEscalation_OnCallPageShowsTheSchedule()
+    {
+        var service = await StartAsync("policies:\n  page:\n    steps:\n      - notify_channel: hook\n      - wait: 5\n      - notify_schedule: primary\n");
+        using var api = service.Api();
+        var id = await OpenAsync(api, "ui");
+        await Until(() => _hook.Received.Count == 1, "step 1");
+        using var ui = new UiClient(service.BaseAddress);
+        (await ui.LoginAsync(RunningService.ViewerEmail, RunningService.Password)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        var page = await ui.Http.GetStringAsync($"/incidents/{id}");
+        page.ShouldContain("id=\"escalation\"");
+        page.ShouldContain("notify the on-call of primary");
+        page.ShouldContain("<td>webhook</td><td>hook</td>");
+        var oncall = await ui.Http.GetStringAsync("/oncall?at=2026-01-01T08:30:00Z");
+        oncall.ShouldContain("<td>primary</td><td>Europe/Berlin</td><td>ana</td><td>2026-01-02 08:00</td><td>ben</td>");
+    }
 }
