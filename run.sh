@@ -83,6 +83,11 @@ if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
   eng/incidents.sh prepare --pg-port "$pg_port"
   eng/incidents.sh serve --pg-port "$pg_port" &
   pids+=($!)
+  # the escalation policy's channel `default` (deploy/incidents/escalation.yaml): a local receiver unless a URL is given
+  if [ -z "${Incidents__Channels__default__Url:-}" ]; then
+    python3 -u eng/monitoring/webhook-receiver.py --port 5099 --out .data/escalation-notifications.jsonl >.data/escalation-receiver.log 2>&1 &
+    pids+=($!)
+  fi
   token_args=()
   if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then   # Prometheus reads the token from a file only it needs
     ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >.data/management.token )

@@ -59,6 +59,10 @@ MSG
     [ -f "$dll" ] && [ -s "$token_file" ] || { echo "incidents.sh: run 'eng/incidents.sh prepare' first" >&2; exit 1; }
     # the website's management token, when run.sh wrote one (Lifeguard__Endpoints__Token): the diagnosis needs it
     [ -s "$root/.data/management.token" ] && export Incidents__Evidence__TokenFile=$root/.data/management.token
+    # escalation (issue 16): the sample policy notifies the channel `default` (Incidents__Channels__default__Url, else
+    # run.sh's local receiver on 5099) at once, then the demo schedule's on-call by e-mail after 5 minutes unacknowledged
+    export Incidents__Escalation__PolicyFile=${Incidents__Escalation__PolicyFile:-$root/deploy/incidents/escalation.yaml}
+    export Incidents__Escalation__PublicUrl=${Incidents__Escalation__PublicUrl:-http://127.0.0.1:$port/}
     exec dotnet "$dll" --urls "http://127.0.0.1:$port"
     ;;
   *) sed -n '2,8p' "$0"; exit 2 ;;

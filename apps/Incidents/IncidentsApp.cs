@@ -5,6 +5,7 @@ using Dapper;
 using Incidents.Access;
 using Incidents.Api;
 using Incidents.Data;
+using Incidents.Escalation;
 using Incidents.Evidence;
 using Incidents.Intake;
 using Incidents.Measures;
@@ -44,6 +45,14 @@ public static class IncidentsApp
         services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddHostedService<EvidenceWorker>();
+        services.AddSingleton(EscalationConfigLoader.Load(options.Escalation, builder.Configuration));
+        services.AddSingleton<EscalationSignal>();
+        services.AddSingleton<Escalations>();
+        services.AddSingleton<NotificationSender>();
+        services.AddSingleton<EscalationQueries>();
+        services.AddHttpClient(NotificationSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+        services.AddHostedService<EscalationWorker>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -137,6 +146,7 @@ public static class IncidentsApp
         app.UseAuthorization();
         app.MapRazorPages();
         app.MapIncidentApi();
+        app.MapEscalationApi();
         // status only, for load balancers and run.sh: no numbers, no authentication
         app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -178,7 +188,8 @@ public static class IncidentsApp
 
         var problems = new List<ValidationResult>();
         if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, true) ||
-            !Validator.TryValidateObject(options.Evidence, new ValidationContext(options.Evidence), problems, true))
+            !Validator.TryValidateObject(options.Evidence, new ValidationContext(options.Evidence), problems, true) ||
+            !Validator.TryValidateObject(options.Escalation, new ValidationContext(options.Escalation), problems, true))
         {
             throw new StartupException($"the {IncidentsOptions.Section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
         }

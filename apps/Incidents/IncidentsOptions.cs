@@ -31,4 +31,8 @@ public sealed class IncidentsOptions
     /// <summary>How evidence (the guarded app's live diagnosis) is fetched.</summary>
     [Required]
     public EvidenceOptions Evidence { get; set; } = new();
+
+    /// <summary>Escalation policies, schedules and channels.</summary>
+    [Required]
+    public EscalationOptions Escalation { get; set; } = new();
 }

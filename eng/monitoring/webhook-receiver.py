@@ -35,7 +35,9 @@ def main() -> None:
             record = {"received_at": received_at, "path": self.path, "body": body}
             with LOCK, open(args.out, "a", encoding="utf-8") as out:
                 out.write(json.dumps(record) + "\n")
-            for alert in body.get("alerts", []):
+            if isinstance(body, dict) and "incident_id" in body:  # the incident service's escalation webhook
+                print(f"webhook: incident #{body['incident_id']} {body.get('status')} step {body.get('step')}: {body.get('title')}", flush=True)
+            for alert in (body.get("alerts", []) if isinstance(body, dict) else []):
                 labels = alert.get("labels", {})
                 print(
                     f"webhook: {body.get('receiver')} {alert.get('status')} {labels.get('alertname')}"

@@ -4,7 +4,7 @@ using Npgsql;
 namespace Incidents.Data;
 
 /// <summary>The responder's actions on the state machine: acknowledge, resolve, note. Each writes its timeline event and audit row in one transaction.</summary>
-public sealed class IncidentActions(NpgsqlDataSource db, TimeProvider time)
+public sealed class IncidentActions(NpgsqlDataSource db, TimeProvider time, Incidents.Escalation.Escalations escalations)
 {
     internal const int MaxNoteLength = 4000;
 
@@ -20,6 +20,7 @@ public sealed class IncidentActions(NpgsqlDataSource db, TimeProvider time)
                        acknowledged_by = COALESCE(acknowledged_by, @who), updated_at = @now WHERE id = @id
                 """, new { now, who = actor.Name, id }, tx, cancellationToken: ct));
             await Timeline.AddAsync(conn, tx, id, now, TimelineKind.Acknowledged, actor.Name, $"Acknowledged by {actor.Name} ({actor.Source}).{NoteSuffix(note)}", null, ct);
+            await escalations.AcknowledgedAsync(conn, tx, id, now, ct);
             await Audit.AddAsync(conn, tx, now, actor.Name, actor.Source, "acknowledge", id, note ?? "", ct);
             return ActionOutcome.Done;
         });
@@ -33,6 +34,7 @@ public sealed class IncidentActions(NpgsqlDataSource db, TimeProvider time)
                 "UPDATE incidents SET status = 'resolved', resolved_at = @now, resolved_by = @who, updated_at = @now WHERE id = @id",
                 new { now, who = actor.Name, id }, tx, cancellationToken: ct));
             await Timeline.AddAsync(conn, tx, id, now, TimelineKind.Resolved, actor.Name, $"Resolved by {actor.Name} ({actor.Source}).{NoteSuffix(note)}", null, ct);
+            await Incidents.Escalation.Escalations.ResolvedAsync(conn, tx, id, now, ct);
             await Audit.AddAsync(conn, tx, now, actor.Name, actor.Source, "resolve", id, note ?? "", ct);
             return ActionOutcome.Done;
         });

@@ -1,6 +1,6 @@
 namespace Incidents.Data;
 
-/// <summary>Kinds of timeline events; escalation steps (next issue) add their own.</summary>
+/// <summary>Kinds of timeline events; escalation adds its own.</summary>
 public static class TimelineKind
 {
     /// <summary>The incident opened.</summary>
@@ -23,4 +23,20 @@ public static class TimelineKind
     public const string Resolved = "resolved";
     /// <summary>The group fired again within the reopen window.</summary>
     public const string Reopened = "reopened";
+    /// <summary>Escalation started (or restarted) with a policy.</summary>
+    public const string EscalationStarted = "escalation_started";
+    /// <summary>An escalation step was taken.</summary>
+    public const string EscalationStep = "escalation_step";
+    /// <summary>An escalation step was skipped (nobody on call, repeats used up).</summary>
+    public const string EscalationSkipped = "escalation_skipped";
+    /// <summary>An escalation step could not be taken.</summary>
+    public const string EscalationFailed = "escalation_failed";
+    /// <summary>Escalation paused (acknowledged), stopped (resolved) or ran out of steps.</summary>
+    public const string EscalationStopped = "escalation_stopped";
+    /// <summary>The acknowledgement timed out: the incident is triggered again.</summary>
+    public const string Retriggered = "retriggered";
+    /// <summary>A notification was delivered.</summary>
+    public const string DeliverySent = "delivery_sent";
+    /// <summary>A notification attempt failed (retried, or given up).</summary>
+    public const string DeliveryFailed = "delivery_failed";
 }

@@ -17,6 +17,7 @@ public sealed class IntakeService(
     IOptions<IncidentsOptions> options,
     TimeProvider time,
     EvidenceSignal evidenceSignal,
+    Incidents.Escalation.Escalations escalations,
     ILogger<IntakeService> logger)
 {
     private const int MaxTimelineEntriesPerBody = 20;
@@ -69,6 +70,7 @@ public sealed class IntakeService(
             }
 
             incident = await OpenAsync(conn, tx, body, alerts, now, ct);
+            await escalations.StartAsync(conn, tx, incident.Id, incident.Labels, now, ct);
             outcome = IntakeOutcome.Opened;
         }
         else if (incident!.Status == IncidentStatus.Resolved)
@@ -82,6 +84,7 @@ public sealed class IntakeService(
             }
 
             await ReopenAsync(conn, tx, incident, plan, now, ct);
+            await escalations.StartAsync(conn, tx, incident.Id, incident.Labels, now, ct);
             outcome = IntakeOutcome.Reopened;
         }
         else
@@ -118,12 +121,17 @@ public sealed class IntakeService(
                 "UPDATE incidents SET status = 'resolved', resolved_at = @now, resolved_by = @Actor, updated_at = @now WHERE id = @id",
                 new { now, Actor, id = incident.Id }, tx, cancellationToken: ct));
             await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Resolved, Actor, "Resolved: every alert of the group has resolved.", null, ct);
+            await Incidents.Escalation.Escalations.ResolvedAsync(conn, tx, incident.Id, now, ct);
             await Audit.AddAsync(conn, tx, now, Actor, "alertmanager", "resolve", incident.Id, "every alert of the group resolved", ct);
             outcome = IntakeOutcome.Resolved;
         }
 
         await tx.CommitAsync(ct);
-        if (outcome is IntakeOutcome.Opened or IntakeOutcome.Reopened) evidenceSignal.Wake();
+        if (outcome is IntakeOutcome.Opened or IntakeOutcome.Reopened)
+        {
+            evidenceSignal.Wake();
+            escalations.Wake();
+        }
         if (outcome != IntakeOutcome.Unchanged)
         {
             logger.LogInformation("Incident {IncidentId}: {Outcome} by a notification for group {GroupKey}", incident.Id, outcome, groupKey);

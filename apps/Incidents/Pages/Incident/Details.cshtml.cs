@@ -9,8 +9,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Incidents.Pages.Incident;
 
 /// <summary>One incident: status, the diagnosis first, measures, timeline, alerts; responders acknowledge, resolve, add notes.</summary>
-public sealed class DetailsModel(IncidentQueries queries, IncidentActions actions) : PageModel
+public sealed class DetailsModel(IncidentQueries queries, IncidentActions actions, Incidents.Escalation.EscalationQueries escalations) : PageModel
 {
+    /// <summary>Its escalation, when a policy was routed to it.</summary>
+    public EscalationView? Escalation { get; private set; }
+
     /// <summary>The incident.</summary>
     public IncidentView? Incident { get; private set; }
 
@@ -70,6 +73,7 @@ public sealed class DetailsModel(IncidentQueries queries, IncidentActions action
         Incident = await queries.GetAsync(id, ct);
         if (Incident is null) return NotFound();
         Diagnosis = Incident.Diagnosis is { } d ? DiagnosisSummary.From(d) : null;
+        Escalation = await escalations.GetAsync(id, ct);
         return Page();
     }
 }

@@ -1,0 +1,30 @@
+using System.Globalization;
+using Incidents.Access;
+using Incidents.Escalation;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Incidents.Api;
+
+/// <summary>Escalation endpoints: an incident's policy and deliveries, and who is on call. Bearer token only, like the rest of the API.</summary>
+public static class EscalationApi
+{
+    /// <summary>Maps <c>GET /api/incidents/{id}/escalation</c> and <c>GET /api/oncall[?at=ISO-8601]</c>.</summary>
+    public static IEndpointRouteBuilder MapEscalationApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var read = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.ReadPolicy };
+        app.MapGet("/api/incidents/{id:long}/escalation", async (long id, EscalationQueries q, CancellationToken ct) =>
+            await q.GetAsync(id, ct) is { } e ? Results.Ok(e) : Results.NotFound()).RequireAuthorization(read);
+        app.MapGet("/api/oncall", (string? at, EscalationQueries q, TimeProvider time) =>
+        {
+            var when = time.GetUtcNow();
+            if (!string.IsNullOrEmpty(at) && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out when))
+            {
+                return Results.Problem("at must be an ISO-8601 time, e.g. 2026-03-29T01:00:00Z", statusCode: 400);
+            }
+
+            return Results.Ok(q.OnCall(when.ToUniversalTime()));
+        }).RequireAuthorization(read);
+        return app;
+    }
+}

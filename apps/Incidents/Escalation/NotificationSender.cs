@@ -1,0 +1,52 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Incidents.Escalation;
+
+/// <summary>Sends one delivery: a webhook or Slack POST, or an e-mail through the configured SMTP server. Returns null on success, else why not.</summary>
+public sealed class NotificationSender(IHttpClientFactory http, IOptions<IncidentsOptions> options)
+{
+    /// <summary>The named HttpClient for webhooks.</summary>
+    public const string HttpClientName = "channels";
+
+    /// <summary>Sends; null when delivered, else the reason it failed.</summary>
+    public async Task<string?> SendAsync(ChannelKind kind, string destination, Notification n, CancellationToken ct)
+    {
+        var opts = options.Value.Escalation;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(opts.DeliveryTimeout);
+        try
+        {
+            if (kind == ChannelKind.Email)
+            {
+                using var message = new MimeMessage();
+                message.From.Add(MailboxAddress.Parse(opts.MailFrom));
+                foreach (var to in destination.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) message.To.Add(MailboxAddress.Parse(to));
+                message.Subject = MessageTemplate.Subject(n);
+                message.Body = new TextPart("plain") { Text = MessageTemplate.Text(n) };
+                using var smtp = new SmtpClient();
+                await smtp.ConnectAsync(opts.SmtpHost, opts.SmtpPort, SecureSocketOptions.None, cts.Token);
+                await smtp.SendAsync(message, cts.Token);
+                await smtp.DisconnectAsync(true, cts.Token);
+                return null;
+            }
+
+            using var client = http.CreateClient(HttpClientName);
+            var body = kind == ChannelKind.Slack ? MessageTemplate.Slack(n) : MessageTemplate.Webhook(n);
+            // a buffered body with Content-Length: some receivers (and simple HTTP servers) refuse chunked requests
+            using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync(new Uri(destination), content, cts.Token);
+            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {destination}";
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"no answer within {opts.DeliveryTimeout.TotalSeconds:0.#} s";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or ParseException)
+        {
+            return ex.Message;
+        }
+    }
+}
