@@ -7,6 +7,12 @@ namespace Lifeguard.TestSupport;
 /// tests/Shared); with CI set a missing cluster fails, otherwise the test skips.</summary>
 internal static class TestPostgres
 {
+    /// <summary>Whether LIFEGUARD_TEST_PG is set (for fixtures that prepare data only when there is a cluster).</summary>
+    public static bool IsSet => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG"));
+
+    /// <summary>The cluster's data directory (LIFEGUARD_TEST_PG_DATA), for tests that stop or reconfigure it; null if not given.</summary>
+    public static string? DataDirectory => Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_DATA") is { Length: > 0 } d ? d : null;
+
     /// <summary>The cluster's connection string as given.</summary>
     public static string ConnectionString
     {
