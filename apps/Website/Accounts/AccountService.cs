@@ -11,7 +11,8 @@ public sealed class AccountService(
     DbDataSource dataSource,
     IPasswordHasher<AccountUser> hasher,
     TimeProvider time,
-    IOptions<WebsiteOptions> options)
+    IOptions<WebsiteOptions> options,
+    SessionStore sessions)
 {
     private static readonly AccountUser User = new();
 
@@ -80,7 +81,7 @@ public sealed class AccountService(
     {
         var o = options.Value;
         await using var c = await dataSource.OpenConnectionAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
+        var ended = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             WITH counted AS (
                 INSERT INTO login_throttle AS t (email_hash, failed_count, lockout_end, updated_at)
@@ -96,8 +97,14 @@ public sealed class AccountService(
             DELETE FROM sessions
             WHERE user_id = (SELECT id FROM users WHERE email = @normalized)
               AND (SELECT lockout_end FROM counted) > @now
+            RETURNING user_id
             """,
             new { emailHash, normalized, now, threshold = o.LockoutThreshold, lockUntil = now + o.LockoutDuration }, cancellationToken: ct));
+        if (ended is not null)
+        {
+            // This node may still remember them: forget, so the lockout holds here from the next request on.
+            sessions.ForgetAll();
+        }
     }
 
     /// <summary>
