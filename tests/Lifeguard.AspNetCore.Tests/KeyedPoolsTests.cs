@@ -13,7 +13,7 @@ namespace Lifeguard.AspNetCore.Tests;
 /// <summary>Several pools in one app: Npgsql's keyed AddNpgsqlDataSource, each guarded by AddLifeguard(key).</summary>
 /// <remarks>Alone: the OpenTelemetry SDK listens to every "Lifeguard" meter in the process, so a second pool's series
 /// would show in the /metrics of apps other tests run meanwhile (which count their series).</remarks>
-[Collection(nameof(KeyedPoolsTests))]
+[Collection(MeterAloneCollection.Name)]
 public sealed class KeyedPoolsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -110,6 +110,3 @@ public sealed class KeyedPoolsTests
     }
 }
 
-/// <summary>Runs <see cref="KeyedPoolsTests"/> after the parallel tests, alone.</summary>
-[CollectionDefinition(nameof(KeyedPoolsTests), DisableParallelization = true)]
-public sealed class KeyedPoolsCollection;

@@ -4,6 +4,7 @@ using Lifeguard.TestSupport;
 
 namespace Lifeguard.AspNetCore.Tests;
 
+[Collection(MeterAloneCollection.Name)]
 public sealed partial class MetricsFromTheStartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
