@@ -66,6 +66,10 @@ public sealed class KeyedPoolsTests
         keyed.GetProperty("data").GetProperty("pool").GetString().ShouldBe("reports");
         keyed.GetProperty("data").GetProperty("waitP99SloMs").GetDouble().ShouldBe(20_000);
 
+        // The live page lists every pool from state.pools.
+        (await app.Management.GetStringAsync("/lifeguard", Ct)).ShouldContain("id=\"pools\"");
+        (await app.Management.GetStringAsync("/lifeguard/page.js", Ct)).ShouldContain("s.pools");
+
         var metrics = await app.Management.GetStringAsync("/metrics", Ct);
         metrics.ShouldMatch("db_client_connection_use_time_seconds_count\\{[^}]*db_client_connection_pool_name=\"reports\"[^}]*\\} 1");
         metrics.ShouldMatch("db_client_connection_max\\{[^}]*db_client_connection_pool_name=\"reports\"[^}]*\\} 3");
