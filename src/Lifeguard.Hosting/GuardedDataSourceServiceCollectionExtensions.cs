@@ -65,7 +65,11 @@ public static class GuardedDataSourceServiceCollectionExtensions
         }
         services.AddSingleton(new LifeguardPoolRegistration(serviceKey));
         services.TryAddSingleton(sp => new LifeguardPools(sp, sp.GetServices<LifeguardPoolRegistration>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ZeroCountersService>());
+        if (!services.Any(d => d.ServiceType == typeof(ZeroCountersService)))
+        {
+            services.AddSingleton(sp => new ZeroCountersService(sp.GetRequiredService<LifeguardPools>(), sp.GetService<Hosting.IHostApplicationLifetime>()));
+            services.AddSingleton<Hosting.IHostedService>(sp => sp.GetRequiredService<ZeroCountersService>());
+        }
         return services;
     }
 
