@@ -43,6 +43,66 @@ public sealed class DiagnosisEndpointsTests
     }
 
     [Fact]
+    public async Task Endpoints_NetworkToTheDatabaseSlowsDown_NameNetworkLatency()
+    {
+        var direct = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(maxPoolSize: 4, timeoutSeconds: 5));
+        await using var proxy = new DelayProxy(direct.Host!, direct.Port);
+        var cs = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Steady traffic, one statement per request: its hold is mostly round trips.
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try { using var _ = await app.Client.GetAsync("/query", stop.Token); await Task.Delay(50, stop.Token); }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+            }
+        }, ct);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), ct); // healthy seconds: the round-trip and hold baselines
+            (await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString().ShouldBe("healthy");
+
+            proxy.Delay = TimeSpan.FromMilliseconds(25); // each way, every packet
+            JsonElement d = default;
+            await GuardedTestApp.Eventually(async () =>
+            {
+                d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                return d.GetProperty("cause").GetString() == "network_latency";
+            }, "network_latency on /lifeguard/diagnosis");
+            d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.StartsWith("round trip of a trivial query", StringComparison.Ordinal));
+            d.GetProperty("avoid").GetString()!.ShouldContain("on the wire");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+    }
+
+    [Fact]
+    public async Task Endpoints_ConnectionsHeldPastTheLeakThreshold_NameConnectionLeak()
+    {
+        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5);
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(300),
+            services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        // Two requests keep both connections for 8 s: past the leak threshold, the pool starves.
+        var holds = Enumerable.Range(0, 2).Select(_ => app.Client.GetAsync("/hold/8000", ct)).ToList();
+        JsonElement d = default;
+        await GuardedTestApp.Eventually(async () =>
+        {
+            d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            return d.GetProperty("cause").GetString() == "connection_leak";
+        }, "connection_leak on /lifeguard/diagnosis");
+        d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains("2 lease(s) held past the leak threshold"));
+        d.GetProperty("avoid").GetString()!.ShouldContain("Do not grow the pool");
+        foreach (var h in holds) (await h).Dispose();
+    }
+
+    [Fact]
     public async Task Endpoints_RequestsQueuedOnALockHeldByAnIdleTransaction_NameLockContentionNotThePool()
     {
         // The case /health got wrong before: another session holds a lock, requests pile up, the pool runs dry.
