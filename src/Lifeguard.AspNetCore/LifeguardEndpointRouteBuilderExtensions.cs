@@ -6,10 +6,14 @@ using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Management;
 using Lifeguard.AspNetCore.Metrics;
 using Lifeguard.AspNetCore.Pages;
+using Lifeguard.AspNetCore.Pools;
+using Lifeguard.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -17,7 +21,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class LifeguardEndpointRouteBuilderExtensions
 {
     /// <summary>Maps the operational endpoints /metrics (Prometheus text), /lifeguard (live page) and /lifeguard/state
-    /// (JSON), /lifeguard/diagnosis (the live root cause, JSON) and /lifeguard/diagnosis/history
+    /// (JSON: the primary pool, and every pool under <c>pools</c>), /lifeguard/diagnosis (the live root cause, JSON) and /lifeguard/diagnosis/history
     /// (per second), /lifeguard/statements (the slowest statements, when a source is registered), plus /health with details when a management port is configured; and a status-only /health for every
     /// port. With <c>Lifeguard:Endpoints:ManagementPort</c> the operational endpoints answer only there (404
     /// elsewhere); without it they answer on the app's addresses, so protect them through the returned builder
@@ -34,10 +38,10 @@ public static class LifeguardEndpointRouteBuilderExtensions
             configureBranchedPipeline: app => app.UseMiddleware<ZeroHistogramsMiddleware>(), optionsName: null);
         group.MapGet("/lifeguard", () => Results.Content(LifeguardPage.Html, "text/html; charset=utf-8"));
         group.MapGet("/lifeguard/page.js", () => Results.Content(LifeguardPage.Script, "text/javascript; charset=utf-8"));
-        group.MapGet("/lifeguard/state", (GuardedDataSource guard, HttpContext context) =>
+        group.MapGet("/lifeguard/state", (LifeguardPools pools, IOptions<JsonOptions> json, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(guard.Snapshot());
+            return Results.Json(LifeguardStateJson.Of(pools, json.Value.SerializerOptions));
         });
         group.MapGet("/lifeguard/diagnosis", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
         {

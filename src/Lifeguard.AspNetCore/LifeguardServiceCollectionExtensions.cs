@@ -22,68 +22,61 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LifeguardServiceCollectionExtensions
 {
     /// <summary>Decorates the registered <see cref="DbDataSource"/> with a <see cref="GuardedDataSource"/> and adds
-    /// its metrics (OpenTelemetry meter "Lifeguard" with the Prometheus exporter), health check and per-request
-    /// attribution, and binds <see cref="LifeguardEndpointOptions"/> from <c>Lifeguard:Endpoints</c> (the management
-    /// port). Call after registering the DbDataSource; options are validated when the app starts.</summary>
+    /// its metrics (OpenTelemetry meter "Lifeguard" in the app's MeterProvider, plus the Prometheus exporter behind
+    /// /metrics, which collects only when scraped), health check and per-request attribution, and binds
+    /// <see cref="LifeguardEndpointOptions"/> from <c>Lifeguard:Endpoints</c> (the management port). Call after
+    /// registering the DbDataSource; options are validated when the app starts.</summary>
     public static IServiceCollection AddLifeguard(this IServiceCollection services, Action<LifeguardOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var original = services.LastOrDefault(d => d.ServiceType == typeof(DbDataSource) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException(
-                "AddLifeguard() guards the app's DbDataSource, but none is registered. Register it first, e.g. " +
-                "services.AddSingleton<DbDataSource>(NpgsqlDataSource.Create(connectionString)), then call AddLifeguard().");
-        if (original.ImplementationType == typeof(GuardedDataSource) || services.Any(d => d.ServiceType == typeof(GuardedDataSource)))
-            throw new InvalidOperationException("AddLifeguard() was called twice.");
+        services.AddGuardedDataSource(configure);
+        services.AddHealthChecks().AddCheck<LifeguardHealthCheck>("lifeguard");
+        return AddWeb(services);
+    }
 
-        var options = services.AddOptions<LifeguardOptions>();
-        if (configure is not null) options.Configure(configure);
-        options.ValidateDataAnnotations().ValidateOnStart();
+    /// <summary>As <see cref="AddLifeguard(IServiceCollection, Action{LifeguardOptions}?)"/> for the <see cref="DbDataSource"/>
+    /// registered under <paramref name="serviceKey"/> (Npgsql's <c>AddNpgsqlDataSource(cs, serviceKey: key)</c>): one more
+    /// pool with its own pool name (the key unless set), named options, health entry <c>lifeguard:{key}</c> and entry in
+    /// /lifeguard/state's <c>pools</c>. Call once per pool; the unkeyed AddLifeguard may be called beside it.</summary>
+    public static IServiceCollection AddLifeguard(this IServiceCollection services, object serviceKey, Action<LifeguardOptions>? configure = null)
+    {
+        services.AddGuardedDataSource(serviceKey, configure);
+        var name = Lifeguard.Hosting.LifeguardPools.NameOf(serviceKey);
+        services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration("lifeguard:" + name,
+            sp =>
+            {
+                var guard = sp.GetRequiredKeyedService<GuardedDataSource>(serviceKey);
+                var primary = ReferenceEquals(sp.GetRequiredService<Lifeguard.Hosting.LifeguardPools>().Primary.Guard, guard);
+                return new LifeguardHealthCheck(guard, Options.Options.Create(sp.GetRequiredService<IOptionsMonitor<LifeguardOptions>>().Get(name)),
+                    primary ? sp.GetRequiredService<LifeguardDiagnosisService>() : null);
+            },
+            failureStatus: null, tags: null));
+        return AddWeb(services);
+    }
 
-        var createInner = InnerFactory(original);
-        services.Remove(original);
-        services.AddSingleton(sp => new GuardedDataSource(
-            createInner(sp),
-            WithClassifier(sp.GetRequiredService<IOptions<LifeguardOptions>>().Value, sp),
-            sp.GetService<IMeterFactory>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<TimeProvider>(),
-            ownsInner: true));
-        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<GuardedDataSource>());
-
+    // What every pool shares: endpoints, metrics export, diagnosis, attribution, admission handling; added once.
+    private static IServiceCollection AddWeb(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(LifeguardManagementAddress))) return services;
         services.AddOptions<LifeguardEndpointOptions>().BindConfiguration(LifeguardEndpointOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new LifeguardManagementAddress(sp.GetRequiredService<IOptions<LifeguardEndpointOptions>>().Value));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ManagementMatcherPolicy>());
         services.AddHostedService<ManagementAddressCheck>();
 
-        services.AddHealthChecks().AddCheck<LifeguardHealthCheck>("lifeguard");
+        // The app's own MeterProvider (one per service collection): an app exporting OTLP gets the meter there too.
         services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(LifeguardInstruments.MeterName)
+            .AddLifeguardInstrumentation()
             // Fresh numbers on every scrape: the exporter caches responses for 300 ms by default.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        services.AddHostedService<ZeroCountersService>();
-        // The diagnoser samples the guard (and the server, when e.g. AddLifeguardPostgresDiagnosis registered a source).
+        // The diagnoser samples the primary pool (the unkeyed one, else the first keyed) and the server, when e.g.
+        // AddLifeguardPostgresDiagnosis registered a source.
         services.AddOptions<DiagnosisOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<LifeguardDiagnosisService>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LifeguardDiagnosisService>(sp,
+            sp.GetRequiredService<Lifeguard.Hosting.LifeguardPools>().Primary.Guard));
         services.AddHostedService(sp => sp.GetRequiredService<LifeguardDiagnosisService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LifeguardStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, AdmissionExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, AdmissionDeveloperPageFilter>());
         return services;
-    }
-
-    // A provider's classifier registered beside the guard (AddLifeguardPostgresDiagnosis) is used unless one was set.
-    private static LifeguardOptions WithClassifier(LifeguardOptions options, IServiceProvider sp)
-    {
-        if (options.ErrorClassifier is null && sp.GetService<IConnectionErrorClassifier>() is { } classifier) options.ErrorClassifier = classifier;
-        return options;
-    }
-
-    private static Func<IServiceProvider, DbDataSource> InnerFactory(ServiceDescriptor d)
-    {
-        if (d.ImplementationInstance is DbDataSource instance) return _ => instance;
-        if (d.ImplementationFactory is { } factory) return sp => (DbDataSource)factory(sp);
-        if (d.ImplementationType is { } type) return sp => (DbDataSource)ActivatorUtilities.CreateInstance(sp, type);
-        throw new InvalidOperationException("The registered DbDataSource cannot be decorated: it has no instance, factory or type.");
     }
 }

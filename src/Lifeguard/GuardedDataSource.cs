@@ -11,7 +11,7 @@ namespace Lifeguard;
 
 /// <summary>A <see cref="DbDataSource"/> that hands out the inner provider's own connections while measuring every
 /// lease: wait and hold time, in-use/idle/waiting counts, timeouts, leaks and who holds the connections.</summary>
-public sealed class GuardedDataSource : DbDataSource
+public sealed partial class GuardedDataSource : DbDataSource
 {
     private readonly DbDataSource _inner;
     private readonly bool _ownsInner;

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.AspNetCore.Tests;
 
 /// <summary>The diagnosis where operators look: /lifeguard/diagnosis, /health, /metrics, the live page. Not in parallel
@@ -13,7 +15,7 @@ public sealed class DiagnosisEndpointsTests
     [Fact]
     public async Task Endpoints_NoFault_HealthyAndEveryCauseExportedFromTheStart()
     {
-        var cs = TestPostgres.ConnectionString(maxPoolSize: 4, timeoutSeconds: 5);
+        var cs = TestPostgres.For(maxPoolSize: 4, timeoutSeconds: 5, application: "lifeguard-web-tests");
         await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
         var ct = TestContext.Current.CancellationToken;
 
@@ -43,7 +45,7 @@ public sealed class DiagnosisEndpointsTests
     [Fact]
     public async Task Endpoints_NetworkToTheDatabaseSlowsDown_NameNetworkLatency()
     {
-        var direct = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(maxPoolSize: 4, timeoutSeconds: 5));
+        var direct = new NpgsqlConnectionStringBuilder(TestPostgres.For(maxPoolSize: 4, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         await using var proxy = new DelayProxy(direct.Host!, direct.Port);
         var cs = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
         var ct = TestContext.Current.CancellationToken;
@@ -83,7 +85,7 @@ public sealed class DiagnosisEndpointsTests
     [Fact]
     public async Task Endpoints_ConnectionsHeldPastTheLeakThreshold_NameConnectionLeak()
     {
-        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5);
+        var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests");
         var ct = TestContext.Current.CancellationToken;
         await using var app = await GuardedTestApp.StartAsync(cs, o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(300),
             services: s => s.AddLifeguardPostgresDiagnosis(cs));
@@ -104,7 +106,7 @@ public sealed class DiagnosisEndpointsTests
     public async Task Endpoints_RequestsQueuedOnALockHeldByAnIdleTransaction_NameLockContentionNotThePool()
     {
         // The case /health got wrong before: another session holds a lock, requests pile up, the pool runs dry.
-        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 2);
+        var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 2, application: "lifeguard-web-tests");
         var ct = TestContext.Current.CancellationToken;
         var table = "diag_app_lock_" + Guid.NewGuid().ToString("N")[..8];
         await using var setup = new NpgsqlConnection(cs);

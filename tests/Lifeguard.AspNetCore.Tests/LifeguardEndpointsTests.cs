@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.AspNetCore.Tests;
 
 public sealed partial class LifeguardEndpointsTests
@@ -16,7 +18,7 @@ public sealed partial class LifeguardEndpointsTests
     public async Task Health_PoolFillsThenTimesOut_MovesHealthyDegradedUnhealthy()
     {
         // A generous SLO: here Degraded must come from the waiter, not from a slow first physical connect.
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 1),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 1, application: "lifeguard-web-tests"),
             o => o.WaitP99Slo = TimeSpan.FromSeconds(30));
         var (code, body) = await app.HealthAsync();
         code.ShouldBe(200);
@@ -47,7 +49,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task Health_WaitP99AboveSlo_IsDegradedAfterTheWaitersAreServed()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 10),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 10, application: "lifeguard-web-tests"),
             o => o.WaitP99Slo = TimeSpan.FromMilliseconds(100));
         var first = app.Client.GetAsync("/hold/600", Ct);
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
@@ -69,7 +71,7 @@ public sealed partial class LifeguardEndpointsTests
     [InlineData(true)]
     public async Task AdmissionControl_PoolSaturated_Returns503WithRetryAfterFast(bool appUsesExceptionHandler)
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 15),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 15, application: "lifeguard-web-tests"),
             o => o.AdmissionBudget = TimeSpan.FromMilliseconds(100), appUsesExceptionHandler);
         var holder = app.Client.GetAsync("/hold/3000", Ct);
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
@@ -90,7 +92,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task State_RequestsOnTwoRoutes_AttributesHoldTimeByRoutePattern()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 3, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 3, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         (await app.Client.GetAsync("/hold/300", Ct)).EnsureSuccessStatusCode();
         (await app.Client.GetAsync("/hold/200", Ct)).EnsureSuccessStatusCode();
         (await app.Client.GetAsync("/query", Ct)).EnsureSuccessStatusCode();
@@ -106,7 +108,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task Metrics_AfterTraffic_ExposesOTelPoolNamesAndPassesPromtool()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         (await app.Client.GetAsync("/query", Ct)).EnsureSuccessStatusCode();
         (await app.Client.GetAsync("/hold/50", Ct)).EnsureSuccessStatusCode();
         var text = await app.Management.GetStringAsync("/metrics", Ct);
@@ -156,7 +158,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task Page_Lifeguard_IsSelfContainedAndPollsItsStateEndpoint()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         using var response = await app.Management.GetAsync("/lifeguard", Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
@@ -184,7 +186,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task State_LeakedConnection_ShowsTheLeakWithItsRouteAndStack()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
             o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(200));
         var holder = app.Client.GetAsync("/hold/1500", Ct);
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("activeLeaks").GetInt32() == 1, "leak detected");
@@ -200,7 +202,7 @@ public sealed partial class LifeguardEndpointsTests
     {
         var ex = await Should.ThrowAsync<OptionsValidationException>(async () =>
         {
-            await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5), o => o.MaxOperations = 0);
+            await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"), o => o.MaxOperations = 0);
         });
         ex.Message.ShouldContain(nameof(LifeguardOptions.MaxOperations));
     }
@@ -215,7 +217,7 @@ public sealed partial class LifeguardEndpointsTests
     [Fact]
     public async Task AddLifeguard_RegisteredDataSource_ResolvesAsTheGuardAroundIt()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         var db = app.Services.GetRequiredService<DbDataSource>();
         var guard = db.ShouldBeOfType<GuardedDataSource>();
         guard.Inner.ShouldBeAssignableTo<Npgsql.NpgsqlDataSource>();

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.AspNetCore.Tests;
 
 public sealed class ManagementAddressTests
@@ -16,7 +18,7 @@ public sealed class ManagementAddressTests
     [Fact]
     public async Task PublicPort_OperationalEndpoints_Answer404WhileTheManagementAddressServesThem()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         var management = app.Services.GetRequiredService<LifeguardManagementAddress>();
         management.Port.ShouldNotBeNull();
         management.Port.ShouldNotBe(0);
@@ -33,7 +35,7 @@ public sealed class ManagementAddressTests
     [Fact]
     public async Task PublicPort_HostHeaderNamingTheManagementPort_StillAnswers404()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/lifeguard/state");
         request.Headers.Host = $"127.0.0.1:{app.Management.BaseAddress!.Port}"; // the client chooses the Host header, not the port
         using var response = await app.Client.SendAsync(request, Ct);
@@ -46,7 +48,7 @@ public sealed class ManagementAddressTests
     public async Task PublicPort_OtherMethodsOnOperationalPaths_Answer404Not405(string method)
     {
         // A 405 would tell an outsider the endpoint exists.
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         foreach (var path in Operational)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -58,7 +60,7 @@ public sealed class ManagementAddressTests
     [Fact]
     public async Task ManagementPort_TheAppsOwnEndpoints_Answer404()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         using var viaManagement = await app.Management.GetAsync("/query", Ct);
         viaManagement.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         using var viaPublic = await app.Client.GetAsync("/query", Ct);
@@ -68,7 +70,7 @@ public sealed class ManagementAddressTests
     [Fact]
     public async Task Health_PublicPort_GivesStatusOnlyAndTheManagementAddressTheDetails()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         using var pub = await app.Client.GetAsync("/health", Ct);
         pub.StatusCode.ShouldBe(HttpStatusCode.OK);
         var text = await pub.Content.ReadAsStringAsync(Ct);
@@ -86,7 +88,7 @@ public sealed class ManagementAddressTests
     [Fact]
     public async Task Health_PublicPortWhileUnhealthy_Answers503WithTheStatusOnly()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 1, timeoutSeconds: 1));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 1, application: "lifeguard-web-tests"));
         var holder = app.Client.GetAsync("/hold/3000", Ct);
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
         using (var starved = await app.Client.GetAsync("/hold/10", Ct)) starved.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
@@ -100,7 +102,7 @@ public sealed class ManagementAddressTests
     public async Task Token_Configured_ManagementAddressAnswers401WithoutItAndServesWithIt()
     {
         const string token = "test-token-0123456789abcdef";
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
             endpoints: o => o.Token = token);
         using var anonymous = new HttpClient { BaseAddress = app.Management.BaseAddress };
         using var wrong = new HttpClient { BaseAddress = app.Management.BaseAddress };
@@ -124,7 +126,7 @@ public sealed class ManagementAddressTests
     public async Task NoManagementPort_ConventionsOnMapLifeguard_ApplyToEveryOperationalEndpointButNotTheStatusHealth()
     {
         // The RequireAuthorization way, shown with RequireHost so the test needs no authentication scheme.
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
             endpoints: o => o.ManagementPort = null, map: a => a.MapLifeguard().RequireHost("ops.internal"));
         app.Services.GetRequiredService<LifeguardManagementAddress>().Port.ShouldBeNull();
         foreach (var path in Operational)
@@ -147,7 +149,7 @@ public sealed class ManagementAddressTests
     {
         // An app whose own URLs include the management port (e.g. an HTTPS endpoint in its Kestrel configuration).
         var port = FreeLoopbackPort();
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
             endpoints: o => { o.ManagementPort = port; o.ListenOnManagementPort = false; },
             urls: $"http://127.0.0.1:0;http://127.0.0.1:{port}");
         app.Management.BaseAddress!.Port.ShouldBe(port);
@@ -169,7 +171,7 @@ public sealed class ManagementAddressTests
     {
         var ex = await Should.ThrowAsync<OptionsValidationException>(async () =>
         {
-            await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5),
+            await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
                 endpoints: o => { o.ManagementPort = null; o.Token = "test-token-0123456789abcdef"; });
         });
         ex.Message.ShouldContain(nameof(LifeguardEndpointOptions.Token));

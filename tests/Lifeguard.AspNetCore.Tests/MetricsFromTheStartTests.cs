@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.AspNetCore.Tests;
 
+[Collection(MeterAloneCollection.Name)]
 public sealed partial class MetricsFromTheStartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -11,7 +14,7 @@ public sealed partial class MetricsFromTheStartTests
     [Fact]
     public async Task Metrics_FreshAppBeforeAnyLease_HasEveryFamilyAtZeroAndPassesPromtool()
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         var text = await app.Management.GetStringAsync("/metrics", Ct);
 
         foreach (var histogram in new[] { "db_client_connection_wait_time_seconds", "db_client_connection_use_time_seconds" })
@@ -37,7 +40,7 @@ public sealed partial class MetricsFromTheStartTests
     [InlineData(true)]
     public async Task Metrics_FirstLease_ContinuesTheZeroSeriesWithTheSameLabels(bool openMetrics)
     {
-        await using var app = await GuardedTestApp.StartAsync(TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5));
+        await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"));
         var before = await ScrapeAsync(app, openMetrics);
         (await app.Client.GetAsync("/query", Ct)).EnsureSuccessStatusCode();
         var after = await ScrapeAsync(app, openMetrics);

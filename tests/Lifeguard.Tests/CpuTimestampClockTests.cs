@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Lifeguard.Timing;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.Tests;
 
 public sealed class CpuTimestampClockTests
@@ -47,7 +49,7 @@ public sealed class CpuTimestampClockTests
     [Fact]
     public async Task Guard_OnTheSystemClock_TimesHoldsWithTheCounterAndGetsThemRight()
     {
-        using var guard = new GuardedDataSource(Npgsql.NpgsqlDataSource.Create(TestPostgres.ConnectionString(2, 15, "lifeguard-clock")),
+        using var guard = new GuardedDataSource(Npgsql.NpgsqlDataSource.Create(TestPostgres.For(2, 15, "lifeguard-clock")),
             new LifeguardOptions { PoolName = "clock" });
         if (CpuTimestampClock.IsAvailable) guard.Tracker.Time.ShouldBeSameAs(CpuTimestampClock.Instance);
         var ct = TestContext.Current.CancellationToken;

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.Tests;
 
 public sealed class GuardedDataSourceTests : IDisposable
@@ -16,7 +18,7 @@ public sealed class GuardedDataSourceTests : IDisposable
     private GuardedDataSource Guard(int maxPoolSize, int timeoutSeconds = 15, LifeguardOptions? options = null, TimeProvider? time = null, ILoggerFactory? logs = null)
     {
         // A unique application name gives each test its own pool name in Npgsql's meter.
-        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, timeoutSeconds, "lifeguard-tests-" + Guid.NewGuid().ToString("N")[..8]));
+        var inner = NpgsqlDataSource.Create(TestPostgres.For(maxPoolSize, timeoutSeconds, "lifeguard-tests-" + Guid.NewGuid().ToString("N")[..8]));
         var guard = new GuardedDataSource(inner, options ?? new LifeguardOptions { PoolName = "test" }, _meters, logs, time);
         _disposables.Add(guard);
         return guard;
@@ -178,7 +180,7 @@ public sealed class GuardedDataSourceTests : IDisposable
     [Fact]
     public async Task OpenConnectionAsync_WrongPassword_CountsAConnectionErrorNotATimeout()
     {
-        var cs = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(2)) { Password = "wrong-password" }.ConnectionString;
+        var cs = new NpgsqlConnectionStringBuilder(TestPostgres.For(2)) { Password = "wrong-password" }.ConnectionString;
         var guard = new GuardedDataSource(NpgsqlDataSource.Create(cs), new LifeguardOptions(), _meters);
         _disposables.Add(guard);
         await Should.ThrowAsync<PostgresException>(async () => await guard.OpenConnectionAsync(TestContext.Current.CancellationToken));

@@ -2,6 +2,8 @@ using Lifeguard.Attribution;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.Tests;
 
 /// <summary>Leases are noted per thread and folded into the histograms when read: counts must stay exact whichever
@@ -12,7 +14,7 @@ public sealed class LeaseJournalTests : IDisposable
 
     private GuardedDataSource Guard(int maxPoolSize, LifeguardOptions? options = null, TimeProvider? time = null)
     {
-        var inner = NpgsqlDataSource.Create(TestPostgres.ConnectionString(maxPoolSize, 15, "lifeguard-journal-" + Guid.NewGuid().ToString("N")[..8]));
+        var inner = NpgsqlDataSource.Create(TestPostgres.For(maxPoolSize, 15, "lifeguard-journal-" + Guid.NewGuid().ToString("N")[..8]));
         var guard = new GuardedDataSource(inner, options ?? new LifeguardOptions { PoolName = "journal" }, timeProvider: time);
         _disposables.Add(guard);
         return guard;

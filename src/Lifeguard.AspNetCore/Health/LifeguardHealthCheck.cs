@@ -7,7 +7,8 @@ namespace Lifeguard.AspNetCore.Health;
 
 /// <summary>Pool health, led by the diagnosed cause (a named cause makes it at least Degraded and its description): Unhealthy after pool timeouts within the health window, Degraded while requests wait,
 /// after admission rejections, or when the windowed wait p99 exceeds the SLO; Healthy otherwise.</summary>
-internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<LifeguardOptions> options, LifeguardDiagnosisService diagnosis) : IHealthCheck
+/// <remarks>The diagnosis watches the primary pool only, so another pool's check is given none (null).</remarks>
+internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<LifeguardOptions> options, LifeguardDiagnosisService? diagnosis) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -30,10 +31,13 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             ["windowSeconds"] = o.HealthWindow.TotalSeconds,
         };
         // The diagnosed cause comes first: "pool timeouts" alone would point at the pool when a lock or the server is to blame.
-        var d = diagnosis.Current;
-        data["cause"] = d.Cause;
-        data["causeSince"] = d.Since;
-        data["diagnosis"] = d.Summary;
+        var d = diagnosis?.Current;
+        if (d is not null)
+        {
+            data["cause"] = d.Cause;
+            data["causeSince"] = d.Since;
+            data["diagnosis"] = d.Summary;
+        }
         HealthCheckResult result;
         if (s.RecentTimeouts > 0)
             result = HealthCheckResult.Unhealthy($"{s.RecentTimeouts} pool timeout(s) in the last {o.HealthWindow.TotalSeconds:0} s: requests failed waiting for a connection", data: data);
@@ -45,7 +49,7 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             result = HealthCheckResult.Degraded($"wait p99 {s.RecentWaitP99 * 1000:0.#} ms exceeds the SLO of {o.WaitP99Slo.TotalMilliseconds:0.#} ms", data: data);
         else
             result = HealthCheckResult.Healthy($"{s.InUse}/{s.Max} in use, nobody waiting", data);
-        if (d.Cause is not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown))
+        if (d is not null && d.Cause is not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown))
         {
             // At least Degraded (still HTTP 200): a database outage must not make every instance look dead to a load
             // balancer, which would turn it into a site outage; Unhealthy stays the pool's own verdict.

@@ -54,7 +54,10 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
  <div class="tile">leaks<b id="leaks">–</b></div>
  <div class="tile">leases<b id="leases">–</b></div>
 </div>
-<h2>Wait and hold times (ms)</h2>
+<h2>Pools</h2>
+<table><thead><tr><th>pool</th><th>key</th><th>in use</th><th>max</th><th>waiting</th><th>timeouts</th><th>leaks</th><th>wait p99 ms</th><th>hold p99 ms</th></tr></thead>
+<tbody id="pools"></tbody></table>
+<h2>Wait and hold times (ms), <span id="primaryPool">this pool</span></h2>
 <table><thead><tr><th></th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead>
 <tbody id="latency"></tbody></table>
 <h2>Top routes by hold time</h2>
@@ -88,6 +91,12 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     $('status').textContent = st[0]; $('status').className = st[1];
     var lat = $('latency'); lat.textContent = '';
     [['wait', s.wait], ['hold', s.hold]].forEach(function (p) { row(lat, [p[0], p[1].count, ms(p[1].p50), ms(p[1].p90), ms(p[1].p99), ms(p[1].max)]); });
+    // Every guarded pool (AddLifeguard(key) adds more); the tiles and tables below are the primary one's.
+    var pools = $('pools'); pools.textContent = '';
+    (s.pools || []).forEach(function (p) {
+      row(pools, [p.poolName, p.serviceKey === null ? '(unkeyed)' : p.serviceKey, p.inUse, p.max, p.waiters, p.timeouts, p.leaks, ms(p.wait.p99), ms(p.hold.p99)]);
+    });
+    $('primaryPool').textContent = s.poolName;
     var ops = $('ops'); ops.textContent = '';
     s.operations.slice(0, 15).forEach(function (o) { row(ops, [o.operation, o.leases, o.totalHoldSeconds.toFixed(3), ms(o.p99HoldSeconds), ms(o.maxHoldSeconds)]); });
     var list = $('leakList'); list.textContent = s.recentLeaks.length ? '' : 'none';

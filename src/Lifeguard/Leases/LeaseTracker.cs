@@ -131,9 +131,10 @@ internal sealed partial class LeaseTracker : IDisposable
         var peak = Volatile.Read(ref _peakInUse);
         if (_time.GetElapsedTime(Volatile.Read(ref _peakTouchedAt)) > _facts.IdleLifetime)
         {
-            // Nothing reached the peak for an idle lifetime: the provider has pruned the surplus by now.
-            Volatile.Write(ref _peakInUse, Math.Max(inUse, _facts.MinPoolSize));
-            Volatile.Write(ref _peakTouchedAt, _time.GetTimestamp());
+            // Nothing reached the peak for an idle lifetime: the provider has pruned the surplus by now. Compare-and-swap,
+            // as the open path does: an open that raised the peak since it was read keeps it (a plain store erased it).
+            if (Interlocked.CompareExchange(ref _peakInUse, Math.Max(inUse, _facts.MinPoolSize), peak) == peak)
+                Volatile.Write(ref _peakTouchedAt, _time.GetTimestamp());
             peak = Volatile.Read(ref _peakInUse);
         }
         return (Math.Max(0, Math.Max(peak, _facts.MinPoolSize) - inUse), false);

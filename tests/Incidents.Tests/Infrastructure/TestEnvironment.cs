@@ -22,11 +22,7 @@ internal static class TestEnvironment
     {
         get
         {
-            var cs = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
-            if (!string.IsNullOrWhiteSpace(cs)) return cs;
-            if (IsCi) Assert.Fail("LIFEGUARD_TEST_PG is not set and CI is: PostgreSQL is required (run ./test.sh).");
-            Assert.Skip("LIFEGUARD_TEST_PG is not set (run ./test.sh, or eng/pg.sh start and export it).");
-            return "";
+            return Lifeguard.TestSupport.TestPostgres.ConnectionString;
         }
     }
 

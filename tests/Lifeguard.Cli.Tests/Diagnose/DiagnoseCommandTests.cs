@@ -1,19 +1,12 @@
 using Npgsql;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.Cli.Tests.Diagnose;
 
 public sealed class DiagnoseCommandTests
 {
-    private static string Server()
-    {
-        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
-        if (string.IsNullOrEmpty(cs))
-        {
-            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))) Assert.Fail("LIFEGUARD_TEST_PG is not set and CI is.");
-            Assert.Skip("LIFEGUARD_TEST_PG is not set (run ./test.sh).");
-        }
-        return cs!;
-    }
+    private static string Server() => TestPostgres.ConnectionString;
 
     [Fact]
     public async Task Diagnose_ServerWithAnIdleTransactionBlockingAnAlter_ExitsThreeNamingTheRootBlockersPid()

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Lifeguard.Cli.Drill;
 using Npgsql;
 
+using Lifeguard.TestSupport;
+
 namespace Lifeguard.Cli.Tests.Drill;
 
 /// <summary>
@@ -14,11 +16,7 @@ public sealed class QuickDrillTests
     [Fact]
     public async Task QuickDrill_MisconfiguredPool_IsDetectedNamedFixedAndRecovered()
     {
-        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
-        if (cs is null)
-        {
-            Assert.Fail("LIFEGUARD_TEST_PG is not set: run through ./test.sh, which starts the test PostgreSQL.");
-        }
+        var cs = TestPostgres.ConnectionString;
 
         var port = new NpgsqlConnectionStringBuilder(cs).Port;
         var output = Path.Combine(Path.GetTempPath(), "lifeguard-drill-" + Guid.NewGuid().ToString("N"));
@@ -27,7 +25,7 @@ public sealed class QuickDrillTests
         {
             Quick = true,
             PgPort = port,
-            PgDataDir = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_DATA"),
+            PgDataDir = TestPostgres.DataDirectory,
             OutputDirectory = output,
         };
 

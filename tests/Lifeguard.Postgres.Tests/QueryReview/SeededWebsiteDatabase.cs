@@ -25,7 +25,7 @@ public sealed class SeededWebsiteDatabase : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG"))) return;
+        if (!TestPostgres.IsSet) return;
         _server = TestPostgres.ConnectionString;
         await using (var admin = new NpgsqlConnection(_server))
         {

@@ -28,10 +28,9 @@ internal static class TestEnvironment
 
     private static string FindServer()
     {
-        var fromEnv = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
+        if (Lifeguard.TestSupport.TestPostgres.IsSet)
         {
-            return fromEnv;
+            return Lifeguard.TestSupport.TestPostgres.ConnectionString;
         }
 
         if (IsCi)

@@ -1,0 +1,4 @@
+namespace MinimalApiEfCore;
+
+/// <summary>The body of POST /orders.</summary>
+public sealed record NewOrder(string Customer);
