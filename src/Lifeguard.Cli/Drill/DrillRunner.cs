@@ -16,7 +16,7 @@ namespace Lifeguard.Cli.Drill;
 /// /lifeguard/diagnosis, fed by the guard and the server), asks the sizing advisor for the pool size,
 /// restarts the website with it under the same peak load and verifies recovery.
 /// </summary>
-internal sealed class DrillRunner(DrillOptions options, Action<string> say)
+internal sealed partial class DrillRunner(DrillOptions options, Action<string> say)
 {
     private readonly List<DrillSample> _timeline = [];
     private readonly Stopwatch _clock = new();
@@ -26,7 +26,17 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     {
         var startedAt = DateTimeOffset.UtcNow;
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
-        return await RunWithDatabaseAsync(database, startedAt, ct).ConfigureAwait(false);
+        try
+        {
+            return options.Fault == Faults.DrillFaults.Pool
+                ? await RunWithDatabaseAsync(database, startedAt, ct).ConfigureAwait(false)
+                : await RunFaultAsync(database, startedAt, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
+        }
     }
 
     private async Task<DrillReport> RunWithDatabaseAsync(SiteDatabase database, DateTimeOffset startedAt, CancellationToken ct)
@@ -34,12 +44,12 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         var checkout = database.Checkout;
         var directCs = database.DirectConnectionString;
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
-        await using var probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
-        _probe = probe;
-        var budget = await probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
+        _probeConnectionString = directCs;
+        _probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
+        var budget = await _probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
         var cores = Environment.ProcessorCount;
         // A database seeded earlier at a smaller scale may hold fewer users than the drill would log in.
-        _users = Math.Min(options.Users, await probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        _users = Math.Min(options.Users, await _probe.SeededUsersAsync(ct).ConfigureAwait(false));
         if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
         _clock.Start();
 
@@ -121,6 +131,10 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             RootCauseAfterS = cause is null ? null : detectedAt,
             ResolvedAfterS = recovered ? Math.Round(fixedPhase.EndS - incidentStart, 1) : null,
             RootCause = cause,
+            Fault = Faults.DrillFaults.Pool,
+            FaultDescription = F($"Maximum Pool Size={bad} for peak traffic of {peakRate:0.#} req/s"),
+            ExpectedCause = Faults.DrillFaults.ExpectedCause(Faults.DrillFaults.Pool),
+            Mitigation = new DrillMitigation(F($"restarted the website with the sizing advisor's Maximum Pool Size={recommended}"), bad, recommended),
             RecommendedMaxPoolSize = recommended,
             RecommendationReasoning = string.Join(" ", advice.Reasons),
             SizingInput = sizingInput,
@@ -307,9 +321,23 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
 
     private async Task<(int, int, double)> ProbeAsync()
     {
-        if (_probe is null) return (0, 0, double.NaN);
-        return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_probe is null && _probeConnectionString is not null)
+                _probe = await DatabaseProbe.OpenAsync(_probeConnectionString, CancellationToken.None).ConfigureAwait(false);
+            if (_probe is null) return (0, 0, double.NaN);
+            return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+        {
+            // The server restarted or refuses connections (a fault under test): reopen at the next second.
+            if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
+            return (0, 0, double.NaN);
+        }
     }
+
+    private string? _probeConnectionString;
 
     private static Task<PoolReading> ReadPoolAsync(HttpClient scrape) => PoolReading.ScrapeAsync(scrape);
 
