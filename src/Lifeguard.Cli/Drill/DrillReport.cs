@@ -42,4 +42,8 @@ internal sealed record DrillSettings(int MisconfiguredMaxPoolSize, double Networ
 internal sealed record DrillSizingInput(double ArrivalRatePerSecond, double HoldMeanMs, double HoldP99Ms, int Instances);
 
 /// <summary>The mitigation that fits the named cause.</summary>
-internal sealed record DrillMitigation(string Action, int PoolSizeBefore, int PoolSizeAfter);
+internal sealed record DrillMitigation(string Action, int PoolSizeBefore, int PoolSizeAfter)
+{
+    /// <summary>The mitigation needs the website restarted (the leak: with its fault switch off).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool RestartSite { get; init; }
+}

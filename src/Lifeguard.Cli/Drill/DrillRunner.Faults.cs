@@ -44,7 +44,15 @@ internal sealed partial class DrillRunner
             cs.ConnectionPruningInterval = 1;
         }
 
-        await using var injected = CreateFault(fault, database, directCs, cores);
+        SiteProcess? site = null;
+        await using var injected = CreateFault(fault, database, directCs, cores, () => site!.Url, proxy);
+        if (fault == DrillFaults.Leak)
+        {
+            // Only the drill turns the site's leak switch on, for this site; the guard reports leases held over 2 s.
+            settings[LeakInjector.SwitchSetting] = "true";
+            settings["Lifeguard__LeakDetectionThreshold"] = "00:00:02";
+        }
+
         say($"starting the website with Maximum Pool Size={pool} (right-sized; the fault is elsewhere)");
         DrillPhase normal, faultPhase, verify;
         RootCause? cause = null;
@@ -52,14 +60,22 @@ internal sealed partial class DrillRunner
         double? detectedAt = null, causeAt = null;
         DrillMitigation? mitigation = null;
         var faultStart = 0.0;
-        await using (var site = await SiteProcess.StartAsync(checkout, cs.ConnectionString, settings, ct).ConfigureAwait(false))
+        site = await SiteProcess.StartAsync(checkout, cs.ConnectionString, settings, ct).ConfigureAwait(false);
+        try
         {
             normal = await RunPhaseAsync("normal", site, pool, rate, options.NormalPhase, null, ct).ConfigureAwait(false);
             say(F($"normal traffic: p99 {normal.P99Ms:0} ms, errors {normal.ErrorRate:P1}"));
 
-            say($"injecting the fault: {injected.Description}");
-            await injected.InjectAsync(ct).ConfigureAwait(false);
-            faultStart = _clock.Elapsed.TotalSeconds;
+            Timer? fallback = null;
+            async Task Inject()
+            {
+                await injected.InjectAsync(ct).ConfigureAwait(false);
+                faultStart = _clock.Elapsed.TotalSeconds;
+                // A fault never named is removed before the phase ends, so blocked requests finish and the drill ends.
+                fallback = new Timer(_ => StartMitigation(null), null, options.IncidentMax - TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan);
+                say($"injected the fault: {injected.Description}");
+            }
+
             using var stopFault = new CancellationTokenSource();
             Task? mitigating = null;
             var mitigateGate = new object();
@@ -72,7 +88,7 @@ internal sealed partial class DrillRunner
                     {
                         try
                         {
-                            mitigation = await MitigateAsync(d, injected, admin, pool, ct).ConfigureAwait(false);
+                            mitigation = await MitigateAsync(d, injected, admin, pool, site, ct).ConfigureAwait(false);
                             say(F($"[{_clock.Elapsed.TotalSeconds,5:0}s] MITIGATION: {mitigation.Action}"));
                         }
                         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -89,8 +105,6 @@ internal sealed partial class DrillRunner
                 }
             }
 
-            // Never-named faults are removed before the phase ends, so blocked requests finish and the drill ends.
-            using var fallback = new Timer(_ => StartMitigation(null), null, options.IncidentMax - TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan);
             void Watch(DrillSample s)
             {
                 var d = _diagnosis;
@@ -114,10 +128,25 @@ internal sealed partial class DrillRunner
                 }
             }
 
-            faultPhase = await RunPhaseAsync("fault", site, pool, rate, options.IncidentMax, Watch, stopFault.Token).ConfigureAwait(false);
+            faultPhase = await RunPhaseAsync("fault", site, pool, rate, options.IncidentMax, Watch, stopFault.Token, Inject).ConfigureAwait(false);
             StartMitigation(null);
             await mitigating!.ConfigureAwait(false);
+            if (fallback is not null) await fallback.DisposeAsync().ConfigureAwait(false);
+            if (mitigation?.RestartSite == true)
+            {
+                // The leak's cure: the same site restarted with the fault switch off (its leaked connections go with the old process).
+                settings.Remove(LeakInjector.SwitchSetting);
+                await site.DisposeAsync().ConfigureAwait(false);
+                site = null;
+                say("restarting the website with the leak switch off");
+                site = await SiteProcess.StartAsync(checkout, cs.ConnectionString, settings, ct).ConfigureAwait(false);
+            }
+
             verify = await RunPhaseAsync("mitigated", site, pool, rate, options.FixedPhase, null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (site is not null) await site.DisposeAsync().ConfigureAwait(false);
         }
 
         var recovered = verify.Requests > 0
@@ -150,12 +179,14 @@ internal sealed partial class DrillRunner
         };
     }
 
-    private IDrillFault CreateFault(string fault, SiteDatabase database, string directCs, int cores) => fault switch
+    private IDrillFault CreateFault(string fault, SiteDatabase database, string directCs, int cores, Func<Uri> siteUrl, NetworkDelayProxy proxy) => fault switch
     {
+        DrillFaults.Network => new NetworkDelayFault(proxy, options.NetworkFaultDelay),
+        DrillFaults.Leak => new LeakInjector(siteUrl, 2),
         DrillFaults.Lock => new LockHolder(directCs, "orders"),
         DrillFaults.ConnectionLimit => new SlotFiller(directCs),
         DrillFaults.SlowQuery => new IndexDrop(directCs, "orders_workspace_created", "orders (workspace_id, created_at)"),
-        DrillFaults.Cpu => new CpuBurner(directCs, Math.Max(2, cores * 2)),
+        DrillFaults.Cpu => new CpuBurner(directCs, Math.Max(4, cores * 4)),
         DrillFaults.Restart => new DatabaseRestart(database, options.RestartDowntime),
         _ => throw new InvalidOperationException($"the {fault} fault is not implemented yet (implemented: {string.Join(", ", DrillFaults.Implemented)})"),
     };
@@ -164,9 +195,10 @@ internal sealed partial class DrillRunner
     /// The mitigation that fits the cause the diagnoser named (not the fault the drill knows it injected): a wrong
     /// diagnosis gets the wrong mitigation and shows as not recovered. The pool size never changes here.
     /// </summary>
-    private static async Task<DrillMitigation> MitigateAsync(Lifeguard.Diagnosis.Diagnosis? d, IDrillFault fault, NpgsqlConnection admin, int pool, CancellationToken ct)
+    private static async Task<DrillMitigation> MitigateAsync(Lifeguard.Diagnosis.Diagnosis? d, IDrillFault fault, NpgsqlConnection admin, int pool, SiteProcess site, CancellationToken ct)
     {
         string action;
+        var restartSite = false;
         switch (d?.Cause)
         {
             case DiagnosisCauses.LockContention when d.Signals?.Server?.RootBlocker is { } root:
@@ -205,6 +237,18 @@ internal sealed partial class DrillRunner
                 await restart.WaitStartedAsync().ConfigureAwait(false);
                 action = "none needed: waited for the server to come back; the pool reconnects by itself (no restart of the site, pool unchanged)";
                 break;
+            case DiagnosisCauses.ConnectionLeak when fault is LeakInjector leak:
+            {
+                await leak.StopAsync().ConfigureAwait(false);
+                var (route, frame) = await LeakSourceAsync(site).ConfigureAwait(false);
+                action = $"named the leaking route '{route}' (stack: {frame}) from the site's leak report; restarted the website with the leak switch off (pool unchanged)";
+                restartSite = true;
+                break;
+            }
+            case DiagnosisCauses.NetworkLatency when fault is NetworkDelayFault network:
+                await network.RestoreAsync().ConfigureAwait(false);
+                action = "fixed the path: the relay's added delay removed (no pool size fixes round trips; pool unchanged)";
+                break;
             case null:
                 await fault.DisposeAsync().ConfigureAwait(false);
                 action = "none: no cause was named; the drill removed the fault";
@@ -215,6 +259,23 @@ internal sealed partial class DrillRunner
                 break;
         }
 
-        return new DrillMitigation(action, pool, pool);
+        return new DrillMitigation(action, pool, pool) { RestartSite = restartSite };
+    }
+
+    /// <summary>The most frequent operation (route) among the site's recent leak reports, and the first frame of its
+    /// stack that is the website's own code.</summary>
+    private static async Task<(string Route, string Frame)> LeakSourceAsync(SiteProcess site)
+    {
+        using var http = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
+        using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/lifeguard/state", UriKind.Relative)).ConfigureAwait(false));
+        var leaks = doc.RootElement.TryGetProperty("recent_leaks", out var r) || doc.RootElement.TryGetProperty("recentLeaks", out r)
+            ? r.EnumerateArray().ToList() : [];
+        if (leaks.Count == 0) return ("(no leak report)", "(none)");
+        string Prop(System.Text.Json.JsonElement e, string snake, string camel) =>
+            e.TryGetProperty(snake, out var v) || e.TryGetProperty(camel, out v) ? v.GetString() ?? "" : "";
+        var top = leaks.GroupBy(l => Prop(l, "operation", "operation")).OrderByDescending(g => g.Count()).First();
+        var stack = Prop(top.First(), "stack_trace", "stackTrace");
+        var frame = stack.Split('\n').Select(x => x.Trim()).FirstOrDefault(x => x.Contains("Website.", StringComparison.Ordinal)) ?? stack.Split('\n')[0].Trim();
+        return (top.Key.Length == 0 ? "(unnamed)" : top.Key, frame);
     }
 }

@@ -37,8 +37,9 @@ internal sealed class CpuBurner(string connectionString, int sessions) : IDrillF
             opened.TrySetResult();
             while (!_stop.IsCancellationRequested)
             {
-                // About a second of arithmetic per statement: cancelled with the token, it ends within one.
-                await using var cmd = new NpgsqlCommand("SELECT sum(sqrt(g::float8)) FROM generate_series(1, 3000000) g", c);
+                // About a second of arithmetic per statement, in PL/pgSQL so nothing is materialised or spilled: pure
+                // CPU, as a runaway report or batch job is. Cancelled with the token, it ends at once.
+                await using var cmd = new NpgsqlCommand("/* drill.cpu-burner */ DO $$DECLARE x float8 := 0; BEGIN FOR i IN 1..3000000 LOOP x := x + sqrt(i); END LOOP; END$$", c);
                 await cmd.ExecuteScalarAsync(_stop.Token).ConfigureAwait(false);
             }
         }

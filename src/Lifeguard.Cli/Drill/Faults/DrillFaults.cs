@@ -17,8 +17,8 @@ internal static class DrillFaults
     /// <summary>Every fault, in the order `--all` runs them.</summary>
     public static IReadOnlyList<string> All { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart];
 
-    /// <summary>The faults this build can inject (the others are named in the README as not done yet).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, ConnectionLimit, Restart];
+    /// <summary>The faults this build can inject.</summary>
+    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart];
 
     /// <summary>The cause (one of <see cref="DiagnosisCauses"/>) that explains the fault.</summary>
     public static string ExpectedCause(string fault) => fault switch

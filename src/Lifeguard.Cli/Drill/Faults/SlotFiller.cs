@@ -20,18 +20,32 @@ internal sealed class SlotFiller(string connectionString, int max = 500) : IDril
     public async Task InjectAsync(CancellationToken ct)
     {
         var cs = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = Application, Timeout = 5 }.ConnectionString;
-        while (_held.Count < max)
+        // Eight at a time (each open authenticates, which takes a while on a busy host) until the server refuses.
+        var refused = false;
+        while (!refused && _held.Count < max)
         {
-            var c = new NpgsqlConnection(cs);
-            try
+            var batch = Enumerable.Range(0, Math.Min(8, max - _held.Count)).Select(_ => new NpgsqlConnection(cs)).ToList();
+            var opens = batch.Select(async c =>
             {
-                await c.OpenAsync(ct).ConfigureAwait(false);
-                _held.Add(c);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.TooManyConnections or "53300")
+                try
+                {
+                    await c.OpenAsync(ct).ConfigureAwait(false);
+                    return true;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections)
+                {
+                    return false;
+                }
+            }).ToList();
+            var results = await Task.WhenAll(opens).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
             {
-                await c.DisposeAsync().ConfigureAwait(false);
-                return;
+                if (results[i]) _held.Add(batch[i]);
+                else
+                {
+                    refused = true;
+                    await batch[i].DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }
