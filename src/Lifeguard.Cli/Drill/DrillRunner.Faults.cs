@@ -105,6 +105,9 @@ internal sealed partial class DrillRunner
                 }
             }
 
+            string? lastCandidate = null;
+            var candidateSeconds = 0;
+            double? candidateAt = null;
             void Watch(DrillSample s)
             {
                 var d = _diagnosis;
@@ -115,10 +118,16 @@ internal sealed partial class DrillRunner
                     say(F($"DETECTED after {detectedAt:0} s ({(symptom ? "users affected" : "diagnosis " + d!.Cause)})"));
                 }
 
-                if (named is null && d is { Cause: not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown) })
+                // The root cause is the one the diagnoser names for two seconds running: an operator acts on a
+                // diagnosis that stands, not on one second's (the flips are in the timeline's per-second causes).
+                var candidate = d is { Cause: not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown) } ? d.Cause : null;
+                candidateSeconds = candidate is not null && candidate == lastCandidate ? candidateSeconds + 1 : candidate is null ? 0 : 1;
+                if (candidate != lastCandidate) candidateAt = candidate is null ? null : Math.Round(s.T - faultStart, 1);
+                lastCandidate = candidate;
+                if (named is null && d is not null && candidate is not null && candidateSeconds >= StableSeconds)
                 {
                     named = d;
-                    causeAt = Math.Round(s.T - faultStart, 1);
+                    causeAt = candidateAt;
                     cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                     say(F($"ROOT CAUSE after {causeAt:0} s: {cause.Kind} — {cause.Summary}"));
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
@@ -178,6 +187,8 @@ internal sealed partial class DrillRunner
             Timeline = _timeline,
         };
     }
+
+    private const int StableSeconds = 2;
 
     private IDrillFault CreateFault(string fault, SiteDatabase database, string directCs, int cores, Func<Uri> siteUrl, NetworkDelayProxy proxy) => fault switch
     {
