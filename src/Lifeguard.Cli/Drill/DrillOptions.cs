@@ -33,7 +33,7 @@ internal sealed record DrillOptions
     /// <summary>How long a fault other than pool keeps running after its cause is named, before the mitigation.</summary>
     public TimeSpan FaultAfterDiagnosis => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(15);
     /// <summary>The network fault's one-way delay between site and database.</summary>
-    public TimeSpan NetworkFaultDelay { get; init; } = TimeSpan.FromMilliseconds(40);
+    public TimeSpan NetworkFaultDelay { get; init; } = TimeSpan.FromMilliseconds(100);
     /// <summary>How long the restart fault keeps the database down.</summary>
     public TimeSpan RestartDowntime => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
     public TimeSpan FixedPhase => Quick ? TimeSpan.FromSeconds(12) : TimeSpan.FromSeconds(35);
