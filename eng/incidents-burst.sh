@@ -38,21 +38,27 @@ dotnet "$dll" --urls "http://127.0.0.1:$port" >/tmp/incidents-burst-$$.log 2>&1 
 pid=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.2; done
 # warm-up (JIT, pool), not counted: one body per group
-wrk -t1 -c4 -d2s -s eng/incidents/burst.lua "http://127.0.0.1:$port" >/dev/null
+warm=$(wrk -t1 -c4 -d2s -s eng/incidents/burst.lua "http://127.0.0.1:$port")
 before=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total ([0-9]+)/\1/p')
 out=$(wrk -t"$threads" -c"$conns" -d"$duration" -s eng/incidents/burst.lua "http://127.0.0.1:$port")
 echo "$out" | grep -E "^burst:|Requests/sec"
 sent=$(sed -nE 's/^burst: ([0-9]+) requests.*/\1/p' <<<"$out"); non2xx=$(sed -nE 's/.*non-2xx ([0-9]+).*/\1/p' <<<"$out")
 after=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total ([0-9]+)/\1/p')
+# the alerts that were sent at all: the longest walk through the fingerprint sequence, warm-up or burst
+seq_warm=$(sed -nE 's/^sequence: ([0-9]+)/\1/p' <<<"$warm"); seq_burst=$(sed -nE 's/^sequence: ([0-9]+)/\1/p' <<<"$out")
+expected=$(( seq_warm > seq_burst ? seq_warm : seq_burst )); [ "$expected" -gt "$BURST_ALERTS" ] && expected=$BURST_ALERTS
 q() { psql "host=127.0.0.1 port=$pg_port user=lifeguard dbname=$db" -XAtq -c "$1"; }
 incidents=$(q "SELECT count(*) FROM incidents"); alerts=$(q "SELECT count(*) FROM incident_alerts"); groups=$(q "SELECT count(DISTINCT group_key) FROM incidents")
 opened=$(q "SELECT count(*) FROM timeline WHERE kind = 'opened'")
-echo "burst: handled by the service $((after - before)) (wrk read $sent answers); incidents $incidents (groups $groups, opened events $opened), alerts recorded $alerts of $BURST_ALERTS"
+echo "burst: handled by the service $((after - before)) (wrk read $sent answers); incidents $incidents (groups $groups, opened events $opened), alerts recorded $alerts of $expected built by wrk"
 ok=1
 [ "$non2xx" = 0 ] || ok=0
 # wrk counts the answers it read; bodies still in flight when it stopped were handled too (at most one per connection)
 accepted=$((after - before))
 [ "$accepted" -ge "$sent" ] && [ "$accepted" -le $((sent + conns)) ] || ok=0
 [ "$incidents" = "$BURST_GROUPS" ] && [ "$groups" = "$BURST_GROUPS" ] && [ "$opened" = "$BURST_GROUPS" ] || ok=0
-[ "$alerts" = "$BURST_ALERTS" ] || ok=0
+# wrk builds a body before it writes it: the last few of the longest walk (at most one per connection) may never
+# have left wrk when it stopped, so they can be missing without being lost
+slack=$(( conns > 4 ? conns : 4 ))
+[ "$alerts" -le "$expected" ] && [ "$alerts" -ge $((expected - slack)) ] || ok=0
 if [ "$ok" = 1 ]; then echo "burst: nothing lost, no duplicate incident"; else echo "burst: FAILED (see above)"; exit 1; fi

@@ -57,6 +57,8 @@ MSG
     ;;
   serve)
     [ -f "$dll" ] && [ -s "$token_file" ] || { echo "incidents.sh: run 'eng/incidents.sh prepare' first" >&2; exit 1; }
+    # the website's management token, when run.sh wrote one (Lifeguard__Endpoints__Token): the diagnosis needs it
+    [ -s "$root/.data/management.token" ] && export Incidents__Evidence__TokenFile=$root/.data/management.token
     exec dotnet "$dll" --urls "http://127.0.0.1:$port"
     ;;
   *) sed -n '2,8p' "$0"; exit 2 ;;

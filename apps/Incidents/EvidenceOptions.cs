@@ -11,6 +11,9 @@ public sealed class EvidenceOptions
     /// <summary>Hosts the service may fetch from (loopback by default; configuration adds to the list); labels come from Alertmanager, so they must not steer requests anywhere.</summary>
     public IList<string> AllowedHosts { get; } = ["127.0.0.1", "localhost", "::1"];
 
+    /// <summary>A file with the bearer token the guarded app's management address asks for (Lifeguard:Endpoints:Token), if any; never logged.</summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>Per-request timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);

@@ -46,6 +46,7 @@ public static class WebsiteApp
         // errors for the guard; thresholds from "Lifeguard:Diagnosis", the server reader from "Lifeguard:Diagnosis:Postgres".
         services.AddOptions<Lifeguard.Diagnosis.DiagnosisOptions>().Bind(guardSection.GetSection("Diagnosis"));
         services.AddLifeguardPostgresDiagnosis(connectionString, o => guardSection.GetSection("Diagnosis:Postgres").Bind(o));
+        services.AddLifeguardQueryReview(connectionString);
         // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
         if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
         {

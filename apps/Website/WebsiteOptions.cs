@@ -36,6 +36,13 @@ public sealed class WebsiteOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "90.00:00:00")]
     public TimeSpan SessionAbsoluteLifetime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long a node may reuse a session it looked up (zero: every request asks the database). A logout or lockout
+    /// on the same node takes effect at once; on other nodes within this duration.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often each node deletes expired sessions and forgotten failure counters (in bounded batches).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);

@@ -28,6 +28,33 @@ internal static class GuardOverheadRun
         }
     }
 
+    /// <summary>A fixed amount of work for an instruction counter (valgrind --tool=callgrind): <paramref name="warmup"/>
+    /// leases to let the JIT reach its final tier, then <paramref name="leases"/> more, of one variant only. Two runs
+    /// that differ only in <paramref name="leases"/> give the instructions per lease by difference (bench/guard-instructions.sh).</summary>
+    public static void Count(string variant, int warmup, int leases)
+    {
+        using var source = Variant(variant);
+        // Tiered compilation installs optimised code from a background thread: pauses let it finish (under valgrind
+        // threads take turns), so the measured batch runs the final code whatever the machine's speed.
+        for (var i = 0; i < 3; i++)
+        {
+            Batch(source, warmup);
+            Thread.Sleep(1000);
+        }
+        Batch(source, leases);
+    }
+
+    internal static readonly string[] VariantNames = ["raw", "guarded", "guarded-no-operations"];
+
+    private static DbDataSource Variant(string name) => name switch
+    {
+        "raw" => new InstantDataSource(),
+        "guarded" => new GuardedDataSource(new InstantDataSource(), new LifeguardOptions { PoolName = "overhead", MaxPoolSize = 4 }),
+        "guarded-no-operations" => new GuardedDataSource(new InstantDataSource(),
+            new LifeguardOptions { PoolName = "overhead-no-operations", MaxPoolSize = 4, TrackOperations = false }),
+        _ => throw new ArgumentException($"unknown variant '{name}' ({string.Join(", ", VariantNames)})", nameof(name)),
+    };
+
     private static double Batch(DbDataSource source, int n)
     {
         var start = Stopwatch.GetTimestamp();

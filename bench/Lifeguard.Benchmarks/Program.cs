@@ -9,6 +9,7 @@ internal static class Program
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- paired [rounds] [batch]   (alternating raw/guarded batches)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- overhead [rounds] [batch]   (the guard alone, no database)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- diagnoser-cost CONNSTRING [seconds] [idle sessions]
+    // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- count raw|guarded|guarded-no-operations warmup leases   (fixed work for callgrind)
     // Add --exported to paired or overhead to have an OpenTelemetry MeterProvider aggregate the guard's metrics.
     private static int Main(string[] args)
     {
@@ -33,6 +34,16 @@ internal static class Program
             }
             if (args[0] == "paired") PairedLeaseRun.Run(rounds, batch);
             else GuardOverheadRun.Run(rounds, batch);
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "count")
+        {
+            if (args.Length != 4 || !GuardOverheadRun.VariantNames.Contains(args[1]) || !TryCount(args, 2, 0, out var warmup) || !TryCount(args, 3, 0, out var leases))
+            {
+                Console.Error.WriteLine($"usage: count {string.Join("|", GuardOverheadRun.VariantNames)} warmup leases   (positive whole numbers)");
+                return 2;
+            }
+            GuardOverheadRun.Count(args[1], warmup, leases);
             return 0;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,4 +1,5 @@
 using Lifeguard;
+using Lifeguard.Statements;
 using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Diagnosis;
 using Lifeguard.AspNetCore.Health;
@@ -17,7 +18,7 @@ public static class LifeguardEndpointRouteBuilderExtensions
 {
     /// <summary>Maps the operational endpoints /metrics (Prometheus text), /lifeguard (live page) and /lifeguard/state
     /// (JSON), /lifeguard/diagnosis (the live root cause, JSON) and /lifeguard/diagnosis/history
-    /// (per second), plus /health with details when a management port is configured; and a status-only /health for every
+    /// (per second), /lifeguard/statements (the slowest statements, when a source is registered), plus /health with details when a management port is configured; and a status-only /health for every
     /// port. With <c>Lifeguard:Endpoints:ManagementPort</c> the operational endpoints answer only there (404
     /// elsewhere); without it they answer on the app's addresses, so protect them through the returned builder
     /// (e.g. <c>.RequireAuthorization("ops")</c>), whose conventions apply to every operational endpoint.</summary>
@@ -47,6 +48,16 @@ public static class LifeguardEndpointRouteBuilderExtensions
         {
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(diagnosis.History());
+        });
+
+        group.MapGet("/lifeguard/statements", async (HttpContext context, CancellationToken ct) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            // Optional: only apps that registered a provider's source (AddLifeguardQueryReview) have the list.
+            if (context.RequestServices.GetService<ISlowStatementSource>() is not { } source)
+                return Results.Json(new SlowStatementsReport(DateTimeOffset.MinValue, [],
+                    ["no statement source is registered: services.AddLifeguardQueryReview(connectionString) (Lifeguard.Postgres)"]));
+            return Results.Json(await source.ReadAsync(ct).ConfigureAwait(false));
         });
 
         if (address.Port is not null)

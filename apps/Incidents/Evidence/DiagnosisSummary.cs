@@ -14,8 +14,15 @@ public sealed record DiagnosisSummary(
     string? Remedy,
     string? Avoid,
     DateTimeOffset? Since,
-    double? Confidence)
+    double? Confidence,
+    IReadOnlyList<string> Consequences)
 {
+    /// <summary>The cause the diagnoser names when nothing is wrong; its <c>since</c> is not a fault's onset.</summary>
+    public const string Healthy = "healthy";
+
+    /// <summary>The fault's onset as the app saw it: <see cref="Since"/> of a named cause (not <c>healthy</c>), if it has a real date.</summary>
+    public DateTimeOffset? Onset => Cause != Healthy && Since is { Year: > 2000 } s ? s : null;
+
     /// <summary>Reads a diagnosis JSON object.</summary>
     public static DiagnosisSummary From(JsonElement json)
     {
@@ -36,7 +43,10 @@ public sealed record DiagnosisSummary(
         DateTimeOffset? since = null;
         if (Str(json, "since") is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) since = parsed;
         double? confidence = json.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : null;
-        return new DiagnosisSummary(Str(json, "cause") ?? "unknown", Str(json, "summary"), evidence, Str(json, "remedy"), Str(json, "avoid"), since, confidence);
+        var consequences = json.TryGetProperty("consequences", out var cs) && cs.ValueKind == JsonValueKind.Array
+            ? cs.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
+            : [];
+        return new DiagnosisSummary(Str(json, "cause") ?? "unknown", Str(json, "summary"), evidence, Str(json, "remedy"), Str(json, "avoid"), since, confidence, consequences);
     }
 
     /// <summary>Reads a stored diagnosis, or null.</summary>
@@ -47,10 +57,11 @@ public sealed record DiagnosisSummary(
         return doc.RootElement.ValueKind == JsonValueKind.Object ? From(doc.RootElement) : null;
     }
 
+    // an empty string is no value (the diagnoser writes "" for a remedy it does not have)
     private static string? Str(JsonElement json, string name) =>
         json.TryGetProperty(name, out var v) ? v.ValueKind switch
         {
-            JsonValueKind.String => v.GetString(),
+            JsonValueKind.String => string.IsNullOrWhiteSpace(v.GetString()) ? null : v.GetString(),
             JsonValueKind.Null or JsonValueKind.Undefined => null,
             _ => v.GetRawText(),
         } : null;

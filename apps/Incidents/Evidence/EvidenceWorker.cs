@@ -88,7 +88,7 @@ public sealed class EvidenceWorker(
         {
             var d = DiagnosisSummary.From(json.Value);
             // The diagnosis's `since` is the fault's onset as the app saw it: MTTD is measured from there when it is known.
-            var onset = d.Since is { } since && since.UtcDateTime < job.OpenedAt ? since.UtcDateTime : (DateTime?)null;
+            var onset = d.Onset is { } since && since.UtcDateTime < job.OpenedAt ? since.UtcDateTime : (DateTime?)null;
             await c.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE incidents SET diagnosis = @diagnosis::jsonb, evidence_state = 'done', evidence_due_at = NULL,
@@ -124,7 +124,14 @@ public sealed class EvidenceWorker(
         try
         {
             using var http = httpFactory.CreateClient(HttpClientName);
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            // read per request: the token file may be rotated while the service runs
+            if (options.Value.Evidence.TokenFile is { Length: > 0 } file)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(file, cts.Token)).Trim());
+            }
+
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (!response.IsSuccessStatusCode) return (null, $"HTTP {(int)response.StatusCode}");
             await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
             using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cts.Token);
@@ -142,6 +149,10 @@ public sealed class EvidenceWorker(
         catch (JsonException)
         {
             return (null, "the answer is not JSON");
+        }
+        catch (IOException ex)
+        {
+            return (null, "the management token file cannot be read: " + ex.Message);
         }
     }
 }

@@ -32,6 +32,11 @@ public sealed class IntakeService(
         var alerts = body.Alerts!.GroupBy(a => a.Fingerprint!).Select(g => g.Last()).ToList();
 
         await using var conn = await db.OpenConnectionAsync(ct);
+        // Fast path for the common case, a re-send: read without lock or transaction; a body that changes nothing against
+        // this state would change nothing against any later one (later state only makes the body staler), so answering
+        // "unchanged" is safe. Anything else takes the locked path below and is classified again there.
+        if (await IsResendAsync(conn, groupKey, alerts, body, ct) is { } resent) return new IntakeResult(IntakeOutcome.Unchanged, resent);
+
         await using var tx = await conn.BeginTransactionAsync(ct);
         // The lock is its own statement on purpose: under READ COMMITTED each later statement takes its snapshot after the
         // lock is held, so it sees the incident a concurrent intake of the same group just committed.
@@ -125,6 +130,20 @@ public sealed class IntakeService(
         }
 
         return new IntakeResult(outcome, incident.Id);
+    }
+
+    private static async Task<long?> IsResendAsync(NpgsqlConnection conn, string groupKey, List<WebhookAlert> alerts, AlertmanagerWebhook body, CancellationToken ct)
+    {
+        await using var read = await conn.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT * FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1;
+            SELECT * FROM incident_alerts WHERE incident_id = (SELECT id FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1);
+            """, new { groupKey }, cancellationToken: ct));
+        var incident = await read.ReadSingleOrDefaultAsync<IncidentRow>();
+        var known = (await read.ReadAsync<AlertRow>()).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+        if (incident is null || incident.Status == IncidentStatus.Resolved || incident.TruncatedAlerts != body.TruncatedAlerts) return null;
+        var plan = Classify(alerts, known, body.Status == "resolved");
+        return plan.Changed || StillFiring(known, plan) == 0 ? null : incident.Id;
     }
 
     internal static IntakePlan Classify(IReadOnlyList<WebhookAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, bool groupResolved)

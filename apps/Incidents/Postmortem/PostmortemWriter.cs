@@ -58,6 +58,7 @@ public static class PostmortemWriter
                 sb.AppendLine();
             }
 
+            if (d.Consequences.Count > 0) sb.Append("Consequences of it (not separate causes): ").AppendLine(string.Join(", ", d.Consequences));
             if (d.Remedy is not null) sb.Append("Remedy: ").AppendLine(d.Remedy);
             if (d.Avoid is not null) sb.Append("What would make it worse: ").AppendLine(d.Avoid);
         }

@@ -11,13 +11,15 @@ public sealed class AccountService(
     DbDataSource dataSource,
     IPasswordHasher<AccountUser> hasher,
     TimeProvider time,
-    IOptions<WebsiteOptions> options)
+    IOptions<WebsiteOptions> options,
+    SessionStore sessions)
 {
     private static readonly AccountUser User = new();
 
     // Verified against for unknown emails so that "no such user" costs the same time as "wrong password": made by the
-    // same hasher, so it carries the same PBKDF2 parameters as every password stored since.
-    private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(User, Guid.NewGuid().ToString("N")));
+    // same hasher, so it carries the same PBKDF2 parameters as every password stored since. Made up front, so not
+    // even the first unknown email after a start takes longer.
+    private readonly string _dummyHash = hasher.HashPassword(User, Guid.NewGuid().ToString("N"));
 
     /// <summary>
     /// Checks the credentials; counts failures, locks the email at the threshold (ending its open sessions), resets on
@@ -48,7 +50,7 @@ public sealed class AccountService(
                 new { normalized, emailHash }, cancellationToken: ct));
         }
 
-        var verdict = hasher.VerifyHashedPassword(User, row.PasswordHash ?? _dummyHash.Value, password);
+        var verdict = hasher.VerifyHashedPassword(User, row.PasswordHash ?? _dummyHash, password);
         var now = time.GetUtcNow().UtcDateTime;
         var locked = row.LockoutEnd is { } end && end > now;
         if (row.Id is not { } userId || row.WorkspaceId is not { } workspaceId || locked || verdict == PasswordVerificationResult.Failed)
@@ -80,7 +82,7 @@ public sealed class AccountService(
     {
         var o = options.Value;
         await using var c = await dataSource.OpenConnectionAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
+        var ended = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
             WITH counted AS (
                 INSERT INTO login_throttle AS t (email_hash, failed_count, lockout_end, updated_at)
@@ -96,8 +98,14 @@ public sealed class AccountService(
             DELETE FROM sessions
             WHERE user_id = (SELECT id FROM users WHERE email = @normalized)
               AND (SELECT lockout_end FROM counted) > @now
+            RETURNING user_id
             """,
             new { emailHash, normalized, now, threshold = o.LockoutThreshold, lockUntil = now + o.LockoutDuration }, cancellationToken: ct));
+        if (ended is not null)
+        {
+            // This node may still remember them: forget, so the lockout holds here from the next request on.
+            sessions.ForgetAll();
+        }
     }
 
     /// <summary>

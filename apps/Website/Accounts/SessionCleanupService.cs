@@ -11,6 +11,7 @@ namespace Website.Accounts;
 /// </summary>
 public sealed partial class SessionCleanupService(
     DbDataSource dataSource,
+    SessionStore store,
     TimeProvider time,
     IOptions<WebsiteOptions> options,
     ILogger<SessionCleanupService> logger) : BackgroundService
@@ -24,6 +25,7 @@ public sealed partial class SessionCleanupService(
     /// <summary>Runs one cleanup pass now; returns the sessions and failure counters deleted.</summary>
     public async Task<(int Sessions, int FailureCounters)> RunOnceAsync(CancellationToken ct)
     {
+        store.PruneCache();
         var now = time.GetUtcNow().UtcDateTime;
         var forgetBefore = now - options.Value.FailedLoginRetention;
         await using var c = await dataSource.OpenConnectionAsync(ct);

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
@@ -11,13 +12,42 @@ using Microsoft.Extensions.Options;
 namespace Website.Accounts;
 
 /// <summary>
-/// Server-side sessions for the auth cookie: the cookie carries only a random 256-bit session id, and every request
-/// looks it up in the <c>sessions</c> table (by its SHA-256). Logout, expiry and lockout delete or outdate the row,
-/// so a copied cookie stops working on every node at once; nothing is cached.
+/// Server-side sessions for the auth cookie: the cookie carries only a random 256-bit session id, looked up in the
+/// <c>sessions</c> table by its SHA-256. Logout, expiry and lockout delete or outdate the row. A node remembers a
+/// looked-up session for <see cref="WebsiteOptions.SessionCacheDuration"/> (5 s), so a busy pool is not taken twice
+/// per request; a logout or lockout on this node forgets at once, other nodes follow within that duration.
 /// </summary>
 public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOptions<WebsiteOptions> options) : ITicketStore
 {
     private const int IdBytes = 32;
+
+    // Bounded: when this many are remembered (after pruning), further sessions are looked up every time.
+    private const int MaxCached = 10_000;
+
+    private readonly ConcurrentDictionary<string, CachedSession> _cache = new(StringComparer.Ordinal);
+
+    // Bumped by a lockout on this node: every remembered session older than it is looked up again.
+    private long _generation;
+
+    private long _lastPruneTicks;
+
+    /// <summary>Forgets every remembered session (a lockout on this node; the database already refuses them).</summary>
+    public void ForgetAll() => Interlocked.Increment(ref _generation);
+
+    /// <summary>Drops remembered sessions whose time is up (the periodic cleanup calls it); returns how many are left.</summary>
+    public int PruneCache()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var (key, entry) in _cache)
+        {
+            if (entry.CachedUntil <= now || (entry.Row is not null && entry.Generation != Volatile.Read(ref _generation)))
+            {
+                _cache.TryRemove(key, out _);
+            }
+        }
+
+        return _cache.Count;
+    }
 
     /// <inheritdoc />
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, CancellationToken.None);
@@ -62,6 +92,20 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        var generation = Volatile.Read(ref _generation);
+        if (_cache.TryGetValue(key, out var hit) && hit.CachedUntil > now)
+        {
+            if (hit.Row is null)
+            {
+                return null; // logged out on this node
+            }
+
+            if (hit.Generation == generation && hit.Row.ExpiresAt > now)
+            {
+                return Ticket(hit.Row);
+            }
+        }
+
         SessionRow? row;
         await using (var c = await dataSource.OpenConnectionAsync(cancellationToken))
         {
@@ -81,13 +125,15 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             return null;
         }
 
-        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
-        var properties = new AuthenticationProperties
+        var cacheFor = options.Value.SessionCacheDuration;
+        if (cacheFor > TimeSpan.Zero && (_cache.Count < MaxCached || PruneWhenFull(now) < MaxCached))
         {
-            IssuedUtc = new DateTimeOffset(DateTime.SpecifyKind(row.IssuedAt, DateTimeKind.Utc)),
-            ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)),
-        };
-        return new AuthenticationTicket(WorkspaceClaims.Create(row.UserId, row.Email, row.WorkspaceId, scheme), properties, scheme);
+            // A lookup that raced a logout must not bring the session back: the logout's marker wins.
+            var entry = new CachedSession(row, now + cacheFor, generation);
+            _cache.AddOrUpdate(key, entry, (_, existing) => existing.Row is null && existing.CachedUntil > now ? existing : entry);
+        }
+
+        return Ticket(row);
     }
 
     /// <inheritdoc />
@@ -105,6 +151,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         var now = time.GetUtcNow();
         var issued = ticket.Properties.IssuedUtc ?? now;
         var expires = ticket.Properties.ExpiresUtc ?? now + options.Value.SessionIdleTimeout;
+        _cache.TryRemove(key, out _);
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition(
             """
@@ -125,6 +172,13 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             return;
         }
 
+        // Marked ended on this node first, so no request here is served from memory or re-caches it meanwhile.
+        var cacheFor = options.Value.SessionCacheDuration;
+        if (cacheFor > TimeSpan.Zero)
+        {
+            _cache[key] = new CachedSession(null, time.GetUtcNow().UtcDateTime + cacheFor, Volatile.Read(ref _generation));
+        }
+
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
     }
@@ -138,7 +192,33 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             : null;
     }
 
+    // At most one pass a second over a full cache, so a flood of sessions cannot make every lookup a full scan.
+    private int PruneWhenFull(DateTime now)
+    {
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.Ticks - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref _lastPruneTicks, now.Ticks, last) != last)
+        {
+            return _cache.Count;
+        }
+
+        return PruneCache();
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    private static AuthenticationTicket Ticket(SessionRow row)
+    {
+        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        var properties = new AuthenticationProperties
+        {
+            IssuedUtc = new DateTimeOffset(DateTime.SpecifyKind(row.IssuedAt, DateTimeKind.Utc)),
+            ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(row.ExpiresAt, DateTimeKind.Utc)),
+        };
+        return new AuthenticationTicket(WorkspaceClaims.Create(row.UserId, row.Email, row.WorkspaceId, scheme), properties, scheme);
+    }
+
     private sealed record SessionRow(long UserId, string Email, long WorkspaceId, DateTime IssuedAt, DateTime ExpiresAt);
+
+    // Row null: ended by a logout on this node (kept as long as another lookup could still be cached).
+    private sealed record CachedSession(SessionRow? Row, DateTime CachedUntil, long Generation);
 }

@@ -60,6 +60,10 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 <h2>Top routes by hold time</h2>
 <table><thead><tr><th>operation</th><th>leases</th><th>total s</th><th>p99 ms</th><th>max ms</th></tr></thead>
 <tbody id="ops"></tbody></table>
+<h2>Slowest statements (the database's view; refreshed every 30 s, same review as <code>lifeguard review</code>)</h2>
+<table><thead><tr><th>source</th><th>calls</th><th>mean ms</th><th>total s</th><th>top finding</th><th>index advice</th><th>statement</th></tr></thead>
+<tbody id="statements"></tbody></table>
+<div id="statementNotes"></div>
 <h2>Recent leaks</h2>
 <div id="leakList">none</div>
 <script src="lifeguard/page.js"></script>
@@ -131,6 +135,20 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
       .finally(function () { setTimeout(pollDiagnosis, 1000); });
   }
   pollDiagnosis();
+  function pollStatements() {
+    fetch(base + '/statements', { cache: 'no-store' }).then(function (r) { return r.json(); })
+      .then(function (r) {
+        var body = $('statements'); body.textContent = '';
+        r.statements.forEach(function (s) {
+          row(body, [s.source || '–', s.calls, s.meanMs.toFixed(2), (s.totalMs / 1000).toFixed(2), s.topFinding || '–', s.indexAdvice || '–',
+            s.query.length > 160 ? s.query.slice(0, 160) + '…' : s.query]);
+        });
+        $('statementNotes').textContent = r.notes.join(' ');
+      })
+      .catch(function (e) { $('statementNotes').textContent = 'statements unavailable: ' + e; })
+      .finally(function () { setTimeout(pollStatements, 30000); });
+  }
+  pollStatements();
   function poll() {
     fetch(stateUrl, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(render)
       .catch(function (e) { $('status').textContent = 'state unavailable: ' + e; $('status').className = 'bad'; })

@@ -20,6 +20,3 @@ internal sealed record ReviewOutput(
     string? Baseline,
     IReadOnlyList<PlanRegression> Regressions,
     IReadOnlyList<string> Notes);
-
-/// <summary>The thresholds a review ran with, echoed so a report can be read on its own.</summary>
-internal sealed record ReviewThresholds(int Top, long MinCalls, double MinMeanMs, double MinCostForAdvice, double MinCostDrop, double LargeTableRows, long UnusedIndexMinBytes, double StatementTimeoutSeconds, bool Analyze, bool Verify);

@@ -70,6 +70,11 @@ internal static class IndexVerifier
                     m.Advice = m.Advice with { VerifyNote = $"cannot time it on the verify database: {e.SqlState} {e.MessageText}" };
                     m.Before.Clear();
                 }
+                catch (QueryReviewException e)
+                {
+                    m.Advice = m.Advice with { VerifyNote = e.Message };
+                    m.Before.Clear();
+                }
             }
 
             var timed = measured.Where(m => m.Before.Count > 0).ToList();

@@ -16,8 +16,19 @@ internal sealed class PlanCapture(NpgsqlConnection connection)
 
     public async Task<PreparedStatement> PrepareAsync(string query, CancellationToken ct)
     {
+        if (!StatementSource.IsSingleStatement(query))
+        {
+            throw new QueryReviewException("the text holds more than one statement (a semicolon inside it): not prepared, so nothing after it can run.");
+        }
         var name = $"lifeguard_review_{Environment.ProcessId}_{++_next}";
-        await ExecuteAsync($"PREPARE {name} AS {query}", ct).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync($"PREPARE {name} AS {query}", ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.SyntaxError && StatementSource.RepairTypedLiterals(query) is var repaired && repaired != query)
+        {
+            await ExecuteAsync($"PREPARE {name} AS {repaired}", ct).ConfigureAwait(false);
+        }
         await using var cmd = new NpgsqlCommand(StatementSource.OwnTag + "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = $1", connection)
         {
             Parameters = { new() { Value = name } },

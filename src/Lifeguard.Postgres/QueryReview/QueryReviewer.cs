@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -10,8 +11,21 @@ namespace Lifeguard.Postgres.QueryReview;
 /// (optionally measured on a database you name), and lists unused and duplicate indexes. Everything runs on one physical
 /// connection, because prepared statements and hypothetical indexes exist only in the session that made them.
 /// </summary>
-public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
+public sealed class QueryReviewer
 {
+    private readonly QueryReviewOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>Validates <paramref name="options"/> (DataAnnotations) up front, so a bad threshold fails before anything connects.</summary>
+    public QueryReviewer(QueryReviewOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _options = options;
+        _time = time;
+    }
+
     public async Task<QueryReviewReport> ReviewAsync(string connectionString, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
@@ -19,12 +33,14 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
         await using var connection = await OpenAsync(connectionString, ct).ConfigureAwait(false);
         var all = await StatementStatsReader.ReadAsync(connection, 1000, ct).ConfigureAwait(false);
         var seen = all.Where(s => StatementSource.IsReviewable(s.Query)).ToList();
-        var selected = seen.Where(s => s.Calls >= options.MinCalls && s.MeanMs >= options.MinMeanMs).Take(options.Top).ToList();
-        progress?.Report($"{seen.Count} statements in pg_stat_statements, {selected.Count} above the thresholds (calls >= {options.MinCalls}, mean >= {options.MinMeanMs} ms)");
+        var selected = seen.Where(s => s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs).Take(_options.Top).ToList();
+        progress?.Report($"{seen.Count} statements in pg_stat_statements, {selected.Count} above the thresholds (calls >= {_options.MinCalls}, mean >= {_options.MinMeanMs} ms)");
 
         var catalog = await DatabaseCatalog.ReadAsync(connection, ct).ConfigureAwait(false);
         var hypopg = await HypotheticalIndexes.IsAvailableAsync(connection, ct).ConfigureAwait(false);
         var notes = new List<string>();
+        var hidden = all.Count(s => s.Query == "<insufficient privilege>");
+        if (hidden > 0) notes.Add($"{hidden} statement(s) of other roles are hidden from this role: grant it pg_read_all_stats (or pg_monitor) to review them.");
         if (!hypopg) notes.Add("HypoPG is not installed in this database (CREATE EXTENSION hypopg): no index advice was made.");
 
         var capture = new PlanCapture(connection);
@@ -35,10 +51,10 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
             reviews.Add(await ReviewStatementAsync(connection, capture, catalog, hypopg, selected[i], ct).ConfigureAwait(false));
         }
 
-        if (options.VerifyConnectionString is { } verify && reviews.Any(r => r.IndexAdvice.Count > 0))
+        if (_options.VerifyConnectionString is { } verify && reviews.Any(r => r.IndexAdvice.Count > 0))
         {
             progress?.Report("verifying advised indexes on the --verify database (built in a transaction, rolled back)...");
-            reviews = await IndexVerifier.VerifyAsync(verify, reviews, options, progress, ct).ConfigureAwait(false);
+            reviews = await IndexVerifier.VerifyAsync(verify, reviews, _options, progress, ct).ConfigureAwait(false);
         }
 
         var version = connection.PostgreSqlVersion.ToString();
@@ -46,12 +62,12 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
         {
             Database = connection.Database,
             ServerVersion = version,
-            ReviewedAt = time.GetUtcNow(),
+            ReviewedAt = _time.GetUtcNow(),
             HypopgAvailable = hypopg,
             StatementsSeen = seen.Count,
-            BelowThresholds = seen.Count(s => !(s.Calls >= options.MinCalls && s.MeanMs >= options.MinMeanMs)),
+            BelowThresholds = seen.Count(s => !(s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs)),
             Statements = reviews,
-            UnusedIndexes = IndexHealth.Unused(catalog.Indexes, options.UnusedIndexMinBytes),
+            UnusedIndexes = IndexHealth.Unused(catalog.Indexes, _options.UnusedIndexMinBytes),
             DuplicateIndexes = IndexHealth.Duplicates(catalog.Indexes),
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
             Notes = notes,
@@ -64,7 +80,7 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
         ArgumentNullException.ThrowIfNull(queries);
         await using var connection = await OpenAsync(connectionString, ct).ConfigureAwait(false);
         var catalog = await DatabaseCatalog.ReadAsync(connection, ct).ConfigureAwait(false);
-        var facts = catalog.Facts(options.LargeTableRows);
+        var facts = catalog.Facts(_options.LargeTableRows);
         var capture = new PlanCapture(connection);
         var result = new List<PlanSnapshot>();
         foreach (var q in queries)
@@ -85,6 +101,10 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
             catch (PostgresException e)
             {
                 result.Add(new PlanSnapshot(null, q, null, [], $"{e.SqlState} {e.MessageText}"));
+            }
+            catch (QueryReviewException e)
+            {
+                result.Add(new PlanSnapshot(null, q, null, [], e.Message));
             }
         }
 
@@ -129,6 +149,10 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
         {
             return review with { Notes = [$"cannot PREPARE the normalized text: {e.SqlState} {e.MessageText}"] };
         }
+        catch (QueryReviewException e)
+        {
+            return review with { Notes = [e.Message] };
+        }
 
         try
         {
@@ -142,24 +166,24 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
                 return review with { Notes = [$"no generic plan: {e.SqlState} {e.MessageText}"] };
             }
 
-            var facts = catalog.Facts(options.LargeTableRows);
+            var facts = catalog.Facts(_options.LargeTableRows);
             var predicates = PlanPredicates.Extract(generic, catalog.ColumnsOf);
             ExplainPlan? analyzed = null;
-            if (options.Analyze && StatementSource.IsReadOnly(s.Query))
+            if (_options.Analyze && StatementSource.IsReadOnly(s.Query))
             {
                 try
                 {
                     var values = await RepresentativeValues.ChooseAsync(connection, prepared, predicates, catalog, ct).ConfigureAwait(false);
-                    analyzed = await capture.AnalyzedPlanAsync(prepared, values, options.StatementTimeout, ct).ConfigureAwait(false);
+                    analyzed = await capture.AnalyzedPlanAsync(prepared, values, _options.StatementTimeout, ct).ConfigureAwait(false);
                 }
                 catch (PostgresException e)
                 {
                     notes.Add(e.SqlState == PostgresErrorCodes.QueryCanceled
-                        ? $"EXPLAIN ANALYZE stopped at statement_timeout ({options.StatementTimeout.TotalSeconds:0.#} s): the findings rest on the generic plan."
+                        ? $"EXPLAIN ANALYZE stopped at statement_timeout ({_options.StatementTimeout.TotalSeconds:0.#} s): the findings rest on the generic plan."
                         : $"EXPLAIN ANALYZE failed ({e.SqlState} {e.MessageText}): the findings rest on the generic plan.");
                 }
             }
-            else if (options.Analyze)
+            else if (_options.Analyze)
             {
                 notes.Add("not a read-only query: planned only, never executed.");
             }
@@ -167,7 +191,7 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
             var plan = analyzed ?? generic;
             var findings = PlanRules.Evaluate(plan, facts);
             var advice = new List<IndexAdvice>();
-            if (hypopg && generic.TotalCost >= options.MinCostForAdvice)
+            if (hypopg && generic.TotalCost >= _options.MinCostForAdvice)
             {
                 var (best, note) = await BestIndexAsync(capture, catalog, s.Query, generic, predicates, connection, ct).ConfigureAwait(false);
                 if (best is not null) advice.Add(best);
@@ -210,10 +234,10 @@ public sealed class QueryReviewer(QueryReviewOptions options, TimeProvider time)
 
         if (best is null) return (null, $"{candidates.Count} candidate index(es) tried with HypoPG; the planner used none.");
         var (candidate, after) = best.Value;
-        if (after > generic.TotalCost * (1 - options.MinCostDrop))
+        if (after > generic.TotalCost * (1 - _options.MinCostDrop))
         {
             return (null, string.Create(CultureInfo.InvariantCulture,
-                $"best hypothetical index {candidate.Table} ({string.Join(", ", candidate.Columns)}) only takes the cost from {generic.TotalCost:0.##} to {after:0.##}: under the {options.MinCostDrop:P0} drop required, not advised."));
+                $"best hypothetical index {candidate.Table} ({string.Join(", ", candidate.Columns)}) only takes the cost from {generic.TotalCost:0.##} to {after:0.##}: under the {_options.MinCostDrop:P0} drop required, not advised."));
         }
 
         return (new IndexAdvice(candidate.Table, candidate.Columns, candidate.Ddl, generic.TotalCost, after, IndexValidation.Hypopg, null, null, null, null), null);

@@ -60,6 +60,29 @@ public static partial class StatementSource
         return !Writes().IsMatch(Body(query));
     }
 
+    /// <summary>
+    /// True when the text is one statement (a trailing semicolon aside). The review PREPAREs the text it finds, so a text with
+    /// a second statement after a semicolon is never sent: the provider would run that statement too.
+    /// </summary>
+    public static bool IsSingleStatement(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return !query.TrimEnd().TrimEnd(';').Contains(';', StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// pg_stat_statements replaces the literal of a typed constant (<c>timestamptz '2026-01-01'</c>) with a parameter,
+    /// leaving <c>timestamptz $6</c>, which does not parse. This writes it as the cast it meant: <c>$6::timestamptz</c>.
+    /// </summary>
+    public static string RepairTypedLiterals(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return TypedLiteral().Replace(query, m => $"{m.Groups["param"].Value}::{m.Groups["type"].Value}");
+    }
+
+    [GeneratedRegex(@"(?<![\w.$])(?<type>timestamptz|timestamp|date|time|timetz|interval|numeric|int2|int4|int8|integer|bigint|smallint|text|uuid|json|jsonb|inet|bool|boolean|float4|float8|money)\s+(?<param>\$\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TypedLiteral();
+
     /// <summary>The comment the review puts on its own statements, so a later review skips them.</summary>
     public const string OwnTag = "/* lifeguard review */ ";
 

@@ -132,7 +132,7 @@ internal static class DiagnosisRules
             ? F($"Queries got slower: {slowed.Count} statement(s) take {slowed[0].Growth:0}x their usual time; connections are held longer.")
             : "Queries got slower: connections are held several times longer than normal.";
         return new RuleFinding(DiagnosisCauses.SlowQueries, summary, evidence,
-            "EXPLAIN the slowed statement(s) (lifeguard review): a missing or dropped index, a changed plan or stale statistics (ANALYZE). Restore the index or fix the query.",
+            "EXPLAIN the slowed statement(s): the slowest statements with their plan findings and proven index advice are on /lifeguard (management address) and in `lifeguard review`; usually a missing or dropped index, a changed plan or stale statistics (ANALYZE). Restore the index or fix the query.",
             "Do not grow the pool: more concurrent slow queries load the database further and the wait moves there.",
             slowed.Count > 0 ? 1 : 0.7);
     }

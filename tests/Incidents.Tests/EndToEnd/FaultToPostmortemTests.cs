@@ -21,11 +21,13 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
 {
     private const int SitePort = 5399;
     private const int PrometheusPort = 5398;
+    private const int ManagementPort = 5397;
     private readonly List<Process> _processes = [];
     private TestDatabase _db = null!;
     private RunningService _service = null!;
     private string _tokenFile = null!;
     private string _siteDb = "";
+    private string? _siteLog;
 
     public async ValueTask InitializeAsync()
     {
@@ -60,6 +62,7 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
         }
 
         File.Delete(_tokenFile);
+        if (_siteLog is not null) File.Delete(_siteLog);
     }
 
     [Fact]
@@ -72,9 +75,12 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
         await RunToEndAsync("dotnet", $"{siteDll} migrate", env);
         await RunToEndAsync("dotnet", $"{siteDll} seed --scale 0.01", env);
 
-        await using var am = await AlertmanagerProcess.StartAsync(new Uri(_service.BaseAddress, "/api/alertmanager").ToString(), _tokenFile);
-        var site = Track(TestEnvironment.Start("dotnet", $"{siteDll} --urls http://127.0.0.1:{SitePort}", Path.Combine(am.WorkDir, "site.log"), env));
+        // A website with a management address (issue 10) serves /metrics and /lifeguard/* there; one without ignores the setting.
+        _siteLog = Path.GetTempFileName();
+        var site = Track(TestEnvironment.Start("dotnet", $"{siteDll} --urls http://127.0.0.1:{SitePort} --Lifeguard:Endpoints:ManagementPort={ManagementPort}", _siteLog, env));
         await WaitOkAsync($"http://127.0.0.1:{SitePort}/health", site, "the website");
+        var scrape = await AnswersAsync($"http://127.0.0.1:{ManagementPort}/metrics") ? $"127.0.0.1:{ManagementPort}" : $"127.0.0.1:{SitePort}";
+        await using var am = await AlertmanagerProcess.StartAsync(new Uri(_service.BaseAddress, "/api/alertmanager").ToString(), _tokenFile, scrape);
         var prometheus = Track(TestEnvironment.Start(TestEnvironment.Program("prometheus"),
             $"--config.file={am.PrometheusConfig} --storage.tsdb.path={Path.Combine(am.WorkDir, "prom")} --storage.tsdb.retention.time=1h " +
             $"--web.listen-address=127.0.0.1:{PrometheusPort}", Path.Combine(am.WorkDir, "prometheus.log")));
@@ -189,6 +195,19 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
         }
 
         throw new TimeoutException($"{what} did not answer {url} within 60 s");
+    }
+
+    private static async Task<bool> AnswersAsync(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            return (await http.GetAsync(url)).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task<HttpClient> LoginToSiteAsync()

@@ -28,14 +28,14 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
 
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
-    /// <summary>The rendered Prometheus config (scraping 127.0.0.1:5399, alerting to this Alertmanager).</summary>
+    /// <summary>The rendered Prometheus config (scraping the target given, alerting to this Alertmanager).</summary>
     public string PrometheusConfig => Path.Combine(_dir, "config", "prometheus", "prometheus.yml");
 
     /// <summary>A folder for the test's other state, removed with the Alertmanager's.</summary>
     public string WorkDir => _dir;
 
     /// <summary>Renders the config for <paramref name="webhook"/> with <paramref name="tokenFile"/>; group_interval of the page route shortened so a resolve arrives in a second.</summary>
-    public static async Task<AlertmanagerProcess> StartAsync(string webhook, string tokenFile)
+    public static async Task<AlertmanagerProcess> StartAsync(string webhook, string tokenFile, string scrapeTarget = "127.0.0.1:5399")
     {
         var binary = TestEnvironment.Program("prometheus-alertmanager");
         var dir = Path.Combine(Path.GetTempPath(), "incidents-am-" + Guid.NewGuid().ToString("N")[..8]);
@@ -43,8 +43,8 @@ internal sealed class AlertmanagerProcess : IAsyncDisposable
         var root = TestEnvironment.RepoRoot;
         using (var render = Process.Start(new ProcessStartInfo("bash",
         [
-            "-c", "source eng/monitoring/lib.sh && MON_WEBHOOK_TOKEN_FILE=\"$3\" mon_render_configs \"$1\" 127.0.0.1:5399 127.0.0.1:5398 127.0.0.1:9294 \"$2\"", "render",
-            Path.Combine(dir, "config"), webhook, tokenFile,
+            "-c", "source eng/monitoring/lib.sh && MON_WEBHOOK_TOKEN_FILE=\"$3\" mon_render_configs \"$1\" \"$4\" 127.0.0.1:5398 127.0.0.1:9294 \"$2\"", "render",
+            Path.Combine(dir, "config"), webhook, tokenFile, scrapeTarget,
         ]) { WorkingDirectory = root, RedirectStandardError = true })!)
         {
             await render.WaitForExitAsync();

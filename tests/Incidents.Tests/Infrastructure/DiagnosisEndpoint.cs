@@ -26,7 +26,7 @@ internal sealed class DiagnosisEndpoint : IAsyncDisposable
 
     public int Requests;
 
-    public static async Task<DiagnosisEndpoint> StartAsync(Func<string?> json)
+    public static async Task<DiagnosisEndpoint> StartAsync(Func<string?> json, string? requiredToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -36,6 +36,7 @@ internal sealed class DiagnosisEndpoint : IAsyncDisposable
         app.MapGet("/lifeguard/diagnosis", (HttpContext ctx) =>
         {
             Interlocked.Increment(ref self!.Requests);
+            if (requiredToken is not null && ctx.Request.Headers.Authorization != "Bearer " + requiredToken) return Results.StatusCode(401);
             var body = json();
             return body is null ? Results.StatusCode(500) : Results.Text(body, "application/json");
         });

@@ -73,17 +73,41 @@ public sealed class EvidenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Open_ManagementAddressWithToken_SendsTheTokenFromItsFile()
+    {
+        const string managementToken = "management-token-0123456789abcdef";
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, managementToken + "\n");
+        try
+        {
+            await using var app = await DiagnosisEndpoint.StartAsync(() => """{"cause":"lock_contention","summary":"root blocker pid 4242"}""", managementToken);
+            // a database of its own: the fixture's service (without the token) must not take the job
+            await using var db = await TestDatabase.CreateAsync();
+            await using var service = await RunningService.StartAsync(db.ConnectionString, new Dictionary<string, string?> { ["Incidents:Evidence:TokenFile"] = file });
+            using var api = service.Api();
+            var id = (await PostAsync(api, Body("g2", Alert("fp9", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
+            var incident = await WaitForEvidenceAsync(id, api);
+            incident.GetProperty("evidence_state").GetString().ShouldBe("done");
+            incident.GetProperty("diagnosis").GetProperty("cause").GetString().ShouldBe("lock_contention");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Open_WithAnInstanceOutsideTheAllowedHosts_FetchesNothing()
     {
         var id = (await PostAsync(_api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: "169.254.169.254:80")))).GetProperty("incident_id").GetInt64();
         (await GetIncidentAsync(_api, id)).GetProperty("evidence_state").GetString().ShouldBe("none");
     }
 
-    private async Task<JsonElement> WaitForEvidenceAsync(long id)
+    private async Task<JsonElement> WaitForEvidenceAsync(long id, HttpClient? api = null)
     {
         for (var i = 0; i < 100; i++)
         {
-            var incident = await GetIncidentAsync(_api, id);
+            var incident = await GetIncidentAsync(api ?? _api, id);
             if (incident.GetProperty("evidence_state").GetString() is "done" or "failed") return incident;
             await Task.Delay(100);
         }

@@ -98,6 +98,11 @@ public sealed class ReviewCommandTests : IDisposable
             advice.GetProperty("cost_after").GetDouble().ShouldBeLessThanOrEqualTo(advice.GetProperty("cost_before").GetDouble() / 2);
             advice.GetProperty("validated").GetString().ShouldBe("hypopg");
             advice.GetProperty("measured_speedup").ValueKind.ShouldBe(JsonValueKind.Null);
+            // The setup's INSERT ... timestamptz '2026-01-01' is normalized to "timestamptz $6", which does not parse; the review
+            // repairs it to the cast it meant and gets further, to generate_series($8, $9), whose types PostgreSQL cannot infer.
+            var insert = json.Value.GetProperty("statements").EnumerateArray().Single(s => s.GetProperty("query").GetString()!.StartsWith("INSERT INTO events", StringComparison.Ordinal));
+            insert.GetProperty("plan_kind").GetString().ShouldBe("none");
+            insert.GetProperty("notes")[0].GetString().ShouldNotBeNull().ShouldContain("generate_series");
             File.ReadAllText(md).ShouldContain("CREATE INDEX CONCURRENTLY events_account_id_created_at_idx");
 
             // 2. Indexed as advised, the baseline is recorded; the same plans pass the gate.

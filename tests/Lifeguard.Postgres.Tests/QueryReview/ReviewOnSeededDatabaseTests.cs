@@ -45,6 +45,12 @@ public sealed class ReviewOnSeededDatabaseTests(SeededWebsiteDatabase db, ITestO
                 s.IndexAdvice.ShouldHaveSingleItem().Columns.ShouldBe(["workspace_id", "created_at"], source);
             }
 
+            // The CI gate against the committed baseline: every statement over orders regressed to a sequential scan.
+            var baseline = WebsiteBaseline();
+            var regressions = PlanBaseline.Compare(baseline, await new QueryReviewer(AllStatements(), TimeProvider.System).PlanAsync(db.ConnectionString, baseline.Select(b => b.Query), ct));
+            regressions.Where(r => r.Kind == "seq_scan").Select(r => StatementSource.Tag(r.Query)).Order()
+                .ShouldBe(["dashboard.daily", "dashboard.recent", "dashboard.top_products", "dashboard.totals"]);
+
             // --verify on real data: built in a transaction, timed before and after, rolled back.
             var verified = await new QueryReviewer(new QueryReviewOptions { MinCalls = 1, MinMeanMs = 0, Top = 50, VerifyConnectionString = db.ConnectionString }, TimeProvider.System)
                 .ReviewAsync(db.ConnectionString, null, ct);
@@ -88,6 +94,66 @@ public sealed class ReviewOnSeededDatabaseTests(SeededWebsiteDatabase db, ITestO
             s.SeqScans.ShouldBeEmpty(source);
         }
         report.Statements.SelectMany(s => s.IndexAdvice).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task PlanBaseline_WebsiteStatements_NoRegressionAgainstTheCommittedBaseline()
+    {
+        db.RequireServer();
+        var ct = TestContext.Current.CancellationToken;
+        await db.LoadDashboardsAsync(3, ct);
+        var reviewer = new QueryReviewer(AllStatements(), TimeProvider.System);
+        var report = await reviewer.ReviewAsync(db.ConnectionString, null, ct);
+        var baseline = WebsiteBaseline();
+        // The baseline must keep up with the website: a new or changed dashboard statement needs its line there.
+        var known = baseline.Select(b => PlanBaseline.Key(b.Query)).ToHashSet();
+        foreach (var s in report.Statements.Where(s => s.Source?.StartsWith("dashboard.", StringComparison.Ordinal) ?? false))
+        {
+            known.ShouldContain(PlanBaseline.Key(s.Query), $"{s.Source} is not in QueryReview/Plans/website-baseline.json: record it with lifeguard review --json");
+        }
+
+        var now = await reviewer.PlanAsync(db.ConnectionString, baseline.Select(b => b.Query), ct);
+        now.ShouldAllBe(p => p.Error == null);
+        PlanBaseline.Compare(baseline, now).ShouldBeEmpty();
+    }
+
+    /// <summary>The website's dashboard statements with their generic plan cost on the seeded database, recorded by `lifeguard review --json`.</summary>
+    private static List<PlanSnapshot> WebsiteBaseline()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "QueryReview", "Plans", "website-baseline.json")));
+        return doc.RootElement.GetProperty("statements").EnumerateArray()
+            .Select(s => new PlanSnapshot(null, s.GetProperty("query").GetString()!, s.GetProperty("plan_cost").GetDouble(),
+                s.GetProperty("seq_scans").EnumerateArray().Select(x => x.GetString()!).ToList()))
+            .ToList();
+    }
+
+    [Fact]
+    public async Task ReviewAsync_UnusedAndDuplicateIndexes_ReportedWithSize()
+    {
+        db.RequireServer();
+        var ct = TestContext.Current.CancellationToken;
+        // The dashboards use their index; then a status index nothing uses, and a workspace_id index the dashboard's
+        // (workspace_id, created_at) already serves.
+        await db.LoadDashboardsAsync(3, ct);
+        await db.ExecuteAsync("CREATE INDEX orders_status ON orders (status); CREATE INDEX orders_workspace ON orders (workspace_id)", ct);
+        try
+        {
+            var report = await new QueryReviewer(AllStatements(), TimeProvider.System).ReviewAsync(db.ConnectionString, null, ct);
+            var names = report.UnusedIndexes.Select(u => u.Index).ToList();
+            names.ShouldNotContain("orders_workspace_created"); // used by every dashboard
+            names.ShouldNotContain("orders_pkey"); // a constraint, never "unused"
+            var unused = report.UnusedIndexes.Single(u => u.Index == "orders_status");
+            unused.SizeBytes.ShouldBeGreaterThanOrEqualTo(10 * 1024 * 1024);
+            unused.Fix.ShouldContain("DROP INDEX CONCURRENTLY public.orders_status");
+            var duplicate = report.DuplicateIndexes.ShouldHaveSingleItem();
+            duplicate.Index.ShouldBe("orders_workspace");
+            duplicate.CoveredBy.ShouldBe("orders_workspace_created");
+            duplicate.SizeBytes.ShouldBeGreaterThan(0);
+        }
+        finally
+        {
+            await db.ExecuteAsync("DROP INDEX IF EXISTS orders_status; DROP INDEX IF EXISTS orders_workspace", ct);
+        }
     }
 
     private async Task<int> IndexCountAsync(CancellationToken ct)

@@ -30,6 +30,19 @@ public sealed class StatementSourceTests
     [InlineData("BEGIN", false)]
     public void IsReviewable_QueriesAndDmlButNotTheReviewsOwn(string query, bool reviewable) => StatementSource.IsReviewable(query).ShouldBe(reviewable);
 
+    [Theory]
+    [InlineData("SELECT 1", true)]
+    [InlineData("SELECT 1;  ", true)]
+    [InlineData("SELECT 1; DROP TABLE orders", false)]
+    public void IsSingleStatement_SecondStatementAfterSemicolon_IsRefused(string query, bool single) => StatementSource.IsSingleStatement(query).ShouldBe(single);
+
+    [Fact]
+    public void RepairTypedLiterals_NormalizedTypedConstant_BecomesACast()
+    {
+        StatementSource.RepairTypedLiterals("SELECT timestamptz $6 + g * interval $7, x::text FROM t WHERE a = $1")
+            .ShouldBe("SELECT $6::timestamptz + g * $7::interval, x::text FROM t WHERE a = $1");
+    }
+
     [Fact]
     public void RouteFor_TagPage_MatchesTheGuardsRoute()
     {

@@ -8,7 +8,7 @@ namespace Website.Tests.Integration;
 /// address serves.</summary>
 public sealed class ManagementAddressTests(SiteFixture site) : IClassFixture<SiteFixture>
 {
-    private static readonly string[] Operational = ["/metrics", "/lifeguard", "/lifeguard/page.js", "/lifeguard/state"];
+    private static readonly string[] Operational = ["/metrics", "/lifeguard", "/lifeguard/page.js", "/lifeguard/state", "/lifeguard/statements"];
 
     [Fact]
     public async Task PublicPort_AnonymousOperationalRequests_Answer404()

@@ -39,6 +39,29 @@ public sealed class SessionTests(SessionFixture site) : IClassFixture<SessionFix
     }
 
     [Fact]
+    public async Task Logout_OnAnotherNode_IsRefusedHereWithinTheCacheDuration()
+    {
+        // Two nodes of the site on one database (same data-protection keys, so a cookie of one opens the other).
+        await using var other = await RunningSite.StartAsync(site.Db.ConnectionString, site.Settings, site.Clock);
+        using var here = await site.LoggedInAsync(site.Data.A.Email);
+        var cookie = AuthCookieOf(here);
+        using var there = other.NewClient();
+        there.Cookies.Add(other.BaseAddress, new Cookie(cookie.Name, cookie.Value, "/"));
+        (await there.Http.GetAsync("/dashboard")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using (var logout = await here.PostFormAsync("/account/logout", [], withToken: true, tokenFrom: "/dashboard"))
+        {
+            logout.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+
+        // The documented bound: the other node may serve what it remembers for SessionCacheDuration, never longer.
+        site.Clock.Advance(new WebsiteOptions().SessionCacheDuration + TimeSpan.FromSeconds(1));
+        using var r = await there.Http.GetAsync("/dashboard");
+        r.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        r.Headers.Location!.AbsolutePath.ShouldBe("/account/login");
+    }
+
+    [Fact]
     public async Task Login_Cookie_CarriesOnlyARandomSessionIdStoredAsItsHash()
     {
         using var one = await site.LoggedInAsync(site.Data.A.Email);
@@ -90,6 +113,7 @@ public sealed class SessionTests(SessionFixture site) : IClassFixture<SessionFix
         // A login racing a lockout on another node could leave a row behind: the lookup checks the lockout itself.
         var email = await InsertUserAsync();
         using var client = await site.LoggedInAsync(email);
+        (await client.Http.GetAsync("/dashboard")).StatusCode.ShouldBe(HttpStatusCode.OK); // now remembered by this node
         await using (var c = await site.Db.OpenAsync())
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO login_throttle (email_hash, failed_count, lockout_end, updated_at) VALUES (sha256(convert_to($1, 'UTF8')), 0, $2, $3)", c)
@@ -99,6 +123,9 @@ public sealed class SessionTests(SessionFixture site) : IClassFixture<SessionFix
         }
 
         (await SessionRowsAsync(SessionIdOf(AuthCookieOf(client)))).ShouldBe(1);
+
+        // The lockout happened elsewhere: this node may serve the session from memory for SessionCacheDuration, no longer.
+        site.Clock.Advance(new WebsiteOptions().SessionCacheDuration + TimeSpan.FromSeconds(1));
         using var r = await client.Http.GetAsync("/dashboard");
         r.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         r.Headers.Location!.AbsolutePath.ShouldBe("/account/login");
@@ -157,7 +184,7 @@ public sealed class SessionTests(SessionFixture site) : IClassFixture<SessionFix
         // 20 minutes later the first session is 70 minutes idle; the cleanup's timer is due (5 min) more than once.
         site.Clock.Advance(TimeSpan.FromMinutes(20));
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await SessionRowsAsync(staleId) > 0 && DateTime.UtcNow < deadline)
+        while ((await SessionRowsAsync(staleId) > 0 || await CounterRowsAsync(oldCounter) > 0) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
