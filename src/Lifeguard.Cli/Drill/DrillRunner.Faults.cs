@@ -286,7 +286,9 @@ internal sealed partial class DrillRunner
             e.TryGetProperty(snake, out var v) || e.TryGetProperty(camel, out v) ? v.GetString() ?? "" : "";
         var top = leaks.GroupBy(l => Prop(l, "operation", "operation")).OrderByDescending(g => g.Count()).First();
         var stack = Prop(top.First(), "stack_trace", "stackTrace");
-        var frame = stack.Split('\n').Select(x => x.Trim()).FirstOrDefault(x => x.Contains("Website.", StringComparison.Ordinal)) ?? stack.Split('\n')[0].Trim();
+        // The borrower: the website's own frame that is not its middleware (async stacks list those too).
+        var frames = stack.Split('\n').Select(x => x.Trim()).Where(x => x.Contains("Website.", StringComparison.Ordinal)).ToList();
+        var frame = frames.FirstOrDefault(x => !x.Contains("Middleware", StringComparison.Ordinal)) ?? frames.FirstOrDefault() ?? stack.Split('\n')[0].Trim();
         return (top.Key.Length == 0 ? "(unnamed)" : top.Key, frame);
     }
 }
