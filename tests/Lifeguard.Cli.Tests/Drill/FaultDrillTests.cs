@@ -12,6 +12,7 @@ namespace Lifeguard.Cli.Tests.Drill;
 /// other drill tests (Category=Drill), after the other suites.
 /// </summary>
 [Trait("Category", "Drill")]
+[Collection(DrillCollection.Name)]
 public sealed class FaultDrillTests
 {
     public static TheoryData<string> Faults() => new(DrillFaults.Implemented.Where(f => f != DrillFaults.Pool));
