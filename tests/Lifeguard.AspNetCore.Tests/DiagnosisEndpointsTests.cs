@@ -20,24 +20,84 @@ public sealed class DiagnosisEndpointsTests
         JsonElement diagnosis = default;
         await GuardedTestApp.Eventually(async () =>
         {
-            diagnosis = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            diagnosis = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
             return diagnosis.GetProperty("signals").ValueKind == JsonValueKind.Object;
         }, "a first diagnosis");
         diagnosis.GetProperty("cause").GetString().ShouldBe("healthy");
         foreach (var key in new[] { "summary", "evidence", "remedy", "avoid", "since", "confidence", "consequences" }) diagnosis.TryGetProperty(key, out _).ShouldBeTrue(key);
         diagnosis.GetProperty("signals").GetProperty("server").GetProperty("reachable").GetBoolean().ShouldBeTrue();
 
-        var metrics = await app.Client.GetStringAsync("/metrics", ct);
+        var metrics = await app.Management.GetStringAsync("/metrics", ct);
         foreach (var cause in Lifeguard.Diagnosis.DiagnosisCauses.All)
             metrics.ShouldMatch($"lifeguard_diagnosis\\{{[^}}]*cause=\"{cause}\"", cause);
         metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"healthy\"[^}]*\\} 1");
         metrics.ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 0");
 
-        var page = await app.Client.GetStringAsync("/lifeguard", ct);
+        var page = await app.Management.GetStringAsync("/lifeguard", ct);
         page.ShouldContain("id=\"cause\"");
-        (await app.Client.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
-        var history = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
+        (await app.Management.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
+        var history = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
         history.GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Endpoints_NetworkToTheDatabaseSlowsDown_NameNetworkLatency()
+    {
+        var direct = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString(maxPoolSize: 4, timeoutSeconds: 5));
+        await using var proxy = new DelayProxy(direct.Host!, direct.Port);
+        var cs = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Steady traffic, one statement per request: its hold is mostly round trips.
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try { using var _ = await app.Client.GetAsync("/query", stop.Token); await Task.Delay(50, stop.Token); }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+            }
+        }, ct);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), ct); // healthy seconds: the round-trip and hold baselines
+            (await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString().ShouldBe("healthy");
+
+            proxy.Delay = TimeSpan.FromMilliseconds(25); // each way, every packet
+            JsonElement d = default;
+            await GuardedTestApp.Eventually(async () =>
+            {
+                d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                return d.GetProperty("cause").GetString() == "network_latency";
+            }, "network_latency on /lifeguard/diagnosis");
+            d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.StartsWith("round trip of a trivial query", StringComparison.Ordinal));
+            d.GetProperty("avoid").GetString()!.ShouldContain("on the wire");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+    }
+
+    [Fact]
+    public async Task Endpoints_ConnectionsHeldPastTheLeakThreshold_NameConnectionLeak()
+    {
+        var cs = TestPostgres.ConnectionString(maxPoolSize: 2, timeoutSeconds: 5);
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(300),
+            services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        // Two requests keep both connections for 8 s: past the leak threshold, the pool starves.
+        var holds = Enumerable.Range(0, 2).Select(_ => app.Client.GetAsync("/hold/8000", ct)).ToList();
+        JsonElement d = default;
+        await GuardedTestApp.Eventually(async () =>
+        {
+            d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+            return d.GetProperty("cause").GetString() == "connection_leak";
+        }, "connection_leak on /lifeguard/diagnosis");
+        d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains("2 lease(s) held past the leak threshold"));
+        d.GetProperty("avoid").GetString()!.ShouldContain("Do not grow the pool");
+        foreach (var h in holds) (await h).Dispose();
     }
 
     [Fact]
@@ -72,7 +132,7 @@ public sealed class DiagnosisEndpointsTests
             JsonElement d = default;
             await GuardedTestApp.Eventually(async () =>
             {
-                d = await app.Client.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
                 return d.GetProperty("cause").GetString() == "lock_contention";
             }, "lock_contention on /lifeguard/diagnosis");
             d.GetProperty("signals").GetProperty("server").GetProperty("rootBlocker").GetProperty("pid").GetInt32().ShouldBe(blockerPid);
@@ -82,7 +142,7 @@ public sealed class DiagnosisEndpointsTests
             var check = health.GetProperty("checks").GetProperty("lifeguard");
             check.GetProperty("data").GetProperty("cause").GetString().ShouldBe("lock_contention");
             check.GetProperty("description").GetString()!.ShouldStartWith("lock_contention:");
-            (await app.Client.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
+            (await app.Management.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
         }
         finally
         {

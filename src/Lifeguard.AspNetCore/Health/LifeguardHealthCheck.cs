@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Lifeguard.AspNetCore.Health;
 
-/// <summary>Pool health: Unhealthy after pool timeouts within the health window, Degraded while requests wait,
+/// <summary>Pool health, led by the diagnosed cause (a named cause makes it at least Degraded and its description): Unhealthy after pool timeouts within the health window, Degraded while requests wait,
 /// after admission rejections, or when the windowed wait p99 exceeds the SLO; Healthy otherwise.</summary>
 internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<LifeguardOptions> options, LifeguardDiagnosisService diagnosis) : IHealthCheck
 {
@@ -47,8 +47,9 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             result = HealthCheckResult.Healthy($"{s.InUse}/{s.Max} in use, nobody waiting", data);
         if (d.Cause is not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown))
         {
-            var status = d.Cause is DiagnosisCauses.DatabaseUnavailable or DiagnosisCauses.ConnectionLimit ? HealthStatus.Unhealthy
-                : result.Status == HealthStatus.Unhealthy ? HealthStatus.Unhealthy : HealthStatus.Degraded;
+            // At least Degraded (still HTTP 200): a database outage must not make every instance look dead to a load
+            // balancer, which would turn it into a site outage; Unhealthy stays the pool's own verdict.
+            var status = result.Status == HealthStatus.Unhealthy ? HealthStatus.Unhealthy : HealthStatus.Degraded;
             var pool = result.Status == HealthStatus.Healthy ? "" : " (" + result.Description + ")";
             result = new HealthCheckResult(status, $"{d.Cause}: {d.Summary}{pool}", data: data);
         }

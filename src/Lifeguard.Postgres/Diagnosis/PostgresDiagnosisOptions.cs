@@ -40,6 +40,11 @@ public sealed class PostgresDiagnosisOptions
     [Range(1.1, 1000)]
     public double StatementReportFactor { get; set; } = 2;
 
+    /// <summary>Calls within the window a statement needs before its slowdown is reported: a report or a migration run
+    /// once is not "the queries got slower".</summary>
+    [Range(1, 1_000_000)]
+    public int StatementMinCalls { get; set; } = 3;
+
     /// <summary>Most statements read from pg_stat_statements per sample (those with most calls).</summary>
     [Range(1, 100_000)]
     public int MaxStatements { get; set; } = 500;

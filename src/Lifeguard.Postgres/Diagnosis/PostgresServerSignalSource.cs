@@ -249,6 +249,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             ActiveOnCpu = onCpu,
             Cores = _cores,
             CpuCoresUsed = _local ? CpuUsed(all) : null,
+            HostCpuBusy = _local ? HostBusy() : null,
             WaitEvents = waits,
             LockWaiters = lockWaiters.Count,
             LongestLockWaitSeconds = lockWaiters.Count == 0 ? 0 : Math.Round(lockWaiters.Max(s => s.StateAge), 3),
@@ -364,7 +365,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
                 baseline = then.ContainsKey(id) ? then[id].Total / Math.Max(1, then[id].Calls) : tt / Math.Max(1, tc);
                 _statementBaseline[id] = baseline;
             }
-            if (mean >= _options.StatementReportFactor * baseline && baseline >= 0)
+            if (mean >= _options.StatementReportFactor * baseline && calls >= _options.StatementMinCalls)
             {
                 slowed.Add(new StatementSlowdown(id, text[id], Math.Round(calls / seconds, 2), Math.Round(mean, 3), Math.Round(baseline, 4),
                     allMs <= 0 ? 0 : Math.Round(ms / allMs, 3)));
@@ -409,6 +410,26 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     }
 
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
+    private (double Busy, double Total)? _lastHost;
+
+    // The first line of /proc/stat: user nice system idle iowait irq softirq steal ...; busy is all but idle and iowait.
+    private double? HostBusy()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/stat").First();
+            var v = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            var total = v.Sum();
+            var busy = total - v[3] - v[4];
+            var last = _lastHost;
+            _lastHost = (busy, total);
+            return last is { } l && total > l.Total ? Math.Round((busy - l.Busy) / (total - l.Total), 3) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static (string Name, int Parent, double Ticks)? ReadStat(int pid)
     {

@@ -59,6 +59,10 @@ public sealed class DiagnosisOptions
     [Range(0.1, 1)]
     public double CpuUsedSaturation { get; set; } = 0.5;
 
+    /// <summary>database_cpu, where the host's CPU can be read: a host this busy (0..1) confirms the sessions queue for CPU.</summary>
+    [Range(0.1, 1)]
+    public double HostCpuSaturation { get; set; } = 0.9;
+
     /// <summary>lock_contention: the longest lock wait lasts at least this long (ms) — shorter waits are ordinary.</summary>
     [Range(0, 3_600_000)]
     public double LockWaitMinMs { get; set; } = 1000;

@@ -82,7 +82,9 @@ internal static class DiagnosisRules
     private static RuleFinding? Lock(DiagnosisSample s, DiagnosisOptions o)
     {
         if (s.Server is not { Reachable: true, LockWaiters: > 0, RootBlocker: { } root } server) return null;
-        if (server.LongestLockWaitSeconds * 1000 < o.LockWaitMinMs) return null;
+        // An application with lock_timeout gives up before a wait gets long: its lock timeouts count as long waits.
+        var gaveUp = (s.Pool?.Errors.LockTimeouts ?? 0) + (s.Pool?.Errors.Deadlocks ?? 0);
+        if (server.LongestLockWaitSeconds * 1000 < o.LockWaitMinMs && gaveUp == 0) return null;
         // Diagnosing an application whose sessions are known: someone else's lock queue is not its cause.
         if (s.Pool is not null && !string.IsNullOrEmpty(server.ApplicationName) && server.AppLockWaiters == 0) return null;
         var evidence = new List<string>
@@ -92,6 +94,7 @@ internal static class DiagnosisRules
             F($"root blocker: pid {root.Pid} blocks {root.Blocked} session(s), directly or through the sessions queued behind it"),
         };
         if (!string.IsNullOrEmpty(server.ApplicationName)) evidence.Add(F($"app: {server.AppLockWaiters} of the application's sessions ('{server.ApplicationName}') wait on the lock"));
+        if (gaveUp > 0) evidence.Add(F($"app: {s.Pool!.Errors.LockTimeouts} lock timeout(s) (55P03) and {s.Pool.Errors.Deadlocks} deadlock(s) (40P01) in the last second"));
         if (s.Pool is { } p && p.Max > 0) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting: the app's connections are stuck behind the lock"));
         return new RuleFinding(DiagnosisCauses.LockContention,
             F($"Sessions queue on a lock held by pid {root.Pid} ({root.State}, application {Name(root.Application)})."),
@@ -126,6 +129,8 @@ internal static class DiagnosisRules
         var evidence = new List<string>();
         foreach (var x in slowed.Take(5))
             evidence.Add(F($"statement {x.QueryId}: mean {x.RecentMeanMs:0.0} ms vs {x.BaselineMeanMs:0.00} ms before (x{x.Growth:0}), {x.CallsPerSecond:0.#} calls/s, {x.ShareOfExecution:P0} of server time: {x.Query}"));
+        if (s.Pool is { Errors.StatementTimeouts: > 0 } timedOut)
+            evidence.Add(F($"app: {timedOut.Errors.StatementTimeouts} statement(s) hit statement_timeout (57014) in the last second"));
         if (s.Pool is { Returned: > 0 } p && b.HoldP99Ms is { } normal)
             evidence.Add(F($"pool: connection hold p99 {p.HoldP99Ms:0.0} ms vs {normal:0.0} ms normally (x{p.HoldP99Ms / Math.Max(0.001, normal):0.0}); {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
         var summary = slowed.Count > 0
@@ -143,7 +148,7 @@ internal static class DiagnosisRules
 
     private static bool CpuSaturated(ServerSignals? server, DiagnosisOptions o) =>
         server is { Reachable: true, Cores: > 0 } && server.ActiveOnCpu >= server.Cores * o.CpuSaturation
-        && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation);
+        && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation || server.HostCpuBusy >= o.HostCpuSaturation);
 
     private static RuleFinding? Cpu(DiagnosisSample s, DiagnosisOptions o)
     {
@@ -154,6 +159,7 @@ internal static class DiagnosisRules
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),
         };
         if (server.CpuCoresUsed is { } used) evidence.Add(F($"server: its processes use {used:0.00} of {server.Cores:0.#} core(s)"));
+        if (server.HostCpuBusy is { } busy) evidence.Add(F($"host: CPUs {busy * 100:0}% busy"));
         if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
         return new RuleFinding(DiagnosisCauses.DatabaseCpu,

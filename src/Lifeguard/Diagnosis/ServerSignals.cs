@@ -33,6 +33,9 @@ public sealed record ServerSignals
     public double Cores { get; init; }
     /// <summary>CPU the server's processes used, in cores, when it can be measured (local server); null otherwise.</summary>
     public double? CpuCoresUsed { get; init; }
+    /// <summary>Share of the host's CPU time busy (0..1) when the server is local; null otherwise. Sessions on a host whose
+    /// CPUs are all busy queue for CPU even when the server's own processes get less than its cores.</summary>
+    public double? HostCpuBusy { get; init; }
     /// <summary>Active sessions by wait event, largest first.</summary>
     public IReadOnlyList<WaitEventCount> WaitEvents { get; init; } = [];
     /// <summary>Sessions waiting on a lock (wait_event_type Lock).</summary>

@@ -40,7 +40,7 @@ public sealed class ReviewWebsiteTests : IDisposable
             }
 
             var (exit, output, json) = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--top", "50",
-                "--metrics-url", new Uri(site.Url, "/metrics").ToString());
+                "--metrics-url", new Uri(site.ManagementUrl, "/metrics").ToString());
             exit.ShouldBe(0, output);
             var statements = json!.Value.GetProperty("statements").EnumerateArray().ToList();
             var sources = statements.Select(s => s.GetProperty("source").GetString()).ToList();

@@ -94,6 +94,17 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_AppGivesUpWithLockTimeoutsBehindARootBlocker_NamesLockContention()
+    {
+        // With lock_timeout the app's waits never get long: its 55P03 errors stand for them.
+        var root = new BlockingSession(99, "idle in transaction", "psql", "ops", "x", 40, 40, "SELECT 1", 1);
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(errors: new ConnectionErrorCounts { LockTimeouts = 5 }), Server(lockWaiters: 1, lockWait: 0.1, root: root)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Evidence.ShouldContain(e => e.Contains("5 lock timeout(s) (55P03)"));
+    }
+
+    [Fact]
     public void Observe_ShortLockWaits_AreNotContention()
     {
         var root = new BlockingSession(7, "active", "app", "app", "x", 0.1, 0.1, "UPDATE t", 1);
@@ -109,6 +120,16 @@ public sealed class DiagnoserTests
         last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
         last.Evidence.ShouldContain(e => e.Contains("9 session(s) on CPU against 4 core(s)"));
         last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew, but no statement stands out
+    }
+
+    [Fact]
+    public void Observe_SessionsOnCpuOnAHostWithEveryCpuBusy_NamesDatabaseCpuThoughItsProcessesGetLess()
+    {
+        var d = new Diagnoser();
+        var server = Server(onCpu: 3, cores: 2, cpuUsed: 0.7) with { HostCpuBusy = 0.99 };
+        var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Evidence.ShouldContain("host: CPUs 99% busy");
     }
 
     [Fact]
