@@ -46,7 +46,7 @@ count_summaries() {
 
 echo "== dotnet test"
 log=$(mktemp)
-dotnet test Lifeguard.slnx -c Release --no-build -nologo --filter "FullyQualifiedName!~QuickDrillTests" 2>&1 | tee "$log"
+dotnet test Lifeguard.slnx -c Release --no-build -nologo --filter "Category!=Drill" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 count_summaries "$log"
 projects=$(ls tests/*/*.csproj 2>/dev/null | wc -l)
@@ -68,10 +68,11 @@ for suite in eng/suites/*.sh; do
   passed=$((passed + p)); failed=$((failed + f))
   [ "$src" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
 done
-# The quick drill runs last and alone: its latencies must not be those of a machine busy with other tests.
-echo "== quick drill (QuickDrillTests)"
+# The drills run last and alone: their latencies must not be those of a machine busy with other tests. Category=Drill:
+# the quick pool drill (QuickDrillTests) and every other fault injected for real (FaultDrillTests, one drill each).
+echo "== quick drills (QuickDrillTests, FaultDrillTests)"
 dlog=$(mktemp)
-dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~QuickDrillTests" 2>&1 | tee "$dlog"
+dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee "$dlog"
 drc=${PIPESTATUS[0]}
 count_summaries "$dlog"
 if [ "$summaries" -lt 1 ]; then echo "test.sh: the quick drill reported no summary"; failed=$((failed + 1)); fi

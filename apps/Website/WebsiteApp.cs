@@ -116,6 +116,8 @@ public static class WebsiteApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+        // The drill's leak fault: off (no route) unless Website:Faults:LeakRoute=true; loopback callers only.
+        Website.Faults.LeakFaultSwitch.MapLeakFault(app);
         // /metrics (Prometheus), /health with details, /lifeguard (live pool page) and /lifeguard/state on the management
         // address only (Lifeguard:Endpoints:ManagementPort, 127.0.0.1:5081 by default; 404 here); a status-only /health here.
         app.MapLifeguard();

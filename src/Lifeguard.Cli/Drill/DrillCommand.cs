@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Cli.Load;
 
 namespace Lifeguard.Cli.Drill;
@@ -17,10 +18,12 @@ internal static class DrillCommand
         var slo = new Option<string>("--slo") { Description = "Latency objective (request p99).", DefaultValueFactory = _ => "1s" };
         var output = new Option<string>("--out") { Description = "Directory for drill.md, drill.png and drill.json.", DefaultValueFactory = _ => "artifacts/drill" };
         var json = new Option<string?>("--json") { Description = "Also write the JSON report to this path." };
+        var fault = new Option<string>("--fault") { Description = "The fault to inject: " + string.Join("|", DrillFaults.All) + " (pool: the February 10 incident).", DefaultValueFactory = _ => DrillFaults.Pool };
+        var all = new Option<bool>("--all") { Description = "Run every fault in turn and print one table (with --quick: the CI run)." };
 
         var command = new Command("drill", "Replay the pool-misconfiguration incident: detect it, name the root cause, fix it with the advisor, verify recovery.")
         {
-            quick, pgPort, pgData, badSize, delay, slo, output, json,
+            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,7 +39,9 @@ internal static class DrillCommand
                     NetworkDelay = DurationParser.Parse(parse.GetValue(delay)!, "--network-delay"),
                     Slo = DurationParser.Parse(parse.GetValue(slo)!, "--slo"),
                     OutputDirectory = parse.GetValue(output)!,
+                    Fault = parse.GetValue(fault)!,
                 };
+                _ = DrillFaults.ExpectedCause(options.Fault);
             }
             catch (Exception e) when (e is ArgumentException or CliException)
             {
@@ -50,6 +55,15 @@ internal static class DrillCommand
                 return CliApp.Failure;
             }
 
+            if (parse.GetValue(all))
+            {
+                var results = await DrillSuite.RunAsync(options, DrillFaults.All, Say, ct).ConfigureAwait(false);
+                Console.Out.Write(DrillSuite.Table(results));
+                await CliJson.WriteAsync(Path.Combine(options.OutputDirectory, "drill-all.json"), results, ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "drill-all.md"), DrillSuite.Table(results), ct).ConfigureAwait(false);
+                return results.All(r => r.Passed) ? 0 : 1;
+            }
+
             DrillReport report;
             try
             {
@@ -61,23 +75,29 @@ internal static class DrillCommand
                 return 1;
             }
 
-            Directory.CreateDirectory(options.OutputDirectory);
-            var png = Path.Combine(options.OutputDirectory, "drill.png");
-            var md = Path.Combine(options.OutputDirectory, "drill.md");
-            DrillPlot.Save(report, png);
-            report = report with { PlotPath = Path.GetFullPath(png), MarkdownPath = Path.GetFullPath(md) };
-            await File.WriteAllTextAsync(md, DrillMarkdown.Render(report, "drill.png"), ct).ConfigureAwait(false);
-            await CliJson.WriteAsync(Path.Combine(options.OutputDirectory, "drill.json"), report, ct).ConfigureAwait(false);
-            var jsonPath = parse.GetValue(json);
-            if (jsonPath is not null) await CliJson.WriteAsync(jsonPath, report, ct).ConfigureAwait(false);
-            Say($"report: {md}, {png}{(jsonPath is null ? "" : ", " + jsonPath)}");
+            await WriteReportAsync(report, options.OutputDirectory, parse.GetValue(json), ct).ConfigureAwait(false);
 
             // The drill fails when it could not show the incident, name its cause, or recover from it.
-            return report.RootCause is not null && report.Recovered ? 0 : 1;
+            return report.RootCause?.Kind == report.ExpectedCause && report.Recovered ? 0 : 1;
         });
         return command;
     }
 
-    private static void Say(string line) =>
+    /// <summary>Writes drill.json, drill.md and drill.png into <paramref name="directory"/>.</summary>
+    internal static async Task<DrillReport> WriteReportAsync(DrillReport report, string directory, string? jsonPath, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var png = Path.Combine(directory, "drill.png");
+        var md = Path.Combine(directory, "drill.md");
+        DrillPlot.Save(report, png);
+        report = report with { PlotPath = Path.GetFullPath(png), MarkdownPath = Path.GetFullPath(md) };
+        await File.WriteAllTextAsync(md, DrillMarkdown.Render(report, "drill.png"), ct).ConfigureAwait(false);
+        await CliJson.WriteAsync(Path.Combine(directory, "drill.json"), report, ct).ConfigureAwait(false);
+        if (jsonPath is not null) await CliJson.WriteAsync(jsonPath, report, ct).ConfigureAwait(false);
+        Say($"report: {md}, {png}{(jsonPath is null ? "" : ", " + jsonPath)}");
+        return report;
+    }
+
+    internal static void Say(string line) =>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} {line}"));
 }

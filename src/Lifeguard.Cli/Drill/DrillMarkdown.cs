@@ -10,8 +10,14 @@ internal static class DrillMarkdown
     {
         var md = new StringBuilder();
         void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
-        L($"# Lifeguard drill — {r.StartedAt:yyyy-MM-dd HH:mm} UTC{(r.Quick ? " (quick)" : "")}");
+        L($"# Lifeguard drill `--fault {r.Fault}` — {r.StartedAt:yyyy-MM-dd HH:mm} UTC{(r.Quick ? " (quick)" : "")}");
         L($"");
+        if (r.Fault != Faults.DrillFaults.Pool)
+        {
+            RenderFault(r, md, plotFileName);
+            return md.ToString();
+        }
+
         L($"The website ran with `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` (the misconfiguration), behind {r.Settings.NetworkDelayMs:0.#} ms of one-way network delay to PostgreSQL. Normal traffic was {r.Settings.NormalRateRps:0.#} req/s, peak traffic {r.Settings.PeakRateRps:0.#} req/s, over {r.Settings.Users} logged-in users. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
         L($"");
         if (r.RootCause is { } c)
@@ -68,6 +74,52 @@ internal static class DrillMarkdown
         }
 
         return md.ToString();
+    }
+
+    private static void RenderFault(DrillReport r, StringBuilder md, string? plotFileName)
+    {
+        void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
+        L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+        L($"");
+        if (r.RootCause is { } c)
+        {
+            L($"## Root cause named by the live diagnoser: `{c.Kind}`{(c.Kind == r.ExpectedCause ? "" : $" (expected `{r.ExpectedCause}`)")}");
+            L($"");
+            L($"{c.Summary} Detected {Seconds(r.DetectedAfterS)} after the fault, cause named after {Seconds(r.RootCauseAfterS)}.");
+            L($"");
+            foreach (var e in c.Evidence) L($"- {e}");
+            if (c.Avoid.Length > 0)
+            {
+                L($"");
+                L($"Avoid: {c.Avoid}");
+            }
+        }
+        else
+        {
+            L($"## No cause named (expected `{r.ExpectedCause}`)");
+        }
+
+        L($"");
+        L($"## Mitigation");
+        L($"");
+        if (r.Mitigation is { } m) L($"{m.Action}. Maximum Pool Size {m.PoolSizeBefore} → {m.PoolSizeAfter}.");
+        L($"");
+        L($"{(r.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {r.RecoveryP99Ms:0} ms under the same traffic (normal p99 {r.BaselineP99Ms:0} ms).");
+        L($"");
+        L($"## Phases");
+        L($"");
+        L($"| phase | rate (req/s) | requests | errors | error rate | p50 ms | p99 ms | > 10 s | > SLO | pool wait p99 ms | hold mean ms |");
+        L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in r.Phases)
+        {
+            L($"| {p.Name} | {p.RateRps:0.#} | {p.Requests} | {p.Errors} | {p.ErrorRate:P1} | {p.P50Ms:0} | {p.P99Ms:0} | {p.ShareOver10s:P0} | {p.ShareOverSlo:P0} | {p.PoolWaitP99Ms:0} | {p.HoldMeanMs:0.0} |");
+        }
+
+        if (plotFileName is not null)
+        {
+            L($"");
+            L($"![timeline]({plotFileName})");
+        }
     }
 
     private static string Seconds(double? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0} s") : "—";

@@ -4,6 +4,10 @@ namespace Lifeguard.Cli.Drill;
 internal sealed record DrillOptions
 {
     public bool Quick { get; init; }
+    /// <summary>The fault to inject (DrillFaults); pool replays the February 10 incident.</summary>
+    public string Fault { get; init; } = Faults.DrillFaults.Pool;
+    /// <summary>Maximum Pool Size of the website in the drills of the other faults: a right-sized pool, which the drill does not change.</summary>
+    public int HealthyPoolSize { get; init; } = 10;
     /// <summary>Port of the private PostgreSQL (run.sh's cluster by default); started if not running.</summary>
     public int PgPort { get; init; } = 54329;
     public string? PgDataDir { get; init; }
@@ -26,6 +30,12 @@ internal sealed record DrillOptions
     public TimeSpan IncidentMax => Quick ? TimeSpan.FromSeconds(22) : TimeSpan.FromSeconds(80);
     /// <summary>How long the incident keeps running after diagnosis, to show its shape (share over 10 s, errors).</summary>
     public TimeSpan IncidentAfterDiagnosis => Quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(40);
+    /// <summary>How long a fault other than pool keeps running after its cause is named, before the mitigation.</summary>
+    public TimeSpan FaultAfterDiagnosis => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(15);
+    /// <summary>The network fault's one-way delay between site and database.</summary>
+    public TimeSpan NetworkFaultDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long the restart fault keeps the database down.</summary>
+    public TimeSpan RestartDowntime => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
     public TimeSpan FixedPhase => Quick ? TimeSpan.FromSeconds(12) : TimeSpan.FromSeconds(35);
     /// <summary>
     /// The provider's acquire timeout in the misconfigured site: Npgsql's default, 15 s, as in the incident. The quick

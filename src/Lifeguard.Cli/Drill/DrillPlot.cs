@@ -53,7 +53,8 @@ internal static class DrillPlot
 
             if (report.DetectedAfterS is { } d)
             {
-                var incident = report.Phases.First(p => p.Name == "incident");
+                // The second phase is the incident or the fault: detection counts from its start.
+                var incident = report.Phases.FirstOrDefault(p => p.Name is "incident" or "fault") ?? report.Phases[^1];
                 var mark = plot.Add.VerticalLine(incident.StartS + d);
                 mark.Color = Colors.Red;
                 mark.LabelText = "detected";

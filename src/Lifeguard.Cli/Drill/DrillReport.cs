@@ -5,6 +5,14 @@ internal sealed record DrillReport
 {
     public required DateTimeOffset StartedAt { get; init; }
     public bool Quick { get; init; }
+    /// <summary>The fault injected (one of DrillFaults: pool, lock, slow-query, ...).</summary>
+    public string Fault { get; init; } = Faults.DrillFaults.Pool;
+    /// <summary>What exactly was done to the site or its database.</summary>
+    public string? FaultDescription { get; init; }
+    /// <summary>The cause the diagnoser should name for this fault; <see cref="RootCause"/> is what it did name.</summary>
+    public string? ExpectedCause { get; init; }
+    /// <summary>What the drill did about the named cause, and the pool size before and after (grown only when the pool is the cause).</summary>
+    public DrillMitigation? Mitigation { get; init; }
     public double DurationS { get; init; }
     public required DrillSettings Settings { get; init; }
     public required IReadOnlyList<DrillPhase> Phases { get; init; }
@@ -32,3 +40,10 @@ internal sealed record DrillSettings(int MisconfiguredMaxPoolSize, double Networ
 
 /// <summary>The measured load behind the recommendation, in the `lifeguard size --from-json` schema.</summary>
 internal sealed record DrillSizingInput(double ArrivalRatePerSecond, double HoldMeanMs, double HoldP99Ms, int Instances);
+
+/// <summary>The mitigation that fits the named cause.</summary>
+internal sealed record DrillMitigation(string Action, int PoolSizeBefore, int PoolSizeAfter)
+{
+    /// <summary>The mitigation needs the website restarted (the leak: with its fault switch off).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool RestartSite { get; init; }
+}

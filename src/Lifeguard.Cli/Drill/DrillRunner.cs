@@ -16,7 +16,7 @@ namespace Lifeguard.Cli.Drill;
 /// /lifeguard/diagnosis, fed by the guard and the server), asks the sizing advisor for the pool size,
 /// restarts the website with it under the same peak load and verifies recovery.
 /// </summary>
-internal sealed class DrillRunner(DrillOptions options, Action<string> say)
+internal sealed partial class DrillRunner(DrillOptions options, Action<string> say)
 {
     private readonly List<DrillSample> _timeline = [];
     private readonly Stopwatch _clock = new();
@@ -26,7 +26,19 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     {
         var startedAt = DateTimeOffset.UtcNow;
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
-        return await RunWithDatabaseAsync(database, startedAt, ct).ConfigureAwait(false);
+        try
+        {
+            return options.Fault == Faults.DrillFaults.Pool
+                ? await RunWithDatabaseAsync(database, startedAt, ct).ConfigureAwait(false)
+                : await RunFaultAsync(database, startedAt, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runner?.Dispose();
+            _runner = null;
+            if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
+        }
     }
 
     private async Task<DrillReport> RunWithDatabaseAsync(SiteDatabase database, DateTimeOffset startedAt, CancellationToken ct)
@@ -34,12 +46,12 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         var checkout = database.Checkout;
         var directCs = database.DirectConnectionString;
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
-        await using var probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
-        _probe = probe;
-        var budget = await probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
+        _probeConnectionString = directCs;
+        _probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
+        var budget = await _probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
         var cores = Environment.ProcessorCount;
         // A database seeded earlier at a smaller scale may hold fewer users than the drill would log in.
-        _users = Math.Min(options.Users, await probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        _users = Math.Min(options.Users, await _probe.SeededUsersAsync(ct).ConfigureAwait(false));
         if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
         _clock.Start();
 
@@ -121,6 +133,10 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             RootCauseAfterS = cause is null ? null : detectedAt,
             ResolvedAfterS = recovered ? Math.Round(fixedPhase.EndS - incidentStart, 1) : null,
             RootCause = cause,
+            Fault = Faults.DrillFaults.Pool,
+            FaultDescription = F($"Maximum Pool Size={bad} for peak traffic of {peakRate:0.#} req/s"),
+            ExpectedCause = Faults.DrillFaults.ExpectedCause(Faults.DrillFaults.Pool),
+            Mitigation = new DrillMitigation(F($"restarted the website with the sizing advisor's Maximum Pool Size={recommended}"), bad, recommended),
             RecommendedMaxPoolSize = recommended,
             RecommendationReasoning = string.Join(" ", advice.Reasons),
             SizingInput = sizingInput,
@@ -179,7 +195,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         return (int)Math.Clamp(Math.Floor(cores / cpuPerConnection), (cores * 2) + 1, Math.Max((cores * 2) + 1, budget));
     }
 
-    private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly)
+    private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly, Func<Task>? beforeLoad = null)
     {
         var load = new LoadOptions
         {
@@ -190,8 +206,20 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
             Slo = options.Slo,
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
-        using var runner = new LoadRunner(load);
-        await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+        // The same site at the same rate keeps its logged-in users from one phase to the next (logging 24 users in
+        // costs seconds on a busy machine); a new site or a new rate logs in afresh.
+        if (_runner is null || _runnerSite != site || _runnerRate != rate)
+        {
+            _runner?.Dispose();
+            _runner = new LoadRunner(load);
+            _runnerSite = site;
+            _runnerRate = rate;
+            await _runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var runner = _runner;
+        // A fault goes in after the users logged in, so the phase's first second is the fault's first.
+        if (beforeLoad is not null) await beforeLoad().ConfigureAwait(false);
 
         using var scrape = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
         var first = await ReadPoolAsync(scrape).ConfigureAwait(false);
@@ -199,7 +227,7 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
         var phaseStart = _clock.Elapsed.TotalSeconds;
         say(F($"[{phaseStart,5:0}s] phase {name}: {rate:0.#} req/s for up to {duration.TotalSeconds:0} s, Maximum Pool Size={poolSize}"));
 
-        var loadTask = runner.RunAsync(null, stopEarly, recorder);
+        var loadTask = runner.RunAsync(null, stopEarly, recorder, duration);
         var sampler = SampleAsync(name, scrape, first, recorder, watch, loadTask);
         var summary = await loadTask.ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
@@ -288,6 +316,9 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     }
 
     private DatabaseProbe? _probe;
+    private LoadRunner? _runner;
+    private SiteProcess? _runnerSite;
+    private double _runnerRate;
     private Lifeguard.Diagnosis.Diagnosis? _diagnosis;
     private const int SymptomSeconds = 3;
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
@@ -307,9 +338,23 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
 
     private async Task<(int, int, double)> ProbeAsync()
     {
-        if (_probe is null) return (0, 0, double.NaN);
-        return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_probe is null && _probeConnectionString is not null)
+                _probe = await DatabaseProbe.OpenAsync(_probeConnectionString, CancellationToken.None).ConfigureAwait(false);
+            if (_probe is null) return (0, 0, double.NaN);
+            return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+        {
+            // The server restarted or refuses connections (a fault under test): reopen at the next second.
+            if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
+            return (0, 0, double.NaN);
+        }
     }
+
+    private string? _probeConnectionString;
 
     private static Task<PoolReading> ReadPoolAsync(HttpClient scrape) => PoolReading.ScrapeAsync(scrape);
 

@@ -12,7 +12,7 @@ internal sealed class NetworkDelayProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
-    private readonly TimeSpan _oneWay;
+    private TimeSpan _oneWay;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
 
@@ -22,6 +22,13 @@ internal sealed class NetworkDelayProxy : IAsyncDisposable
         _oneWay = oneWayDelay;
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>The one-way delay; changed while running by the network fault (every relayed chunk after the change waits the new delay).</summary>
+    public TimeSpan OneWayDelay
+    {
+        get => _oneWay;
+        set => _oneWay = value;
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -71,7 +78,8 @@ internal sealed class NetworkDelayProxy : IAsyncDisposable
             {
                 var n = await from.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
                 if (n == 0) return;
-                if (_oneWay > TimeSpan.Zero) await Task.Delay(_oneWay, _stop.Token).ConfigureAwait(false);
+                var delay = _oneWay;
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
                 await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token).ConfigureAwait(false);
             }
         }

@@ -86,6 +86,12 @@ internal sealed class SiteDatabase : IAsyncDisposable
         ["Website__AccountPostPermitLimit"] = "100000",
     };
 
+    /// <summary>Stops the cluster (fast shutdown: sessions are ended), as a restart or crash would: the restart fault.</summary>
+    public Task StopServerAsync(CancellationToken ct) => Checkout.RunAsync(_pgScript, ["stop", .. _pgArgs], null, ct);
+
+    /// <summary>Starts the cluster again after <see cref="StopServerAsync"/>.</summary>
+    public Task StartServerAsync(CancellationToken ct) => Checkout.RunAsync(_pgScript, ["start", .. _pgArgs], null, ct);
+
     public async ValueTask DisposeAsync()
     {
         if (!_startedPg) return;

@@ -11,6 +11,7 @@ namespace Lifeguard.Cli.Tests.Drill;
 /// (Category=Drill) after the other suites, so its latencies are not those of a machine busy with other tests.
 /// </summary>
 [Trait("Category", "Drill")]
+[Collection(DrillCollection.Name)]
 public sealed class QuickDrillTests
 {
     [Fact]

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Lifeguard.Cli.Drill;
+using Lifeguard.Cli.Drill.Faults;
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests.Drill;
+
+/// <summary>
+/// `lifeguard drill --fault X --quick` for every server-side fault, end to end on the real PostgreSQL and the real
+/// website: the fault is injected for real, the site's live diagnoser must name its cause, the drill applies the
+/// mitigation that fits that cause (the pool never grows) and the same traffic must show recovery. Run alone with the
+/// other drill tests (Category=Drill), after the other suites.
+/// </summary>
+[Trait("Category", "Drill")]
+[Collection(DrillCollection.Name)]
+public sealed class FaultDrillTests
+{
+    public static TheoryData<string> Faults() => new(DrillFaults.Implemented.Where(f => f != DrillFaults.Pool));
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task QuickFaultDrill_RealFault_DiagnosedMitigatedAndRecovered(string fault)
+    {
+        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG");
+        if (cs is null)
+        {
+            Assert.Fail("LIFEGUARD_TEST_PG is not set: run through ./test.sh, which starts the test PostgreSQL.");
+        }
+
+        var port = new NpgsqlConnectionStringBuilder(cs).Port;
+        var output = Path.Combine(Path.GetTempPath(), "lifeguard-drill-" + fault + "-" + Guid.NewGuid().ToString("N"));
+        var lines = new List<string>();
+        var options = new DrillOptions
+        {
+            Quick = true,
+            Fault = fault,
+            PgPort = port,
+            PgDataDir = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_DATA"),
+            OutputDirectory = output,
+        };
+
+        var report = await new DrillRunner(options, l => { lock (lines) lines.Add(l); }).RunAsync(TestContext.Current.CancellationToken);
+        report = await DrillCommand.WriteReportAsync(report, output, null, TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "drill.json"), TestContext.Current.CancellationToken));
+        var root = doc.RootElement;
+        string log;
+        lock (lines) log = string.Join(Environment.NewLine, lines);
+
+        root.GetProperty("fault").GetString().ShouldBe(fault);
+        root.GetProperty("root_cause").ValueKind.ShouldBe(JsonValueKind.Object, log);
+        root.GetProperty("root_cause").GetProperty("kind").GetString().ShouldBe(DrillFaults.ExpectedCause(fault), log);
+        root.GetProperty("root_cause").GetProperty("evidence").GetArrayLength().ShouldBeGreaterThan(0, log);
+        root.GetProperty("detected_after_s").GetDouble().ShouldBeLessThanOrEqualTo(root.GetProperty("root_cause_after_s").GetDouble(), log);
+        var mitigation = root.GetProperty("mitigation");
+        mitigation.GetProperty("action").GetString().ShouldNotStartWith("none fits", Case.Sensitive, log);
+        // The pool is grown only where the pool is the cause.
+        mitigation.GetProperty("pool_size_after").GetInt32().ShouldBe(mitigation.GetProperty("pool_size_before").GetInt32(), log);
+        root.GetProperty("recovered").GetBoolean().ShouldBeTrue(log);
+        root.GetProperty("phases").GetArrayLength().ShouldBe(3, log);
+        root.GetProperty("timeline").GetArrayLength().ShouldBeGreaterThan(10, log);
+        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(60, log);
+        File.Exists(Path.Combine(output, "drill.png")).ShouldBeTrue();
+
+        Directory.Delete(output, recursive: true);
+    }
+}
