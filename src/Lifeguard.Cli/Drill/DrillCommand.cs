@@ -21,7 +21,7 @@ internal static class DrillCommand
         var fault = new Option<string>("--fault") { Description = "The fault to inject: " + string.Join("|", DrillFaults.All) + " (pool: the February 10 incident).", DefaultValueFactory = _ => DrillFaults.Pool };
         var all = new Option<bool>("--all") { Description = "Run every fault in turn and print one table (with --quick: the CI run)." };
 
-        var command = new Command("drill", "Replay the pool-misconfiguration incident: detect it, name the root cause, fix it with the advisor, verify recovery.")
+        var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
             quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all,
         };
@@ -45,7 +45,8 @@ internal static class DrillCommand
             }
             catch (Exception e) when (e is ArgumentException or CliException)
             {
-                Console.Error.WriteLine($"lifeguard drill: {e.Message}");
+                // ArgumentException appends " (Parameter 'x')" to its message: the user needs only the first part.
+                Console.Error.WriteLine($"lifeguard drill: {(e is ArgumentException a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : e.Message)}");
                 return CliApp.Failure;
             }
 
@@ -71,7 +72,8 @@ internal static class DrillCommand
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException)
             {
-                Console.Error.WriteLine($"lifeguard drill: {e.Message}");
+                // ArgumentException appends " (Parameter 'x')" to its message: the user needs only the first part.
+                Console.Error.WriteLine($"lifeguard drill: {(e is ArgumentException a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : e.Message)}");
                 return 1;
             }
 
