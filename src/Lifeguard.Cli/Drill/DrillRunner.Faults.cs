@@ -231,6 +231,8 @@ internal sealed partial class DrillRunner
                     break;
                 }
 
+                // Stop the client first (a fleet that reconnects takes the freed slots again), then end its sessions.
+                if (fault is SlotFiller filler) await filler.StopRefillingAsync().ConfigureAwait(false);
                 var freed = await SlotFiller.FreeAsync(admin, holder.Application, ct).ConfigureAwait(false);
                 await fault.DisposeAsync().ConfigureAwait(false);
                 var usable = server!.UsableConnections;
