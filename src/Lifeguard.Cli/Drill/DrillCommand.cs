@@ -19,11 +19,12 @@ internal static class DrillCommand
         var output = new Option<string>("--out") { Description = "Directory for drill.md, drill.png and drill.json.", DefaultValueFactory = _ => "artifacts/drill" };
         var json = new Option<string?>("--json") { Description = "Also write the JSON report to this path." };
         var fault = new Option<string>("--fault") { Description = "The fault to inject: " + string.Join("|", DrillFaults.All) + " (pool: the February 10 incident).", DefaultValueFactory = _ => DrillFaults.Pool };
+        var admission = new Option<string?>("--admission") { Description = "With --fault pool: replay the incident a second time with admission control on (this budget, e.g. 1s) and report both runs side by side. With --fault cpu: the budget of the admission-control demonstration (default 1s)." };
         var all = new Option<bool>("--all") { Description = "Run every fault in turn and print one table (with --quick: the CI run)." };
 
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
-            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all,
+            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,6 +41,7 @@ internal static class DrillCommand
                     Slo = DurationParser.Parse(parse.GetValue(slo)!, "--slo"),
                     OutputDirectory = parse.GetValue(output)!,
                     Fault = parse.GetValue(fault)!,
+                    AdmissionBudget = parse.GetValue(admission) is { } a ? DurationParser.Parse(a, "--admission") : null,
                 };
                 _ = DrillFaults.ExpectedCause(options.Fault);
             }
@@ -47,6 +49,18 @@ internal static class DrillCommand
             {
                 // ArgumentException appends " (Parameter 'x')" to its message: the user needs only the first part.
                 Console.Error.WriteLine($"lifeguard drill: {(e is ArgumentException a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : e.Message)}");
+                return CliApp.Failure;
+            }
+
+            if (options.AdmissionBudget is { } budget && (budget < TimeSpan.FromMilliseconds(1) || budget > TimeSpan.FromMinutes(10)))
+            {
+                Console.Error.WriteLine("lifeguard drill: --admission must be between 1ms and 10m (the longest a request waits for a connection before it is answered 503).");
+                return CliApp.Failure;
+            }
+
+            if (options.AdmissionBudget is not null && !parse.GetValue(all) && options.Fault is not (DrillFaults.Pool or DrillFaults.Cpu))
+            {
+                Console.Error.WriteLine($"lifeguard drill: --admission applies to --fault pool (the replay with admission control) and cpu (its demonstration), not to {options.Fault}.");
                 return CliApp.Failure;
             }
 
@@ -79,8 +93,10 @@ internal static class DrillCommand
 
             await WriteReportAsync(report, options.OutputDirectory, parse.GetValue(json), ct).ConfigureAwait(false);
 
-            // The drill fails when it could not show the incident, name its cause, or recover from it.
-            return report.RootCause?.Kind == report.ExpectedCause && report.Recovered ? 0 : 1;
+            // The drill fails when it could not show the incident, name its cause, or recover from it, and with --admission
+            // when the replay missed the goal (no request that slow, the excess shed).
+            var replayMissed = report.Comparison is { Kind: DrillComparison.AdmissionReplay, Holds: false };
+            return report.RootCause?.Kind == report.ExpectedCause && report.Recovered && !replayMissed ? 0 : 1;
         });
         return command;
     }

@@ -65,6 +65,14 @@ internal static class DrillMarkdown
             L($"| users with errors | 20% | {incident.ErrorRate:P0} during the incident phase |");
         }
 
+        if (r.Comparison is { Kind: DrillComparison.AdmissionReplay } replay)
+        {
+            var with = replay.Runs[^1];
+            L($"| users slower than 10 s, admission control on | — | {with.ShareOver10s:P0} during the replay ({with.ShareShed:P0} answered 503 + Retry-After) |");
+        }
+
+        RenderComparison(r, md);
+
         if (plotFileName is not null)
         {
             L($"");
@@ -105,6 +113,7 @@ internal static class DrillMarkdown
         if (r.Mitigation is { } m) L($"{m.Action}. Maximum Pool Size {m.PoolSizeBefore} → {m.PoolSizeAfter}.");
         L($"");
         L($"{(r.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {r.RecoveryP99Ms:0} ms under the same traffic (normal p99 {r.BaselineP99Ms:0} ms).");
+        RenderComparison(r, md);
         L($"");
         L($"## Phases");
         L($"");
@@ -120,6 +129,34 @@ internal static class DrillMarkdown
             L($"");
             L($"![timeline]({plotFileName})");
         }
+    }
+
+    /// <summary>The side-by-side runs: one row per run, the figures the question needs.</summary>
+    private static void RenderComparison(DrillReport r, StringBuilder md)
+    {
+        if (r.Comparison is not { } c) return;
+        void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
+        var title = c.Kind switch
+        {
+            DrillComparison.AdmissionReplay => "The incident replayed with admission control",
+            DrillComparison.AdmissionUnderCpu => "Admission control while the database is CPU-bound",
+            _ => "A bigger pool against the slower path",
+        };
+        L($"");
+        L($"## {title}");
+        L($"");
+        L($"{c.Question} Each run is its own website process under the same traffic{(r.Quick ? $"; slow means ≥ {c.SlowThresholdS:0} s in the quick drill (its pool timeout is 5 s, not 15 s)" : "")}. These runs took {r.ComparisonS:0} s, left out of the time to resolution.");
+        L($"");
+        L($"| run | max pool size | admission budget | rate (req/s) | requests | ≥ {c.SlowThresholdS:0} s | > 10 s | 503 + Retry-After | served p50 ms | served p99 ms | 503 p99 ms | other errors | pool wait p99 ms |");
+        L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var x in c.Runs)
+        {
+            var budget = x.AdmissionBudgetMs is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b:0} ms") : "off";
+            L($"| {x.Label} | {x.MaxPoolSize} | {budget} | {x.RateRps:0.#} | {x.Requests} | {x.ShareSlow:P1} | {x.ShareOver10s:P1} | {x.Shed} ({x.ShareShed:P0}) | {x.ServedP50Ms:0} | {x.ServedP99Ms:0} | {(x.Shed == 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{x.ShedP99Ms:0}"))} | {x.OtherErrors} ({x.OtherErrorRate:P1}) | {x.PoolWaitP99Ms:0} |");
+        }
+
+        L($"");
+        L($"{(c.Holds ? "**Shown**" : "**Not shown**")}: {c.Finding}");
     }
 
     private static string Seconds(double? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0} s") : "—";

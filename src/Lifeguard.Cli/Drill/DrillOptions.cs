@@ -43,6 +43,30 @@ internal sealed record DrillOptions
     /// </summary>
     public int MisconfiguredTimeoutSeconds => Quick ? 5 : 15;
 
+    /// <summary>
+    /// Admission control for the pool drill's side-by-side replay (the website's Lifeguard:AdmissionBudget): null runs the
+    /// incident once, without it. The cpu drill's demonstration uses it too (1 s when null).
+    /// </summary>
+    public TimeSpan? AdmissionBudget { get; init; }
+
+    /// <summary>
+    /// What counts as a slow request in the side-by-side runs: the postmortem's 10 s. The quick drill's provider timeout is
+    /// 5 s instead of Npgsql's 15 s (so its incident fits in a minute), and its requests rarely reach 10 s: there, slow is
+    /// 5 s, a request that waited as long as a whole pool timeout.
+    /// </summary>
+    public TimeSpan SlowThreshold => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
+
+    /// <summary>How long each demonstration run lasts while a fault is in (cpu: a surge with and without admission
+    /// control; network: a bigger pool).</summary>
+    public TimeSpan DemoPhase => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
+
+    /// <summary>The cpu demonstration's surge, as a multiple of normal traffic: more than the pool serves while the
+    /// database is CPU-bound, so there is an excess for admission control to shed.</summary>
+    public double SurgeFactor { get; init; } = 3;
+
+    /// <summary>The network demonstration's bigger pool, as a multiple of the right-sized one.</summary>
+    public int BiggerPoolFactor { get; init; } = 4;
+
     /// <summary>Peak traffic as a multiple of what the misconfigured pool can serve (the quick drill overloads harder to show the shape sooner).</summary>
     public double PeakFactor => Quick ? 2.5 : 2.0;
 }

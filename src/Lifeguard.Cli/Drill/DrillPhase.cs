@@ -5,6 +5,8 @@ internal sealed record DrillPhase
 {
     public required string Name { get; init; }
     public int MaxPoolSize { get; init; }
+    /// <summary>The website's admission budget in this phase (Lifeguard:AdmissionBudget); null: off, opens queue up to the provider's timeout.</summary>
+    public double? AdmissionBudgetMs { get; init; }
     public double RateRps { get; init; }
     public double StartS { get; init; }
     public double EndS { get; init; }
@@ -15,6 +17,14 @@ internal sealed record DrillPhase
     public double P99Ms { get; init; }
     [System.Text.Json.Serialization.JsonPropertyName("share_over_10s")] public double ShareOver10s { get; init; }
     public double ShareOverSlo { get; init; }
+    /// <summary>Share of requests at or over the drill's slow threshold (report's slow_threshold_s: 10 s, 5 s in quick).</summary>
+    public double ShareSlow { get; init; }
+    /// <summary>Latency of the pages served (2xx) alone.</summary>
+    public double ServedP50Ms { get; init; }
+    public double ServedP99Ms { get; init; }
+    /// <summary>Requests shed by admission control: answered 503 with Retry-After (counted among the errors).</summary>
+    public long Shed { get; init; }
+    public double ShedP99Ms { get; init; }
     public double PoolWaitP99Ms { get; init; }
     public double HoldMeanMs { get; init; }
     public double HoldP99Ms { get; init; }

@@ -14,13 +14,17 @@ internal sealed record DrillReport
     /// <summary>What the drill did about the named cause, and the pool size before and after (grown only when the pool is the cause).</summary>
     public DrillMitigation? Mitigation { get; init; }
     public double DurationS { get; init; }
+    /// <summary>Runs of the same traffic side by side (pool with --admission, cpu, network); null when the drill has none.</summary>
+    public DrillComparison? Comparison { get; init; }
+    /// <summary>Seconds the side-by-side runs took (their sites' start included); <see cref="ResolvedAfterS"/> leaves them out.</summary>
+    public double ComparisonS { get; init; }
     public required DrillSettings Settings { get; init; }
     public required IReadOnlyList<DrillPhase> Phases { get; init; }
     /// <summary>Seconds from the onset of peak traffic to a sustained symptom (p99 over SLO or errors).</summary>
     public double? DetectedAfterS { get; init; }
     /// <summary>Seconds from onset to a named root cause (the detector names it when it detects).</summary>
     public double? RootCauseAfterS { get; init; }
-    /// <summary>Seconds from onset to the fixed website verified healthy under the same load.</summary>
+    /// <summary>Seconds from onset to the fixed website verified healthy under the same load, the side-by-side runs left out.</summary>
     public double? ResolvedAfterS { get; init; }
     public RootCause? RootCause { get; init; }
     public int? RecommendedMaxPoolSize { get; init; }

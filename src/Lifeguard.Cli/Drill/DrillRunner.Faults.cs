@@ -60,9 +60,42 @@ internal sealed partial class DrillRunner
         double? detectedAt = null, causeAt = null;
         DrillMitigation? mitigation = null;
         var faultStart = 0.0;
-        site = await SiteProcess.StartAsync(checkout, cs.ConnectionString, settings, ct).ConfigureAwait(false);
+        SiteProcess? side = null;
+        DrillComparison? comparison = null;
+        var demoPhases = new List<DrillPhase>();
+        var demoS = 0.0;
         try
         {
+            // A demonstration's second site starts beside the first, so the drill pays for one start-up, not two.
+            var starting = SiteProcess.StartAsync(checkout, cs.ConnectionString, settings, ct);
+            var startingSide = HasDemo(fault) ? StartDemoSiteAsync(fault, checkout, cs, settings, ct) : null;
+            try
+            {
+                site = await starting.ConfigureAwait(false);
+                if (startingSide is not null) side = await startingSide.ConfigureAwait(false);
+            }
+            finally
+            {
+                // One failed: the other, started or not, is not left running.
+                if (site is null && startingSide is not null)
+                {
+                    try
+                    {
+                        side = await startingSide.ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)
+                    {
+                        // The first site's failure is the one reported.
+                    }
+                }
+            }
+
+            if (side is not null)
+            {
+                say(F($"started a second website for the demonstration ({(fault == DrillFaults.Cpu ? $"admission control on, budget {(options.AdmissionBudget ?? DefaultAdmission).TotalMilliseconds:0} ms" : $"Maximum Pool Size={pool * options.BiggerPoolFactor}")}); it idles until the fault is named"));
+                await Task.WhenAll(RunnerAsync(site), RunnerAsync(side)).ConfigureAwait(false);
+            }
+
             normal = await RunPhaseAsync("normal", site, pool, rate, options.NormalPhase, null, ct).ConfigureAwait(false);
             say(F($"normal traffic: p99 {normal.P99Ms:0} ms, errors {normal.ErrorRate:P1}"));
 
@@ -78,6 +111,7 @@ internal sealed partial class DrillRunner
 
             using var stopFault = new CancellationTokenSource();
             Task? mitigating = null;
+            Lifeguard.Diagnosis.Diagnosis? demoDiagnosis = null;
             var mitigateGate = new object();
             void StartMitigation(Lifeguard.Diagnosis.Diagnosis? d)
             {
@@ -103,6 +137,27 @@ internal sealed partial class DrillRunner
                         }
                     }, CancellationToken.None);
                 }
+            }
+
+            // A demonstration runs with the fault still in, before the mitigation: the fault phase ends here, the
+            // demonstration and then the mitigation follow it.
+            void MitigateOrDemonstrate(Lifeguard.Diagnosis.Diagnosis d)
+            {
+                if (side is not null && DemoFits(fault, d.Cause))
+                {
+                    lock (mitigateGate)
+                    {
+                        if (mitigating is null)
+                        {
+                            demoDiagnosis = d;
+                            fallback?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                            stopFault.Cancel();
+                            return;
+                        }
+                    }
+                }
+
+                StartMitigation(d);
             }
 
             string? lastCandidate = null;
@@ -133,11 +188,27 @@ internal sealed partial class DrillRunner
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
                     var latest = d;
                     _ = Task.Delay(options.FaultAfterDiagnosis, CancellationToken.None).ContinueWith(
-                        _ => StartMitigation(_diagnosis is { } now && now.Cause == latest.Cause ? now : latest), TaskScheduler.Default);
+                        _ => MitigateOrDemonstrate(_diagnosis is { } now && now.Cause == latest.Cause ? now : latest), TaskScheduler.Default);
                 }
             }
 
             faultPhase = await RunPhaseAsync("fault", site, pool, rate, options.IncidentMax, Watch, stopFault.Token, Inject).ConfigureAwait(false);
+            Lifeguard.Diagnosis.Diagnosis? demo;
+            lock (mitigateGate) demo = demoDiagnosis;
+            if (demo is not null && side is not null)
+            {
+                var demoStart = _clock.Elapsed.TotalSeconds;
+                (demoPhases, comparison) = await RunDemoAsync(fault, normal, faultPhase, site, side, pool, rate, ct).ConfigureAwait(false);
+                demoS = Math.Round(_clock.Elapsed.TotalSeconds - demoStart, 1);
+                StartMitigation(demo);
+            }
+
+            if (side is not null)
+            {
+                await side.DisposeAsync().ConfigureAwait(false);
+                side = null;
+            }
+
             StartMitigation(null);
             await mitigating!.ConfigureAwait(false);
             if (fallback is not null) await fallback.DisposeAsync().ConfigureAwait(false);
@@ -156,6 +227,7 @@ internal sealed partial class DrillRunner
         finally
         {
             if (site is not null) await site.DisposeAsync().ConfigureAwait(false);
+            if (side is not null) await side.DisposeAsync().ConfigureAwait(false);
         }
 
         var recovered = verify.Requests > 0
@@ -175,10 +247,12 @@ internal sealed partial class DrillRunner
             ExpectedCause = expected,
             DurationS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
             Settings = new DrillSettings(pool, options.NetworkDelay.TotalMilliseconds, options.Slo.TotalMilliseconds, rate, rate, _users, cores, budget),
-            Phases = [normal, faultPhase, verify],
+            Phases = [normal, faultPhase, .. demoPhases, verify],
+            Comparison = comparison,
+            ComparisonS = demoS,
             DetectedAfterS = detectedAt,
             RootCauseAfterS = causeAt,
-            ResolvedAfterS = recovered ? Math.Round(verify.EndS - faultStart, 1) : null,
+            ResolvedAfterS = recovered ? Math.Round(verify.EndS - faultStart - demoS, 1) : null,
             RootCause = cause,
             Mitigation = mitigation,
             Recovered = recovered,

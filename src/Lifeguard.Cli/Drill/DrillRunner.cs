@@ -34,8 +34,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         }
         finally
         {
-            _runner?.Dispose();
-            _runner = null;
+            DisposeRunners();
             if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
             _probe = null;
         }
@@ -59,6 +58,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         var bad = options.MisconfiguredPoolSize;
         say($"starting the website with Maximum Pool Size={bad} (the misconfiguration)");
         DrillPhase normal, incident;
+        var incidentLoad = options.IncidentMax;
         double peakRate;
         RootCause? cause = null;
         double? detectedAt = null;
@@ -91,8 +91,29 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 stopIncident.CancelAfter(options.IncidentAfterDiagnosis);
             }
 
-            incident = await RunPhaseAsync("incident", site, bad, peakRate, options.IncidentMax, Watch, stopIncident.Token).ConfigureAwait(false);
+            double? loadStoppedAt = null;
+            using (stopIncident.Token.Register(() => loadStoppedAt ??= _clock.Elapsed.TotalSeconds))
+                incident = await RunPhaseAsync("incident", site, bad, peakRate, options.IncidentMax, Watch, stopIncident.Token).ConfigureAwait(false);
             stopIncident.Dispose();
+            // The replay gets the traffic the incident got: the same rate for as long as the incident's load ran.
+            incidentLoad = TimeSpan.FromSeconds(Math.Min(options.IncidentMax.TotalSeconds, (loadStoppedAt ?? double.MaxValue) - incident.StartS));
+        }
+
+        // The same incident once more with admission control on: a new site process (the guard's options are fixed for
+        // its life) with the same too-small pool, the same peak traffic for as long.
+        DrillPhase? replay = null;
+        var replayS = 0.0;
+        if (options.AdmissionBudget is { } admission)
+        {
+            var replayStart = _clock.Elapsed.TotalSeconds;
+            say(F($"replaying the incident with admission control on (Lifeguard:AdmissionBudget={admission.TotalMilliseconds:0} ms): Maximum Pool Size={bad}, {peakRate:0.#} req/s for {incidentLoad.TotalSeconds:0} s"));
+            await using (var site = await SiteProcess.StartAsync(checkout, database.SiteConnectionString(proxy.Port, bad, options.MisconfiguredTimeoutSeconds), AdmissionSettings(admission), ct).ConfigureAwait(false))
+            {
+                replay = await RunPhaseAsync("incident+admission", site, bad, peakRate, incidentLoad, null, ct, admission: admission).ConfigureAwait(false);
+            }
+
+            replayS = Math.Round(_clock.Elapsed.TotalSeconds - replayStart, 1);
+            say(F($"with admission control: {replay.ShareSlow:P1} of requests slower than {options.SlowThreshold.TotalSeconds:0} s (without: {incident.ShareSlow:P1}), {replay.Shed} shed with 503 + Retry-After, served p99 {replay.ServedP99Ms:0} ms"));
         }
 
         // The fix: the advisor's size from what the guard measured, not a guess.
@@ -128,10 +149,12 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             Quick = options.Quick,
             DurationS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
             Settings = new DrillSettings(bad, options.NetworkDelay.TotalMilliseconds, options.Slo.TotalMilliseconds, options.NormalRate, peakRate, _users, cores, budget),
-            Phases = [normal, incident, fixedPhase],
+            Phases = replay is null ? [normal, incident, fixedPhase] : [normal, incident, replay, fixedPhase],
+            Comparison = replay is null ? null : AdmissionReplay(incident, replay),
+            ComparisonS = replayS,
             DetectedAfterS = detectedAt,
             RootCauseAfterS = cause is null ? null : detectedAt,
-            ResolvedAfterS = recovered ? Math.Round(fixedPhase.EndS - incidentStart, 1) : null,
+            ResolvedAfterS = recovered ? Math.Round(fixedPhase.EndS - incidentStart - replayS, 1) : null,
             RootCause = cause,
             Fault = Faults.DrillFaults.Pool,
             FaultDescription = F($"Maximum Pool Size={bad} for peak traffic of {peakRate:0.#} req/s"),
@@ -195,39 +218,21 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         return (int)Math.Clamp(Math.Floor(cores / cpuPerConnection), (cores * 2) + 1, Math.Max((cores * 2) + 1, budget));
     }
 
-    private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly, Func<Task>? beforeLoad = null)
+    private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly, Func<Task>? beforeLoad = null, TimeSpan? admission = null)
     {
-        var load = new LoadOptions
-        {
-            BaseUrl = site.Url,
-            Users = _users,
-            Rate = rate,
-            Duration = duration,
-            Slo = options.Slo,
-            RequestTimeout = TimeSpan.FromSeconds(30),
-        };
-        // The same site at the same rate keeps its logged-in users from one phase to the next (logging 24 users in
-        // costs seconds on a busy machine); a new site or a new rate logs in afresh.
-        if (_runner is null || _runnerSite != site || _runnerRate != rate)
-        {
-            _runner?.Dispose();
-            _runner = new LoadRunner(load);
-            _runnerSite = site;
-            _runnerRate = rate;
-            await _runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        var runner = _runner;
+        // A site keeps its logged-in users from one phase to the next, whatever the rate (logging 24 users in costs
+        // seconds on a busy machine); only a new site logs in afresh.
+        var runner = await RunnerAsync(site).ConfigureAwait(false);
         // A fault goes in after the users logged in, so the phase's first second is the fault's first.
         if (beforeLoad is not null) await beforeLoad().ConfigureAwait(false);
 
         using var scrape = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
         var first = await ReadPoolAsync(scrape).ConfigureAwait(false);
-        var recorder = new LatencyRecorder(options.Slo);
+        var recorder = new LatencyRecorder(options.Slo, options.SlowThreshold);
         var phaseStart = _clock.Elapsed.TotalSeconds;
-        say(F($"[{phaseStart,5:0}s] phase {name}: {rate:0.#} req/s for up to {duration.TotalSeconds:0} s, Maximum Pool Size={poolSize}"));
+        say(F($"[{phaseStart,5:0}s] phase {name}: {rate:0.#} req/s for up to {duration.TotalSeconds:0} s, Maximum Pool Size={poolSize}{(admission is { } a ? $", admission budget {a.TotalMilliseconds:0} ms" : "")}"));
 
-        var loadTask = runner.RunAsync(null, stopEarly, recorder, duration);
+        var loadTask = runner.RunAsync(null, stopEarly, recorder, duration, rate);
         var sampler = SampleAsync(name, scrape, first, recorder, watch, loadTask);
         var summary = await loadTask.ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
@@ -239,6 +244,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         {
             Name = name,
             MaxPoolSize = poolSize,
+            AdmissionBudgetMs = admission?.TotalMilliseconds,
             RateRps = rate,
             StartS = Math.Round(phaseStart, 1),
             EndS = Math.Round(_clock.Elapsed.TotalSeconds, 1),
@@ -249,6 +255,11 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             P99Ms = summary.P99Ms,
             ShareOver10s = summary.ShareOver10s,
             ShareOverSlo = summary.ShareOverSlo,
+            ShareSlow = recorder.ShareOverSlow(),
+            ServedP50Ms = summary.ServedP50Ms,
+            ServedP99Ms = summary.ServedP99Ms,
+            Shed = summary.Shed,
+            ShedP99Ms = summary.ShedP99Ms,
             PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
             HoldMeanMs = Ms(use.Mean),
             HoldP99Ms = Ms(use.Quantile(0.99)),
@@ -304,7 +315,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             };
             _timeline.Add(sample);
             watch?.Invoke(sample);
-            if (second % 5 == 4 || phase == "incident")
+            if (second % 5 == 4 || phase.StartsWith("incident", StringComparison.Ordinal))
             {
                 say(F($"[{sample.T,5:0}s] {phase,-8} req {requests,4}/s err {errors,3}  p99 {p99,8:0} ms | pool {now.Used:0}/{now.Max:0} waiting {now.Pending,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {active,2} cpu {cpu,4:0.00} | diagnosis {sample.Cause}"));
             }
@@ -315,10 +326,42 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
 
     }
 
+    /// <summary>The users logged in to <paramref name="site"/>, logging them in on first use.</summary>
+    private async Task<LoadRunner> RunnerAsync(SiteProcess site)
+    {
+        LoadRunner? runner;
+        lock (_runners)
+        {
+            if (!_runners.TryGetValue(site, out runner))
+            {
+                runner = new LoadRunner(new LoadOptions
+                {
+                    BaseUrl = site.Url,
+                    Users = _users,
+                    Rate = options.NormalRate,
+                    Duration = options.IncidentMax,
+                    Slo = options.Slo,
+                    RequestTimeout = TimeSpan.FromSeconds(30),
+                });
+                _runners[site] = runner;
+            }
+        }
+
+        await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+        return runner;
+    }
+
+    private void DisposeRunners()
+    {
+        lock (_runners)
+        {
+            foreach (var r in _runners.Values) r.Dispose();
+            _runners.Clear();
+        }
+    }
+
     private DatabaseProbe? _probe;
-    private LoadRunner? _runner;
-    private SiteProcess? _runnerSite;
-    private double _runnerRate;
+    private readonly Dictionary<SiteProcess, LoadRunner> _runners = [];
     private Lifeguard.Diagnosis.Diagnosis? _diagnosis;
     private const int SymptomSeconds = 3;
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);

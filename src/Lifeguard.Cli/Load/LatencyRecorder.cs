@@ -12,14 +12,32 @@ internal sealed class LatencyRecorder
     private const long HighestMicros = 3_600_000_000; // one hour
     private readonly Lock _gate = new();
     private readonly LongHistogram _all = new(HighestMicros, 3);
+    // Pages served (2xx) and requests shed by admission control (503 + Retry-After), apart: a fast 503 must not make
+    // the served pages look fast, and the shed ones are judged by how fast they were told to come back.
+    private readonly LongHistogram _served = new(HighestMicros, 3);
+    private readonly LongHistogram _shed = new(HighestMicros, 3);
     private readonly Dictionary<int, SecondBucket> _seconds = [];
     private readonly Dictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
     private long _errors;
     private long _over10s;
     private long _overSlo;
+    private long _overSlow;
     private readonly TimeSpan _slo;
+    private readonly TimeSpan _slow;
 
-    public LatencyRecorder(TimeSpan? slo = null) => _slo = slo ?? TimeSpan.FromSeconds(1);
+    /// <param name="slo">Latency objective: the summary's share over SLO.</param>
+    /// <param name="slow">What counts as a slow request for <see cref="ShareOverSlow"/> (default 10 s, the postmortem's).</param>
+    public LatencyRecorder(TimeSpan? slo = null, TimeSpan? slow = null)
+    {
+        _slo = slo ?? TimeSpan.FromSeconds(1);
+        _slow = slow ?? TimeSpan.FromSeconds(10);
+    }
+
+    /// <summary>Share of the requests recorded so far that took at least the recorder's slow threshold.</summary>
+    public double ShareOverSlow()
+    {
+        lock (_gate) return _all.TotalCount == 0 ? 0 : Math.Round((double)_overSlow / _all.TotalCount, 4);
+    }
 
     public void Record(int second, TimeSpan latency, string? errorKind)
     {
@@ -29,6 +47,9 @@ internal sealed class LatencyRecorder
             _all.RecordValue(micros);
             if (latency >= TimeSpan.FromSeconds(10)) _over10s++;
             if (latency > _slo) _overSlo++;
+            if (latency >= _slow) _overSlow++;
+            if (errorKind is null) _served.RecordValue(micros);
+            else if (errorKind == LoadRunner.ShedKind) _shed.RecordValue(micros);
             if (!_seconds.TryGetValue(second, out var bucket))
             {
                 bucket = new SecondBucket();
@@ -98,6 +119,10 @@ internal sealed class LatencyRecorder
                 P99Ms = Ms(_all.GetValueAtPercentile(99)),
                 MaxMs = n == 0 ? 0 : Ms(_all.GetMaxValue()),
                 ShareOver10s = n == 0 ? 0 : Math.Round((double)_over10s / n, 4),
+                ServedP50Ms = Ms(_served.GetValueAtPercentile(50)),
+                ServedP99Ms = Ms(_served.GetValueAtPercentile(99)),
+                Shed = _shed.TotalCount,
+                ShedP99Ms = Ms(_shed.GetValueAtPercentile(99)),
                 SloMs = _slo.TotalMilliseconds,
                 ShareOverSlo = n == 0 ? 0 : Math.Round((double)_overSlo / n, 4),
                 Timeline = timeline,

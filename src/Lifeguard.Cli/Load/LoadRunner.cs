@@ -12,6 +12,9 @@ namespace Lifeguard.Cli.Load;
 internal sealed class LoadRunner : IDisposable
 {
     private readonly LoadOptions options;
+    /// <summary>The error kind of a 503 with Retry-After: the site shed the request (admission control) and said when to come back.</summary>
+    public const string ShedKind = "http_503_retry_after";
+
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
     private List<SiteSession>? _sessions;
@@ -40,10 +43,12 @@ internal sealed class LoadRunner : IDisposable
 
     /// <summary>
     /// Runs the load; <paramref name="progress"/> is called about once a second. <paramref name="duration"/>
-    /// overrides the options' duration (a warm-up run with the same sessions).
+    /// overrides the options' duration (a warm-up run with the same sessions), <paramref name="rate"/> an open loop's
+    /// arrival rate (a surge on the same sessions: logging in again would cost seconds).
     /// </summary>
-    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct, LatencyRecorder? recorder = null, TimeSpan? duration = null)
+    public async Task<LoadSummary> RunAsync(Action<LoadProgress>? progress, CancellationToken ct, LatencyRecorder? recorder = null, TimeSpan? duration = null, double? rate = null)
     {
+        if (rate is { } r && (!options.IsOpenLoop || r <= 0 || r > 100_000)) throw new ArgumentOutOfRangeException(nameof(rate), r, "a rate override needs an open loop and a rate above 0 and at most 100000 requests/s");
         await LoginAsync(progress, ct).ConfigureAwait(false);
         var sessions = _sessions!;
         recorder ??= new LatencyRecorder(options.Slo);
@@ -53,12 +58,12 @@ internal sealed class LoadRunner : IDisposable
         stopLoad.CancelAfter(runFor);
 
         var reporter = ReportProgressAsync(recorder, started, progress, stopLoad.Token);
-        if (options.IsOpenLoop) await RunOpenLoopAsync(sessions, recorder, started, stopLoad.Token).ConfigureAwait(false);
+        if (options.IsOpenLoop) await RunOpenLoopAsync(sessions, recorder, started, rate ?? options.Rate!.Value, stopLoad.Token).ConfigureAwait(false);
         else await RunClosedLoopAsync(sessions, recorder, started, stopLoad.Token).ConfigureAwait(false);
         await reporter.ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        return recorder.Summarize(options, elapsed < runFor ? elapsed : runFor, sessions.Count);
+        return recorder.Summarize(rate is null ? options : options with { Rate = rate }, elapsed < runFor ? elapsed : runFor, sessions.Count);
     }
 
     public void Dispose()
@@ -114,9 +119,8 @@ internal sealed class LoadRunner : IDisposable
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
-    private async Task RunOpenLoopAsync(List<SiteSession> sessions, LatencyRecorder recorder, long started, CancellationToken stop)
+    private async Task RunOpenLoopAsync(List<SiteSession> sessions, LatencyRecorder recorder, long started, double rate, CancellationToken stop)
     {
-        var rate = options.Rate!.Value;
         var inFlight = new List<Task>();
         long issued = 0;
         while (!stop.IsCancellationRequested)
@@ -182,6 +186,7 @@ internal sealed class LoadRunner : IDisposable
 
         return response.StatusCode switch
         {
+            HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null => ShedKind,
             HttpStatusCode.ServiceUnavailable => "http_503",
             HttpStatusCode.TooManyRequests => "http_429",
             _ when code >= 500 => "http_5xx",

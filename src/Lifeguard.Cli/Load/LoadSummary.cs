@@ -22,6 +22,12 @@ internal sealed record LoadSummary
     public double P99Ms { get; init; }
     public double MaxMs { get; init; }
     [System.Text.Json.Serialization.JsonPropertyName("share_over_10s")] public double ShareOver10s { get; init; }
+    /// <summary>Latency percentiles of the pages served (2xx) alone.</summary>
+    public double ServedP50Ms { get; init; }
+    public double ServedP99Ms { get; init; }
+    /// <summary>Requests shed by admission control: 503 with a Retry-After header (counted among the errors).</summary>
+    public long Shed { get; init; }
+    public double ShedP99Ms { get; init; }
     public double SloMs { get; init; }
     public double ShareOverSlo { get; init; }
     public required IReadOnlyList<LoadSecond> Timeline { get; init; }
