@@ -35,7 +35,8 @@ public static class ErrorPage
         response.StatusCode = status;
         response.ContentType = "text/html; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        if (status is 503 or 429)
+        // A Retry-After already set (admission control's, from Lifeguard:AdmissionRetryAfter) is the one the caller meant.
+        if (status is 503 or 429 && !response.Headers.ContainsKey("Retry-After"))
         {
             response.Headers.RetryAfter = status == 503 ? "5" : "60";
         }

@@ -10,7 +10,7 @@ namespace Lifeguard.Cli.Drill;
 /// <param name="Runs">The runs, the reference first.</param>
 /// <param name="Finding">What the runs show, with their figures.</param>
 /// <param name="Holds">Whether the figures show what the demonstration claims (admission replay: its goal, no slow request
-/// and some shed; cpu: served p99 held and excess shed; network: the bigger pool still misses recovery).</param>
+/// and the excess shed; cpu: served p99 held and the excess shed; network: the bigger pool still misses recovery).</param>
 internal sealed record DrillComparison(string Kind, string Question, double SlowThresholdS, IReadOnlyList<DrillRun> Runs, string Finding, bool Holds)
 {
     public const string AdmissionReplay = "admission_replay";
@@ -29,24 +29,25 @@ internal sealed record DrillRun(
     long Requests,
     double ShareSlow,
     [property: System.Text.Json.Serialization.JsonPropertyName("share_over_10s")] double ShareOver10s,
-    long Shed,
-    double ShareShed,
+    long RetryLater,
+    double ShareRetryLater,
     double ServedP50Ms,
     double ServedP99Ms,
     double P99Ms,
-    double ShedP99Ms,
+    double RetryLaterP99Ms,
+    long AdmissionRejections,
     long OtherErrors,
     double OtherErrorRate,
     double PoolWaitP99Ms)
 {
-    /// <summary>The run of a phase: errors other than the shed ones are the failures users saw (timeouts, 5xx).</summary>
+    /// <summary>The run of a phase: other errors are the failures not answered 503 + Retry-After (client timeouts, 500s).</summary>
     public static DrillRun From(string label, DrillPhase p)
     {
-        var other = p.Errors - p.Shed;
+        var other = p.Errors - p.RetryLater;
         return new DrillRun(
             label, p.Name, p.MaxPoolSize, p.AdmissionBudgetMs, p.RateRps, Math.Round(p.EndS - p.StartS, 1), p.Requests,
-            p.ShareSlow, p.ShareOver10s, p.Shed, p.Requests == 0 ? 0 : Math.Round((double)p.Shed / p.Requests, 4),
-            p.ServedP50Ms, p.ServedP99Ms, p.P99Ms, p.ShedP99Ms, other, p.Requests == 0 ? 0 : Math.Round((double)other / p.Requests, 4),
+            p.ShareSlow, p.ShareOver10s, p.RetryLater, p.Requests == 0 ? 0 : Math.Round((double)p.RetryLater / p.Requests, 4),
+            p.ServedP50Ms, p.ServedP99Ms, p.P99Ms, p.RetryLaterP99Ms, p.AdmissionRejections, other, p.Requests == 0 ? 0 : Math.Round((double)other / p.Requests, 4),
             p.PoolWaitP99Ms);
     }
 }

@@ -68,7 +68,7 @@ internal static class DrillMarkdown
         if (r.Comparison is { Kind: DrillComparison.AdmissionReplay } replay)
         {
             var with = replay.Runs[^1];
-            L($"| users slower than 10 s, admission control on | — | {with.ShareOver10s:P0} during the replay ({with.ShareShed:P0} answered 503 + Retry-After) |");
+            L($"| users slower than 10 s, admission control on | — | {with.ShareOver10s:P0} during the replay ({with.ShareRetryLater:P0} answered 503 + Retry-After) |");
         }
 
         RenderComparison(r, md);
@@ -147,12 +147,12 @@ internal static class DrillMarkdown
         L($"");
         L($"{c.Question} Each run is its own website process under the same traffic{(r.Quick ? $"; slow means ≥ {c.SlowThresholdS:0} s in the quick drill (its pool timeout is 5 s, not 15 s)" : "")}. These runs took {r.ComparisonS:0} s, left out of the time to resolution.");
         L($"");
-        L($"| run | max pool size | admission budget | rate (req/s) | requests | ≥ {c.SlowThresholdS:0} s | > 10 s | 503 + Retry-After | served p50 ms | served p99 ms | 503 p99 ms | other errors | pool wait p99 ms |");
-        L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        L($"| run | max pool size | admission budget | rate (req/s) | requests | ≥ {c.SlowThresholdS:0} s | > 10 s | 503 + Retry-After | 503 p99 ms | shed by the guard | served p50 ms | served p99 ms | other errors | pool wait p99 ms |");
+        L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var x in c.Runs)
         {
             var budget = x.AdmissionBudgetMs is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b:0} ms") : "off";
-            L($"| {x.Label} | {x.MaxPoolSize} | {budget} | {x.RateRps:0.#} | {x.Requests} | {x.ShareSlow:P1} | {x.ShareOver10s:P1} | {x.Shed} ({x.ShareShed:P0}) | {x.ServedP50Ms:0} | {x.ServedP99Ms:0} | {(x.Shed == 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{x.ShedP99Ms:0}"))} | {x.OtherErrors} ({x.OtherErrorRate:P1}) | {x.PoolWaitP99Ms:0} |");
+            L($"| {x.Label} | {x.MaxPoolSize} | {budget} | {x.RateRps:0.#} | {x.Requests} | {x.ShareSlow:P1} | {x.ShareOver10s:P1} | {x.RetryLater} ({x.ShareRetryLater:P0}) | {(x.RetryLater == 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{x.RetryLaterP99Ms:0}"))} | {x.AdmissionRejections} | {x.ServedP50Ms:0} | {x.ServedP99Ms:0} | {x.OtherErrors} ({x.OtherErrorRate:P1}) | {x.PoolWaitP99Ms:0} |");
         }
 
         L($"");

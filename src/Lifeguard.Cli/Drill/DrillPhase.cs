@@ -22,9 +22,11 @@ internal sealed record DrillPhase
     /// <summary>Latency of the pages served (2xx) alone.</summary>
     public double ServedP50Ms { get; init; }
     public double ServedP99Ms { get; init; }
-    /// <summary>Requests shed by admission control: answered 503 with Retry-After (counted among the errors).</summary>
-    public long Shed { get; init; }
-    public double ShedP99Ms { get; init; }
+    /// <summary>Requests answered 503 with Retry-After (counted among the errors), and how long those answers took.</summary>
+    public long RetryLater { get; init; }
+    public double RetryLaterP99Ms { get; init; }
+    /// <summary>Opens the site's guard rejected by admission control in the phase (its lifeguard.connection.rejections).</summary>
+    public long AdmissionRejections { get; init; }
     public double PoolWaitP99Ms { get; init; }
     public double HoldMeanMs { get; init; }
     public double HoldP99Ms { get; init; }

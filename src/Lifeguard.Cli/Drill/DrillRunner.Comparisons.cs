@@ -50,8 +50,8 @@ internal sealed partial class DrillRunner
             say(F($"while the burner runs: a surge of {surge:0.#} req/s for {options.DemoPhase.TotalSeconds:0} s on the site as it is, then on a site with admission control (budget {admission.TotalMilliseconds:0} ms)"));
             var without = await RunPhaseAsync("surge", site, pool, surge, options.DemoPhase, null, ct).ConfigureAwait(false);
             var with = await RunPhaseAsync("surge+admission", side, pool, surge, options.DemoPhase, null, ct, admission: admission).ConfigureAwait(false);
-            var holds = with.Shed > 0 && with.ServedP99Ms < without.ServedP99Ms;
-            var finding = F($"While the database was CPU-bound, {surge:0.#} req/s without admission control: served p99 {without.ServedP99Ms:0} ms, {without.ShareOverSlo:P0} over the SLO, {without.Errors} failed, pool wait p99 {without.PoolWaitP99Ms:0} ms. With a {admission.TotalMilliseconds:0} ms admission budget: served p99 {with.ServedP99Ms:0} ms, {with.ShareOverSlo:P0} over the SLO, {with.Shed} of {with.Requests} shed with 503 + Retry-After (p99 {with.ShedP99Ms:0} ms), {with.Errors - with.Shed} failed otherwise. ")
+            var holds = with.AdmissionRejections > 0 && with.ServedP99Ms < without.ServedP99Ms;
+            var finding = F($"While the database was CPU-bound, {surge:0.#} req/s without admission control: served p99 {without.ServedP99Ms:0} ms, {without.ShareOverSlo:P0} over the SLO, {without.Errors} of {without.Requests} failed ({without.RetryLater} answered 503 + Retry-After, p99 {without.RetryLaterP99Ms:0} ms), pool wait p99 {without.PoolWaitP99Ms:0} ms. With a {admission.TotalMilliseconds:0} ms admission budget: served p99 {with.ServedP99Ms:0} ms, {with.ShareOverSlo:P0} over the SLO, {with.AdmissionRejections} opens shed by admission control, {with.RetryLater} of {with.Requests} answered 503 + Retry-After (p99 {with.RetryLaterP99Ms:0} ms), {with.Errors - with.RetryLater} failed otherwise. ")
                 + (holds
                     ? "Admission control held the latency of the pages it served by shedding the excess; it does not cure the cause: stopping the burner does."
                     : "Admission control did not hold latency here (no excess shed, or served p99 not lower).");
@@ -77,9 +77,9 @@ internal sealed partial class DrillRunner
 
     private DrillComparison AdmissionReplay(DrillPhase incident, DrillPhase replay)
     {
-        var goal = replay.ShareSlow == 0 && replay.Shed > 0;
+        var goal = replay.ShareSlow == 0 && replay.AdmissionRejections > 0 && replay.RetryLater > 0;
         var slow = options.SlowThreshold.TotalSeconds;
-        var finding = F($"Without admission control {incident.ShareSlow:P1} of requests took {slow:0} s or more ({incident.ShareOver10s:P1} over 10 s), served p99 {incident.ServedP99Ms:0} ms, {incident.Errors - incident.Shed} failed. With a {replay.AdmissionBudgetMs:0} ms admission budget {replay.ShareSlow:P1} took {slow:0} s or more, {replay.Shed} of {replay.Requests} ({(replay.Requests == 0 ? 0 : (double)replay.Shed / replay.Requests):P0}) were answered 503 + Retry-After (p99 {replay.ShedP99Ms:0} ms), the served pages had p99 {replay.ServedP99Ms:0} ms, {replay.Errors - replay.Shed} failed otherwise. ")
+        var finding = F($"Without admission control {incident.ShareSlow:P1} of requests took {slow:0} s or more ({incident.ShareOver10s:P1} over 10 s); served p99 {incident.ServedP99Ms:0} ms; {incident.RetryLater} answered 503 + Retry-After after waiting for a connection (p99 {incident.RetryLaterP99Ms:0} ms); {incident.Errors - incident.RetryLater} failed otherwise. With a {replay.AdmissionBudgetMs:0} ms admission budget {replay.ShareSlow:P1} took {slow:0} s or more; {replay.RetryLater} of {replay.Requests} ({(replay.Requests == 0 ? 0 : (double)replay.RetryLater / replay.Requests):P0}) were answered 503 + Retry-After (p99 {replay.RetryLaterP99Ms:0} ms; the guard shed {replay.AdmissionRejections} opens); served p99 {replay.ServedP99Ms:0} ms; {replay.Errors - replay.RetryLater} failed otherwise. ")
             + (goal ? "Goal met: no user waited that long; the excess was told at once to come back." : "Goal not met.");
         return new DrillComparison(
             DrillComparison.AdmissionReplay,

@@ -113,7 +113,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             }
 
             replayS = Math.Round(_clock.Elapsed.TotalSeconds - replayStart, 1);
-            say(F($"with admission control: {replay.ShareSlow:P1} of requests slower than {options.SlowThreshold.TotalSeconds:0} s (without: {incident.ShareSlow:P1}), {replay.Shed} shed with 503 + Retry-After, served p99 {replay.ServedP99Ms:0} ms"));
+            say(F($"with admission control: {replay.ShareSlow:P1} of requests slower than {options.SlowThreshold.TotalSeconds:0} s (without: {incident.ShareSlow:P1}), {replay.RetryLater} answered 503 + Retry-After (p99 {replay.RetryLaterP99Ms:0} ms, {replay.AdmissionRejections} opens shed by the guard), served p99 {replay.ServedP99Ms:0} ms"));
         }
 
         // The fix: the advisor's size from what the guard measured, not a guess.
@@ -258,8 +258,9 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             ShareSlow = recorder.ShareOverSlow(),
             ServedP50Ms = summary.ServedP50Ms,
             ServedP99Ms = summary.ServedP99Ms,
-            Shed = summary.Shed,
-            ShedP99Ms = summary.ShedP99Ms,
+            RetryLater = summary.RetryLater,
+            RetryLaterP99Ms = summary.RetryLaterP99Ms,
+            AdmissionRejections = (long)Math.Round(last.RejectionsTotal - first.RejectionsTotal),
             PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
             HoldMeanMs = Ms(use.Mean),
             HoldP99Ms = Ms(use.Quantile(0.99)),

@@ -12,10 +12,10 @@ internal sealed class LatencyRecorder
     private const long HighestMicros = 3_600_000_000; // one hour
     private readonly Lock _gate = new();
     private readonly LongHistogram _all = new(HighestMicros, 3);
-    // Pages served (2xx) and requests shed by admission control (503 + Retry-After), apart: a fast 503 must not make
-    // the served pages look fast, and the shed ones are judged by how fast they were told to come back.
+    // Pages served (2xx) and requests told to retry later (503 + Retry-After), apart: a fast 503 must not make the
+    // served pages look fast, and a 503 is judged by how fast it came (shed at once, or after a whole pool timeout).
     private readonly LongHistogram _served = new(HighestMicros, 3);
-    private readonly LongHistogram _shed = new(HighestMicros, 3);
+    private readonly LongHistogram _retryLater = new(HighestMicros, 3);
     private readonly Dictionary<int, SecondBucket> _seconds = [];
     private readonly Dictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
     private long _errors;
@@ -49,7 +49,7 @@ internal sealed class LatencyRecorder
             if (latency > _slo) _overSlo++;
             if (latency >= _slow) _overSlow++;
             if (errorKind is null) _served.RecordValue(micros);
-            else if (errorKind == LoadRunner.ShedKind) _shed.RecordValue(micros);
+            else if (errorKind == LoadRunner.RetryLaterKind) _retryLater.RecordValue(micros);
             if (!_seconds.TryGetValue(second, out var bucket))
             {
                 bucket = new SecondBucket();
@@ -119,16 +119,19 @@ internal sealed class LatencyRecorder
                 P99Ms = Ms(_all.GetValueAtPercentile(99)),
                 MaxMs = n == 0 ? 0 : Ms(_all.GetMaxValue()),
                 ShareOver10s = n == 0 ? 0 : Math.Round((double)_over10s / n, 4),
-                ServedP50Ms = Ms(_served.GetValueAtPercentile(50)),
-                ServedP99Ms = Ms(_served.GetValueAtPercentile(99)),
-                Shed = _shed.TotalCount,
-                ShedP99Ms = Ms(_shed.GetValueAtPercentile(99)),
+                ServedP50Ms = Percentile(_served, 50),
+                ServedP99Ms = Percentile(_served, 99),
+                RetryLater = _retryLater.TotalCount,
+                RetryLaterP99Ms = Percentile(_retryLater, 99),
                 SloMs = _slo.TotalMilliseconds,
                 ShareOverSlo = n == 0 ? 0 : Math.Round((double)_overSlo / n, 4),
                 Timeline = timeline,
             };
         }
     }
+
+    // An empty histogram has no percentile (HdrHistogram throws): 0, as an interval without requests reads elsewhere.
+    private static double Percentile(LongHistogram h, double p) => h.TotalCount == 0 ? 0 : Ms(h.GetValueAtPercentile(p));
 
     private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
 

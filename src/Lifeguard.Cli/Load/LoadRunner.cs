@@ -12,8 +12,9 @@ namespace Lifeguard.Cli.Load;
 internal sealed class LoadRunner : IDisposable
 {
     private readonly LoadOptions options;
-    /// <summary>The error kind of a 503 with Retry-After: the site shed the request (admission control) and said when to come back.</summary>
-    public const string ShedKind = "http_503_retry_after";
+    /// <summary>The error kind of a 503 with Retry-After: the site could not serve now (admission control shed it, or no
+    /// connection came in time) and said when to come back.</summary>
+    public const string RetryLaterKind = "http_503_retry_after";
 
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
@@ -186,7 +187,7 @@ internal sealed class LoadRunner : IDisposable
 
         return response.StatusCode switch
         {
-            HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null => ShedKind,
+            HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null => RetryLaterKind,
             HttpStatusCode.ServiceUnavailable => "http_503",
             HttpStatusCode.TooManyRequests => "http_429",
             _ when code >= 500 => "http_5xx",

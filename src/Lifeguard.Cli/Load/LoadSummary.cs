@@ -25,9 +25,10 @@ internal sealed record LoadSummary
     /// <summary>Latency percentiles of the pages served (2xx) alone.</summary>
     public double ServedP50Ms { get; init; }
     public double ServedP99Ms { get; init; }
-    /// <summary>Requests shed by admission control: 503 with a Retry-After header (counted among the errors).</summary>
-    public long Shed { get; init; }
-    public double ShedP99Ms { get; init; }
+    /// <summary>Requests answered 503 with a Retry-After header, told to come back later (counted among the errors): shed by
+    /// admission control, or failed for want of a connection; their latency tells which (shed ones are answered fast).</summary>
+    public long RetryLater { get; init; }
+    public double RetryLaterP99Ms { get; init; }
     public double SloMs { get; init; }
     public double ShareOverSlo { get; init; }
     public required IReadOnlyList<LoadSecond> Timeline { get; init; }

@@ -47,13 +47,17 @@ internal sealed partial class SiteSession
                 }),
             };
             using var answer = await SendAsync(post, ct).ConfigureAwait(false);
-            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+            var shed = answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter is not null;
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests || shed)
             {
-                // The site rate-limits logins; a real user would wait too.
+                // The site rate-limits logins, or sheds load (admission control: 503 + Retry-After); a real user would
+                // wait as told too.
                 var wait = answer.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
                 if (DateTimeOffset.UtcNow + wait > deadline)
                 {
-                    throw new LoginFailedException("the login rate limit (429) did not clear before the login deadline.");
+                    throw new LoginFailedException(shed
+                        ? "the site kept shedding the login (503 + Retry-After: its connection pool is saturated) until the login deadline."
+                        : "the login rate limit (429) did not clear before the login deadline.");
                 }
 
                 await Task.Delay(wait, ct).ConfigureAwait(false);

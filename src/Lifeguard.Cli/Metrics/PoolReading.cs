@@ -14,6 +14,8 @@ internal sealed record PoolReading
     public double Pending { get; init; }
     public double TimeoutsTotal { get; init; }
     public double LeaksTotal { get; init; }
+    /// <summary>Opens rejected by admission control (the guard's lifeguard.connection.rejections) since the site started.</summary>
+    public double RejectionsTotal { get; init; }
     public required HistogramReading Wait { get; init; }
     public required HistogramReading Use { get; init; }
 
@@ -39,6 +41,7 @@ internal sealed record PoolReading
             Pending = Sum("db_client_connection_pending_requests"),
             TimeoutsTotal = Sum("db_client_connection_timeouts_total"),
             LeaksTotal = Sum("lifeguard_connection_leaks_total"),
+            RejectionsTotal = Sum("lifeguard_connection_rejections_total"),
             Wait = HistogramReading.From(samples, "db_client_connection_wait_time_seconds", Mine),
             Use = HistogramReading.From(samples, "db_client_connection_use_time_seconds", Mine),
         };
