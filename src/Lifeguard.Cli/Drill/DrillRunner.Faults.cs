@@ -187,7 +187,9 @@ internal sealed partial class DrillRunner
                     say(F($"ROOT CAUSE after {causeAt:0} s: {cause.Kind} — {cause.Summary}"));
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
                     var latest = d;
-                    _ = Task.Delay(options.FaultAfterDiagnosis, CancellationToken.None).ContinueWith(
+                    // A demonstration keeps the fault in while it runs, so it starts at once (its runs show the fault going on).
+                    var after = side is not null && DemoFits(fault, d.Cause) ? TimeSpan.Zero : options.FaultAfterDiagnosis;
+                    _ = Task.Delay(after, CancellationToken.None).ContinueWith(
                         _ => MitigateOrDemonstrate(_diagnosis is { } now && now.Cause == latest.Cause ? now : latest), TaskScheduler.Default);
                 }
             }
