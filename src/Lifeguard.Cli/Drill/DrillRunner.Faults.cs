@@ -93,7 +93,8 @@ internal sealed partial class DrillRunner
             if (side is not null)
             {
                 say(F($"started a second website for the demonstration ({(fault == DrillFaults.Cpu ? $"admission control on, budget {(options.AdmissionBudget ?? DefaultAdmission).TotalMilliseconds:0} ms" : $"Maximum Pool Size={pool * options.BiggerPoolFactor}")}); it idles until the fault is named"));
-                await Task.WhenAll(RunnerAsync(site), RunnerAsync(side)).ConfigureAwait(false);
+                // Its users log in now, beside the first site's: a few, since each login costs a password hash.
+                await Task.WhenAll(RunnerAsync(site), RunnerAsync(side, DemoUsers)).ConfigureAwait(false);
             }
 
             normal = await RunPhaseAsync("normal", site, pool, rate, options.NormalPhase, null, ct).ConfigureAwait(false);

@@ -327,8 +327,9 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
 
     }
 
-    /// <summary>The users logged in to <paramref name="site"/>, logging them in on first use.</summary>
-    private async Task<LoadRunner> RunnerAsync(SiteProcess site)
+    /// <summary>The users logged in to <paramref name="site"/>, logging them in on first use (<paramref name="users"/> of
+    /// them, all the drill's by default).</summary>
+    private async Task<LoadRunner> RunnerAsync(SiteProcess site, int? users = null)
     {
         LoadRunner? runner;
         lock (_runners)
@@ -338,7 +339,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 runner = new LoadRunner(new LoadOptions
                 {
                     BaseUrl = site.Url,
-                    Users = _users,
+                    Users = Math.Min(_users, users ?? _users),
                     Rate = options.NormalRate,
                     Duration = options.IncidentMax,
                     Slo = options.Slo,
