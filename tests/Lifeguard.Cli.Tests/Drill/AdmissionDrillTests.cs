@@ -63,9 +63,10 @@ public sealed class AdmissionDrillTests
         root.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("name").GetString())
             .ShouldBe(["normal", "incident", "incident+admission", "fixed"]);
         (await File.ReadAllTextAsync(Path.Combine(output, "drill.md"), TestContext.Current.CancellationToken)).ShouldContain("The incident replayed with admission control");
-        // The drill itself stays in its minute; the replay (its own site start included) adds at most another.
-        (root.GetProperty("duration_s").GetDouble() - root.GetProperty("comparison_s").GetDouble()).ShouldBeLessThanOrEqualTo(60, log);
+        // The replay, its own site's start included, adds at most a minute to the quick drill (whose own minute
+        // QuickDrillTests holds it to).
         root.GetProperty("comparison_s").GetDouble().ShouldBeLessThanOrEqualTo(60, log);
+        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(150, log);
 
         Directory.Delete(output, recursive: true);
     }
