@@ -21,9 +21,14 @@ internal sealed partial class SiteSession
 
     public string Email { get; }
 
-    /// <summary>Logs in through the real form (antiforgery token included); waits out a 429 until the deadline.</summary>
+    private const int BusyRetries = 4;
+    private static readonly TimeSpan MaxBusyWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Logs in through the real form (antiforgery token included); waits out a 429 until the deadline, and a 503 +
+    /// Retry-After (shed by admission control) a few times.</summary>
     public async Task LoginAsync(string password, DateTimeOffset deadline, CancellationToken ct)
     {
+        var busyRetries = 0;
         while (true)
         {
             using var form = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/account/login"), ct).ConfigureAwait(false);
@@ -47,17 +52,23 @@ internal sealed partial class SiteSession
                 }),
             };
             using var answer = await SendAsync(post, ct).ConfigureAwait(false);
-            var shed = answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter is not null;
-            if (answer.StatusCode == HttpStatusCode.TooManyRequests || shed)
+            if (answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter is not null && busyRetries < BusyRetries)
             {
-                // The site rate-limits logins, or sheds load (admission control: 503 + Retry-After); a real user would
-                // wait as told too.
+                // A saturated pool under admission control sheds the login (503 + Retry-After): a real user retries a few
+                // times. A few only: a site whose database is down answers the same, and that must be reported soon.
+                busyRetries++;
+                var busyWait = answer.Headers.RetryAfter.Delta ?? TimeSpan.FromSeconds(1);
+                await Task.Delay(busyWait < MaxBusyWait ? busyWait : MaxBusyWait, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // The site rate-limits logins; a real user would wait too.
                 var wait = answer.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
                 if (DateTimeOffset.UtcNow + wait > deadline)
                 {
-                    throw new LoginFailedException(shed
-                        ? "the site kept shedding the login (503 + Retry-After: its connection pool is saturated) until the login deadline."
-                        : "the login rate limit (429) did not clear before the login deadline.");
+                    throw new LoginFailedException("the login rate limit (429) did not clear before the login deadline.");
                 }
 
                 await Task.Delay(wait, ct).ConfigureAwait(false);
