@@ -94,7 +94,7 @@ internal static class DrillCommand
             await WriteReportAsync(report, options.OutputDirectory, parse.GetValue(json), ct).ConfigureAwait(false);
 
             // The drill fails when it could not show the incident, name its cause, or recover from it, and with --admission
-            // when the replay missed the goal (no request that slow, the excess shed).
+            // when the replay missed the goal (no request that slow, no failure but 503 + Retry-After).
             var replayMissed = report.Comparison is { Kind: DrillComparison.AdmissionReplay, Holds: false };
             return report.RootCause?.Kind == report.ExpectedCause && report.Recovered && !replayMissed ? 0 : 1;
         });

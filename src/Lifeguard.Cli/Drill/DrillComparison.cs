@@ -10,7 +10,7 @@ namespace Lifeguard.Cli.Drill;
 /// <param name="Runs">The runs, the reference first.</param>
 /// <param name="Finding">What the runs show, with their figures.</param>
 /// <param name="Holds">Whether the figures show what the demonstration claims (admission replay: its goal, no slow request
-/// and the excess shed; cpu: the excess shed, no slow request, and in the full drill served pages faster than without
+/// and no failure other than 503 + Retry-After; cpu: the excess shed, no slow request, and in the full drill served pages faster than without
 /// admission control; network: the bigger pool's p99 still outside the recovery bound).</param>
 internal sealed record DrillComparison(string Kind, string Question, double SlowThresholdS, IReadOnlyList<DrillRun> Runs, string Finding, bool Holds)
 {
