@@ -57,12 +57,13 @@ internal sealed partial class DrillRunner
             // Held: the excess was shed and nobody waited as long as a pool timeout; without admission control (full drill)
             // the served pages are also slower.
             var holds = with.AdmissionRejections > 0 && with.ShareSlow == 0 && (without is null || with.ServedP99Ms < without.ServedP99Ms);
-            var finding = F($"While the database was CPU-bound, normal traffic ({rate:0.#} req/s) without admission control had p99 {faultPhase.P99Ms:0} ms. ")
-                + (without is null ? "" : F($"A surge of {surge:0.#} req/s without it: served p99 {without.ServedP99Ms:0} ms, {without.ShareSlow:P0} took {slow:0} s or more, {without.Errors} of {without.Requests} failed ({without.RetryLater} answered 503 + Retry-After, p99 {without.RetryLaterP99Ms:0} ms), pool wait p99 {without.PoolWaitP99Ms:0} ms. "))
-                + F($"The surge with a {admission.TotalMilliseconds:0} ms admission budget: served p99 {with.ServedP99Ms:0} ms, {with.ShareSlow:P0} took {slow:0} s or more, the guard shed {with.AdmissionRejections} opens, {with.RetryLater} of {with.Requests} answered 503 + Retry-After (p99 {with.RetryLaterP99Ms:0} ms), {with.Errors - with.RetryLater} failed otherwise. ")
+            var finding = F($"While the database was CPU-bound, normal traffic ({rate:0.#} req/s) had p99 {faultPhase.P99Ms:0} ms. ")
+                + (without is null ? "" : F($"A surge of {surge:0.#} req/s without admission control: served p99 {without.ServedP99Ms:0} ms, {without.ShareSlow:P0} took {slow:0} s or more, pool wait p99 {without.PoolWaitP99Ms:0} ms, {without.Errors} of {without.Requests} failed ({without.RetryLater} answered 503 + Retry-After after waiting, p99 {without.RetryLaterP99Ms:0} ms). "))
+                + F($"The surge with a {admission.TotalMilliseconds:0} ms admission budget: the guard shed {with.AdmissionRejections} opens ({with.RetryLater} of {with.Requests} requests answered 503 + Retry-After, p99 {with.RetryLaterP99Ms:0} ms), pool wait p99 {with.PoolWaitP99Ms:0} ms, served p99 {with.ServedP99Ms:0} ms, {with.ShareSlow:P0} took {slow:0} s or more, {with.Errors - with.RetryLater} failed otherwise. ")
                 + (holds
-                    ? "Admission control held the latency of the pages it served by shedding the excess; it does not cure the cause: stopping the burner does."
-                    : "Admission control did not hold latency here (nothing shed, a request as slow as a pool timeout, or served pages no faster).");
+                    ? "Admission control kept the queue from adding to the latency: the pages it served waited about its budget for a connection, the excess was told to come back. "
+                        + "What remains is the CPU-bound database's own slowness; admission control cures nothing, stopping the burner does."
+                    : "Admission control did not hold latency here (nothing shed, a request as slow as a pool timeout, or served pages no faster than without it).");
             say("admission under cpu: " + finding);
             var runs = new List<DrillRun> { DrillRun.From("the fault, normal traffic", faultPhase) };
             if (without is not null) runs.Add(DrillRun.From("surge, no admission control", without));
