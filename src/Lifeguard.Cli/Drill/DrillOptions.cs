@@ -67,9 +67,9 @@ internal sealed record DrillOptions
     /// </summary>
     public bool SurgeWithoutAdmission => !Quick;
 
-    /// <summary>The cpu demonstration's surge, as a multiple of normal traffic: more than the pool serves while the
-    /// database is CPU-bound (the pool is nearly pinned at normal traffic then), so there is an excess to shed.</summary>
-    public double SurgeFactor { get; init; } = 2;
+    /// <summary>The cpu demonstration's surge, as a multiple of what the pool serves while the database is CPU-bound
+    /// (measured in the fault phase), so there is an excess to shed.</summary>
+    public double SurgeFactor { get; init; } = 1.5;
 
     /// <summary>The network demonstration's bigger pool, as a multiple of the right-sized one.</summary>
     public int BiggerPoolFactor { get; init; } = 4;

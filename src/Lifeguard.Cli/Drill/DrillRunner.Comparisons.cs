@@ -1,4 +1,5 @@
 using Lifeguard.Cli.Drill.Faults;
+using Lifeguard.Cli.Load;
 
 namespace Lifeguard.Cli.Drill;
 
@@ -25,6 +26,25 @@ internal sealed partial class DrillRunner
         return s;
     }
 
+    /// <summary>A short burst at twice normal traffic, not recorded: the site opens the connections such traffic needs.</summary>
+    private async Task WarmAsync(SiteProcess site)
+    {
+        var runner = await RunnerAsync(site).ConfigureAwait(false);
+        await runner.RunAsync(null, CancellationToken.None, new LatencyRecorder(), TimeSpan.FromSeconds(2), 2 * options.NormalRate).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The cpu demonstration's surge: <see cref="DrillOptions.SurgeFactor"/> times what the pool serves while the database
+    /// is CPU-bound (connections over the connection time per request, measured in the fault phase), so there is an excess
+    /// to shed on a quiet machine as on a busy one; at least twice normal traffic, at most 150 req/s.
+    /// </summary>
+    internal static double SurgeRate(int pool, double normalRate, double leasesPerRequest, double holdMeanMs, double factor)
+    {
+        var perRequest = leasesPerRequest * holdMeanMs / 1000.0;
+        var capacity = perRequest > 0 ? pool / perRequest : 4 * normalRate;
+        return Math.Round(Math.Clamp(factor * capacity, 2 * normalRate, 150), 1);
+    }
+
     /// <summary>Whether the fault's drill has a demonstration, and so a second site started beside the first.</summary>
     private static bool HasDemo(string fault) => fault is DrillFaults.Cpu or DrillFaults.Network;
 
@@ -48,7 +68,7 @@ internal sealed partial class DrillRunner
     {
         if (fault == DrillFaults.Cpu)
         {
-            var surge = Math.Round(rate * options.SurgeFactor, 1);
+            var surge = SurgeRate(pool, rate, faultPhase.LeasesPerRequest, faultPhase.HoldMeanMs, options.SurgeFactor);
             var admission = options.AdmissionBudget ?? DefaultAdmission;
             var slow = options.SlowThreshold.TotalSeconds;
             say(F($"while the burner runs: a surge of {surge:0.#} req/s for {options.DemoPhase.TotalSeconds:0} s{(options.SurgeWithoutAdmission ? " on the site as it is, then" : "")} on a site with admission control (budget {admission.TotalMilliseconds:0} ms)"));
@@ -57,13 +77,15 @@ internal sealed partial class DrillRunner
             // Held: the excess was shed and nobody waited as long as a pool timeout; without admission control (full drill)
             // the served pages are also slower.
             var holds = with.AdmissionRejections > 0 && with.ShareSlow == 0 && (without is null || with.ServedP99Ms < without.ServedP99Ms);
+            var noExcess = with.AdmissionRejections == 0;
             var finding = F($"While the database was CPU-bound, normal traffic ({rate:0.#} req/s) had p99 {faultPhase.P99Ms:0} ms. ")
                 + (without is null ? "" : F($"A surge of {surge:0.#} req/s without admission control: served p99 {without.ServedP99Ms:0} ms, {without.ShareSlow:P0} took {slow:0} s or more, pool wait p99 {without.PoolWaitP99Ms:0} ms, {without.Errors} of {without.Requests} failed ({without.RetryLater} answered 503 + Retry-After after waiting, p99 {without.RetryLaterP99Ms:0} ms). "))
                 + F($"The surge with a {admission.TotalMilliseconds:0} ms admission budget: the guard shed {with.AdmissionRejections} opens ({with.RetryLater} of {with.Requests} requests answered 503 + Retry-After, p99 {with.RetryLaterP99Ms:0} ms), pool wait p99 {with.PoolWaitP99Ms:0} ms, served p99 {with.ServedP99Ms:0} ms, {with.ShareSlow:P0} took {slow:0} s or more, {with.Errors - with.RetryLater} failed otherwise. ")
                 + (holds
                     ? "Admission control kept the queue from adding to the latency: the pages it served waited about its budget for a connection, the excess was told to come back. "
                         + "What remains is the CPU-bound database's own slowness; admission control cures nothing, stopping the burner does."
-                    : "Admission control did not hold latency here (nothing shed, a request as slow as a pool timeout, or served pages no faster than without it).");
+                    : noExcess ? "There was no excess to shed: the pool kept up with the surge, and admission control had nothing to do."
+                    : "Admission control did not hold latency here (a request as slow as a pool timeout, or served pages no faster than without it).");
             say("admission under cpu: " + finding);
             var runs = new List<DrillRun> { DrillRun.From("the fault, normal traffic", faultPhase) };
             if (without is not null) runs.Add(DrillRun.From("surge, no admission control", without));
