@@ -82,7 +82,7 @@ internal sealed partial class DrillRunner
                 + (without is null ? "" : F($"A surge of {surge:0.#} req/s without admission control: served p99 {without.ServedP99Ms:0} ms, {without.ShareSlow:P0} took {slow:0} s or more, pool wait p99 {without.PoolWaitP99Ms:0} ms, {without.Errors} of {without.Requests} failed ({without.RetryLater} answered 503 + Retry-After after waiting, p99 {without.RetryLaterP99Ms:0} ms). "))
                 + F($"The surge with a {admission.TotalMilliseconds:0} ms admission budget: the guard shed {with.AdmissionRejections} opens ({with.RetryLater} of {with.Requests} requests answered 503 + Retry-After, p99 {with.RetryLaterP99Ms:0} ms), pool wait p99 {with.PoolWaitP99Ms:0} ms, served p99 {with.ServedP99Ms:0} ms, {with.ShareSlow:P0} took {slow:0} s or more, {with.Errors - with.RetryLater} failed otherwise. ")
                 + (holds
-                    ? "Admission control kept the queue from adding to the latency: the pages it served waited about its budget for a connection, the excess was told to come back. "
+                    ? "Admission control kept the queue from adding to the latency: no open waited longer than its budget (the pool wait p99 is read from the guard's histogram, whose bucket above 1 s ends at 2.5 s), the excess was told to come back. "
                         + "What remains is the CPU-bound database's own slowness; admission control cures nothing, stopping the burner does."
                     : noExcess ? "There was no excess to shed: the pool kept up with the surge, and admission control had nothing to do."
                     : "Admission control did not hold latency here (a request as slow as a pool timeout, or served pages no faster than without it).");
