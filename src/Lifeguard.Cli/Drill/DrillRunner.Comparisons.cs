@@ -13,8 +13,6 @@ internal sealed partial class DrillRunner
     /// <summary>The cpu demonstration's admission budget when --admission is not given.</summary>
     private static readonly TimeSpan DefaultAdmission = TimeSpan.FromSeconds(1);
 
-    /// <summary>Users logged in to a demonstration's second site; the traffic rotates over them as over the drill's users.</summary>
-    private const int DemoUsers = 8;
 
     /// <summary>The website's settings with admission control on (its Lifeguard:AdmissionBudget).</summary>
     private static Dictionary<string, string> AdmissionSettings(TimeSpan budget, IDictionary<string, string>? settings = null)
