@@ -14,7 +14,7 @@ namespace Lifeguard.Postgres.ServerMetrics;
 /// saturated pool nor shows up in the pool's metrics. While the server cannot be read the gauges report nothing,
 /// rather than a stale budget.
 /// </summary>
-public sealed partial class PostgresServerMetrics : BackgroundService
+internal sealed partial class PostgresServerMetrics : BackgroundService
 {
     /// <summary>The meter the instruments belong to (the guard's).</summary>
     public const string MeterName = "Lifeguard";
