@@ -94,14 +94,19 @@ public sealed class OpenFailureClassificationTests
         foreach (var s in accepted) s.Dispose();
     }
 
-    [Fact]
-    public async Task AddLifeguardPostgresDiagnosis_GuardFromDependencyInjection_ClassifiesWithNpgsqlsSqlState()
+    [Theory]
+    [InlineData("diagnosis")]
+    [InlineData("server-metrics")]
+    public async Task AddLifeguardPostgres_GuardFromDependencyInjection_ClassifiesWithNpgsqlsSqlState(string part)
     {
         var ct = TestContext.Current.CancellationToken;
         var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
         services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(TestPostgres.For(2, application: "lifeguard-classify-di")));
         services.AddGuardedDataSource();
-        services.AddLifeguardPostgresDiagnosis(TestPostgres.ConnectionString);
+        if (part == "diagnosis") services.AddLifeguardPostgresDiagnosis(TestPostgres.ConnectionString);
+        else services.AddLifeguardPostgresServerMetrics(TestPostgres.ConnectionString);
         await using var provider = services.BuildServiceProvider();
         var guard = provider.GetRequiredService<GuardedDataSource>();
 
