@@ -40,6 +40,30 @@ internal static class PairedLeaseRun
         }
     }
 
+    /// <summary>One variant alone in this process (so the JIT's dynamic PGO profiles only its own path, as in an app that
+    /// uses only raw or only guarded connections): prints the median ns per open+close of <paramref name="rounds"/>
+    /// batches. eng-side pairing: alternate launches of raw and guarded and take the ratio of neighbours.</summary>
+    public static void RunAlone(string variant, int rounds, int batch)
+    {
+        var bench = new LeaseBenchmarks();
+        bench.Setup();
+        try
+        {
+            Func<Task> op = variant switch
+            {
+                "raw" => bench.Raw,
+                "guarded" => bench.Guarded,
+                _ => throw new ArgumentException($"unknown variant '{variant}' (raw, guarded)", nameof(variant)),
+            };
+            var times = Stats.RotatedRounds(1, rounds, warmup: 200_000, batch, (_, n) => Batch(op, n));
+            Console.WriteLine(System.FormattableString.Invariant($"{variant} alone: median {Stats.Percentile(times[0], 0.5):F1} ns"));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
     private static double Batch(Func<Task> op, int n)
     {
         var start = Stopwatch.GetTimestamp();
