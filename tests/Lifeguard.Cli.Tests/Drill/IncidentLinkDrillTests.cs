@@ -47,6 +47,7 @@ public sealed class IncidentLinkDrillTests
         report.RootCause.Kind.ShouldBe("lock_contention", Log());
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "drill.json"), ct));
         var incident = doc.RootElement.GetProperty("incident");
+        incident.GetProperty("id").ValueKind.ShouldBe(JsonValueKind.Number, incident.GetRawText() + Environment.NewLine + Log());
         var id = incident.GetProperty("id").GetInt64();
         var postmortemUrl = incident.GetProperty("postmortem_url").GetString()!;
         postmortemUrl.ShouldBe(new Uri(service.Url, $"/incidents/{id}/postmortem").ToString());
