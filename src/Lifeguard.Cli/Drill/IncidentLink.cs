@@ -23,7 +23,8 @@ internal sealed class IncidentLink : IDisposable
     /// <summary>The alert's name: its own, so a drill is never mistaken for (or grouped with) a production alert.</summary>
     public const string AlertName = "LifeguardDrill";
 
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(3);
+    // generous: the posts run beside the drill, which keeps the machine busy on purpose
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private readonly HttpClient _http;
     private readonly Action<string> _say;
     private readonly string _run = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
