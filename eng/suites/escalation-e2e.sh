@@ -132,12 +132,22 @@ wait_count() {
   done
   return 1
 }
+# at PATH N: the receiver's clock when /PATH got its Nth notification
+at() {
+  python3 - "$work/notifications.jsonl" "$1" "$2" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+mine = [r["received_at"] for r in recs if r["path"] == "/" + sys.argv[2] and "incident_id" in r["body"]]
+print(mine[int(sys.argv[3]) - 1] if len(mine) >= int(sys.argv[3]) else "")
+PY
+}
+gap() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$1" "$2"; }
 incident_field() { curl -fsS "${auth[@]}" "$inc/api/incidents/$incident_id" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # --- 1. an alert, through Alertmanager, to the channel `default` within seconds, exactly once ------------------------
 run_id=e2e-$$-$RANDOM
 now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
-alert="[{\"labels\":{\"alertname\":\"LifeguardEscalationE2E\",\"severity\":\"page\",\"pool\":\"e2e-$run_id\",\"instance\":\"127.0.0.1:$mgmt_port\",\"job\":\"lifeguard-website\"},
+alert="[{\"labels\":{\"alertname\":\"LifeguardEscalationE2E\",\"severity\":\"page\",\"pool\":\"$run_id\",\"instance\":\"127.0.0.1:$mgmt_port\",\"job\":\"lifeguard-website\"},
   \"annotations\":{\"summary\":\"escalation-e2e $run_id\",\"description\":\"posted by eng/suites/escalation-e2e.sh\"},\"startsAt\":\"$now\",\"generatorURL\":\"http://127.0.0.1:$prom_port/graph\"}]"
 t_alert=$(date +%s.%N)
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$alert" "$am/api/v2/alerts")
@@ -148,11 +158,15 @@ if s=$(wait_count default 1 20); then
 else bad "the channel default got nothing within 20 s of the alert"; tail -5 "$work/monitoring/alertmanager.log" 2>/dev/null | sed 's/^/     /'; finish; fi
 incident_id=$(python3 -c "import json,sys; print([json.loads(l)['body']['incident_id'] for l in open(sys.argv[1]) if 'incident_id' in l][0])" "$work/notifications.jsonl")
 receiver=$(incident_field 'd["receiver"] + " " + d["labels"].get("pool", "")')
-if [ "$receiver" = "lifeguard-page e2e-$run_id" ]; then ok "incident $incident_id opened from Alertmanager's page receiver for pool e2e-$run_id"
-else bad "incident $incident_id: receiver and pool '$receiver' (want 'lifeguard-page e2e-$run_id')"; fi
+if [ "$receiver" = "lifeguard-page $run_id" ]; then ok "incident $incident_id opened from Alertmanager's page receiver for pool $run_id"
+else bad "incident $incident_id: receiver and pool '$receiver' (want 'lifeguard-page $run_id')"; fi
 
 # --- 2. unacknowledged: escalates to the channel `escalation` after the 4 s wait; default still exactly once ---------
-if s=$(wait_count escalation 1 15); then ok "unacknowledged: escalated to the channel escalation ${s} s after the first notification (policy: wait 4)"
+if wait_count escalation 1 15 >/dev/null; then
+  waited=$(gap "$(at escalation 1)" "$(at default 1)")
+  if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 3.0 else 1)" "$waited"; then
+    ok "unacknowledged: escalated to the channel escalation ${waited} s after the channel default (policy: wait 4)"
+  else bad "escalated ${waited} s after the channel default: sooner than the policy's wait of 4 s"; fi
 else bad "no escalation within 15 s"; finish; fi
 d=$(count default); dk=$(count default 1)
 if [ "$d" = 1 ] && [ "$dk" = 1 ]; then ok "the channel default was notified exactly once (1 request, 1 delivery key)"
@@ -170,10 +184,10 @@ else bad "after the acknowledgement (HTTP $ack): escalation notifications $esc_b
 
 # --- 4. the acknowledgement timeout (8 s): triggered again, the policy starts over at the channel default -------------
 if wait_count default 2 15 >/dev/null; then
-  after=$(python3 -c "import time,sys; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$t_ack")
+  after=$(gap "$(at default 2)" "$t_ack")
   kinds=$(incident_field '",".join(e["kind"] for e in d["timeline"])')
-  if [[ "$kinds" == *retriggered* ]]; then ok "resumed ${after} s after the acknowledgement (ack_timeout 8): retriggered, the channel default notified again"
-  else bad "the channel default was notified again but the timeline has no retriggered entry ($kinds)"; fi
+  if [[ "$kinds" == *retriggered* ]] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 7.0 else 1)" "$after"; then ok "resumed ${after} s after the acknowledgement (ack_timeout 8): retriggered, the channel default notified again"
+  else bad "the channel default was notified again ${after} s after the acknowledgement (ack_timeout 8), timeline: $kinds"; fi
 else bad "no new notification within 15 s of the acknowledgement timeout"; fi
 
 # --- 5. resolved: nothing more, and no delivery was ever sent twice -------------------------------------------------
