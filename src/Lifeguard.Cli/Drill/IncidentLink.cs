@@ -199,6 +199,8 @@ internal sealed class IncidentLink : IDisposable
             // one group per drill run: a drill never re-opens (or joins) the incident of an earlier one
             _groupKey = $"{{}}:{{alertname=\"{AlertName}\", drill_run=\"{_run}\"}}";
             var (outcome, id) = await PostAsync(Body("firing", alert), CancellationToken.None).ConfigureAwait(false);
+            // the answer may be lost (a timeout on a busy machine) after the service took the alert: ask for the group
+            if (id is null && await LookupAsync().ConfigureAwait(false) is { } found) (outcome, id) = ("opened", found);
             if (id is null) return;
             _alert = alert;
             _id = id;
@@ -255,6 +257,21 @@ internal sealed class IncidentLink : IDisposable
             _problem = e.Message;
             _say("incident service: " + e.Message);
             return (null, null);
+        }
+    }
+
+    // the drill's incident by its alert group (GET /api/incidents?group_key=...), or null
+    private async Task<long?> LookupAsync()
+    {
+        try
+        {
+            var json = await _http.GetStringAsync(new Uri($"/api/incidents?limit=1&group_key={Uri.EscapeDataString(_groupKey!)}", UriKind.Relative)).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.GetArrayLength() > 0 ? doc.RootElement[0].GetProperty("id").GetInt64() : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
         }
     }
 
