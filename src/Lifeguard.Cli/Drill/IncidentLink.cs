@@ -44,7 +44,7 @@ internal sealed class IncidentLink : IDisposable
         _token = token;
         _say = say;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = service, Timeout = RequestTimeout };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token.Length > 0) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
     /// <summary>The incident service.</summary>
@@ -76,17 +76,19 @@ internal sealed class IncidentLink : IDisposable
             return new DrillIncident { Service = service.ToString(), Status = status, Note = note };
         }
 
-        if (string.IsNullOrEmpty(token))
-        {
-            return (null, Absent("no_token", $"no token for {service} (--incidents-token-file, LIFEGUARD_INCIDENTS_TOKEN or .data/incidents.token)"));
-        }
-
-        var link = new IncidentLink(service, token, say);
+        // running at all first (no token needed), so a machine without the service hears that, not "no token"
+        var link = new IncidentLink(service, token ?? "", say);
         try
         {
             using (var health = await link._http.GetAsync(new Uri("/health", UriKind.Relative), ct).ConfigureAwait(false))
             {
                 if (!health.IsSuccessStatusCode) throw new HttpRequestException($"/health answered {(int)health.StatusCode}");
+            }
+
+            if (string.IsNullOrEmpty(token))
+            {
+                link.Dispose();
+                return (null, Absent("no_token", $"no token for {service} (--incidents-token-file, LIFEGUARD_INCIDENTS_TOKEN or .data/incidents.token)"));
             }
 
             using var probe = await link._http.GetAsync(new Uri("/api/incidents?limit=1", UriKind.Relative), ct).ConfigureAwait(false);

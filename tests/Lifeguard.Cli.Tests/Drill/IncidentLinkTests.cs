@@ -30,10 +30,28 @@ public sealed class IncidentLinkTests
     }
 
     [Fact]
-    public async Task Connect_NoToken_OneLineWithoutTouchingTheNetwork()
+    public async Task Connect_ServiceRunningButNoToken_OneLineAndNoLink()
     {
+        // a stand-in that answers /health like the service
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+
+        using var health = new HttpListener();
+        health.Prefixes.Add($"http://127.0.0.1:{port}/");
+        health.Start();
+        var answering = Task.Run(async () =>
+        {
+            var ctx = await health.GetContextAsync();
+            ctx.Response.StatusCode = 200;
+            ctx.Response.Close();
+        }, TestContext.Current.CancellationToken);
         var lines = new List<string>();
-        var (link, absent) = await IncidentLink.ConnectAsync(new Uri("http://127.0.0.1:9"), null, lines.Add, TestContext.Current.CancellationToken);
+        var (link, absent) = await IncidentLink.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), null, lines.Add, TestContext.Current.CancellationToken);
+        await answering;
 
         link.ShouldBeNull();
         absent!.Status.ShouldBe("no_token");
