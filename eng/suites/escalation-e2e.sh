@@ -29,7 +29,7 @@ finish() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 work=$root/.data/escalation-e2e-$$
-run_pid=""; hook_pid=""; site_port=""
+run_pid=""; hook_pid=""; site_port=""; pg_port=""
 cleanup() {
   # run.sh stops what it started (site, incident service, monitoring, and the PostgreSQL it started) on TERM
   if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
@@ -39,7 +39,7 @@ cleanup() {
     wait "$run_pid" 2>/dev/null
   fi
   [ -n "$hook_pid" ] && mon_stop "$hook_pid"
-  eng/pg.sh stop --data "$work/pg" --port "$pg_port" >/dev/null 2>&1
+  [ -n "$pg_port" ] && eng/pg.sh stop --data "$work/pg" --port "$pg_port" >/dev/null 2>&1
   rm -rf "$(readlink -f "$work/pg" 2>/dev/null || echo "$work/pg")" "$work" ".data/site-$site_port.log"
 }
 trap cleanup EXIT
