@@ -130,6 +130,7 @@ internal sealed partial class DrillRunner
                     causeAt = candidateAt;
                     cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                     say(F($"ROOT CAUSE after {causeAt:0} s: {cause.Kind} — {cause.Summary}"));
+                    Incident?.Detected(fault, cause, s.T - faultStart, site!.ManagementUrl);
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
                     var latest = d;
                     _ = Task.Delay(options.FaultAfterDiagnosis, CancellationToken.None).ContinueWith(

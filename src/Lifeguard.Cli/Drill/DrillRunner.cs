@@ -88,6 +88,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                 detectedAt = Math.Round(s.T - incidentStart, 1);
                 say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
+                Incident?.Detected(options.Fault, cause, detectedAt.Value, site.ManagementUrl);
                 foreach (var e in cause.Evidence) say("  evidence: " + e);
                 stopIncident.CancelAfter(options.IncidentAfterDiagnosis);
             }
