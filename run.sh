@@ -9,6 +9,11 @@
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 # Env: LIFEGUARD_PG_DATA (cluster data dir, default .data/pg), LIFEGUARD_RUN_HEALTH_TIMEOUT (seconds the
 # site has to become healthy, default 30); eng/suites/run-startup.sh exercises the start-up checks with them.
+# With --monitoring (eng/suites/escalation-e2e.sh runs it on ports of its own): LIFEGUARD_INCIDENTS_PORT (5090),
+# LIFEGUARD_INCIDENTS_TOKEN_FILE (.data/incidents.token), LIFEGUARD_RECEIVER_PORT (the channel `default`'s local
+# receiver, 5099), LIFEGUARD_PROMETHEUS_PORT (9091), LIFEGUARD_ALERTMANAGER_PORT (9094), LIFEGUARD_MONITORING_DATA
+# (.data/monitoring); Incidents__* settings (policy file, channel URLs) pass through to the incident service.
+# LIFEGUARD_NO_BUILD=1 skips the builds when their output exists (the suites test.sh runs after building).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -31,6 +36,13 @@ done
 [ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
 [[ "$health_timeout" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_RUN_HEALTH_TIMEOUT must be a number of seconds" >&2; exit 2; }
 [[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
+incidents_port=${LIFEGUARD_INCIDENTS_PORT:-5090}; receiver_port=${LIFEGUARD_RECEIVER_PORT:-5099}
+incidents_token=${LIFEGUARD_INCIDENTS_TOKEN_FILE:-.data/incidents.token}
+prometheus_port=${LIFEGUARD_PROMETHEUS_PORT:-9091}; alertmanager_port=${LIFEGUARD_ALERTMANAGER_PORT:-9094}
+monitoring_data=${LIFEGUARD_MONITORING_DATA:-.data/monitoring}
+for p in "$incidents_port" "$receiver_port" "$prometheus_port" "$alertmanager_port"; do
+  [[ "$p" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_*_PORT must be numbers" >&2; exit 2; }
+done
 
 eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
 
@@ -48,8 +60,9 @@ eng/pg.sh start --data "$pg_data" --port "$pg_port"
 
 # The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
 export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "$pg_data" --port "$pg_port" --pool)
-echo "== build"
-dotnet build apps/Website -c Release -v quiet -nologo
+# LIFEGUARD_NO_BUILD=1: use the build output as it is (suites that test.sh runs right after building everything)
+if [ "${LIFEGUARD_NO_BUILD:-0}" = 1 ] && [ -f apps/Website/bin/Release/net10.0/Website.dll ]; then echo "== build (skipped: LIFEGUARD_NO_BUILD=1)"
+else echo "== build"; dotnet build apps/Website -c Release -v quiet -nologo; fi
 site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
 "${site[@]}" migrate
 "${site[@]}" seed --scale "$scale"
@@ -80,21 +93,23 @@ fi
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
   # The incident service (eng/incidents.sh) is Alertmanager's receiver: token, database and demo users first.
-  eng/incidents.sh prepare --pg-port "$pg_port"
-  eng/incidents.sh serve --pg-port "$pg_port" &
-  pids+=($!)
+  eng/incidents.sh prepare --pg-port "$pg_port" --port "$incidents_port" --token-file "$incidents_token"
   # the escalation policy's channel `default` (deploy/incidents/escalation.yaml): a local receiver unless a URL is given
   if [ -z "${Incidents__Channels__default__Url:-}" ]; then
-    python3 -u eng/monitoring/webhook-receiver.py --port 5099 --out .data/escalation-notifications.jsonl >.data/escalation-receiver.log 2>&1 &
+    python3 -u eng/monitoring/webhook-receiver.py --port "$receiver_port" --out .data/escalation-notifications.jsonl >.data/escalation-receiver.log 2>&1 &
     pids+=($!)
+    export Incidents__Channels__default__Url=http://127.0.0.1:$receiver_port/alerts
   fi
+  eng/incidents.sh serve --pg-port "$pg_port" --port "$incidents_port" --token-file "$incidents_token" &
+  pids+=($!)
   token_args=()
   if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then   # Prometheus reads the token from a file only it needs
     ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >.data/management.token )
     token_args=(--site-token-file .data/management.token)
   fi
   eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" \
-    --webhook http://127.0.0.1:5090/api/alertmanager --webhook-token-file .data/incidents.token &
+    --prometheus-port "$prometheus_port" --alertmanager-port "$alertmanager_port" --data "$monitoring_data" \
+    --webhook "http://127.0.0.1:$incidents_port/api/alertmanager" --webhook-token-file "$incidents_token" &
   pids+=($!)
 fi
 

@@ -33,7 +33,8 @@ export Incidents__TokenFile=$token_file
 
 case "$cmd" in
   prepare)
-    dotnet build apps/Incidents -c Release -v quiet -nologo >/dev/null
+    # LIFEGUARD_NO_BUILD=1 (run.sh passes it on): the build output as it is, when there is one
+    [ "${LIFEGUARD_NO_BUILD:-0}" = 1 ] && [ -f "$dll" ] || dotnet build apps/Incidents -c Release -v quiet -nologo >/dev/null
     if [ ! -s "$token_file" ]; then
       mkdir -p "$(dirname "$token_file")"
       # 32 random bytes, URL-safe; umask first so the file is never readable by others, not even briefly

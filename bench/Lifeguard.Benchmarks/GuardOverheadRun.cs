@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using Npgsql;
 
 namespace Lifeguard.Benchmarks;
 
@@ -44,7 +45,17 @@ internal static class GuardOverheadRun
         Batch(source, leases);
     }
 
-    internal static readonly string[] VariantNames = ["raw", "guarded", "guarded-no-operations"];
+    internal static readonly string[] VariantNames = ["raw", "guarded", "guarded-no-operations", "pg-raw", "pg-guarded"];
+
+    // The PostgreSQL variants open through CreateConnection + OpenAsync, the call shape the guard uses on its provider,
+    // so the difference between them is the guard's alone; LIFEGUARD_BENCH_PG names the server (a warm pool of 4).
+    private static NpgsqlDataSource Postgres(string application)
+    {
+        var cs = Environment.GetEnvironmentVariable("LIFEGUARD_BENCH_PG") is { Length: > 0 } env
+            ? env
+            : "Host=127.0.0.1;Port=54329;Username=lifeguard;Password=lifeguard;Database=lifeguard";
+        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 4, ApplicationName = application }.ConnectionString);
+    }
 
     private static DbDataSource Variant(string name) => name switch
     {
@@ -52,6 +63,8 @@ internal static class GuardOverheadRun
         "guarded" => new GuardedDataSource(new InstantDataSource(), new LifeguardOptions { PoolName = "overhead", MaxPoolSize = 4 }),
         "guarded-no-operations" => new GuardedDataSource(new InstantDataSource(),
             new LifeguardOptions { PoolName = "overhead-no-operations", MaxPoolSize = 4, TrackOperations = false }),
+        "pg-raw" => new CreateThenOpenDataSource(Postgres("lifeguard-bench-count")),
+        "pg-guarded" => new GuardedDataSource(Postgres("lifeguard-bench-count"), new LifeguardOptions { PoolName = "count" }),
         _ => throw new ArgumentException($"unknown variant '{name}' ({string.Join(", ", VariantNames)})", nameof(name)),
     };
 
@@ -65,6 +78,33 @@ internal static class GuardOverheadRun
             connection.DisposeAsync().GetAwaiter().GetResult();
         }
         return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+    }
+
+    /// <summary>The provider's data source opened as the guard opens it: CreateConnection, then OpenAsync.</summary>
+    private sealed class CreateThenOpenDataSource(DbDataSource inner) : DbDataSource
+    {
+        public override string ConnectionString => inner.ConnectionString;
+
+        protected override DbConnection CreateDbConnection() => inner.CreateConnection();
+
+        protected override ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
+        {
+            var connection = inner.CreateConnection();
+            var open = connection.OpenAsync(cancellationToken);
+            return open.IsCompletedSuccessfully ? new ValueTask<DbConnection>(connection) : Slow(connection, open);
+
+            static async ValueTask<DbConnection> Slow(DbConnection connection, Task open)
+            {
+                await open.ConfigureAwait(false);
+                return connection;
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A data source whose connections open and close at once, raising StateChange like a real provider.</summary>

@@ -27,6 +27,7 @@ public class LeaseBenchmarks
     private DbDataSource _raw = null!;
     private DbDataSource _guarded = null!;
     private DbDataSource _guardedLeaks = null!;
+    private DbDataSource _guardedNoProviderCounts = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -40,7 +41,8 @@ public class LeaseBenchmarks
         _guardedLeaks = new GuardedDataSource(NpgsqlDataSource.Create(cs),
             new LifeguardOptions { PoolName = "bench-leaks", LeakDetectionThreshold = TimeSpan.FromSeconds(30) });
         // Warm each pool so every measured open is a pooled one.
-        foreach (var ds in new[] { _raw, _guarded, _guardedLeaks })
+        _guardedNoProviderCounts = new GuardedDataSource(NpgsqlDataSource.Create(cs), new LifeguardOptions { PoolName = "bench-no-provider-counts", ReadProviderPoolCounts = false });
+        foreach (var ds in new[] { _raw, _guarded, _guardedLeaks, _guardedNoProviderCounts })
         {
             using var c = ds.OpenConnection();
         }
@@ -52,6 +54,12 @@ public class LeaseBenchmarks
         _raw.Dispose();
         _guarded.Dispose();
         _guardedLeaks.Dispose();
+        _guardedNoProviderCounts.Dispose();
+    }
+
+    public async Task GuardedNoProviderCounts()
+    {
+        await using var c = await _guardedNoProviderCounts.OpenConnectionAsync().ConfigureAwait(false);
     }
 
     [BenchmarkCategory("open+close"), Benchmark(Baseline = true, Description = "raw NpgsqlDataSource")]
@@ -66,6 +74,29 @@ public class LeaseBenchmarks
     public async Task RawTyped()
     {
         await using var c = await ((NpgsqlDataSource)_raw).OpenConnectionAsync().ConfigureAwait(false);
+    }
+
+    // The call shape the guard uses on the provider (CreateConnection + OpenAsync, not OpenConnectionAsync), without the
+    // guard: separates what that shape costs in the provider from what the guard's own code costs.
+    [BenchmarkCategory("open+close"), Benchmark(Description = "raw, CreateConnection + OpenAsync")]
+    public async Task RawCreateOpen()
+    {
+        await using var c = _raw.CreateConnection();
+        await c.OpenAsync().ConfigureAwait(false);
+    }
+
+    // The same with a StateChange subscriber, which is how the guard learns of the close: the provider then raises
+    // the event (and allocates its arguments) on every close.
+    [BenchmarkCategory("open+close"), Benchmark(Description = "raw, CreateConnection + OpenAsync + StateChange")]
+    public async Task RawCreateOpenStateChange()
+    {
+        await using var c = _raw.CreateConnection();
+        await c.OpenAsync().ConfigureAwait(false);
+        c.StateChange += IgnoreStateChange;
+    }
+
+    private static void IgnoreStateChange(object? sender, System.Data.StateChangeEventArgs e)
+    {
     }
 
     [BenchmarkCategory("open+close"), Benchmark(Description = "guarded, leak detection off")]

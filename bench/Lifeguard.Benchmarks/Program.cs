@@ -9,6 +9,7 @@ internal static class Program
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- paired [rounds] [batch]   (alternating raw/guarded batches)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- overhead [rounds] [batch]   (the guard alone, no database)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- diagnoser-cost CONNSTRING [seconds] [idle sessions]
+    // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- alone raw|guarded [rounds] [batch]   (one variant per process)
     // dotnet run -c Release --project bench/Lifeguard.Benchmarks -- count raw|guarded|guarded-no-operations warmup leases   (fixed work for callgrind)
     // Add --exported to paired or overhead to have an OpenTelemetry MeterProvider aggregate the guard's metrics.
     private static int Main(string[] args)
@@ -34,6 +35,16 @@ internal static class Program
             }
             if (args[0] == "paired") PairedLeaseRun.Run(rounds, batch);
             else GuardOverheadRun.Run(rounds, batch);
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "alone")
+        {
+            if (args.Length < 2 || !TryCount(args, 2, 1000, out var rounds) || !TryCount(args, 3, 500, out var batch))
+            {
+                Console.Error.WriteLine("usage: alone raw|guarded [rounds] [batch]   (one variant per process; see bench/paired-alone.sh)");
+                return 2;
+            }
+            PairedLeaseRun.RunAlone(args[1], rounds, batch);
             return 0;
         }
         if (args.Length > 0 && args[0] == "count")

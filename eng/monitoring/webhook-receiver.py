@@ -33,6 +33,8 @@ def main() -> None:
                 self.send_error(400, "body is not JSON")
                 return
             record = {"received_at": received_at, "path": self.path, "body": body}
+            if self.headers.get("Idempotency-Key"):  # the incident service's key: the same on every attempt of one delivery
+                record["idempotency_key"] = self.headers["Idempotency-Key"]
             with LOCK, open(args.out, "a", encoding="utf-8") as out:
                 out.write(json.dumps(record) + "\n")
             if isinstance(body, dict) and "incident_id" in body:  # the incident service's escalation webhook

@@ -26,6 +26,8 @@ public static class LifeguardServiceCollectionExtensions
     /// /metrics, which collects only when scraped), health check and per-request attribution, and binds
     /// <see cref="LifeguardEndpointOptions"/> from <c>Lifeguard:Endpoints</c> (the management port). Call after
     /// registering the DbDataSource; options are validated when the app starts.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The keyed overload mirrors the unkeyed one, as Npgsql's AddNpgsqlDataSource(..., serviceKey) does; the required first parameter tells them apart.")]
     public static IServiceCollection AddLifeguard(this IServiceCollection services, Action<LifeguardOptions>? configure = null)
     {
         services.AddGuardedDataSource(configure);
@@ -37,6 +39,8 @@ public static class LifeguardServiceCollectionExtensions
     /// registered under <paramref name="serviceKey"/> (Npgsql's <c>AddNpgsqlDataSource(cs, serviceKey: key)</c>): one more
     /// pool with its own pool name (the key unless set), named options, health entry <c>lifeguard:{key}</c> and entry in
     /// /lifeguard/state's <c>pools</c>. Call once per pool; the unkeyed AddLifeguard may be called beside it.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The keyed overload mirrors the unkeyed one, as Npgsql's AddNpgsqlDataSource(..., serviceKey) does; the required first parameter tells them apart.")]
     public static IServiceCollection AddLifeguard(this IServiceCollection services, object serviceKey, Action<LifeguardOptions>? configure = null)
     {
         services.AddGuardedDataSource(serviceKey, configure);

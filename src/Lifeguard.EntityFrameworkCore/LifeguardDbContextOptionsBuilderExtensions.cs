@@ -25,6 +25,8 @@ public static class LifeguardDbContextOptionsBuilderExtensions
 
     /// <summary><see cref="UseLifeguard(DbContextOptionsBuilder, GuardedDataSource)"/> with the guard registered by
     /// <c>AddLifeguard()</c> (or <c>AddLifeguard(serviceKey, ...)</c> when <paramref name="serviceKey"/> is given).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "One overload takes the guard, the other finds it in DI (optionally keyed); the required second parameter tells them apart.")]
     public static DbContextOptionsBuilder UseLifeguard(this DbContextOptionsBuilder builder, IServiceProvider services, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -41,6 +43,8 @@ public static class LifeguardDbContextOptionsBuilderExtensions
         (DbContextOptionsBuilder<TContext>)((DbContextOptionsBuilder)builder).UseLifeguard(guard);
 
     /// <summary>Typed <see cref="UseLifeguard(DbContextOptionsBuilder, IServiceProvider, object?)"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "One overload takes the guard, the other finds it in DI (optionally keyed); the required second parameter tells them apart.")]
     public static DbContextOptionsBuilder<TContext> UseLifeguard<TContext>(this DbContextOptionsBuilder<TContext> builder, IServiceProvider services,
         object? serviceKey = null) where TContext : DbContext =>
         (DbContextOptionsBuilder<TContext>)((DbContextOptionsBuilder)builder).UseLifeguard(services, serviceKey);

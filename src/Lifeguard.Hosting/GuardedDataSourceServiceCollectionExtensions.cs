@@ -15,6 +15,8 @@ public static class GuardedDataSourceServiceCollectionExtensions
     /// <summary>Decorates the unkeyed <see cref="DbDataSource"/> with a <see cref="GuardedDataSource"/> (resolvable as both)
     /// and registers its <see cref="LifeguardOptions"/>, validated when the app starts. Call after registering the data
     /// source; export the metrics with <c>AddLifeguardInstrumentation()</c> in the app's OpenTelemetry pipeline.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The keyed overload mirrors the unkeyed one, as Npgsql's AddNpgsqlDataSource(..., serviceKey) does; the required first parameter tells them apart.")]
     public static IServiceCollection AddGuardedDataSource(this IServiceCollection services, Action<LifeguardOptions>? configure = null) =>
         Add(services, serviceKey: null, configure);
 
@@ -22,6 +24,8 @@ public static class GuardedDataSourceServiceCollectionExtensions
     /// <c>AddNpgsqlDataSource(cs, serviceKey: key)</c>) with a keyed <see cref="GuardedDataSource"/>; its options are
     /// the named options <c>serviceKey.ToString()</c>, and its pool is named after the key unless
     /// <see cref="LifeguardOptions.PoolName"/> says otherwise (two pools on one database stay apart).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The keyed overload mirrors the unkeyed one, as Npgsql's AddNpgsqlDataSource(..., serviceKey) does; the required first parameter tells them apart.")]
     public static IServiceCollection AddGuardedDataSource(this IServiceCollection services, object serviceKey, Action<LifeguardOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(serviceKey);

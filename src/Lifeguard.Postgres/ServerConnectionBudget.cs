@@ -7,6 +7,9 @@ namespace Lifeguard.Postgres;
 /// <param name="ServerVersion">server_version, for messages.</param>
 public sealed record ServerConnectionBudget(int MaxConnections, int ReservedConnections, int OtherClientConnections, string ServerVersion)
 {
+    /// <summary>Slots applications can use at all: max_connections less the reserved ones.</summary>
+    public int UsableConnections => Math.Max(0, MaxConnections - ReservedConnections);
+
     /// <summary>Connections left for the application's pools.</summary>
     public int Available => Math.Max(0, MaxConnections - ReservedConnections - OtherClientConnections);
 }

@@ -6,8 +6,8 @@ namespace Lifeguard.Testing;
 /// <param name="Operations">Units of work completed.</param>
 /// <param name="Timeouts">Opens that failed because the pool had no connection within its Timeout.</param>
 /// <param name="Errors">Other failures (open or work), see <see cref="FirstError"/>.</param>
-/// <param name="Wait">Time from asking for a connection to getting it (successful opens only).</param>
-/// <param name="Hold">Time from getting the connection to giving it back (work + dispose).</param>
+/// <param name="Wait">Time from asking for a connection to getting it, seconds (successful opens only).</param>
+/// <param name="Hold">Time from getting the connection to giving it back (work + dispose), seconds.</param>
 /// <param name="FirstError">The first non-timeout failure, for the test's message.</param>
 public sealed record PoolLoadTestResult(int Workers, TimeSpan Elapsed, int Operations, int Timeouts, int Errors, LatencySummary Wait, LatencySummary Hold, Exception? FirstError)
 {
@@ -18,7 +18,7 @@ public sealed record PoolLoadTestResult(int Workers, TimeSpan Elapsed, int Opera
     public IReadOnlyDictionary<string, double> ToSizingInput() => new Dictionary<string, double>
     {
         ["arrivalRatePerSecond"] = Throughput,
-        ["holdMeanMs"] = Hold.Mean.TotalMilliseconds,
-        ["holdP99Ms"] = Hold.P99.TotalMilliseconds,
+        ["holdMeanMs"] = Hold.Mean * 1000,
+        ["holdP99Ms"] = Hold.P99 * 1000,
     };
 }

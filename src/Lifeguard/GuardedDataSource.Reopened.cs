@@ -8,9 +8,14 @@ namespace Lifeguard;
 public sealed partial class GuardedDataSource
 {
     /// <summary>Opens <paramref name="connection"/> as a measured lease: wait, hold, leak watch, attribution and admission
-    /// control, exactly as <see cref="DbDataSource.OpenConnection"/>; the lease ends when the caller closes it.</summary>
-    internal void OpenLease(DbConnection connection)
+    /// control, exactly as <see cref="DbDataSource.OpenConnection"/>; the lease ends when the caller closes it. For data
+    /// layers that keep one connection and reopen it (EF Core's interceptor uses it).</summary>
+    /// <param name="connection">A closed connection created by <see cref="Inner"/> (not by this guard, whose own
+    /// connections count themselves when opened).</param>
+    /// <exception cref="PoolAdmissionRejectedException">Admission control found the pool saturated past its budget.</exception>
+    public void OpenLease(DbConnection connection)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var start = _tracker.Now();
@@ -33,9 +38,13 @@ public sealed partial class GuardedDataSource
         _tracker.BeginReopenable(connection, start, operation, stack);
     }
 
-    /// <summary>Async <see cref="OpenLease"/>.</summary>
-    internal ValueTask OpenLeaseAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>Async <see cref="OpenLease"/>: opens <paramref name="connection"/> (created by <see cref="Inner"/>) as a
+    /// measured lease that ends when the caller closes it.</summary>
+    /// <param name="connection">A closed connection created by <see cref="Inner"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a connection.</param>
+    public ValueTask OpenLeaseAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         // Stack and operation are read before the first await, as in OpenDbConnectionAsync.
         var stack = CaptureStack();
         var operation = CurrentOperation();

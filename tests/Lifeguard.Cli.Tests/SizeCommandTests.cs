@@ -113,10 +113,8 @@ public sealed class SizeCommandTests : IDisposable
     public async Task Size_MetricsUrl_DerivesRateFromCountDeltaAndHoldFromHistogram()
     {
         // A real HTTP endpoint whose use_time histogram grows by 300 leases of ~20 ms between scrapes.
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        var (listener, port) = StartListener();
+        using var _ = listener;
         var scrapes = 0;
         var serving = Task.Run(async () =>
         {
@@ -163,6 +161,26 @@ public sealed class SizeCommandTests : IDisposable
             "# TYPE db_client_connection_max gauge",
             $"db_client_connection_max{l}}} 25",
             "");
+    }
+
+    // A port found free can be taken by a parallel test before the listener binds it: try another one then.
+    private static (HttpListener Listener, int Port) StartListener()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                listener.Close();
+            }
+        }
     }
 
     private static int FreePort()

@@ -46,15 +46,15 @@ public sealed class ModelAgreementTests
         result.Timeouts.ShouldBe(0);
         // Predict from what was measured (arrivals and real hold times include round trips).
         var measuredRate = result.Operations / duration.TotalSeconds;
-        var predictedMean = ErlangC.MeanWait(measuredRate, result.Hold.Mean, poolSize);
-        var predictedP90 = ErlangC.WaitQuantile(measuredRate, result.Hold.Mean, poolSize, 0.90);
+        var predictedMean = ErlangC.MeanWait(measuredRate, TimeSpan.FromSeconds(result.Hold.Mean), poolSize);
+        var predictedP90 = ErlangC.WaitQuantile(measuredRate, TimeSpan.FromSeconds(result.Hold.Mean), poolSize, 0.90);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"λ={measuredRate:0.0}/s hold={result.Hold.Mean.TotalMilliseconds:0.0} ms: mean wait measured {result.Wait.Mean.TotalMilliseconds:0.0} ms vs predicted {predictedMean.TotalMilliseconds:0.0} ms; " +
-            $"p90 measured {result.Wait.P90.TotalMilliseconds:0.0} ms vs predicted {predictedP90.TotalMilliseconds:0.0} ms");
+            $"λ={measuredRate:0.0}/s hold={result.Hold.Mean * 1000:0.0} ms: mean wait measured {result.Wait.Mean * 1000:0.0} ms vs predicted {predictedMean.TotalMilliseconds:0.0} ms; " +
+            $"p90 measured {result.Wait.P90 * 1000:0.0} ms vs predicted {predictedP90.TotalMilliseconds:0.0} ms");
 
         result.Operations.ShouldBeInRange(200, 460); // 320 expected
-        var meanRatio = result.Wait.Mean / predictedMean;
-        var p90Ratio = result.Wait.P90 / predictedP90;
+        var meanRatio = result.Wait.Mean / predictedMean.TotalSeconds;
+        var p90Ratio = result.Wait.P90 / predictedP90.TotalSeconds;
         meanRatio.ShouldBeInRange(1 / 3.0, 3.0);
         p90Ratio.ShouldBeInRange(1 / 3.0, 3.0);
     }

@@ -50,9 +50,9 @@ public sealed class PoolLoadTestTests
         enough.Timeouts.ShouldBe(0);
         tooFew.Timeouts.ShouldBe(0);
         enough.Operations.ShouldBeGreaterThan(5);
-        enough.Hold.P50.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(50)); // pg_sleep(0.05) really held the connection
+        enough.Hold.P50.ShouldBeGreaterThanOrEqualTo(0.050); // pg_sleep(0.05) really held the connection
         // Little's law on 2 connections: each of 8 workers cycles wait + hold ≥ 4 holds, so waits ≥ 150 ms on average.
-        tooFew.Wait.Mean.ShouldBeGreaterThan(TimeSpan.FromMilliseconds(100));
+        tooFew.Wait.Mean.ShouldBeGreaterThan(0.100);
         enough.Wait.P99.ShouldBeLessThan(tooFew.Wait.P50 / 5);
         (tooFew.Throughput / enough.Throughput).ShouldBeLessThan(0.6); // 2 connections cannot match 5
     }
@@ -70,7 +70,7 @@ public sealed class PoolLoadTestTests
         result.Timeouts.ShouldBeGreaterThanOrEqualTo(2);
         result.FirstError.ShouldBeNull();
         result.Operations.ShouldBeGreaterThanOrEqualTo(1);
-        result.Hold.P50.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5));
+        result.Hold.P50.ShouldBeGreaterThanOrEqualTo(1.5);
     }
 
     [Fact]

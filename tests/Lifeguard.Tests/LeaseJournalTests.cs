@@ -31,7 +31,7 @@ public sealed class LeaseJournalTests : IDisposable
         var time = new FakeTimeProvider();
         var guard = Guard(2, new LifeguardOptions { PoolName = "journal" }, time);
         var ct = TestContext.Current.CancellationToken;
-        const int leases = Leases.LeaseJournal.Capacity * 3 + 17; // wraps the journal three times before any read
+        const int leases = Lifeguard.Leases.LeaseJournal.Capacity * 3 + 17; // wraps the journal three times before any read
         long expectedMillis = 0;
         for (var i = 0; i < leases; i++)
         {

@@ -26,12 +26,13 @@ public static class IncidentApi
         app.MapPost("/api/alertmanager", ReceiveAsync).RequireAuthorization(respond).DisableAntiforgery();
 
         var api = app.MapGroup("/api/incidents");
-        api.MapGet("", async (IncidentQueries q, string? status, int? limit, CancellationToken ct) =>
+        api.MapGet("", async (IncidentQueries q, string? status, int? limit, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_key")] string? groupKey, CancellationToken ct) =>
         {
+            if (groupKey is { Length: 0 or > WebhookValidation.MaxKeyLength }) return Results.Problem("group_key must be 1..4096 characters", statusCode: 400);
             bool? open = status switch { null or "" or "all" => null, "open" => true, "resolved" => false, _ => (bool?)null };
             if (status is not (null or "" or "all" or "open" or "resolved")) return Results.Problem("status must be open, resolved or all", statusCode: 400);
             if (limit is < 1 or > 1000) return Results.Problem("limit must be 1..1000", statusCode: 400);
-            return Results.Ok(await q.ListAsync(open, limit ?? 100, ct));
+            return Results.Ok(await q.ListAsync(open, limit ?? 100, ct, groupKey));
         }).RequireAuthorization(read);
         api.MapGet("/{id:long}", async (long id, IncidentQueries q, CancellationToken ct) =>
             await q.GetAsync(id, ct) is { } i ? Results.Ok(i) : Results.NotFound()).RequireAuthorization(read);

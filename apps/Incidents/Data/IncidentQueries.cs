@@ -9,13 +9,17 @@ namespace Incidents.Data;
 /// <summary>Reads incidents, their alerts, timelines and the audit trail.</summary>
 public sealed class IncidentQueries(NpgsqlDataSource db)
 {
-    /// <summary>Incidents, newest first; <paramref name="open"/> true = not resolved, false = resolved, null = all.</summary>
-    public async Task<IReadOnlyList<IncidentView>> ListAsync(bool? open, int limit, CancellationToken ct)
+    /// <summary>
+    /// Incidents, newest first; <paramref name="open"/> true = not resolved, false = resolved, null = all; with
+    /// <paramref name="groupKey"/> only that alert group's (a sender that lost the intake's answer finds its incident).
+    /// </summary>
+    public async Task<IReadOnlyList<IncidentView>> ListAsync(bool? open, int limit, CancellationToken ct, string? groupKey = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var where = open switch { true => "WHERE status <> 'resolved'", false => "WHERE status = 'resolved'", null => "" };
+        var where = open switch { true => "WHERE status <> 'resolved'", false => "WHERE status = 'resolved'", null => "WHERE true" };
+        if (groupKey is not null) where += " AND group_key = @groupKey";
         var rows = await conn.QueryAsync<IncidentRow>(new CommandDefinition(
-            $"SELECT * FROM incidents {where} ORDER BY id DESC LIMIT @limit", new { limit }, cancellationToken: ct));
+            $"SELECT * FROM incidents {where} ORDER BY id DESC LIMIT @limit", new { limit, groupKey }, cancellationToken: ct));
         return rows.Select(r => ToView(r, null, null)).ToList();
     }
 

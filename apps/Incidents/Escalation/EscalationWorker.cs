@@ -265,7 +265,8 @@ public sealed class EscalationWorker(
 
         var kind = d.Kind switch { "slack" => ChannelKind.Slack, "email" => ChannelKind.Email, _ => ChannelKind.Webhook };
         var n = new Notification(d.IncidentId, d.Title, d.Status, JsonSerializer.Deserialize<Dictionary<string, string>>(d.Labels) ?? [], d.Policy ?? "", d.Step,
-            diagnosis?.Cause, diagnosis?.Summary, diagnosis?.Remedy, new Uri(opts.PublicUrl, $"incidents/{d.IncidentId}"));
+            diagnosis?.Cause, diagnosis?.Summary, diagnosis?.Remedy, new Uri(opts.PublicUrl, $"incidents/{d.IncidentId}"),
+            $"incident-{d.IncidentId}-delivery-{d.Id}");
         var error = await sender.SendAsync(kind, d.Destination, n, ct);
         // once sent, record it even when the host is stopping: a graceful stop must not leave a sent message pending (only a
         // crash between the send and this commit can send it again, the at-least-once edge every outbox has)

@@ -41,6 +41,7 @@ public static class MessageTemplate
             ["labels"] = labels,
             ["policy"] = n.Policy,
             ["step"] = n.Step,
+            ["delivery_key"] = n.DeliveryKey,
             ["diagnosis"] = n.Cause is null ? null : new JsonObject { ["cause"] = n.Cause, ["summary"] = n.Summary, ["remedy"] = n.Remedy },
             ["incident_url"] = n.IncidentUrl.ToString(),
             ["acknowledge_url"] = n.IncidentUrl.ToString(),

@@ -11,5 +11,7 @@ namespace Incidents.Escalation;
 /// <param name="Summary">The diagnosis's summary.</param>
 /// <param name="Remedy">What to do first.</param>
 /// <param name="IncidentUrl">The incident's page, where it is acknowledged.</param>
+/// <param name="DeliveryKey">The same for every attempt of one delivery (the Idempotency-Key header, the e-mail's Message-ID): a replica
+/// that dies after sending and before recording it makes the next one send it again, and the receiver can tell.</param>
 public sealed record Notification(long IncidentId, string Title, string Status, IReadOnlyDictionary<string, string> Labels, string Policy, int Step,
-    string? Cause, string? Summary, string? Remedy, Uri IncidentUrl);
+    string? Cause, string? Summary, string? Remedy, Uri IncidentUrl, string? DeliveryKey = null);

@@ -24,6 +24,7 @@ public sealed class NotificationSender(IHttpClientFactory http, IOptions<Inciden
                 using var message = new MimeMessage();
                 message.From.Add(MailboxAddress.Parse(opts.MailFrom));
                 foreach (var to in destination.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) message.To.Add(MailboxAddress.Parse(to));
+                if (n.DeliveryKey is not null) message.MessageId = n.DeliveryKey + "@lifeguard-incidents";
                 message.Subject = MessageTemplate.Subject(n);
                 message.Body = new TextPart("plain") { Text = MessageTemplate.Text(n) };
                 using var smtp = new SmtpClient();
@@ -37,7 +38,9 @@ public sealed class NotificationSender(IHttpClientFactory http, IOptions<Inciden
             var body = kind == ChannelKind.Slack ? MessageTemplate.Slack(n) : MessageTemplate.Webhook(n);
             // a buffered body with Content-Length: some receivers (and simple HTTP servers) refuse chunked requests
             using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-            using var response = await client.PostAsync(new Uri(destination), content, cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(destination)) { Content = content };
+            if (n.DeliveryKey is not null) request.Headers.Add("Idempotency-Key", n.DeliveryKey);
+            using var response = await client.SendAsync(request, cts.Token);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {destination}";
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

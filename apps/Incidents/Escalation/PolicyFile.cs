@@ -13,19 +13,22 @@ public static class PolicyFile
 {
     private static readonly string[] TopLevel = ["users", "channels", "schedules", "policies", "routes", "default_policy"];
 
-    /// <summary>Reads a file; throws <see cref="PolicyFileException"/> listing every problem.</summary>
-    public static EscalationConfig Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>
+    /// Reads a file; throws <see cref="PolicyFileException"/> listing every problem. <paramref name="now"/> (default: the
+    /// clock) is where a schedule's iCalendar shifts are expanded from.
+    /// </summary>
+    public static EscalationConfig Load(string path, DateTimeOffset? now = null) => Parse(File.ReadAllText(path), path, now);
 
-    /// <summary>Parses YAML text; <paramref name="fileName"/> prefixes the errors.</summary>
-    public static EscalationConfig Parse(string yaml, string fileName)
+    /// <summary>Parses YAML text; <paramref name="fileName"/> prefixes the errors, and its folder is where relative `ical` paths start.</summary>
+    public static EscalationConfig Parse(string yaml, string fileName, DateTimeOffset? now = null)
     {
-        var p = new Parser(fileName);
+        var p = new Parser(fileName, now ?? DateTimeOffset.UtcNow);
         var config = p.Run(yaml);
         if (p.Errors.Count > 0 || config is null) throw new PolicyFileException(p.Errors);
         return config;
     }
 
-    private sealed class Parser(string file)
+    private sealed class Parser(string file, DateTimeOffset now)
     {
         public List<string> Errors { get; } = [];
 
@@ -141,7 +144,7 @@ public static class PolicyFile
         private OnCallSchedule? Schedule(string name, YamlNode node, Dictionary<string, OnCallUser> users)
         {
             var what = $"schedule '{name}'";
-            if (!Mapping(node, what, ["time_zone", "rotation", "start", "hand_off", "users", "overrides"], out var m)) return null;
+            if (!Mapping(node, what, ["time_zone", "rotation", "start", "hand_off", "users", "overrides", "ical"], out var m)) return null;
             var ok = true;
             TimeZoneInfo? zone = null;
             if (Required(m, "time_zone", what) is { } tz)
@@ -198,6 +201,24 @@ public static class PolicyFile
             }
 
             var overrides = new List<ScheduleOverride>();
+            // shifts from an iCalendar file first: the overrides written in this file come later, so they win
+            if (Child(m, "ical") is { } ical)
+            {
+                var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", Text(ical));
+                string text;
+                try
+                {
+                    text = File.ReadAllText(path);
+                    var (shifts, problems) = ICalendarShifts.Read(text, users, now);
+                    foreach (var problem in problems) ok = Error(ical, $"{what}: {Text(ical)}: {problem}");
+                    overrides.AddRange(shifts);
+                }
+                catch (IOException ex)
+                {
+                    ok = Error(ical, $"{what}: ical file {path} cannot be read: {ex.Message}");
+                }
+            }
+
             if (Child(m, "overrides") is { } ov)
             {
                 if (ov is not YamlSequenceNode seq)

@@ -13,7 +13,7 @@ namespace Lifeguard.AspNetCore.Diagnosis;
 /// <see cref="Diagnoser"/>; exports <c>lifeguard.diagnosis{cause}</c> (1 for the current cause, 0 for the others, every
 /// cause from the start) and logs when the cause changes.
 /// </summary>
-public sealed partial class LifeguardDiagnosisService : BackgroundService
+internal sealed partial class LifeguardDiagnosisService : BackgroundService
 {
     private readonly GuardedDataSource _guard;
     private readonly PoolSignalSampler _pool;

@@ -18,8 +18,8 @@ internal static class ZeroHistogramFamilies
 
     private static readonly (string Name, string Help)[] Families =
     [
-        ("db_client_connection_wait_time_seconds", Telemetry.GuardMetrics.WaitTimeDescription),
-        ("db_client_connection_use_time_seconds", Telemetry.GuardMetrics.UseTimeDescription),
+        ("db_client_connection_wait_time_seconds", LifeguardInstruments.WaitTimeDescription),
+        ("db_client_connection_use_time_seconds", LifeguardInstruments.UseTimeDescription),
     ];
 
     /// <summary>Returns <paramref name="exposition"/> with the missing families added (unchanged when none is).</summary>

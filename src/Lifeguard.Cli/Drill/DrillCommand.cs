@@ -21,10 +21,12 @@ internal static class DrillCommand
         var fault = new Option<string>("--fault") { Description = "The fault to inject: " + string.Join("|", DrillFaults.All) + " (pool: the February 10 incident).", DefaultValueFactory = _ => DrillFaults.Pool };
         var admission = new Option<string?>("--admission") { Description = "With --fault pool: replay the incident a second time with admission control on (this budget, e.g. 1s) and report both runs side by side. With --fault cpu: the budget of the admission-control demonstration (default 1s)." };
         var all = new Option<bool>("--all") { Description = "Run every fault in turn and print one table (with --quick: the CI run)." };
+        var incidentsUrl = new Option<string?>("--incidents-url") { Description = $"The incident service the fault is reported to as an alert, so the report links its postmortem (default $LIFEGUARD_INCIDENTS_URL or {IncidentLink.DefaultUrl}; off: none). Not running: one line, the drill goes on." };
+        var incidentsToken = new Option<string?>("--incidents-token-file") { Description = "Its bearer token (default $LIFEGUARD_INCIDENTS_TOKEN, else .data/incidents.token, run.sh's)." };
 
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
-            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission,
+            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -70,9 +72,26 @@ internal static class DrillCommand
                 return CliApp.Failure;
             }
 
+            var service = parse.GetValue(incidentsUrl) ?? Environment.GetEnvironmentVariable("LIFEGUARD_INCIDENTS_URL") ?? IncidentLink.DefaultUrl;
+            IncidentLink? link = null;
+            DrillIncident? absent = null;
+            if (!string.Equals(service, "off", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!Uri.TryCreate(service, UriKind.Absolute, out var serviceUri) || serviceUri.Scheme is not ("http" or "https"))
+                {
+                    Console.Error.WriteLine("lifeguard drill: --incidents-url must be an absolute http(s) URL, or off.");
+                    return CliApp.Failure;
+                }
+
+                string? root = null;
+                try { root = Checkout.Find().Root; } catch (InvalidOperationException) { }
+                (link, absent) = await IncidentLink.ConnectAsync(serviceUri, IncidentLink.ReadToken(parse.GetValue(incidentsToken), root), Say, ct).ConfigureAwait(false);
+            }
+
+            using var linkScope = link;
             if (parse.GetValue(all))
             {
-                var results = await DrillSuite.RunAsync(options, DrillFaults.All, Say, ct).ConfigureAwait(false);
+                var results = await DrillSuite.RunAsync(options, DrillFaults.All, Say, ct, link).ConfigureAwait(false);
                 Console.Out.Write(DrillSuite.Table(results));
                 await CliJson.WriteAsync(Path.Combine(options.OutputDirectory, "drill-all.json"), results, ct).ConfigureAwait(false);
                 await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "drill-all.md"), DrillSuite.Table(results), ct).ConfigureAwait(false);
@@ -82,10 +101,13 @@ internal static class DrillCommand
             DrillReport report;
             try
             {
-                report = await new DrillRunner(options, Say).RunAsync(ct).ConfigureAwait(false);
+                report = await new DrillRunner(options, Say) { Incident = link }.RunAsync(ct).ConfigureAwait(false);
+                report = report with { Incident = link is null ? absent : await link.CompleteAsync(report.Recovered, ct).ConfigureAwait(false) };
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException)
             {
+                // an alert the drill raised must not stay firing because the drill failed after naming the cause
+                if (link is not null) await link.CompleteAsync(false, CancellationToken.None).ConfigureAwait(false);
                 // ArgumentException appends " (Parameter 'x')" to its message: the user needs only the first part.
                 Console.Error.WriteLine($"lifeguard drill: {(e is ArgumentException a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : e.Message)}");
                 return 1;

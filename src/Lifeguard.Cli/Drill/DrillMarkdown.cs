@@ -12,6 +12,7 @@ internal static class DrillMarkdown
         void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
         L($"# Lifeguard drill `--fault {r.Fault}` — {r.StartedAt:yyyy-MM-dd HH:mm} UTC{(r.Quick ? " (quick)" : "")}");
         L($"");
+        RenderIncident(r, md);
         if (r.Fault != Faults.DrillFaults.Pool)
         {
             RenderFault(r, md, plotFileName);
@@ -157,6 +158,16 @@ internal static class DrillMarkdown
 
         L($"");
         L($"{(c.Holds ? "**Shown**" : "**Not shown**")}: {c.Finding}");
+    }
+
+    // the incident service's record of this drill: the postmortem draft first, since that is what people open
+    private static void RenderIncident(DrillReport r, StringBuilder md)
+    {
+        if (r.Incident is not { } i) return;
+        md.AppendLine(i.PostmortemUrl is { } pm
+            ? string.Create(CultureInfo.InvariantCulture, $"Incident [{i.Id}]({i.Url}) in the incident service ({i.Status}): [postmortem draft]({pm}) (API: {i.PostmortemApiUrl}).")
+            : $"Incident service ({i.Service}): {i.Note}; no incident, no postmortem link.");
+        md.AppendLine();
     }
 
     private static string Seconds(double? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0} s") : "—";

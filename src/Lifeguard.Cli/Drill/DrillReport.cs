@@ -37,6 +37,8 @@ internal sealed record DrillReport
     public required IReadOnlyList<DrillSample> Timeline { get; init; }
     public string? MarkdownPath { get; init; }
     public string? PlotPath { get; init; }
+    /// <summary>The incident the fault became in the incident service, with its postmortem link; null when the drill did not ask.</summary>
+    public DrillIncident? Incident { get; init; }
 }
 
 /// <summary>What the drill was configured with.</summary>

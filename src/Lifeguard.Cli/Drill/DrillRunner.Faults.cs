@@ -21,9 +21,9 @@ internal sealed partial class DrillRunner
         var directCs = database.DirectConnectionString;
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
         _probeConnectionString = directCs;
-        _probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
-        var budget = await _probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
-        _users = Math.Min(options.Users, await _probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        _probe = await OpenProbeAsync(directCs, ct).ConfigureAwait(false);
+        var budget = (await _probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;
+        _users = Math.Min(options.Users, await database.SeededUsersAsync(ct).ConfigureAwait(false));
         if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
         var cores = Environment.ProcessorCount;
         _clock.Start();
@@ -188,6 +188,7 @@ internal sealed partial class DrillRunner
                     causeAt = candidateAt;
                     cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                     say(F($"ROOT CAUSE after {causeAt:0} s: {cause.Kind} — {cause.Summary}"));
+                    Incident?.Detected(fault, cause, s.T - faultStart, site!.ManagementUrl);
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
                     var latest = d;
                     // A demonstration keeps the fault in while it runs, so it starts at once (its runs show the fault going on).

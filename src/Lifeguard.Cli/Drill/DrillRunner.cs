@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
+using Lifeguard.Postgres.Activity;
 using Lifeguard.Sizing;
 
 namespace Lifeguard.Cli.Drill;
@@ -46,11 +47,11 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         var directCs = database.DirectConnectionString;
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
         _probeConnectionString = directCs;
-        _probe = await DatabaseProbe.OpenAsync(directCs, ct).ConfigureAwait(false);
-        var budget = await _probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
+        _probe = await OpenProbeAsync(directCs, ct).ConfigureAwait(false);
+        var budget = (await _probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;
         var cores = Environment.ProcessorCount;
         // A database seeded earlier at a smaller scale may hold fewer users than the drill would log in.
-        _users = Math.Min(options.Users, await _probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        _users = Math.Min(options.Users, await database.SeededUsersAsync(ct).ConfigureAwait(false));
         if (_users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
         _clock.Start();
 
@@ -87,6 +88,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
                 detectedAt = Math.Round(s.T - incidentStart, 1);
                 say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
+                Incident?.Detected(options.Fault, cause, detectedAt.Value, site.ManagementUrl);
                 foreach (var e in cause.Evidence) say("  evidence: " + e);
                 stopIncident.CancelAfter(options.IncidentAfterDiagnosis);
             }
@@ -118,11 +120,11 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
 
         // The fix: the advisor's size from what the guard measured, not a guess.
         var sizingInput = new DrillSizingInput(
-            Math.Round(MeasuredDemand(_timeline.Where(x => x.Phase == "incident").ToList()), 2),
+            Math.Round(PoolLoadEstimator.ArrivalRatePerSecond(_timeline.Where(x => x.Phase == "incident").Select(x => (x.T, x.LeaseRequestRate, x.PoolPending)).ToList()), 2),
             normal.HoldMeanMs,
             Math.Max(normal.HoldMeanMs, normal.HoldP99Ms),
             1);
-        var saturation = MeasuredSaturation(_timeline.Where(x => x.Phase == "incident").ToList(), cores, budget);
+        var saturation = PoolLoadEstimator.SaturationConnections(_timeline.Where(x => x.Phase == "incident").Select(x => (x.PoolUsed, x.DbCpuCores)).ToList(), cores, budget);
         if (saturation is { } sat) say(F($"database: ~{sat} busy connections would saturate its {cores} cores (measured CPU per busy connection)"));
         var advice = Recommend(sizingInput, cores, budget, saturation);
         var recommended = advice.MaximumPoolSize;
@@ -170,21 +172,6 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         };
     }
 
-    /// <summary>
-    /// Connection requests per second that arrived at the pool, from the guard's metrics alone: granted plus
-    /// timed out plus the growth of the queue. (What the small pool served would understate the demand.)
-    /// </summary>
-    internal static double MeasuredDemand(IReadOnlyList<DrillSample> incident)
-    {
-        // Only while requests kept arriving: up to the longest queue (after that the queue drains because the load stopped).
-        var peak = incident.Select((s, i) => (s.PoolPending, i)).Max().i;
-        var window = incident.Take(peak + 1).ToList();
-        if (window.Count < 2) return incident.Sum(s => s.LeaseRequestRate) / Math.Max(1, incident.Count);
-        var seconds = window[^1].T - window[0].T;
-        var arrived = window.Skip(1).Sum(s => s.LeaseRequestRate) + window[^1].PoolPending - window[0].PoolPending;
-        return seconds <= 0 ? 0 : Math.Max(0, arrived / seconds);
-    }
-
     // Demand is what arrived during the incident (granted + timed out), not what the small pool managed
     // to serve; hold times come from normal traffic, before queueing distorted anything.
     private static PoolSizingRecommendation Recommend(DrillSizingInput input, int cores, int budget, int? saturation) =>
@@ -199,24 +186,6 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             ServerMaxConnections = budget,
             Instances = input.Instances,
         });
-
-    /// <summary>
-    /// How many busy connections would use up the database's cores, from the postgres CPU measured while the pool was
-    /// pinned: a connection held mostly for network round trips costs the server little. Null when not measurable;
-    /// never below the cores × 2 + 1 rule, never above the server's connection budget.
-    /// </summary>
-    internal static int? MeasuredSaturation(IReadOnlyList<DrillSample> incident, int cores, int budget) =>
-        MeasuredSaturationFromSeconds(incident.Select(s => (s.PoolUsed, s.DbCpuCores)).ToList(), cores, budget);
-
-    /// <summary>The same from (connections in use, postgres CPU in cores) pairs, one per second.</summary>
-    internal static int? MeasuredSaturationFromSeconds(IReadOnlyList<(double PoolUsed, double DbCpuCores)> seconds, int cores, int budget)
-    {
-        var busy = seconds.Where(s => s.PoolUsed > 0 && s.DbCpuCores > 0).ToList();
-        if (busy.Count < 3) return null;
-        var cpuPerConnection = busy.Sum(s => s.DbCpuCores) / busy.Sum(s => s.PoolUsed);
-        if (cpuPerConnection <= 0) return null;
-        return (int)Math.Clamp(Math.Floor(cores / cpuPerConnection), (cores * 2) + 1, Math.Max((cores * 2) + 1, budget));
-    }
 
     private async Task<DrillPhase> RunPhaseAsync(string name, SiteProcess site, int poolSize, double rate, TimeSpan duration, Action<DrillSample>? watch, CancellationToken stopEarly, Func<Task>? beforeLoad = null, TimeSpan? admission = null)
     {
@@ -362,7 +331,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         }
     }
 
-    private DatabaseProbe? _probe;
+    private PostgresActivityProbe? _probe;
     private readonly Dictionary<SiteProcess, LoadRunner> _runners = [];
     private Lifeguard.Diagnosis.Diagnosis? _diagnosis;
     private const int SymptomSeconds = 3;
@@ -386,9 +355,10 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
         try
         {
             if (_probe is null && _probeConnectionString is not null)
-                _probe = await DatabaseProbe.OpenAsync(_probeConnectionString, CancellationToken.None).ConfigureAwait(false);
+                _probe = await OpenProbeAsync(_probeConnectionString, CancellationToken.None).ConfigureAwait(false);
             if (_probe is null) return (0, 0, double.NaN);
-            return await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            var reading = await _probe.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            return (reading.ActiveBackends, reading.Backends, reading.CpuCores ?? double.NaN);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or InvalidOperationException or TimeoutException)
         {
@@ -400,6 +370,9 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
     }
 
     private string? _probeConnectionString;
+
+    private static Task<PostgresActivityProbe> OpenProbeAsync(string connectionString, CancellationToken ct) =>
+        PostgresActivityProbe.OpenAsync(connectionString, "lifeguard-drill-probe", cancellationToken: ct);
 
     private static Task<PoolReading> ReadPoolAsync(HttpClient scrape) => PoolReading.ScrapeAsync(scrape);
 

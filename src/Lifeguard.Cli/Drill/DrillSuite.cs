@@ -8,7 +8,7 @@ namespace Lifeguard.Cli.Drill;
 /// <summary>`lifeguard drill --all`: every fault in turn, each with its own report in a subdirectory, and one table.</summary>
 internal static class DrillSuite
 {
-    public static async Task<IReadOnlyList<DrillSuiteRow>> RunAsync(DrillOptions options, IReadOnlyList<string> faults, Action<string> say, CancellationToken ct)
+    public static async Task<IReadOnlyList<DrillSuiteRow>> RunAsync(DrillOptions options, IReadOnlyList<string> faults, Action<string> say, CancellationToken ct, IncidentLink? incidents = null)
     {
         var rows = new List<DrillSuiteRow>();
         foreach (var fault in faults)
@@ -21,15 +21,19 @@ internal static class DrillSuite
             }
 
             say($"=== drill --fault {fault}{(options.Quick ? " --quick" : "")} ===");
+            // each fault its own incident (and postmortem) in the incident service, when it runs
+            using var link = incidents?.Next();
             try
             {
-                var report = await new DrillRunner(options with { Fault = fault }, say).RunAsync(ct).ConfigureAwait(false);
+                var report = await new DrillRunner(options with { Fault = fault }, say) { Incident = link }.RunAsync(ct).ConfigureAwait(false);
+                if (link is not null) report = report with { Incident = await link.CompleteAsync(report.Recovered, ct).ConfigureAwait(false) };
                 report = await DrillCommand.WriteReportAsync(report, Path.Combine(options.OutputDirectory, fault), null, ct).ConfigureAwait(false);
                 rows.Add(Row(report));
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException)
             {
                 say($"drill --fault {fault} failed: {e.Message}");
+                if (link is not null) await link.CompleteAsync(false, CancellationToken.None).ConfigureAwait(false);
                 rows.Add(new DrillSuiteRow(fault, expected, null, null, "drill failed: " + e.Message, false, 0, e.Message));
             }
         }

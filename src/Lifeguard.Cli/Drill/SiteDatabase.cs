@@ -70,6 +70,15 @@ internal sealed class SiteDatabase : IAsyncDisposable
         await Checkout.RunAsync("dotnet", [Checkout.WebsiteDll, "seed", "--scale", seedScale.ToString(CultureInfo.InvariantCulture)], env, ct).ConfigureAwait(false);
     }
 
+    /// <summary>How many of the website's seeded load-test users (user00001@lifeguard.local, ...) exist.</summary>
+    public async Task<int> SeededUsersAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(DirectConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM users WHERE email LIKE 'user%@lifeguard.local'", connection);
+        return (int)(long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
     /// <summary>The website's connection string: through the relay on <paramref name="proxyPort"/>, with the given pool settings.</summary>
     public string SiteConnectionString(int proxyPort, int maxPoolSize, int timeoutSeconds) =>
         new NpgsqlConnectionStringBuilder(DirectConnectionString)

@@ -4,6 +4,7 @@ using System.Net;
 using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
+using Lifeguard.Postgres.Activity;
 using Lifeguard.Sizing;
 
 namespace Lifeguard.Cli.Sweep;
@@ -26,9 +27,9 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         var clock = Stopwatch.StartNew();
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
         await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
-        await using var probe = await DatabaseProbe.OpenAsync(database.DirectConnectionString, ct).ConfigureAwait(false);
-        var budget = await probe.MaxConnectionsAsync(ct).ConfigureAwait(false);
-        var users = Math.Min(options.Users, await probe.SeededUsersAsync(ct).ConfigureAwait(false));
+        await using var probe = await PostgresActivityProbe.OpenAsync(database.DirectConnectionString, "lifeguard-sweep-probe", cancellationToken: ct).ConfigureAwait(false);
+        var budget = (await probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;
+        var users = Math.Min(options.Users, await database.SeededUsersAsync(ct).ConfigureAwait(false));
         if (users < 1) throw new InvalidOperationException("the database has no seeded users (user00001@lifeguard.local...): seed it with `dotnet Website.dll seed`.");
 
         var hikari = SweepAnalysis.HikariRule(options.DatabaseCores);
@@ -44,7 +45,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
             ? HoldTimeDistribution.FromHistogram(useAtReference.Buckets, useAtReference.Sum, useAtReference.Count)
             : HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(Math.Max(0.01, reference.HoldMeanMs)));
         var lambda = reference.LeasesPerSecond;
-        var saturation = DrillRunner.MeasuredSaturationFromSeconds(_seconds, options.DatabaseCores, budget);
+        var saturation = PoolLoadEstimator.SaturationConnections(_seconds, options.DatabaseCores, budget);
         var advice = PoolSizingAdvisor.Recommend(new PoolSizingInput
         {
             ArrivalRatePerSecond = lambda,
@@ -84,7 +85,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         };
     }
 
-    private async Task<List<SweepPoint>> MeasureRoundsAsync(SiteDatabase database, int proxyPort, DatabaseProbe probe, int users, IReadOnlyList<int> sizes, CancellationToken ct)
+    private async Task<List<SweepPoint>> MeasureRoundsAsync(SiteDatabase database, int proxyPort, PostgresActivityProbe probe, int users, IReadOnlyList<int> sizes, CancellationToken ct)
     {
         var bySize = sizes.ToDictionary(s => s, _ => new List<SweepPoint>());
         for (var round = 1; round <= options.Rounds; round++)
@@ -99,7 +100,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         return sizes.Select(s => SweepAnalysis.Combine(bySize[s])).ToList();
     }
 
-    private async Task<SweepPoint> MeasureAsync(SiteDatabase database, int proxyPort, DatabaseProbe probe, int users, int size, CancellationToken ct)
+    private async Task<SweepPoint> MeasureAsync(SiteDatabase database, int proxyPort, PostgresActivityProbe probe, int users, int size, CancellationToken ct)
     {
         await using var site = await SiteProcess.StartAsync(database.Checkout, database.SiteConnectionString(proxyPort, size, options.PoolTimeoutSeconds), SiteDatabase.SiteSettings(), ct).ConfigureAwait(false);
         var load = new LoadOptions
@@ -135,12 +136,12 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
                     continue; // a starved site may miss a scrape
                 }
 
-                var (_, _, cpu) = await probe.ReadAsync(ct).ConfigureAwait(false);
+                var cpu = (await probe.ReadAsync(ct).ConfigureAwait(false)).CpuCores;
                 peakWaiting = Math.Max(peakWaiting, now.Pending);
-                if (!double.IsNaN(cpu))
+                if (cpu is { } cores)
                 {
-                    _seconds.Add((now.Used, cpu));
-                    cpuSum += cpu;
+                    _seconds.Add((now.Used, cores));
+                    cpuSum += cores;
                     cpuSeconds++;
                 }
             }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lifeguard.Diagnosis;
+using Lifeguard.Postgres.Activity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -19,12 +20,9 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     public const string Marker = "/* lifeguard-diagnoser */";
 
     private const string RoundTripSql = Marker + " SELECT 1";
-    private const string SettingsSql = Marker + """
-         SELECT current_setting('max_connections')::int,
-               current_setting('superuser_reserved_connections')::int
-                 + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0),
-               pg_postmaster_start_time(),
-               to_regclass('pg_stat_statements') IS NOT NULL
+    // Read at each connect, after the budget (ServerBudgetQuery, the one budget query): a restart shows as a new start time.
+    private const string ServerSql = Marker + """
+         SELECT pg_postmaster_start_time(), to_regclass('pg_stat_statements') IS NOT NULL
         """;
     // Every backend but this one: client backends are judged, the others' pids count for CPU. pg_blocking_pids only for
     // sessions that wait on a lock (it takes the lock manager's locks).
@@ -54,8 +52,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Queue<(long At, Dictionary<string, (long Calls, double Total)> Stats)> _statementHistory = new();
     private readonly Dictionary<string, double> _statementBaseline = new(StringComparer.Ordinal);
-    private Dictionary<int, double>? _lastTicks;
-    private long _lastTicksAt;
+    private readonly PostgresProcessCpu _cpu = new();
     private NpgsqlConnection? _connection;
     private int _failures;
     private long _nextAttemptAt;
@@ -86,8 +83,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             KeepAlive = 5,
         };
         _connectionString = builder.ConnectionString;
-        var host = (builder.Host ?? "localhost").Trim();
-        _local = host is "localhost" or "127.0.0.1" or "::1" || host.StartsWith('/');
+        _local = PostgresProcessCpu.IsLocal(builder.Host);
         _cores = _options.DatabaseCores ?? (_local ? LocalCores() : 0);
     }
 
@@ -141,15 +137,16 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand(SettingsSql, connection);
+            var budget = await ServerBudgetQuery.ReadAsync(connection, cancellationToken, Marker).ConfigureAwait(false);
+            _maxConnections = budget.MaxConnections;
+            _reserved = budget.ReservedConnections;
+            await using var cmd = new NpgsqlCommand(ServerSql, connection);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await r.ReadAsync(cancellationToken).ConfigureAwait(false);
-            _maxConnections = r.GetInt32(0);
-            _reserved = r.GetInt32(1);
-            var started = new DateTimeOffset(r.GetDateTime(2).ToUniversalTime(), TimeSpan.Zero);
+            var started = new DateTimeOffset(r.GetDateTime(0).ToUniversalTime(), TimeSpan.Zero);
             _restarted = _startedAt is { } before && before != started;
             _startedAt = started;
-            _statements = r.GetBoolean(3);
+            _statements = r.GetBoolean(1);
         }
         catch
         {
@@ -380,36 +377,10 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         return (slowed.OrderByDescending(x => x.ShareOfExecution).ToList(), allMs / seconds);
     }
 
-    private double? CpuUsed(List<Session> all)
-    {
-        // This cluster's processes only (backends, workers, and their parent postmaster).
-        var ticks = new Dictionary<int, double>();
-        var parents = new HashSet<int>();
-        foreach (var s in all)
-        {
-            if (ReadStat(s.Pid) is not { } stat) continue;
-            ticks[s.Pid] = stat.Ticks;
-            parents.Add(stat.Parent);
-        }
-        foreach (var parent in parents)
-        {
-            if (!ticks.ContainsKey(parent) && ReadStat(parent) is { Name: "postgres" } p) ticks[parent] = p.Ticks;
-        }
-        if (ticks.Count == 0) return null;
-        var at = _time.GetTimestamp();
-        double? used = null;
-        if (_lastTicks is not null)
-        {
-            var spent = ticks.Sum(kv => Math.Max(0, kv.Value - _lastTicks.GetValueOrDefault(kv.Key, kv.Value)));
-            var seconds = (at - _lastTicksAt) / (double)_time.TimestampFrequency;
-            if (seconds > 0) used = Math.Round(spent / ClockTicksPerSecond / seconds, 2);
-        }
-        _lastTicks = ticks;
-        _lastTicksAt = at;
-        return used;
-    }
+    // This cluster's processes only (backends, workers, and their parent postmaster).
+    private double? CpuUsed(List<Session> all) =>
+        _cpu.Sample(all.Select(s => s.Pid), _time.GetTimestamp(), _time.TimestampFrequency) is { } used ? Math.Round(used, 2) : null;
 
-    private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
     private (double Busy, double Total)? _lastHost;
 
     // The first line of /proc/stat: user nice system idle iowait irq softirq steal ...; busy is all but idle and iowait.
@@ -428,24 +399,6 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
         {
             return null;
-        }
-    }
-
-    private static (string Name, int Parent, double Ticks)? ReadStat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            if (open < 0 || close < 0) return null;
-            var fields = stat[(close + 2)..].Split(' ');
-            return (stat[(open + 1)..close], int.Parse(fields[1], CultureInfo.InvariantCulture),
-                double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return null; // not on this host, or ended while read
         }
     }
 

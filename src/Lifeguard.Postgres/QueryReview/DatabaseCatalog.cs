@@ -3,7 +3,7 @@ using Npgsql;
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>The tables and indexes of the reviewed database, read once, for resolving plan names and judging candidates.</summary>
-public sealed class DatabaseCatalog
+internal sealed class DatabaseCatalog
 {
     private static readonly IReadOnlySet<string> NoColumns = new HashSet<string>();
     private readonly Dictionary<string, TableInfo> _tables;

@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>An index the database has: its key columns in order (empty for expression indexes), kind and usage.</summary>
-public sealed record ExistingIndex(
+internal sealed record ExistingIndex(
     string Schema,
     string Table,
     string Name,

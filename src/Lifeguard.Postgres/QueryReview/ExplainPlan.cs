@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>A parsed EXPLAIN (FORMAT JSON) result: the plan tree and, when analyzed, the measured times.</summary>
-public sealed class ExplainPlan
+internal sealed class ExplainPlan
 {
     private ExplainPlan(PlanNode root, double? planningMs, double? executionMs)
     {

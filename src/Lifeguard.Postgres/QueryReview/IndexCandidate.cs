@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>A btree index worth trying on <paramref name="Table"/>, key columns in order.</summary>
-public sealed record IndexCandidate(string Schema, string Table, IReadOnlyList<string> Columns)
+internal sealed record IndexCandidate(string Schema, string Table, IReadOnlyList<string> Columns)
 {
     /// <summary>The statement that would build it without blocking writes.</summary>
     public string Ddl => $"CREATE INDEX CONCURRENTLY {Sql.Identifier(Name)} ON {Sql.Identifier(Schema)}.{Sql.Identifier(Table)} ({string.Join(", ", Columns.Select(Sql.Identifier))});";

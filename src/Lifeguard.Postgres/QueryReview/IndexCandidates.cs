@@ -5,7 +5,7 @@ namespace Lifeguard.Postgres.QueryReview;
 /// ordered pairs with an equality column first (equality+equality both ways, equality+range, equality+sort).
 /// A candidate an existing index already serves (same leading columns) is skipped.
 /// </summary>
-public static class IndexCandidates
+internal static class IndexCandidates
 {
     /// <summary>At most this many candidates per statement, so HypoPG validation stays bounded.</summary>
     public const int MaxPerStatement = 40;

@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>Unused and duplicate indexes, as pure logic over the catalog's index list (PgHero's rules).</summary>
-public static class IndexHealth
+internal static class IndexHealth
 {
     public static IReadOnlyList<UnusedIndex> Unused(IReadOnlyList<ExistingIndex> indexes, long minBytes)
     {

@@ -9,8 +9,11 @@ namespace Lifeguard.Postgres.QueryReview;
 /// </summary>
 public static class PlanBaseline
 {
+    /// <summary>How many times the baseline's generic-plan cost a statement may reach before it counts as regressed (2).</summary>
     public const double CostFactor = 2.0;
 
+    /// <summary>The regressions of <paramref name="current"/> against <paramref name="baseline"/> (both as
+    /// <c>lifeguard review --plans</c> writes them); empty when nothing got worse.</summary>
     public static IReadOnlyList<PlanRegression> Compare(IReadOnlyList<PlanSnapshot> baseline, IReadOnlyList<PlanSnapshot> current)
     {
         ArgumentNullException.ThrowIfNull(baseline);

@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>What the rules need to know besides the plan: how many rows each table has (pg_class.reltuples).</summary>
-public sealed class PlanFacts
+internal sealed class PlanFacts
 {
     public static readonly PlanFacts Empty = new(new Dictionary<string, double>());
 

@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>One node of an EXPLAIN (FORMAT JSON) plan; actual figures are null when the plan was not analyzed.</summary>
-public sealed class PlanNode
+internal sealed class PlanNode
 {
     /// <summary>Position in a pre-order walk from the root (1-based), so a finding can name the node unambiguously.</summary>
     public int Id { get; internal set; }

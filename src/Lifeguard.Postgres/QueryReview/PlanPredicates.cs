@@ -8,7 +8,7 @@ namespace Lifeguard.Postgres.QueryReview;
 /// (<c>((o.workspace_id = $1) AND (o.created_at &gt;= $2))</c>). A column counts only when the table really has it,
 /// so anything the patterns mistake for a column (a function, a type) is dropped.
 /// </summary>
-public static partial class PlanPredicates
+internal static partial class PlanPredicates
 {
     /// <summary>Predicates of every node in <paramref name="plan"/>; <paramref name="columnsOf"/> lists a table's columns (empty when unknown).</summary>
     public static IReadOnlyList<ColumnPredicate> Extract(ExplainPlan plan, Func<string, IReadOnlySet<string>> columnsOf)

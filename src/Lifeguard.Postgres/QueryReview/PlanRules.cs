@@ -7,7 +7,7 @@ namespace Lifeguard.Postgres.QueryReview;
 /// row estimates off 10/100/1000x, rows removed by a filter 50/90%, heap fetches, hash batches), pganalyze
 /// (inefficient nested loops, disk sorts), plus a sequential scan over a large table with a filter.
 /// </summary>
-public static class PlanRules
+internal static class PlanRules
 {
     public const string SlowNode = "slow_node";
     public const string RowEstimate = "row_estimate";

@@ -8,7 +8,7 @@ namespace Lifeguard.Postgres.QueryReview;
 /// (that would run the statements on a production database); reviews on demand, at most once per
 /// <see cref="CacheFor"/>, one review at a time, on one short-lived connection of its own (never the app's pool).
 /// </summary>
-public sealed class PostgresSlowStatementSource : ISlowStatementSource, IDisposable
+internal sealed class PostgresSlowStatementSource : ISlowStatementSource, IDisposable
 {
     private readonly string _connectionString;
     private readonly QueryReviewer _reviewer;

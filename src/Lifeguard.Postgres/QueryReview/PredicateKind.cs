@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>How a column is used by a plan, which decides its place in an index (equality before range before sort).</summary>
-public enum PredicateKind
+internal enum PredicateKind
 {
     /// <summary><c>col = value</c>, <c>col = ANY(...)</c>, or a join condition.</summary>
     Equality,

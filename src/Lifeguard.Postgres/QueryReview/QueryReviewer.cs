@@ -26,6 +26,8 @@ public sealed class QueryReviewer
         _time = time;
     }
 
+    /// <summary>Reviews the database <paramref name="connectionString"/> points at; <paramref name="progress"/> hears one
+    /// line per step. Needs pg_stat_statements; HypoPG is optional.</summary>
     public async Task<QueryReviewReport> ReviewAsync(string connectionString, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(connectionString);

@@ -1,7 +1,7 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>One row of pg_stat_statements: a normalized statement and what it cost since the last reset.</summary>
-public sealed record StatementStats(
+internal sealed record StatementStats(
     long QueryId,
     string Query,
     long Calls,

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>Reads pg_stat_statements for the connected database, most total time first.</summary>
-public static class StatementStatsReader
+internal static class StatementStatsReader
 {
     /// <summary>Top-level statements of the current database; throws <see cref="QueryReviewException"/> when the extension is missing.</summary>
     public static async Task<IReadOnlyList<StatementStats>> ReadAsync(NpgsqlConnection connection, int limit, CancellationToken ct)

@@ -1,4 +1,4 @@
 namespace Lifeguard.Postgres.QueryReview;
 
 /// <summary>A table of the reviewed database: its schema, estimated rows and column names.</summary>
-public sealed record TableInfo(string Schema, string Name, double Rows, long SizeBytes, IReadOnlySet<string> Columns);
+internal sealed record TableInfo(string Schema, string Name, double Rows, long SizeBytes, IReadOnlySet<string> Columns);

@@ -14,17 +14,15 @@ namespace Lifeguard.Postgres.ServerMetrics;
 /// saturated pool nor shows up in the pool's metrics. While the server cannot be read the gauges report nothing,
 /// rather than a stale budget.
 /// </summary>
-public sealed partial class PostgresServerMetrics : BackgroundService
+internal sealed partial class PostgresServerMetrics : BackgroundService
 {
     /// <summary>The meter the instruments belong to (the guard's).</summary>
     public const string MeterName = "Lifeguard";
 
-    private const string Sql = """
-        SELECT current_setting('max_connections')::int AS max_connections,
-               current_setting('superuser_reserved_connections')::int
-                 + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) AS reserved;
+    // The budget comes from the one budget query (ServerBudgetQuery); this is the split of client backends by state.
+    private const string StatesSql = """
         SELECT coalesce(state, 'unknown') AS state, count(*)::int AS n
-          FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1;
+          FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1
         """;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -68,10 +66,10 @@ public sealed partial class PostgresServerMetrics : BackgroundService
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(Sql, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var budget = await grid.ReadSingleAsync<(int MaxConnections, int Reserved)>().ConfigureAwait(false);
-            var states = (await grid.ReadAsync<(string State, int N)>().ConfigureAwait(false)).ToDictionary(r => r.State, r => r.N, StringComparer.Ordinal);
-            _latest = new PostgresServerSnapshot(budget.MaxConnections, budget.Reserved, states);
+            var budget = await ServerBudgetQuery.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            var states = (await connection.QueryAsync<(string State, int N)>(new CommandDefinition(StatesSql, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .ToDictionary(r => r.State, r => r.N, StringComparer.Ordinal);
+            _latest = new PostgresServerSnapshot(budget.MaxConnections, budget.ReservedConnections, states);
             if (_failing) LogRecovered(_logger);
             _failing = false;
             return true;

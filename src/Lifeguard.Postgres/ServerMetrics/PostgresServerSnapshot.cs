@@ -4,4 +4,4 @@ namespace Lifeguard.Postgres.ServerMetrics;
 /// <param name="MaxConnections">max_connections.</param>
 /// <param name="ReservedConnections">superuser_reserved_connections (+ reserved_connections on PostgreSQL 16+).</param>
 /// <param name="ConnectionsByState">Client backends by pg_stat_activity.state (null state reported as "unknown").</param>
-public sealed record PostgresServerSnapshot(int MaxConnections, int ReservedConnections, IReadOnlyDictionary<string, int> ConnectionsByState);
+internal sealed record PostgresServerSnapshot(int MaxConnections, int ReservedConnections, IReadOnlyDictionary<string, int> ConnectionsByState);

@@ -44,5 +44,5 @@ internal sealed class Lease
         Tracker.End(this);
     }
 
-    public void OnLeakTimer() => Tracker.LeakSuspected(this);
+    public void OnLeakTimer() => Tracker.Leaks!.Suspected(this);
 }

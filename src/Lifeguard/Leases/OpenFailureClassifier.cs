@@ -11,7 +11,7 @@ internal static class OpenFailureClassifier
         if (provider?.Classify(exception) is { } kind) return kind;
         if (exception is OperationCanceledException && callerToken.IsCancellationRequested) return ConnectionErrorKind.Cancelled;
         // Npgsql reports an exhausted pool as an NpgsqlException around a TimeoutException; a provider without a
-        // classifier is judged the same way (the tracker tells a connect timeout apart by whether the pool was full).
+        // classifier is judged the same way (LeaseTracker.OpenFailed tells a connect timeout apart: the pool had free slots).
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is TimeoutException) return ConnectionErrorKind.PoolTimeout;

@@ -8,8 +8,8 @@ namespace Lifeguard.Telemetry;
 internal sealed class GuardMetrics : IDisposable
 {
     /// <summary>The histograms' descriptions (HELP), also written for them before their first lease.</summary>
-    internal const string WaitTimeDescription = "Time it took to obtain an open connection from the pool.";
-    internal const string UseTimeDescription = "Time between borrowing a connection and returning it to the pool.";
+    internal const string WaitTimeDescription = LifeguardInstruments.WaitTimeDescription;
+    internal const string UseTimeDescription = LifeguardInstruments.UseTimeDescription;
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;

@@ -9,6 +9,10 @@ public static class LifeguardInstruments
     public const string WaitTime = "db.client.connection.wait_time";
     /// <summary>Histogram, seconds: time between open and close of a lease.</summary>
     public const string UseTime = "db.client.connection.use_time";
+    /// <summary>The description (Prometheus HELP) of <see cref="WaitTime"/>, as the OpenTelemetry convention words it.</summary>
+    public const string WaitTimeDescription = "Time it took to obtain an open connection from the pool.";
+    /// <summary>The description (Prometheus HELP) of <see cref="UseTime"/>, as the OpenTelemetry convention words it.</summary>
+    public const string UseTimeDescription = "Time between borrowing a connection and returning it to the pool.";
     /// <summary>Gauge (up-down counter): connections by <see cref="StateTag"/> idle|used.</summary>
     public const string Count = "db.client.connection.count";
     /// <summary>Gauge: configured maximum pool size.</summary>

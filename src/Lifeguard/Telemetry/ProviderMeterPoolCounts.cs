@@ -5,7 +5,7 @@ namespace Lifeguard.Telemetry;
 /// <summary>Reads exact idle/used connection counts from a provider's own meter when it follows the OpenTelemetry
 /// pool convention (<c>db.client.connection.count</c> by <c>db.client.connection.state</c>), as Npgsql's "Npgsql" meter does.
 /// Provider-neutral: it only listens to a meter by name; nothing is re-exported.</summary>
-public sealed class ProviderMeterPoolCounts : IDisposable
+internal sealed class ProviderMeterPoolCounts : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly string _poolName;

@@ -27,6 +27,18 @@ public sealed class ApiTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
+    [Fact]
+    public async Task List_ByGroupKey_OnlyThatGroupsIncident_TooLongKeyIs400()
+    {
+        var g1 = await PostAsync(_api, Body("{}:{alertname=\"A\", drill_run=\"1\"}", Alert("fp-g1", "firing", T0)));
+        await PostAsync(_api, Body("{}:{alertname=\"A\", drill_run=\"2\"}", Alert("fp-g2", "firing", T0)));
+
+        var found = await _api.GetFromJsonAsync<JsonElement>("/api/incidents?group_key=" + Uri.EscapeDataString("{}:{alertname=\"A\", drill_run=\"1\"}"));
+        found.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ShouldBe([g1.GetProperty("incident_id").GetInt64()]);
+        (await _api.GetFromJsonAsync<JsonElement>("/api/incidents?group_key=nothing")).GetArrayLength().ShouldBe(0);
+        (await _api.GetAsync("/api/incidents?group_key=" + new string('k', 4097))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
     [Theory]
     [InlineData("GET", "/api/incidents")]
     [InlineData("GET", "/api/incidents/1")]
