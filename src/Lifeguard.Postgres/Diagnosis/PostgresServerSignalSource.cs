@@ -25,14 +25,16 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
          SELECT pg_postmaster_start_time(), to_regclass('pg_stat_statements') IS NOT NULL
         """;
     // Every backend but this one: client backends are judged, the others' pids count for CPU. pg_blocking_pids only for
-    // sessions that wait on a lock (it takes the lock manager's locks).
+    // sessions that wait on a lock (it takes the lock manager's locks). Whether a session is in this database: lock queues
+    // and open transactions of other databases on the same server are not this application's cause (slots and CPU are).
     private const string ActivitySql = Marker + """
          SELECT pid, coalesce(state, ''), coalesce(wait_event_type, ''), coalesce(wait_event, ''), coalesce(application_name, ''),
                coalesce(usename::text, ''), coalesce(host(client_addr), 'local'), coalesce(backend_type, ''),
                coalesce(extract(epoch FROM now() - xact_start), 0)::float8,
                coalesce(extract(epoch FROM now() - state_change), 0)::float8,
                left(coalesce(query, ''), 300),
-               CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END
+               CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END,
+               coalesce(datname = current_database(), false)
           FROM pg_stat_activity WHERE pid <> pg_backend_pid()
         """;
     private const string StatementsSql = Marker + """
@@ -206,7 +208,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
                 sessions.Add(new Session(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                    r.GetString(6), r.GetString(7), r.GetDouble(8), r.GetDouble(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetFieldValue<int[]>(11)));
+                    r.GetString(6), r.GetString(7), r.GetDouble(8), r.GetDouble(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetFieldValue<int[]>(11), r.GetBoolean(12)));
             }
         }
 
@@ -223,8 +225,8 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         var onCpu = active.Count(s => s.WaitType.Length == 0);
         var waits = active.GroupBy(s => s.WaitType.Length == 0 ? ("CPU", "CPU") : (s.WaitType, s.WaitEvent))
             .Select(g => new WaitEventCount(g.Key.Item1, g.Key.Item2, g.Count())).OrderByDescending(w => w.Sessions).ToList();
-        var lockWaiters = clients.Where(s => s.WaitType == "Lock").ToList();
-        var idleTx = clients.Where(s => s.State.StartsWith("idle in transaction", StringComparison.Ordinal)).ToList();
+        var lockWaiters = clients.Where(s => s.SameDatabase && s.WaitType == "Lock").ToList();
+        var idleTx = clients.Where(s => s.SameDatabase && s.State.StartsWith("idle in transaction", StringComparison.Ordinal)).ToList();
         var appName = _options.ApplicationNameOfApp;
         var app = string.IsNullOrEmpty(appName) ? [] : clients.Where(s => s.Application == appName).ToList();
         var appIdleTx = app.Where(s => s.State.StartsWith("idle in transaction", StringComparison.Ordinal)).ToList();
@@ -423,7 +425,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     }
 
     internal sealed record Session(int Pid, string State, string WaitType, string WaitEvent, string Application, string User, string Client,
-        string BackendType, double XactAge, double StateAge, string Query, int[]? BlockedBy);
+        string BackendType, double XactAge, double StateAge, string Query, int[]? BlockedBy, bool SameDatabase = true);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifeguard's diagnoser cannot read PostgreSQL: {Reason}. It retries with backoff.")]
     private static partial void LogDown(ILogger logger, string reason);

@@ -11,8 +11,32 @@ public sealed class DiagnoseCommandTests
     [Fact]
     public async Task Diagnose_ServerWithAnIdleTransactionBlockingAnAlter_ExitsThreeNamingTheRootBlockersPid()
     {
-        var cs = Server();
         var ct = TestContext.Current.CancellationToken;
+        // A database of its own: the other test assemblies build lock queues of their own on the shared test server at the
+        // same time, and the diagnosis judges the database it is pointed at.
+        var database = "diag_cli_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(Server()))
+        {
+            await admin.OpenAsync(ct);
+            await using var createDb = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await createDb.ExecuteNonQueryAsync(ct);
+        }
+        try
+        {
+            await BlockAndDiagnoseAsync(new NpgsqlConnectionStringBuilder(Server()) { Database = database }.ConnectionString, ct);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(Server());
+            await admin.OpenAsync(CancellationToken.None);
+            await using var dropDb = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
+            await dropDb.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task BlockAndDiagnoseAsync(string cs, CancellationToken ct)
+    {
         var table = "diag_cli_" + Guid.NewGuid().ToString("N")[..8];
         await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-cli-blocker", Pooling = false }.ConnectionString);
         await blocker.OpenAsync(ct);

@@ -24,6 +24,21 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         return await context.NewPageAsync();
     }
 
+    // A navigation that never arrives says where the page is and what it shows (an error page, a validation message), so
+    // a failure under the parallel suites can be told apart from a slow one.
+    private static async Task WaitForUrlAsync(IPage page, string glob)
+    {
+        try
+        {
+            await page.WaitForURLAsync(glob);
+        }
+        catch (TimeoutException e)
+        {
+            var text = await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 }).ConfigureAwait(false);
+            throw new TimeoutException($"waited for {glob}; the page is at {page.Url} and shows: {text[..Math.Min(600, text.Length)]}", e);
+        }
+    }
+
     [Fact]
     public async Task Browser_RegisterLoginDashboardLogout_WorksEndToEnd()
     {
@@ -36,13 +51,13 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         await page.FillAsync("#Email", email);
         await page.FillAsync("#Password", "Browser-Password-7");
         await page.ClickAsync("#register");
-        await page.WaitForURLAsync("**/account/login?registered=true");
+        await WaitForUrlAsync(page, "**/account/login?registered=true");
         (await page.IsVisibleAsync("#registered")).ShouldBeTrue();
 
         await page.FillAsync("#Email", email);
         await page.FillAsync("#Password", "Browser-Password-7");
         await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/dashboard");
+        await WaitForUrlAsync(page, "**/dashboard");
 
         (await page.TextContentAsync("#user-email"))!.ShouldBe(email);
         (await page.Locator("#revenue-chart svg").CountAsync()).ShouldBe(1);
@@ -53,7 +68,7 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "dashboard.png"), FullPage = true });
 
         await page.ClickAsync("#logout");
-        await page.WaitForURLAsync("**/account/login");
+        await WaitForUrlAsync(page, "**/account/login");
         await page.GotoAsync("/dashboard");
         page.Url.ShouldContain("/account/login");
     }
