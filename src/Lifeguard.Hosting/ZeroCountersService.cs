@@ -9,6 +9,9 @@ internal sealed class ZeroCountersService(LifeguardPools pools, IHostApplication
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Guards are created here, before the server takes requests (hosted services start first): a guard made lazily
+        // by the first request left a scrape before it without any pool family (seen: /metrics with only target_info).
+        _ = pools.All;
         if (lifetime is null) Publish();
         else lifetime.ApplicationStarted.Register(Publish);
         return Task.CompletedTask;

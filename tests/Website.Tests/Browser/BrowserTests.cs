@@ -30,7 +30,8 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
     {
         try
         {
-            await page.WaitForURLAsync(glob);
+            // The document, not every subresource: a stalled static file must not read as a navigation that never came.
+            await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException e)
         {
