@@ -25,16 +25,9 @@ cd "$root"
 # shellcheck source=eng/monitoring/lib.sh
 source eng/monitoring/lib.sh
 
-passed=0; failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
-TOTAL_CHECKS=10   # every check below; the ones not reached after a fatal failure count as failed
-finish() {
-  local missing=$((TOTAL_CHECKS - passed - failed))
-  [ "$missing" -gt 0 ] && { echo "FAIL - $missing check(s) not reached"; failed=$((failed + missing)); }
-  echo "suite: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]; exit $?
-}
+# shellcheck source=eng/suites/lib/checks.sh
+source eng/suites/lib/checks.sh
+TOTAL_CHECKS=10   # every check below
 
 work=$root/.data/monitoring-e2e-$$
 pids=(); lock_pid=""; started_pg=""; db=""; psql_admin_conn=""
