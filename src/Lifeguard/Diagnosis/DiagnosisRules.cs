@@ -40,7 +40,10 @@ internal static class DiagnosisRules
     {
         var server = s.Server;
         var serverDown = server is { Reachable: false, ErrorKind: ConnectionErrorKind.ServerUnavailable };
-        var appErrors = s.Pool?.Errors.ServerUnavailable ?? 0;
+        // The app's "server unavailable" errors (57P01, 08xxx, reset) name the server down only when nothing else reads it:
+        // while the diagnoser's own connection gets answers, the server is up and those errors are sessions it ended
+        // (pg_terminate_backend, a slot grab), which the other rules judge.
+        var appErrors = server is null or { Reachable: false } ? s.Pool?.Errors.ServerUnavailable ?? 0 : 0;
         if (!serverDown && appErrors == 0) return null;
         var evidence = new List<string>();
         if (serverDown) evidence.Add("server: cannot be reached: " + (server!.Error ?? "no answer"));
@@ -63,6 +66,8 @@ internal static class DiagnosisRules
         if (refused == 0 && !sourceRefused && !full) return null;
         var evidence = new List<string>();
         if (refused > 0) evidence.Add(F($"app: {refused} connection open(s) refused in the last second: too many connections (SQLSTATE 53300)"));
+        if (s.Pool is { Errors.ServerUnavailable: > 0 } ended && server is { Reachable: true })
+            evidence.Add(F($"app: {ended.Errors.ServerUnavailable} of its sessions ended by the server in the last second (57P01 / connection closed) while the server answers: they cannot get a slot back"));
         if (sourceRefused) evidence.Add("server: refuses new connections: " + server!.Error);
         if (server is { Reachable: true, MaxConnections: > 0 })
         {

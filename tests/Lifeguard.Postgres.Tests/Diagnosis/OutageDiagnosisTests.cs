@@ -77,6 +77,95 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
     }
 
     [Fact]
+    public async Task Diagnose_OtherClientsTakeTheSlotsAndTheAppsSessionsAreEnded_NamesConnectionLimitNeverDatabaseUnavailable()
+    {
+        // The second case as it happened: the site's pooled sessions are terminated, other clients take the slots
+        // they free, and every reopen is refused. The app sees 57P01 then 53300; the server itself is up the whole time.
+        var ct = TestContext.Current.CancellationToken;
+        await using var harness = new DiagnosisHarness(spare.ConnectionString, new PostgresDiagnosisOptions { ApplicationNameOfApp = "diag-app-ended" });
+        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
+        await using var inner = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(spare.ConnectionString) { ApplicationName = "diag-app-ended", MaxPoolSize = 4 }.ConnectionString);
+        await using var guard = new GuardedDataSource(inner, new LifeguardOptions { ErrorClassifier = NpgsqlErrorClassifier.Instance }, ownsInner: false);
+        var pool = new PoolSignalSampler(guard);
+        // The site under traffic: four requests in progress, each holding a pooled session (Npgsql drops a terminated
+        // session that sits idle in its pool, so only those in use report 57P01).
+        var inFlight = new Queue<System.Data.Common.DbConnection>();
+        for (var i = 0; i < 4; i++) inFlight.Enqueue(await guard.OpenConnectionAsync(ct));
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(spare.ConnectionString) { ApplicationName = "diag-admin", Pooling = false }.ConnectionString);
+        await admin.OpenAsync(ct);
+        (await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'diag-app-ended'")).ShouldBe(4);
+
+        var hogs = new List<NpgsqlConnection>();
+        var hogCs = new NpgsqlConnectionStringBuilder(spare.ConnectionString) { ApplicationName = "diag-slot-hog", Pooling = false }.ConnectionString;
+        async Task TakeEverySlotAsync()
+        {
+            while (true)
+            {
+                var c = new NpgsqlConnection(hogCs);
+                try
+                {
+                    await c.OpenAsync(ct);
+                    hogs.Add(c);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections)
+                {
+                    await c.DisposeAsync();
+                    return;
+                }
+            }
+        }
+        var seen = new List<Lifeguard.Diagnosis.Diagnosis>();
+        try
+        {
+            await TakeEverySlotAsync();
+            (await admin.ExecuteScalarAsync<long>("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'diag-app-ended'")).ShouldBe(4);
+            // pg_terminate_backend returns before the sessions are gone: wait for their slots, then take them too.
+            await harness.UntilAsync(_ => admin.ExecuteScalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'diag-app-ended'") == 0, "the app's sessions gone", 10);
+            await TakeEverySlotAsync();
+
+            // A request or two per sample, each reporting its database error as the website does: first the requests in
+            // progress run their next statement on their ended sessions, then new requests open connections.
+            async Task<PoolSecond> RequestsAsync()
+            {
+                for (var i = 0; i < 2; i++)
+                {
+                    try
+                    {
+                        await using var c = inFlight.Count > 0 ? inFlight.Dequeue() : await guard.OpenConnectionAsync(ct);
+                        await c.ExecuteScalarAsync<int>("SELECT 1");
+                    }
+                    catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections)
+                    {
+                        // counted by the guard's open
+                    }
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+                    {
+                        guard.ReportError(e);
+                    }
+                }
+                return pool.Sample();
+            }
+            var diagnosis = await harness.UntilAsync(d =>
+            {
+                seen.Add(d);
+                return d.Cause == DiagnosisCauses.ConnectionLimit && d.Evidence.Any(e => e.Contains("53300")) && seen.Count >= 8;
+            }, "connection_limit", 30, () => RequestsAsync().GetAwaiter().GetResult());
+
+            seen.ShouldNotContain(d => d.Cause == DiagnosisCauses.DatabaseUnavailable, harness.Log);
+            seen.ShouldContain(d => d.Evidence.Any(e => e.Contains("of its sessions ended by the server")), harness.Log);
+            diagnosis.Signals!.Server!.Reachable.ShouldBeTrue();
+            diagnosis.Signals.Server.SlotHolders.First().Application.ShouldBe("diag-slot-hog");
+            diagnosis.Evidence.ShouldContain(e => e.Contains("'diag-slot-hog'"));
+        }
+        finally
+        {
+            foreach (var c in hogs) await c.DisposeAsync();
+            while (inFlight.Count > 0) await inFlight.Dequeue().DisposeAsync();
+        }
+        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the slots were freed", 20, pool.Sample);
+    }
+
+    [Fact]
     public async Task Diagnose_ServerStoppedThenStarted_NamesDatabaseUnavailableThenHealthyOnTheSameSource()
     {
         await using var harness = new DiagnosisHarness(spare.ConnectionString);

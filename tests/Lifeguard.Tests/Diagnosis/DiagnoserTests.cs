@@ -196,6 +196,44 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_OtherClientsTakeTheSlotsAndTheAppsSessionsAreEnded_NamesConnectionLimitNeverUnavailable()
+    {
+        // The second case: the site's pooled sessions are terminated (57P01 on their next use) and every reopen
+        // is refused (53300), while the diagnoser's own connection still reads the server: the server is up, its slots are not.
+        var d = new Diagnoser();
+        var server = Server(backends: 97) with { SlotHolders = [new SlotHolder("batch-export", "etl", "10.0.0.7", 96)] };
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 4, TooManyConnections = i == 0 ? 0 : 3 }), server));
+
+        all.ShouldAllBe(x => x.Cause != DiagnosisCauses.DatabaseUnavailable);
+        all[^1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit);
+        all[^1].Consequences.ShouldBeEmpty();
+        all[^1].Evidence.ShouldContain(e => e.Contains("4 of its sessions ended by the server"));
+        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (etl@10.0.0.7) 96"));
+    }
+
+    [Fact]
+    public void Observe_AppsServerUnavailableErrorsWithoutAServerSource_NamesDatabaseUnavailable()
+    {
+        // Nothing else reads the server: the app's own refused opens are the evidence.
+        var d = new Diagnoser();
+        for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), null));
+        Lifeguard.Diagnosis.Diagnosis last = null!;
+        for (var i = 0; i < 3; i++) last = d.Observe(At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 9 }), null));
+        last.Cause.ShouldBe(DiagnosisCauses.DatabaseUnavailable);
+        last.Evidence.ShouldContain(e => e.Contains("9 database call(s) failed"));
+    }
+
+    [Fact]
+    public void Observe_SlotsFullWithoutRefusedOpensYet_NamesConnectionLimitWithLowerConfidence()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(), Server(backends: 97)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLimit);
+        last.Evidence.ShouldContain(e => e.Contains("97 of 97 usable connection slots taken (max_connections 100, 3 reserved)"));
+        last.Confidence.ShouldBeLessThan(1);
+    }
+
+    [Fact]
     public void Observe_ServerDownThenBack_NamesDatabaseUnavailableThenHealthyAgain()
     {
         var d = new Diagnoser();
