@@ -27,6 +27,7 @@ public sealed class Diagnoser
     private readonly Queue<double> _healthyRoundTrips = new();
     private readonly Lock _lock = new();
     private Diagnosis _current;
+    private (DateTimeOffset SeenAt, DateTimeOffset StartedAt)? _restart;
 
     /// <summary>Creates a diagnoser; options are validated (DataAnnotations).</summary>
     public Diagnoser(DiagnosisOptions? options = null)
@@ -65,7 +66,8 @@ public sealed class Diagnoser
             _window.Enqueue((sample, findings, symptom));
             while (_window.Count > _options.WindowSeconds) _window.Dequeue();
 
-            current = Decide(sample, baseline, previous);
+            if (sample.Server is { Restarted: true, StartedAt: { } started }) _restart = (sample.At, started);
+            current = WithRestart(Decide(sample, baseline, previous), sample);
             if (current.Cause == DiagnosisCauses.Healthy && findings.Count == 0 && !symptom) Learn(sample);
             _current = current;
             _history.Enqueue(Second(sample, current.Cause));
@@ -106,6 +108,15 @@ public sealed class Diagnoser
             Consequences = holding.Where(c => c != root).ToList(),
             Signals = sample,
         };
+    }
+
+    // A restart explains what users saw a moment ago (errors, a cold cache) even once the diagnosis is healthy again: it
+    // stays in the evidence for the history's length.
+    private Diagnosis WithRestart(Diagnosis d, DiagnosisSample sample)
+    {
+        if (_restart is not { } r || sample.At - r.SeenAt > TimeSpan.FromSeconds(_options.HistorySeconds)) return d;
+        var line = F($"server: restarted, postmaster started at {r.StartedAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z ({(sample.At - r.StartedAt).TotalSeconds:0} s ago)");
+        return d with { Evidence = [.. d.Evidence, line] };
     }
 
     private int Sustain(string cause) =>

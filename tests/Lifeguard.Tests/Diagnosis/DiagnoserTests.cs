@@ -234,6 +234,23 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_ServerRestarted_SaysSoInTheEvidenceOnceHealthyAgain()
+    {
+        var d = new Diagnoser(new DiagnosisOptions { HistorySeconds = 30 });
+        var started = T0.AddSeconds(12);
+        var down = Replay(d, 3, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 5 }), Down()));
+        down[^1].Evidence.ShouldNotContain(e => e.Contains("restarted"));
+        var back = d.Observe(At(3, Pool(), Server() with { StartedAt = started, Restarted = true }));
+        for (var i = 4; i < 10; i++) back = d.Observe(At(i, Pool(), Server() with { StartedAt = started }));
+
+        back.Cause.ShouldBe(DiagnosisCauses.Healthy);
+        back.Evidence.ShouldContain("server: restarted, postmaster started at 2023-02-10 09:45:12Z (7 s ago)");
+        // Past the history's length the restart is old news.
+        for (var i = 10; i < 45; i++) back = d.Observe(At(i, Pool(), Server() with { StartedAt = started }));
+        back.Evidence.ShouldNotContain(e => e.Contains("restarted"));
+    }
+
+    [Fact]
     public void Observe_ServerDownThenBack_NamesDatabaseUnavailableThenHealthyAgain()
     {
         var d = new Diagnoser();
