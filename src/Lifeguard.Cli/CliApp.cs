@@ -45,13 +45,36 @@ internal static class CliApp
         }
         catch (CliException e)
         {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            MarkupLineUnwrapped(console, $"[red]error:[/] {Markup.Escape(e.Message.ReplaceLineEndings(" "))}");
             // CI reads the JSON even when the verb could not run: say why there instead of leaving no file.
             if (parse.CommandResult.Command.Options.Any(o => o.Name == "--json"))
             {
-                await CliJson.WriteAsync(parse.GetValue<FileInfo?>("--json"), new { verb = parse.CommandResult.Command.Name, error = e.Message }, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await CliJson.WriteAsync(parse.GetValue<FileInfo?>("--json"), new { verb = parse.CommandResult.Command.Name, error = e.Message }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CliException)
+                {
+                    // The --json path itself is what failed: the error is already on the console.
+                }
             }
             return Failure;
+        }
+    }
+
+    /// <summary>Writes one line that is never wrapped: piped output has Spectre's default width of 80 columns, and an error
+    /// or an evidence line split in two is not one line to grep.</summary>
+    public static void MarkupLineUnwrapped(IAnsiConsole console, string markup)
+    {
+        var width = console.Profile.Width;
+        console.Profile.Width = Math.Max(width, markup.Length + 1);
+        try
+        {
+            console.MarkupLine(markup);
+        }
+        finally
+        {
+            console.Profile.Width = width;
         }
     }
 

@@ -17,9 +17,14 @@ internal sealed class CliRunner : IDisposable
         return path;
     }
 
-    public async Task<(int Exit, string Output, JsonElement? Json)> RunAsync(params string[] args)
+    public Task<(int Exit, string Output, JsonElement? Json)> RunAsync(params string[] args) => RunAsync(240, TestContext.Current.CancellationToken, args);
+
+    /// <summary>Runs with a console <paramref name="width"/> columns wide (80 is what piped output gets) until
+    /// <paramref name="ct"/> is cancelled (as Ctrl-C does); args without "--json" get one.</summary>
+    public async Task<(int Exit, string Output, JsonElement? Json)> RunAsync(int width, CancellationToken ct, params string[] args)
     {
-        var jsonPath = PathFor($"out-{Guid.NewGuid():N}.json");
+        var jsonPath = args.Contains("--json") ? args[Array.IndexOf(args, "--json") + 1] : PathFor($"out-{Guid.NewGuid():N}.json");
+        if (!args.Contains("--json")) args = [.. args, "--json", jsonPath];
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -28,8 +33,8 @@ internal sealed class CliRunner : IDisposable
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 240; // keep messages on one line so tests can search them
-        var exit = await CliApp.RunAsync([.. args, "--json", jsonPath], console, TestContext.Current.CancellationToken);
+        console.Profile.Width = width;
+        var exit = await CliApp.RunAsync(args, console, ct);
         JsonElement? json = File.Exists(jsonPath) ? JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken)).RootElement.Clone() : null;
         return (exit, writer.ToString(), json);
     }

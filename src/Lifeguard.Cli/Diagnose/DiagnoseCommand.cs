@@ -126,14 +126,15 @@ internal static class DiagnoseCommand
 
     private static void Print(IAnsiConsole console, Lifeguard.Diagnosis.Diagnosis d)
     {
+        // One line per item, never wrapped: on-call greps and pastes these (a pid or a query split in two is lost).
         var color = d.Cause == DiagnosisCauses.Healthy ? "green" : "red";
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+        CliApp.MarkupLineUnwrapped(console, string.Create(CultureInfo.InvariantCulture,
             $"[bold {color}]{Markup.Escape(d.Cause)}[/] since {d.Since.ToUniversalTime():HH:mm:ss}Z, confidence {d.Confidence:P0}"));
-        console.MarkupLine(Markup.Escape(d.Summary));
-        foreach (var e in d.Evidence) console.MarkupLine("  - " + Markup.Escape(e));
-        if (d.Remedy.Length > 0) console.MarkupLine("[bold]do:[/] " + Markup.Escape(d.Remedy));
-        if (d.Avoid.Length > 0) console.MarkupLine("[bold]don't:[/] " + Markup.Escape(d.Avoid));
-        if (d.Consequences.Count > 0) console.MarkupLine("also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences)));
+        CliApp.MarkupLineUnwrapped(console, Markup.Escape(d.Summary));
+        foreach (var e in d.Evidence) CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(e.ReplaceLineEndings(" ")));
+        if (d.Remedy.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]do:[/] " + Markup.Escape(d.Remedy));
+        if (d.Avoid.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]don't:[/] " + Markup.Escape(d.Avoid));
+        if (d.Consequences.Count > 0) CliApp.MarkupLineUnwrapped(console, "also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences)));
     }
 
     private sealed class DisposableClient(HttpClient client) : IAsyncDisposable

@@ -1,3 +1,5 @@
+using Lifeguard.Cli.Drill;
+using Lifeguard.Cli.Load;
 using Npgsql;
 
 using Lifeguard.TestSupport;
@@ -64,6 +66,140 @@ public sealed class DiagnoseCommandTests
         }
         await using var drop = new NpgsqlCommand($"DROP TABLE {table}", blocker);
         await drop.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A database of the test's own, dropped after: the diagnosis judges locks and statements per database.</summary>
+    private static async Task WithDatabaseAsync(string prefix, Func<string, Task> body, CancellationToken ct)
+    {
+        var database = prefix + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(Server()))
+        {
+            await admin.OpenAsync(ct);
+            await using var createDb = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await createDb.ExecuteNonQueryAsync(ct);
+        }
+        try
+        {
+            await body(new NpgsqlConnectionStringBuilder(Server()) { Database = database }.ConnectionString);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(Server());
+            await admin.OpenAsync(CancellationToken.None);
+            await using var dropDb = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
+            await dropDb.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Diagnose_HealthyServerAlone_ExitsZero()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // --db-cores: other test assemblies burn this machine's two cores at times; CPU is not what this test is about.
+        await WithDatabaseAsync("diag_cli_ok_", async cs =>
+        {
+            using var cli = new CliRunner();
+            var (exit, output, json) = await cli.RunAsync("diagnose", "--server", cs, "--samples", "3", "--db-cores", "64");
+            exit.ShouldBe(0, output);
+            output.ShouldStartWith("healthy since ");
+            json!.Value.GetProperty("cause").GetString().ShouldBe("healthy");
+            json.Value.GetProperty("signals").GetProperty("server").GetProperty("reachable").GetBoolean().ShouldBeTrue();
+        }, ct);
+    }
+
+    [Fact]
+    public async Task Diagnose_UrlOfTheRunningWebsite_ExitsZeroWhenHealthyThenThreeNamingTheLockWhileWatching()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await WithDatabaseAsync("diag_cli_site_", async cs =>
+        {
+            var repo = Checkout.Find();
+            var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = cs };
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "migrate"], env, ct);
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "seed", "--scale", "0.01"], env, ct);
+            var settings = SiteDatabase.SiteSettings();
+            settings["Lifeguard__Diagnosis__Postgres__DatabaseCores"] = "64"; // as above: not a CPU test
+            await using var site = await SiteProcess.StartAsync(repo, new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 4, Timeout = 3 }.ConnectionString, settings, ct);
+            var management = site.ManagementUrl.ToString();
+            using var cli = new CliRunner();
+
+            // Healthy: exit 0 (the site's first seconds may still be warming up; a healthy answer comes within a few).
+            var healthy = (Exit: -1, Output: "", Json: (System.Text.Json.JsonElement?)null);
+            for (var i = 0; i < 20 && healthy.Exit != 0; i++)
+            {
+                healthy = await cli.RunAsync("diagnose", "--url", management);
+                if (healthy.Exit != 0) await Task.Delay(500, ct);
+            }
+            healthy.Exit.ShouldBe(0, healthy.Output);
+            healthy.Json!.Value.GetProperty("cause").GetString().ShouldBe("healthy");
+
+            // The dashboards' table locked by an idle transaction while users keep loading them.
+            using var load = new LoadRunner(new LoadOptions { BaseUrl = site.Url, Users = 4, Rate = 20, Duration = TimeSpan.FromSeconds(40) });
+            await load.LoginAsync(null, ct);
+            using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var running = load.RunAsync(null, stopLoad.Token);
+            await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-cli-report", Pooling = false }.ConnectionString);
+            await blocker.OpenAsync(ct);
+            int pid;
+            await using (var pidCmd = new NpgsqlCommand("SELECT pg_backend_pid()", blocker)) pid = (int)(await pidCmd.ExecuteScalarAsync(ct))!;
+            await using var tx = await blocker.BeginTransactionAsync(ct);
+            await using (var lockIt = new NpgsqlCommand("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", blocker, tx)) await lockIt.ExecuteNonQueryAsync(ct);
+            try
+            {
+                // --watch refreshes every second until Ctrl-C (here: cancelled after 12 s); the exit is the last answer's.
+                using var ctrlC = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                ctrlC.CancelAfter(TimeSpan.FromSeconds(12));
+                var (exit, output, json) = await cli.RunAsync(80, ctrlC.Token, "diagnose", "--url", management, "--watch");
+
+                output.Split('\n').Count(l => l.Contains(" since ") && l.Contains("confidence")).ShouldBeGreaterThan(5, output);
+                exit.ShouldBe(3, output);
+                json!.Value.GetProperty("cause").GetString().ShouldBe("lock_contention", output);
+                json.Value.GetProperty("signals").GetProperty("server").GetProperty("root_blocker").GetProperty("pid").GetInt32().ShouldBe(pid);
+                // Piped output is 80 columns: every evidence line is still one line, with the pid on it.
+                output.Split('\n').ShouldContain(l => l.StartsWith("  - root blocker: pid " + pid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) && l.Contains("'diag-cli-report'") && l.Length > 80, output);
+            }
+            finally
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                await stopLoad.CancelAsync();
+                try { await running; } catch (OperationCanceledException) { }
+            }
+        }, ct);
+    }
+
+    [Fact]
+    public async Task Diagnose_BadServerString_ExitsOneWithOneLine()
+    {
+        using var cli = new CliRunner();
+        var (exit, output, _) = await cli.RunAsync(80, TestContext.Current.CancellationToken, "diagnose", "--server", "Host=127.0.0.1;Port=abc");
+        exit.ShouldBe(1);
+        output.TrimEnd().ShouldStartWith("error: --server: ");
+        output.TrimEnd().ShouldNotContain('\n');
+    }
+
+    [Fact]
+    public async Task Diagnose_JsonPathNotWritable_ExitsOneWithOneLineNotACrash()
+    {
+        using var cli = new CliRunner();
+        var (exit, output, _) = await cli.RunAsync(80, TestContext.Current.CancellationToken, "diagnose", "--url", "http://127.0.0.1:9", "--json", "/proc/lifeguard-diagnosis.json");
+        exit.ShouldBe(1);
+        output.TrimEnd().ShouldStartWith("error: --url: cannot read http://127.0.0.1:9/lifeguard/diagnosis");
+        output.TrimEnd().ShouldNotContain('\n'); // one line though longer than 80 columns; the unwritable --json is not a second crash
+        output.Length.ShouldBeGreaterThan(80);
+    }
+
+    [Fact]
+    public async Task Diagnose_HealthyServerButJsonPathNotWritable_ExitsOneNamingThePath()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await WithDatabaseAsync("diag_cli_json_", async cs =>
+        {
+            using var cli = new CliRunner();
+            var (exit, output, _) = await cli.RunAsync(80, ct, "diagnose", "--server", cs, "--samples", "1", "--db-cores", "64", "--json", "/proc/lifeguard-diagnosis.json");
+            exit.ShouldBe(1, output);
+            output.Split('\n').ShouldContain(l => l.StartsWith("error: --json: cannot write /proc/lifeguard-diagnosis.json", StringComparison.Ordinal), output);
+        }, ct);
     }
 
     [Fact]
