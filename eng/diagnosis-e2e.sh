@@ -6,10 +6,24 @@
 # Usage: ./run.sh --port 5280 --management-port 5281 --pg-port 54353 --scale 0.05 &
 #        then   eng/diagnosis-e2e.sh [SITE_URL] [PGPORT] [MANAGEMENT_URL]   (default management URL: the site's port + 1)
 # A manual tool, not a suite: it needs the running site and stops and starts its PostgreSQL.
-# Env: none. Needs psql and the CLI built (./lifeguard --help builds it).
+# Env: LIFEGUARD_PG_DATA, the cluster's data dir, as given to run.sh (default .data/pg).
+# Needs psql and the CLI built (./lifeguard --help builds it). Besides the cause, it checks each fault's key
+# evidence in `lifeguard diagnose --json` and prints a last line `e2e: N passed, N failed`.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+PGDATA_DIR=${LIFEGUARD_PG_DATA:-.data/pg}
+passed=0; failed=0
+check() { # check WHAT COMMAND... : counts and prints one line
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "  ok: $what"; else failed=$((failed + 1)); echo "  FAILED: $what"; fi
+}
+named() { # named SECONDS-OR-MESSAGE : the cause was named within the bound
+  [[ "$1" =~ ^[0-9.]+$ ]]
+}
+evidence() { # evidence JSONFILE PYTHON-EXPRESSION-ON-d : the key evidence in diagnose's --json (snake_case)
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>/dev/null
+}
 URL=${1:-http://127.0.0.1:5080}
 PGPORT=${2:-54329}
 site_port=${URL##*:}; MGMT=${3:-${URL%:*}:$((site_port + 1))}
@@ -34,11 +48,12 @@ echo "== lock: idle transaction on orders, ALTER queued, SELECTs behind"
 bl=$!
 sleep 1
 psql "$PG application_name=diag-e2e-migration" -c "BEGIN" -c "ALTER TABLE orders ADD COLUMN diag_x int" -c "ROLLBACK" > /dev/null 2>&1 &
-t=$(wait_cause lock_contention 30); echo "lock_contention after: $t s"
-dotnet $DLL diagnose --url $MGMT --json /tmp/diag-lock.json; echo "exit $?"
-grep BLOCKER /tmp/diag-blocker.out
+t=$(wait_cause lock_contention 30); echo "lock_contention after: $t s"; check "lock_contention named within 30 s" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-lock.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
+blocker=$(grep BLOCKER /tmp/diag-blocker.out | cut -d'|' -f2)
+check "root blocker pid = the idle session's ($blocker)" evidence /tmp/diag-lock.json "d['signals']['server']['root_blocker']['pid'] == ${blocker:-0}"
 wait $bl
-echo "healthy after the blocker ended: $(wait_cause healthy 40) s"
+t=$(wait_cause healthy 40); echo "healthy after the blocker ended: $t s"; check "healthy again" named "$t"
 
 echo "== connection limit: other clients take every free slot"
 PGPORT=$PGPORT python3 - <<'PY' &
@@ -50,21 +65,30 @@ for i in range(95):
 for p in procs: p.wait()
 PY
 hogs=$!
+# every cause the site names meanwhile: the server is up, so database_unavailable would be wrong
+(for _ in $(seq 1 80); do curl -s -m 2 $MGMT/lifeguard/diagnosis | python3 -c 'import json,sys; print(json.load(sys.stdin)["cause"])' 2>/dev/null; sleep 0.5; done) > /tmp/diag-limit-causes.log &
+limit_watch=$!
 # the site's own sessions are ended, as in the issue
 sleep 5
 psql "$PG" -At -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'Lifeguard.Website'"
-t=$(wait_cause connection_limit 30); echo "connection_limit after: $t s"
-dotnet $DLL diagnose --url $MGMT --json /tmp/diag-limit.json; echo "exit $?"
+t=$(wait_cause connection_limit 30); echo "connection_limit after: $t s"; check "connection_limit named within 30 s" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-limit.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
+check "the largest slot holder is diag-e2e-hog" evidence /tmp/diag-limit.json "d['signals']['server']['slot_holders'][0]['application'] == 'diag-e2e-hog'"
+check "never database_unavailable while the slots were taken" bash -c "! grep -q database_unavailable /tmp/diag-limit-causes.log"
 wait $hogs
-echo "healthy after the slots were freed: $(wait_cause healthy 40) s"
+kill $limit_watch 2>/dev/null
+t=$(wait_cause healthy 40); echo "healthy after the slots were freed: $t s"; check "healthy again" named "$t"
 
 echo "== database stopped and started"
-eng/pg.sh stop --port "$PGPORT" >/dev/null
-t=$(wait_cause database_unavailable 30); echo "database_unavailable after: $t s"
-dotnet $DLL diagnose --url $MGMT --json /tmp/diag-down.json; echo "exit $?"
+eng/pg.sh stop --data "$PGDATA_DIR" --port "$PGPORT" >/dev/null
+t=$(wait_cause database_unavailable 30); echo "database_unavailable after: $t s"; check "database_unavailable named within 30 s" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-down.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
+check "the diagnoser cannot reach the server" evidence /tmp/diag-down.json "d['signals']['server']['reachable'] is False"
 sleep 5
-eng/pg.sh start --port "$PGPORT" >/dev/null
-echo "healthy after the restart: $(wait_cause healthy 40) s"
+eng/pg.sh start --data "$PGDATA_DIR" --port "$PGPORT" >/dev/null
+t=$(wait_cause healthy 40); echo "healthy after the restart: $t s"; check "healthy again" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-back.json >/dev/null
+check "the restart is in the evidence" evidence /tmp/diag-back.json "any(e.startswith('server: restarted') for e in d['evidence'])"
 kill $load 2>/dev/null
 sleep 2
 dotnet $DLL load --url $URL --users 6 --think 100ms --duration 300s > /tmp/diag-load.log 2>&1 &
@@ -73,14 +97,18 @@ sleep 20
 echo "baseline: $(wait_cause healthy 30)"
 echo "== dropped index"
 psql "$PG" -c "DROP INDEX orders_workspace_created" >/dev/null
-t=$(wait_cause slow_queries 40); echo "slow_queries after: $t s"
-dotnet $DLL diagnose --url $MGMT --json /tmp/diag-slow.json; echo "exit $?"
+t=$(wait_cause slow_queries 30); echo "slow_queries after: $t s"; check "slow_queries named within 30 s" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-slow.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
+check "a slowed statement on orders with its queryid" evidence /tmp/diag-slow.json "any('orders' in x['query'] and x['query_id'] for x in d['signals']['server']['slowed_statements'])"
 psql "$PG" -c "CREATE INDEX orders_workspace_created ON orders (workspace_id, created_at)" >/dev/null
-echo "healthy after the index is back: $(wait_cause healthy 60) s"
+t=$(wait_cause healthy 60); echo "healthy after the index is back: $t s"; check "healthy again" named "$t"
 echo "== CPU burners"
 for i in 1 2 3; do psql "$PG application_name=diag-e2e-burner" -c "DO \$\$ DECLARE x bigint := 0; BEGIN WHILE clock_timestamp() < now() + interval '40 seconds' LOOP x := x + 1; END LOOP; END \$\$" >/dev/null 2>&1 & done
-t=$(wait_cause database_cpu 30); echo "database_cpu after: $t s"
-dotnet $DLL diagnose --url $MGMT --json /tmp/diag-cpu.json; echo "exit $?"
+t=$(wait_cause database_cpu 30); echo "database_cpu after: $t s"; check "database_cpu named within 30 s" named "$t"
+dotnet $DLL diagnose --url $MGMT --json /tmp/diag-cpu.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
+check "sessions on CPU at or above the cores" evidence /tmp/diag-cpu.json "d['signals']['server']['active_on_cpu'] >= d['signals']['server']['cores'] > 0"
 sleep 41
-echo "healthy after the burners: $(wait_cause healthy 60) s"
+t=$(wait_cause healthy 60); echo "healthy after the burners: $t s"; check "healthy again" named "$t"
 kill $load 2>/dev/null
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
