@@ -53,6 +53,19 @@ internal sealed class OperationTable(int maxOperations)
         return (sum, max);
     }
 
+    /// <summary>Every operation's cumulative hold buckets and sum (µs), for interval deltas.</summary>
+    public List<(string Operation, long[] Buckets, long SumMicros)> Buckets()
+    {
+        var all = new List<(string, long[], long)>(_byName.Count);
+        foreach (var entry in _byName.Values)
+        {
+            var buckets = new long[LatencyHistogram.BucketCount];
+            entry.Histogram.AddTo(buckets);
+            all.Add((entry.Name, buckets, (long)Math.Round(entry.Histogram.SumSeconds * 1e6)));
+        }
+        return all;
+    }
+
     public IReadOnlyList<OperationStats> Snapshot() =>
         _byName.Select(kv => new OperationStats(kv.Key, kv.Value.Histogram.Count, kv.Value.Histogram.SumSeconds, kv.Value.Histogram.Quantile(0.99), kv.Value.Histogram.MaxSeconds))
             .OrderByDescending(s => s.TotalHoldSeconds)

@@ -138,6 +138,7 @@ internal static class DiagnosisRules
             evidence.Add(F($"app: {timedOut.Errors.StatementTimeouts} statement(s) hit statement_timeout (57014) in the last second"));
         if (s.Pool is { Returned: > 0 } p && b.HoldP99Ms is { } normal)
             evidence.Add(F($"pool: connection hold p99 {p.HoldP99Ms:0.0} ms vs {normal:0.0} ms normally (x{p.HoldP99Ms / Math.Max(0.001, normal):0.0}); {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        AddOperations(evidence, s.Pool);
         var summary = slowed.Count > 0
             ? F($"Queries got slower: {slowed.Count} statement(s) take {slowed[0].Growth:0}x their usual time; connections are held longer.")
             : "Queries got slower: connections are held several times longer than normal.";
@@ -215,12 +216,21 @@ internal static class DiagnosisRules
         };
         if (server is not null)
             evidence.Add(F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), {server.LockWaiters} lock wait(s), {server.UsableConnections - server.Backends} free connection slot(s): the database has headroom"));
+        AddOperations(evidence, p);
         return new RuleFinding(DiagnosisCauses.PoolTooSmall,
             F($"The connection pool (maximum {p.Max}) is too small for the load: requests queue for a connection while the database has headroom."),
             evidence,
             F($"Raise Maximum Pool Size above {p.Max} to the size `lifeguard size` computes from the measured load (within the server's connection budget), or shed load with admission control."),
             "Do not chase slow queries or the database: queries are as fast as usual and the server is not busy; requests wait in the application for a connection.",
             (server is null ? 0.7 : 1) * (b.HoldP99Ms is null ? 0.8 : 1));
+    }
+
+    // Hold time per operation: which routes take the connections (the one to look at first, or the traffic that outgrew the pool).
+    private static void AddOperations(List<string> evidence, PoolSecond? pool)
+    {
+        if (pool is not { Operations.Count: > 0 } p) return;
+        evidence.Add("connection-time by operation in the last second: " + string.Join("; ", p.Operations.Take(3).Select(o =>
+            F($"{o.Operation} {o.ShareOfHold * 100:0}% ({o.Returned} lease(s), hold p99 {o.HoldP99Ms:0.0} ms)"))));
     }
 
     private static string Name(string application) => application.Length == 0 ? "(none)" : "'" + application + "'";

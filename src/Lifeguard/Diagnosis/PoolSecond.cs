@@ -27,6 +27,9 @@ public sealed record PoolSecond
     public int NewLeaks { get; init; }
     /// <summary>Leases held past the leak threshold right now.</summary>
     public int ActiveLeaks { get; init; }
+    /// <summary>Hold time per operation in the interval, the operations taking most connection-time first (at most five;
+    /// empty when operations are not tracked).</summary>
+    public IReadOnlyList<OperationHold> Operations { get; init; } = [];
     /// <summary>Errors by kind in the interval (opens, and query errors the app reported).</summary>
     public ConnectionErrorCounts Errors { get; init; } = ConnectionErrorCounts.None;
 }

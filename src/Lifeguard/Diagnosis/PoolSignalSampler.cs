@@ -43,6 +43,7 @@ public sealed class PoolSignalSampler
                 Rejections = (int)(now.Rejections - (before?.Rejections ?? 0)),
                 NewLeaks = (int)(now.Leaks - (before?.Leaks ?? 0)),
                 ActiveLeaks = now.ActiveLeaks,
+                Operations = Operations(now, before),
                 Errors = new ConnectionErrorCounts
                 {
                     TooManyConnections = (int)Errors(ConnectionErrorKind.TooManyConnections),
@@ -54,6 +55,25 @@ public sealed class PoolSignalSampler
                 },
             };
         }
+    }
+
+    // Which routes took the connection-time this interval: "connections are held longer" says little until it names one.
+    private static List<OperationHold> Operations(CumulativePoolReading now, CumulativePoolReading? before)
+    {
+        if (now.Operations.Count == 0) return [];
+        var earlier = before?.Operations.ToDictionary(o => o.Operation, StringComparer.Ordinal);
+        var deltas = new List<(string Operation, long[] Buckets, long Count, double TotalMs)>();
+        foreach (var (operation, buckets, sum) in now.Operations)
+        {
+            var prior = earlier is not null && earlier.TryGetValue(operation, out var p) ? p : default;
+            var d = Delta(buckets, prior.Buckets);
+            var count = Count(d);
+            if (count > 0) deltas.Add((operation, d, count, Math.Max(0, sum - prior.SumMicros) / 1000.0));
+        }
+        var all = deltas.Sum(x => x.TotalMs);
+        return deltas.OrderByDescending(x => x.TotalMs).ThenBy(x => x.Operation, StringComparer.Ordinal).Take(5)
+            .Select(x => new OperationHold(x.Operation, x.Count, Quantile(x.Buckets, 0.99), Math.Round(x.TotalMs, 3), all <= 0 ? 0 : Math.Round(x.TotalMs / all, 3)))
+            .ToList();
     }
 
     private static long[] Delta(long[] now, long[]? before)

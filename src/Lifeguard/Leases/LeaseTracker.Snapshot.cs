@@ -18,7 +18,7 @@ internal sealed partial class LeaseTracker
         var errors = new long[_errorsByKind.Length];
         for (var i = 0; i < errors.Length; i++) errors[i] = Volatile.Read(ref _errorsByKind[i]);
         return new CumulativePoolReading(InUse, Max, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
-            _leakWatch?.Total ?? 0, _leakWatch?.Active ?? 0, errors);
+            _leakWatch?.Total ?? 0, _leakWatch?.Active ?? 0, errors, _operations?.Buckets() ?? []);
     }
 
     /// <summary>Hold time per operation so far (empty when operations are not tracked); the metrics export reads it.</summary>

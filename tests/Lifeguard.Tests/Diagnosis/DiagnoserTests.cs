@@ -65,6 +65,16 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_HoldsGrewOnOneRoute_NamesTheOperationTakingTheConnectionTime()
+    {
+        var d = new Diagnoser();
+        OperationHold[] operations = [new("GET /dashboard", 30, 95, 2400, 0.92), new("GET /login", 10, 8, 200, 0.08)];
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 12, holdP99: 90) with { Operations = operations }, Server()))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
+        last.Evidence.ShouldContain("connection-time by operation in the last second: GET /dashboard 92% (30 lease(s), hold p99 95.0 ms); GET /login 8% (10 lease(s), hold p99 8.0 ms)");
+    }
+
+    [Fact]
     public void Observe_LockQueueBehindIdleTransaction_NamesLockContentionWithRootBlockerAndPoolAsConsequenceNot()
     {
         var root = new BlockingSession(4242, "idle in transaction", "psql", "ops", "10.0.0.9", 25, 25, "SELECT * FROM orders", 12);
