@@ -3,7 +3,8 @@
 # for real and prints how long the site's diagnoser (/lifeguard/diagnosis) took to name it, then to return
 # to healthy. Faults: a lock queue behind an idle transaction, other clients taking every slot, the
 # database stopped and started, a dropped index, CPU burners. Bounded: every fault ends by itself.
-# Usage: ./run.sh --port 5280 --management-port 5281 --pg-port 54353 --scale 0.05 &
+# Usage: Website__AccountPostPermitLimit=100000 ./run.sh --port 5280 --management-port 5281 --pg-port 54353 --scale 0.05 &
+#        (the load logs in 6 users twice; the site's default login limit, 10 a minute, would hold a rerun back)
 #        then   eng/diagnosis-e2e.sh [SITE_URL] [PGPORT] [MANAGEMENT_URL]   (default management URL: the site's port + 1)
 # A manual tool, not a suite: it needs the running site and stops and starts its PostgreSQL.
 # Env: LIFEGUARD_PG_DATA, the cluster's data dir, as given to run.sh (default .data/pg).
@@ -20,6 +21,9 @@ check() { # check WHAT COMMAND... : counts and prints one line
 }
 named() { # named SECONDS-OR-MESSAGE : the cause was named within the bound
   [[ "$1" =~ ^[0-9.]+$ ]]
+}
+loaded() { # loaded : the load's users are logged in (its faults need the site's own sessions busy), within 90 s
+  for _ in $(seq 1 180); do grep -q "logging in 6/6" /tmp/diag-load.log && return 0; sleep 0.5; done; return 1
 }
 evidence() { # evidence JSONFILE PYTHON-EXPRESSION-ON-d : the key evidence in diagnose's --json (snake_case)
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>/dev/null
@@ -40,7 +44,8 @@ wait_cause() { # wait_cause CAUSE MAXSECONDS -> prints seconds
 }
 dotnet $DLL load --url $URL --users 6 --think 100ms --duration 400s > /tmp/diag-load.log 2>&1 &
 load=$!
-sleep 15
+check "the load's users logged in" loaded
+sleep 10
 echo "baseline: $(wait_cause healthy 30)"
 
 echo "== lock: idle transaction on orders, ALTER queued, SELECTs behind"
@@ -109,7 +114,8 @@ kill $load 2>/dev/null
 sleep 2
 dotnet $DLL load --url $URL --users 6 --think 100ms --duration 300s > /tmp/diag-load.log 2>&1 &
 load=$!
-sleep 20
+check "the load's users logged in" loaded
+sleep 15
 echo "baseline: $(wait_cause healthy 30)"
 echo "== dropped index"
 psql "$PG" -c "DROP INDEX orders_workspace_created" >/dev/null
