@@ -244,6 +244,9 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             ReservedConnections = _reserved,
             Backends = clients.Count + 1, // + this connection, which holds a slot too
             SlotHolders = holders,
+            OnCpuBy = active.Where(s => s.WaitType.Length == 0).GroupBy(s => (s.Application, s.User, s.Client))
+                .Select(g => new SlotHolder(g.Key.Application, g.Key.User, g.Key.Client, g.Count()))
+                .OrderByDescending(h => h.Connections).ThenBy(h => h.Application, StringComparer.Ordinal).Take(5).ToList(),
             Active = active.Count,
             ActiveOnCpu = onCpu,
             Cores = _cores,

@@ -164,6 +164,8 @@ internal static class DiagnosisRules
         {
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),
         };
+        if (server.OnCpuBy.Count > 0)
+            evidence.Add("on CPU: " + string.Join("; ", server.OnCpuBy.Take(5).Select(h => F($"{Name(h.Application)} ({h.User}@{h.Client}) {h.Connections}"))));
         if (server.CpuCoresUsed is { } used) evidence.Add(F($"server: its processes use {used:0.00} of {server.Cores:0.#} core(s)"));
         if (server.HostCpuBusy is { } busy) evidence.Add(F($"host: CPUs {busy * 100:0}% busy"));
         if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));

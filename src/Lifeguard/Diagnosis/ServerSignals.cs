@@ -36,6 +36,9 @@ public sealed record ServerSignals
     /// <summary>Share of the host's CPU time busy (0..1) when the server is local; null otherwise. Sessions on a host whose
     /// CPUs are all busy queue for CPU even when the server's own processes get less than its cores.</summary>
     public double? HostCpuBusy { get; init; }
+    /// <summary>Who the sessions on CPU are (application, user, client address), largest group first: the client burning
+    /// the CPU.</summary>
+    public IReadOnlyList<SlotHolder> OnCpuBy { get; init; } = [];
     /// <summary>Active sessions by wait event, largest first.</summary>
     public IReadOnlyList<WaitEventCount> WaitEvents { get; init; } = [];
     /// <summary>Sessions waiting on a lock (wait_event_type Lock).</summary>

@@ -33,6 +33,9 @@ public sealed class CpuAndStatementDiagnosisTests
         server.ActiveOnCpu.ShouldBeGreaterThanOrEqualTo(1, harness.Log);
         server.Cores.ShouldBe(1);
         diagnosis.Evidence.ShouldContain(e => e.Contains("on CPU against 1 core"));
+        // Who burns it: the burners' client, the one to stop.
+        server.OnCpuBy.ShouldContain(h => h.Application == "diag-cpu-burner", harness.Log);
+        diagnosis.Evidence.ShouldContain(e => e.StartsWith("on CPU: ", StringComparison.Ordinal) && e.Contains("'diag-cpu-burner'"), harness.Log);
         diagnosis.Avoid.ShouldContain("Do not grow the pool");
         await Task.WhenAll(burners);
         await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the burners stopped", 20);

@@ -126,9 +126,11 @@ public sealed class DiagnoserTests
     public void Observe_SessionsOnCpuAboveCoresAcrossStatements_NamesDatabaseCpu()
     {
         var d = new Diagnoser();
-        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 5, holdP99: 60), Server(onCpu: 9, cores: 4, cpuUsed: 3.9)))[^1];
+        var server = Server(onCpu: 9, cores: 4, cpuUsed: 3.9) with { OnCpuBy = [new SlotHolder("nightly-batch", "etl", "10.0.0.7", 8), new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", 1)] };
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 5, holdP99: 60), server))[^1];
         last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
         last.Evidence.ShouldContain(e => e.Contains("9 session(s) on CPU against 4 core(s)"));
+        last.Evidence.ShouldContain("on CPU: 'nightly-batch' (etl@10.0.0.7) 8; 'Lifeguard.Website' (app@10.0.0.5) 1");
         last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew, but no statement stands out
     }
 
