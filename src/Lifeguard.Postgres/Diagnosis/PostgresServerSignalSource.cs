@@ -122,9 +122,11 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
             {
                 await DropAsync().ConfigureAwait(false);
-                // The first failure of a kept connection is retried at once: the server may have only ended this session.
+                // The first failure of a kept connection is retried at the next sample, without backoff: the server may have
+                // only ended this session (Down sets a backoff, so it is cleared after).
+                var down = Down(e);
                 _nextAttemptAt = 0;
-                return Down(e);
+                return down;
             }
         }
         finally

@@ -189,6 +189,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
         var back = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the restart", 30);
         back.Signals!.Server!.Reachable.ShouldBeTrue();
         back.Signals.Server.StartedAt.ShouldNotBeNull().ShouldBeGreaterThan(startedAt);
+        back.Evidence.ShouldContain(e => e.StartsWith("server: restarted, postmaster started at ", StringComparison.Ordinal), harness.Log);
         await using var check = new NpgsqlConnection(spare.ConnectionString);
         await check.OpenAsync(TestContext.Current.CancellationToken);
         (await check.ExecuteScalarAsync<int>("SELECT 1")).ShouldBe(1);
