@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 
 using Lifeguard.TestSupport;
@@ -113,7 +115,12 @@ public sealed class DiagnosisEndpointsTests
         await setup.OpenAsync(ct);
         await using (var create = new NpgsqlCommand($"CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)", setup)) await create.ExecuteNonQueryAsync(ct);
 
-        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        using var logs = new FakeLoggerProvider();
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s =>
+        {
+            s.AddLifeguardPostgresDiagnosis(cs);
+            s.AddLogging(b => b.AddProvider(logs));
+        });
         await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-migration", Pooling = false }.ConnectionString);
         await blocker.OpenAsync(ct);
         int blockerPid;
@@ -145,12 +152,29 @@ public sealed class DiagnosisEndpointsTests
             check.GetProperty("data").GetProperty("cause").GetString().ShouldBe("lock_contention");
             check.GetProperty("description").GetString()!.ShouldStartWith("lock_contention:");
             (await app.Management.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
+
+            // The log event when the cause changes: one warning naming the cause, with the evidence (the blocker's pid) on it.
+            var named = logs.Collector.GetSnapshot().First(r => r.Id.Id == 20 && r.Message.Contains("diagnosis for pool", StringComparison.Ordinal)
+                && r.Message.Contains(": lock_contention (was ", StringComparison.Ordinal));
+            named.Level.ShouldBe(LogLevel.Warning);
+            named.Message.ShouldContain($"pid {blockerPid}");
         }
         finally
         {
             await tx.RollbackAsync(CancellationToken.None);
             await stop.CancelAsync();
             await Task.WhenAll(load);
+        }
+        try
+        {
+            await GuardedTestApp.Eventually(async () =>
+                (await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString() == "healthy", "healthy after the rollback");
+            var recovered = logs.Collector.GetSnapshot().Last(r => r.Id.Id == 21);
+            recovered.Level.ShouldBe(LogLevel.Information);
+            recovered.Message.ShouldContain("healthy again (was ");
+        }
+        finally
+        {
             await using var drop = new NpgsqlCommand($"DROP TABLE {table}", setup);
             await drop.ExecuteNonQueryAsync(CancellationToken.None);
         }
