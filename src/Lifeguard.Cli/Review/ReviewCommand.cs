@@ -82,8 +82,8 @@ internal static class ReviewCommand
 
             var statements = holds is null ? report.Statements : report.Statements.Select(s =>
             {
-                var route = StatementSource.RouteFor(s.Source, holds.Keys);
-                return route is null ? s : s with { Route = route, RouteHoldMeanMs = holds[route] };
+                var route = StatementSource.RouteFor(s.Source, holds.Select(h => h.Key));
+                return route is null ? s : s with { Route = route, RouteHoldMeanMs = holds.First(h => h.Key == route).Value.MeanMs };
             }).ToList();
             var output = new ReviewOutput("review", regressions.Count == 0, report.Database, report.ServerVersion, report.ReviewedAt, report.HypopgAvailable,
                 new ReviewThresholds(options.Top, options.MinCalls, options.MinMeanMs, options.MinCostForAdvice, options.MinCostDrop, options.LargeTableRows,
