@@ -223,6 +223,15 @@ public sealed class ReviewCommandTests : IDisposable
             insert.GetProperty("notes")[0].GetString().ShouldNotBeNull().ShouldContain("generate_series");
             File.ReadAllText(md).ShouldContain("CREATE INDEX CONCURRENTLY events_account_id_created_at_idx");
 
+            // 1b. --verify on the same database: the index is built in a transaction, timed, rolled back; progress says so.
+            var verified = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--verify", cs);
+            verified.Exit.ShouldBe(0, verified.Output);
+            _cli.Progress.ShouldContain("verify: built in");
+            var measured = Lookup(verified.Json!.Value).GetProperty("index_advice").EnumerateArray().ShouldHaveSingleItem();
+            measured.GetProperty("validated").GetString().ShouldBe("measured", verified.Output);
+            measured.GetProperty("measured_speedup").GetDouble().ShouldBeGreaterThan(1);
+            (await ScalarAsync(cs, "SELECT count(*) FROM pg_indexes WHERE tablename = 'events'", ct)).ShouldBe(1, "rolled back: only the primary key");
+
             // 2. Indexed as advised, the baseline is recorded; the same plans pass the gate.
             await ExecAsync(cs, "CREATE INDEX events_account_id_created_at_idx ON events (account_id, created_at); ANALYZE events", ct);
             var indexed = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0");
