@@ -142,12 +142,12 @@ internal static class ReviewCommand
         foreach (var n in r.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(n)}");
         if (r.Statements.Count > 0)
         {
-            var table = new Table().AddColumns("#", "queryid", "source", "calls", "mean ms", "total ms", "plan", "findings", "index advice");
+            var table = new Table().AddColumns("#", "queryid", "source", "calls", "mean ms", "total ms", "rows", "blocks hit/read", "plan", "findings", "index advice");
             for (var i = 0; i < r.Statements.Count; i++)
             {
                 var s = r.Statements[i];
                 table.AddRow($"{i + 1}", s.QueryId.ToString(inv), Markup.Escape(s.Source ?? "-"), s.Calls.ToString(inv), s.MeanMs.ToString("0.##", inv), s.TotalMs.ToString("0", inv),
-                    s.PlanKind.ToString().ToLowerInvariant(), $"{s.Findings.Count}", Markup.Escape(s.IndexAdvice.Count == 0 ? "-" : string.Join("; ", s.IndexAdvice.Select(a => $"{a.Table} ({string.Join(", ", a.Columns)})"))));
+                    s.Rows.ToString(inv), $"{s.SharedBlksHit.ToString(inv)}/{s.SharedBlksRead.ToString(inv)}", s.PlanKind.ToString().ToLowerInvariant(), $"{s.Findings.Count}", Markup.Escape(s.IndexAdvice.Count == 0 ? "-" : string.Join("; ", s.IndexAdvice.Select(a => $"{a.Table} ({string.Join(", ", a.Columns)})"))));
             }
             console.Write(table);
         }

@@ -166,6 +166,13 @@ public sealed class ReviewCommandTests : IDisposable
             write.GetProperty("plan_kind").GetString().ShouldBe("generic");
             write.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ShouldContain("not a read-only query: planned only, never executed.");
             (await ScalarAsync(cs, "SELECT n FROM counter WHERE id = 1", ct)).ShouldBe(1, "the review never ran the UPDATE");
+
+            // The top cut is said, not silent: one reviewed, the rest above the thresholds counted in a note.
+            var one = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--top", "1", "--no-analyze");
+            one.Exit.ShouldBe(0, one.Output);
+            one.Json!.Value.GetProperty("statements").GetArrayLength().ShouldBe(1);
+            one.Json!.Value.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ShouldContain(n => n!.EndsWith("were not reviewed (top 1 by total time only).", StringComparison.Ordinal));
+            one.Output.ShouldContain("blocks hit/read");
         }
         finally
         {
