@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Apps.Shared;
 using Dapper;
 using Incidents.Access;
 using Incidents.Api;
@@ -28,7 +29,7 @@ public static class IncidentsApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = IncidentsConnectionString.Resolve(builder.Configuration);
-        var options = CheckOptions(builder.Configuration);
+        var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation]);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var services = builder.Services;
@@ -164,36 +165,6 @@ public static class IncidentsApp
         return app;
     }
 
-    /// <summary>A builder whose content root and application name are this app's, so pages are found when a test process hosts it.</summary>
-    internal static WebApplicationBuilder CreateBuilder(string[] args) =>
-        WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-            ApplicationName = typeof(IncidentsApp).Assembly.GetName().Name,
-        });
-
-    // The host would log a stack trace for a failed ValidateOnStart; check first and fail with one line.
-    private static IncidentsOptions CheckOptions(IConfiguration configuration)
-    {
-        IncidentsOptions options;
-        try
-        {
-            options = configuration.GetSection(IncidentsOptions.Section).Get<IncidentsOptions>() ?? new IncidentsOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new StartupException($"the {IncidentsOptions.Section} section is invalid: {ex.GetBaseException().Message}");
-        }
-
-        var problems = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, true) ||
-            !Validator.TryValidateObject(options.Evidence, new ValidationContext(options.Evidence), problems, true) ||
-            !Validator.TryValidateObject(options.Escalation, new ValidationContext(options.Escalation), problems, true))
-        {
-            throw new StartupException($"the {IncidentsOptions.Section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
-        }
-
-        return options;
-    }
+    /// <summary>The service's builder (content root and application name its own; see <see cref="AppHost.CreateBuilder"/>).</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args) => AppHost.CreateBuilder(args, typeof(IncidentsApp).Assembly);
 }

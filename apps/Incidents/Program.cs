@@ -1,3 +1,4 @@
+using Apps.Shared;
 using Incidents.Access;
 using Incidents.Data;
 using Npgsql;
@@ -12,7 +13,7 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         var verb = args.Length > 0 ? args[0] : "";
-        try
+        return await AppHost.RunVerbAsync("incidents", verb, ["migrate", "user"], IncidentsConnectionString.Key, async () =>
         {
             switch (verb)
             {
@@ -28,22 +29,7 @@ public static class Program
 
                     return 0;
             }
-        }
-        catch (StartupException ex)
-        {
-            await Console.Error.WriteLineAsync($"incidents: {ex.Message}");
-            return 2;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync($"incidents: invalid configuration: {string.Join("; ", ex.Failures)}");
-            return 2;
-        }
-        catch (Exception ex) when (verb is "migrate" or "user" && ex is NpgsqlException or TimeoutException)
-        {
-            await Console.Error.WriteLineAsync($"incidents {verb}: cannot use the database named by {IncidentsConnectionString.Key}: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     // user EMAIL ROLE [--if-missing]; the password comes on stdin so it never shows in a process list or shell history

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Apps.Shared;
 using Npgsql;
 using Website.Data;
 
@@ -12,7 +13,7 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         var verb = args.Length > 0 ? args[0] : "";
-        try
+        return await AppHost.RunVerbAsync("website", verb, ["migrate", "seed"], MainConnectionString.Key, async () =>
         {
             switch (verb)
             {
@@ -28,22 +29,7 @@ public static class Program
 
                     return 0;
             }
-        }
-        catch (StartupConfigurationException ex)
-        {
-            await Console.Error.WriteLineAsync($"website: {ex.Message}");
-            return 2;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync($"website: invalid configuration: {string.Join("; ", ex.Failures)}");
-            return 2;
-        }
-        catch (Exception ex) when (verb is "migrate" or "seed" && ex is NpgsqlException or TimeoutException)
-        {
-            await Console.Error.WriteLineAsync($"website {verb}: cannot use the database named by {MainConnectionString.Key}: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     private static string ResolveConnectionString(string[] args) =>

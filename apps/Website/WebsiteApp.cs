@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Threading.RateLimiting;
+using Apps.Shared;
 using Dapper;
 using Lifeguard.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -23,7 +24,7 @@ public static class WebsiteApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = MainConnectionString.Resolve(builder.Configuration);
-        CheckOptions(builder.Configuration);
+        AppHost.CheckOptions<WebsiteOptions>(builder.Configuration, WebsiteOptions.Section);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var services = builder.Services;
@@ -124,36 +125,6 @@ public static class WebsiteApp
         return app;
     }
 
-    /// <summary>
-    /// A builder whose content root is the app's folder (appsettings.json is found from any working directory) and
-    /// whose application name is this assembly, so Razor Pages are found even when a test process hosts the site.
-    /// </summary>
-    internal static WebApplicationBuilder CreateBuilder(string[] args) =>
-        WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-            ApplicationName = typeof(WebsiteApp).Assembly.GetName().Name,
-        });
-
-    // The host would log a stack trace for a failed ValidateOnStart; check first and fail with one line.
-    private static void CheckOptions(IConfiguration configuration)
-    {
-        WebsiteOptions options;
-        try
-        {
-            options = configuration.GetSection(WebsiteOptions.Section).Get<WebsiteOptions>() ?? new WebsiteOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new StartupConfigurationException($"the {WebsiteOptions.Section} section is invalid: {ex.GetBaseException().Message}");
-        }
-
-        var problems = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
-        {
-            throw new StartupConfigurationException(
-                $"the {WebsiteOptions.Section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
-        }
-    }
+    /// <summary>The site's builder (content root and application name its own; see <see cref="AppHost.CreateBuilder"/>).</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args) => AppHost.CreateBuilder(args, typeof(WebsiteApp).Assembly);
 }

@@ -17,7 +17,9 @@ internal static class CliApp
     /// <summary>Exit code when the verb could not do its job (bad input, unreachable server or URL).</summary>
     public const int Failure = 1;
 
-    public static Command Build(IAnsiConsole console)
+    /// <param name="console">Where verbs print their report and errors.</param>
+    /// <param name="progress">Where long verbs print progress (stderr unless a test captures it), so stdout stays the report.</param>
+    public static Command Build(IAnsiConsole console, TextWriter? progress = null)
     {
         // A named root rather than RootCommand, whose name is the entry assembly's ("Lifeguard.Cli": the tool cannot be
         // an assembly called lifeguard beside the core library Lifeguard); help and version are what RootCommand adds.
@@ -31,14 +33,14 @@ internal static class CliApp
         root.Add(LoadCommand.Create());
         root.Add(DrillCommand.Create());
         root.Add(SweepCommand.Create(console));
-        root.Add(ReviewCommand.Create(console));
+        root.Add(ReviewCommand.Create(console, progress: progress));
         root.Add(DiagnoseCommand.Create(console));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default, TextWriter? progress = null)
     {
-        var parse = Build(console).Parse(args);
+        var parse = Build(console, progress).Parse(args);
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
@@ -53,9 +55,9 @@ internal static class CliApp
                 {
                     await CliJson.WriteAsync(parse.GetValue<FileInfo?>("--json"), new { verb = parse.CommandResult.Command.Name, error = e.Message }, cancellationToken).ConfigureAwait(false);
                 }
-                catch (CliException)
+                catch (Exception io) when (io is CliException or IOException or UnauthorizedAccessException)
                 {
-                    // The --json path itself is what failed: the error is already on the console.
+                    // The error may be that very path (--json to a directory that cannot be made): the console already has it.
                 }
             }
             return Failure;

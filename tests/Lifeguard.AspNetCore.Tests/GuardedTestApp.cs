@@ -101,6 +101,25 @@ internal sealed class GuardedTestApp : IAsyncDisposable
         return ((int)response.StatusCode, body);
     }
 
+    /// <summary>
+    /// Opens the pool's <paramref name="connections"/> physical connections before a test holds them: opening one (SCRAM,
+    /// both sides hashing) can take longer than a 1 s pool Timeout on a busy machine, and a holder that failed to connect
+    /// never holds. Concurrent holds force that many physical connections; retried until all succeed.
+    /// </summary>
+    public async Task OpenPhysicalConnectionsAsync(int connections) =>
+        await Eventually(async () =>
+        {
+            var holds = Enumerable.Range(0, connections).Select(_ => Client.GetAsync("/hold/300", TestContext.Current.CancellationToken)).ToList();
+            var ok = true;
+            foreach (var hold in holds)
+            {
+                using var r = await hold;
+                ok &= r.IsSuccessStatusCode;
+            }
+
+            return ok;
+        }, $"{connections} physical connection(s) opened");
+
     /// <summary>Polls until <paramref name="condition"/> holds (the pool's waiting is real time).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what)
     {

@@ -25,6 +25,7 @@ public sealed partial class LifeguardEndpointsTests
         body.GetProperty("status").GetString().ShouldBe("Healthy");
         body.GetProperty("checks").GetProperty("lifeguard").GetProperty("data").GetProperty("max").GetInt32().ShouldBe(2);
 
+        await app.OpenPhysicalConnectionsAsync(2);
         var holders = new[] { app.Client.GetAsync("/hold/4000", Ct), app.Client.GetAsync("/hold/4000", Ct) };
         await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 2, "both connections held");
         var starved = app.Client.GetAsync("/hold/10", Ct);

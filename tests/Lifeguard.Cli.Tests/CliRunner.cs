@@ -8,6 +8,9 @@ internal sealed class CliRunner : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lifeguard-cli-").FullName;
 
+    /// <summary>What the last run wrote as progress (stderr when run for real).</summary>
+    public string Progress { get; private set; } = "";
+
     public string PathFor(string name) => Path.Combine(_dir, name);
 
     public string Write(string name, string content)
@@ -34,7 +37,9 @@ internal sealed class CliRunner : IDisposable
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = width;
-        var exit = await CliApp.RunAsync(args, console, ct);
+        var progress = new StringWriter();
+        var exit = await CliApp.RunAsync(args, console, ct, progress);
+        Progress = progress.ToString();
         JsonElement? json = File.Exists(jsonPath) ? JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken)).RootElement.Clone() : null;
         return (exit, writer.ToString(), json);
     }

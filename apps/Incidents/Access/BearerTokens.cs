@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Apps.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Incidents.Access;
@@ -39,7 +40,7 @@ public sealed class BearerTokens
     private void Add(string? token, string role, string name)
     {
         if (token is null) return;
-        if (token.Length < MinimumLength) throw new StartupException($"the {role} token is shorter than {MinimumLength} characters");
+        if (token.Length < MinimumLength) throw new StartupConfigurationException($"the {role} token is shorter than {MinimumLength} characters");
         _tokens.Add((SHA256.HashData(Encoding.UTF8.GetBytes(token)), role, name));
     }
 
@@ -47,7 +48,7 @@ public sealed class BearerTokens
     {
         if (!string.IsNullOrWhiteSpace(file))
         {
-            if (!File.Exists(file)) throw new StartupException($"{key}: {file} does not exist");
+            if (!File.Exists(file)) throw new StartupConfigurationException($"{key}: {file} does not exist");
             return File.ReadAllText(file).Trim();
         }
 

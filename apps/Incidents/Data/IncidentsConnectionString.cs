@@ -1,3 +1,4 @@
+using Apps.Shared;
 using Npgsql;
 
 namespace Incidents.Data;
@@ -11,14 +12,14 @@ public static class IncidentsConnectionString
     /// <summary>Maximum Pool Size when the connection string sets none.</summary>
     public const int DefaultMaxPoolSize = 16;
 
-    /// <summary>The validated connection string, or <see cref="StartupException"/>.</summary>
+    /// <summary>The validated connection string, or <see cref="StartupConfigurationException"/>.</summary>
     public static string Resolve(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var raw = configuration[Key];
         if (string.IsNullOrWhiteSpace(raw))
         {
-            throw new StartupException($"{Key} is missing: set it in appsettings.json or ConnectionStrings__Incidents.");
+            throw new StartupConfigurationException($"{Key} is missing: set it in appsettings.json or ConnectionStrings__Incidents.");
         }
 
         NpgsqlConnectionStringBuilder b;
@@ -28,7 +29,7 @@ public static class IncidentsConnectionString
         }
         catch (ArgumentException ex)
         {
-            throw new StartupException($"{Key} is invalid: {ex.Message.Split('\n')[0]}");
+            throw new StartupConfigurationException($"{Key} is invalid: {ex.Message.Split('\n')[0]}");
         }
 
         var lower = raw.ToLowerInvariant();

@@ -1,3 +1,5 @@
+using Apps.Shared;
+
 namespace Incidents.Escalation;
 
 /// <summary>Reads the policy file named by the options at start (a bad file stops the service with its errors) and applies channel URL overrides.</summary>
@@ -13,11 +15,11 @@ internal static class EscalationConfigLoader
         }
         catch (PolicyFileException ex)
         {
-            throw new StartupException("the escalation policy file is invalid:" + Environment.NewLine + ex.Message);
+            throw new StartupConfigurationException("the escalation policy file is invalid:" + Environment.NewLine + ex.Message);
         }
         catch (IOException ex)
         {
-            throw new StartupException($"the escalation policy file {options.PolicyFile} cannot be read: {ex.Message}");
+            throw new StartupConfigurationException($"the escalation policy file {options.PolicyFile} cannot be read: {ex.Message}");
         }
 
         // Incidents:Channels:NAME:Url replaces a channel's URL, so deployments keep secrets (Slack hook URLs) out of the file
@@ -27,7 +29,7 @@ internal static class EscalationConfigLoader
             if (string.IsNullOrWhiteSpace(url) || c.Value.Kind == ChannelKind.Email) return c.Value;
             if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
             {
-                throw new StartupException($"Incidents:Channels:{c.Key}:Url is not an absolute http(s) URL");
+                throw new StartupConfigurationException($"Incidents:Channels:{c.Key}:Url is not an absolute http(s) URL");
             }
 
             return c.Value with { Url = u };

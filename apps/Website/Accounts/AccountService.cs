@@ -65,8 +65,8 @@ public sealed class AccountService(
             await using var c = await dataSource.OpenConnectionAsync(ct);
             await c.ExecuteAsync(new CommandDefinition(
                 """
-                DELETE FROM login_throttle WHERE email_hash = @emailHash AND @counted;
-                UPDATE users SET password_hash = @newHash WHERE id = @userId AND @newHash IS NOT NULL;
+                /* account.login.reset */ DELETE FROM login_throttle WHERE email_hash = @emailHash AND @counted;
+                /* account.login.rehash */ UPDATE users SET password_hash = @newHash WHERE id = @userId AND @newHash IS NOT NULL;
                 """,
                 new { emailHash, counted = row.Counted, userId, newHash }, cancellationToken: ct));
         }
@@ -84,7 +84,7 @@ public sealed class AccountService(
         await using var c = await dataSource.OpenConnectionAsync(ct);
         var ended = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            WITH counted AS (
+            /* account.login.failure */ WITH counted AS (
                 INSERT INTO login_throttle AS t (email_hash, failed_count, lockout_end, updated_at)
                 VALUES (@emailHash, CASE WHEN @threshold <= 1 THEN 0 ELSE 1 END, CASE WHEN @threshold <= 1 THEN @lockUntil END, @now)
                 ON CONFLICT (email_hash) DO UPDATE SET
@@ -132,17 +132,17 @@ public sealed class AccountService(
         await using var c = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var exists = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE email = @normalized)", new { normalized }, tx, cancellationToken: ct));
+            "/* account.register.exists */ SELECT EXISTS (SELECT 1 FROM users WHERE email = @normalized)", new { normalized }, tx, cancellationToken: ct));
         if (exists)
         {
             return [];
         }
 
         var workspaceId = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "INSERT INTO workspaces (name) VALUES ('My shop') RETURNING id", transaction: tx, cancellationToken: ct));
+            "/* account.register.workspace */ INSERT INTO workspaces (name) VALUES ('My shop') RETURNING id", transaction: tx, cancellationToken: ct));
         var inserted = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            INSERT INTO users (email, password_hash, workspace_id) VALUES (@normalized, @hash, @workspaceId)
+            /* account.register.user */ INSERT INTO users (email, password_hash, workspace_id) VALUES (@normalized, @hash, @workspaceId)
             ON CONFLICT (email) DO NOTHING RETURNING id
             """,
             new { normalized, hash, workspaceId }, tx, cancellationToken: ct));
@@ -154,7 +154,7 @@ public sealed class AccountService(
         }
 
         var products = (await c.QueryAsync<(int Id, int PriceCents)>(new CommandDefinition(
-            "SELECT id, price_cents FROM products ORDER BY id", transaction: tx, cancellationToken: ct))).AsList();
+            "/* account.register.products */ SELECT id, price_cents FROM products ORDER BY id", transaction: tx, cancellationToken: ct))).AsList();
         var generator = new SampleDataGenerator(products, unchecked((int)workspaceId));
         await InsertCustomersAsync(c, tx, workspaceId, generator.Customers().ToList(), ct);
         var orders = generator.Orders(workspaceId, o.NewWorkspaceSampleOrders, time.GetUtcNow().UtcDateTime, 60).ToList();
@@ -168,7 +168,7 @@ public sealed class AccountService(
     {
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "INSERT INTO customers (workspace_id, id, name) SELECT @ws, * FROM unnest(@ids, @names)";
+        cmd.CommandText = "/* account.register.customers */ INSERT INTO customers (workspace_id, id, name) SELECT @ws, * FROM unnest(@ids, @names)";
         Add(cmd, "ws", workspaceId);
         Add(cmd, "ids", customers.Select(x => x.Id).ToArray());
         Add(cmd, "names", customers.Select(x => x.Name).ToArray());
@@ -180,7 +180,7 @@ public sealed class AccountService(
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO orders (workspace_id, created_at, customer_id, product_id, quantity, amount_cents, status)
+            /* account.register.orders */ INSERT INTO orders (workspace_id, created_at, customer_id, product_id, quantity, amount_cents, status)
             SELECT @ws, * FROM unnest(@created, @customers, @products, @quantities, @amounts, @statuses)
             """;
         Add(cmd, "ws", workspaceId);

@@ -31,13 +31,13 @@ public sealed partial class SessionCleanupService(
         await using var c = await dataSource.OpenConnectionAsync(ct);
         var sessions = await DeleteInBatchesAsync(c,
             """
-            DELETE FROM sessions WHERE id_hash IN (
+            /* session.cleanup */ DELETE FROM sessions WHERE id_hash IN (
                 SELECT id_hash FROM sessions WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED)
             """,
             new { now, batch = BatchSize }, ct);
         var counters = await DeleteInBatchesAsync(c,
             """
-            DELETE FROM login_throttle WHERE email_hash IN (
+            /* session.cleanup.counters */ DELETE FROM login_throttle WHERE email_hash IN (
                 SELECT email_hash FROM login_throttle
                 WHERE updated_at <= @forgetBefore AND (lockout_end IS NULL OR lockout_end <= @now)
                 LIMIT @batch FOR UPDATE SKIP LOCKED)

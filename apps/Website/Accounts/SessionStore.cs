@@ -69,7 +69,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO sessions (id_hash, user_id, created_at, issued_at, expires_at, absolute_expires_at)
+            /* session.create */ INSERT INTO sessions (id_hash, user_id, created_at, issued_at, expires_at, absolute_expires_at)
             VALUES (@idHash, @userId, @now, @issued, @expires, @absolute)
             """,
             new { idHash = SHA256.HashData(id), userId, now = now.UtcDateTime, issued = issued.UtcDateTime, expires = expires.UtcDateTime, absolute = absolute.UtcDateTime },
@@ -111,7 +111,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         {
             row = await c.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(
                 """
-                SELECT u.id AS userid, u.email, u.workspace_id AS workspaceid, s.issued_at AS issuedat, s.expires_at AS expiresat
+                /* session.read */ SELECT u.id AS userid, u.email, u.workspace_id AS workspaceid, s.issued_at AS issuedat, s.expires_at AS expiresat
                 FROM sessions s
                 JOIN users u ON u.id = s.user_id
                 LEFT JOIN login_throttle t ON t.email_hash = sha256(convert_to(u.email, 'UTF8'))
@@ -155,7 +155,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE sessions SET issued_at = @issued, expires_at = least(@expires, absolute_expires_at)
+            /* session.renew */ UPDATE sessions SET issued_at = @issued, expires_at = least(@expires, absolute_expires_at)
             WHERE id_hash = @idHash AND expires_at > @now
             """,
             new { idHash, issued = issued.UtcDateTime, expires = expires.UtcDateTime, now = now.UtcDateTime }, cancellationToken: cancellationToken));
@@ -180,7 +180,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
         }
 
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
-        await c.ExecuteAsync(new CommandDefinition("DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
+        await c.ExecuteAsync(new CommandDefinition("/* session.delete */ DELETE FROM sessions WHERE id_hash = @idHash", new { idHash }, cancellationToken: cancellationToken));
     }
 
     // Only ids this store could have made reach the database; anything else is no session.

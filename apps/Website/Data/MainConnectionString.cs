@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Apps.Shared;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 

@@ -12,7 +12,7 @@ internal static class BaselineFile
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            if (!doc.RootElement.TryGetProperty("statements", out var statements) || statements.ValueKind != JsonValueKind.Array)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("statements", out var statements) || statements.ValueKind != JsonValueKind.Array)
             {
                 throw new CliException($"--baseline: {path} has no \"statements\" array; is it a `lifeguard review --json` file?");
             }
@@ -20,11 +20,16 @@ internal static class BaselineFile
             var result = new List<PlanSnapshot>();
             foreach (var s in statements.EnumerateArray())
             {
-                if (!s.TryGetProperty("query", out var q) || q.GetString() is not { Length: > 0 } query) continue;
-                long? id = s.TryGetProperty("queryid", out var qid) && qid.ValueKind == JsonValueKind.Number ? qid.GetInt64() : null;
+                // A hand-edited or foreign file: every field is checked for its kind, so a wrong one is an error, not a crash.
+                if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("query", out var q) || q.ValueKind != JsonValueKind.String)
+                {
+                    throw new CliException($"--baseline: {path}: statement {result.Count + 1} has no \"query\" text; is it a `lifeguard review --json` file?");
+                }
+                if (q.GetString() is not { Length: > 0 } query) continue;
+                long? id = s.TryGetProperty("queryid", out var qid) && qid.ValueKind == JsonValueKind.Number && qid.TryGetInt64(out var n) ? n : null;
                 double? cost = s.TryGetProperty("plan_cost", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : null;
                 var scans = s.TryGetProperty("seq_scans", out var ss) && ss.ValueKind == JsonValueKind.Array
-                    ? ss.EnumerateArray().Select(x => x.GetString() ?? "").Where(x => x.Length > 0).ToList()
+                    ? ss.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(x => x.Length > 0).ToList()
                     : [];
                 result.Add(new PlanSnapshot(id, query, cost, scans));
             }
@@ -34,6 +39,10 @@ internal static class BaselineFile
         catch (JsonException e)
         {
             throw new CliException($"--baseline: {path} is not valid JSON: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--baseline: cannot read {path}: {e.Message}", e);
         }
     }
 }

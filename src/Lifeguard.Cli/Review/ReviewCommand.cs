@@ -13,7 +13,7 @@ namespace Lifeguard.Cli.Review;
 /// </summary>
 internal static class ReviewCommand
 {
-    public static Command Create(IAnsiConsole console, TimeProvider? time = null)
+    public static Command Create(IAnsiConsole console, TimeProvider? time = null, TextWriter? progress = null)
     {
         var server = new Option<string?>("--server") { Description = "Connection string of the database to review (pg_stat_statements, and hypopg for advice). Required." };
         var top = new Option<int>("--top") { Description = "Review at most this many statements, most total time first.", DefaultValueFactory = _ => 20 };
@@ -50,20 +50,23 @@ internal static class ReviewCommand
             // Checked here rather than by the parser, so the error reaches the console and the --json file like every other.
             var cs = Connection(parse.GetValue(server) ?? throw new CliException("--server CONNSTRING is required: the database whose pg_stat_statements to review."), "--server");
             if (options.VerifyConnectionString is { } v) options.VerifyConnectionString = Connection(v, "--verify");
+            // Before the review, which may take a while: an unwritable output would otherwise fail only at the end.
+            CliJson.EnsureWritable(parse.GetValue(json), "--json");
+            CliJson.EnsureWritable(parse.GetValue(markdown), "--markdown");
             var baselineFile = parse.GetValue(baseline);
             var baselineStatements = baselineFile is null ? null : BaselineFile.Read(baselineFile.FullName);
             var holds = parse.GetValue(metricsUrl) is { } url ? await RouteHoldTimes.ReadAsync(url, ct).ConfigureAwait(false) : null;
 
             var reviewer = new QueryReviewer(options, time ?? TimeProvider.System);
-            var progress = new Progress(console);
+            var steps = new Progress(progress ?? Console.Error);
             QueryReviewReport report;
             IReadOnlyList<PlanRegression> regressions = [];
             try
             {
-                report = await reviewer.ReviewAsync(cs, progress, ct).ConfigureAwait(false);
+                report = await reviewer.ReviewAsync(cs, steps, ct).ConfigureAwait(false);
                 if (baselineStatements is not null)
                 {
-                    progress.Report($"comparing {baselineStatements.Count} baseline statement(s) with their plans now...");
+                    steps.Report($"comparing {baselineStatements.Count} baseline statement(s) with their plans now...");
                     var now = await reviewer.PlanAsync(cs, baselineStatements.Where(b => b.PlanCost is not null).Select(b => b.Query), ct).ConfigureAwait(false);
                     regressions = PlanBaseline.Compare(baselineStatements, now);
                 }
@@ -79,8 +82,8 @@ internal static class ReviewCommand
 
             var statements = holds is null ? report.Statements : report.Statements.Select(s =>
             {
-                var route = StatementSource.RouteFor(s.Source, holds.Keys);
-                return route is null ? s : s with { Route = route, RouteHoldMeanMs = holds[route] };
+                var route = StatementSource.RouteFor(s.Source, holds.Select(h => h.Key));
+                return route is null ? s : s with { Route = route, RouteHoldMeanMs = holds.First(h => h.Key == route).Value.MeanMs };
             }).ToList();
             var output = new ReviewOutput("review", regressions.Count == 0, report.Database, report.ServerVersion, report.ReviewedAt, report.HypopgAvailable,
                 new ReviewThresholds(options.Top, options.MinCalls, options.MinMeanMs, options.MinCostForAdvice, options.MinCostDrop, options.LargeTableRows,
@@ -89,11 +92,19 @@ internal static class ReviewCommand
                 baselineFile?.FullName, regressions, report.Notes);
 
             Print(console, output);
-            await CliJson.WriteAsync(parse.GetValue(json), output, ct).ConfigureAwait(false);
-            if (parse.GetValue(markdown) is { } md)
+            try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(md.FullName)!);
-                await File.WriteAllTextAsync(md.FullName, ReviewMarkdown.Render(output), ct).ConfigureAwait(false);
+                await CliJson.WriteAsync(parse.GetValue(json), output, ct).ConfigureAwait(false);
+                if (parse.GetValue(markdown) is { } md)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(md.FullName)!);
+                    await File.WriteAllTextAsync(md.FullName, ReviewMarkdown.Render(output), ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Writable when the review started, not now (disk full, removed): the report is printed above, say what failed.
+                throw new CliException($"cannot write the report file: {e.Message} (the report is printed above)", e);
             }
             return output.Passed ? 0 : CliApp.Failure;
         });
@@ -131,12 +142,12 @@ internal static class ReviewCommand
         foreach (var n in r.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(n)}");
         if (r.Statements.Count > 0)
         {
-            var table = new Table().AddColumns("#", "queryid", "source", "calls", "mean ms", "total ms", "plan", "findings", "index advice");
+            var table = new Table().AddColumns("#", "queryid", "source", "calls", "mean ms", "total ms", "rows", "blocks hit/read", "plan", "findings", "index advice");
             for (var i = 0; i < r.Statements.Count; i++)
             {
                 var s = r.Statements[i];
                 table.AddRow($"{i + 1}", s.QueryId.ToString(inv), Markup.Escape(s.Source ?? "-"), s.Calls.ToString(inv), s.MeanMs.ToString("0.##", inv), s.TotalMs.ToString("0", inv),
-                    s.PlanKind.ToString().ToLowerInvariant(), $"{s.Findings.Count}", Markup.Escape(s.IndexAdvice.Count == 0 ? "-" : string.Join("; ", s.IndexAdvice.Select(a => $"{a.Table} ({string.Join(", ", a.Columns)})"))));
+                    s.Rows.ToString(inv), $"{s.SharedBlksHit.ToString(inv)}/{s.SharedBlksRead.ToString(inv)}", s.PlanKind.ToString().ToLowerInvariant(), $"{s.Findings.Count}", Markup.Escape(s.IndexAdvice.Count == 0 ? "-" : string.Join("; ", s.IndexAdvice.Select(a => $"{a.Table} ({string.Join(", ", a.Columns)})"))));
             }
             console.Write(table);
         }
@@ -172,9 +183,12 @@ internal static class ReviewCommand
         return one.Length <= max ? one : one[..(max - 3)] + "...";
     }
 
-    /// <summary>Progress lines on long work (one per statement), so a review of 20 plans never looks hung.</summary>
-    private sealed class Progress(IAnsiConsole console) : IProgress<string>
+    /// <summary>
+    /// Progress lines on long work (one per statement and per verified index), on stderr like load, drill and sweep, so a
+    /// review of 20 plans never looks hung and stdout stays the report.
+    /// </summary>
+    private sealed class Progress(TextWriter writer) : IProgress<string>
     {
-        public void Report(string value) => console.MarkupLine($"[dim]review: {Markup.Escape(value)}[/]");
+        public void Report(string value) => writer.WriteLine($"review: {value}");
     }
 }

@@ -3,10 +3,14 @@ using Lifeguard.Cli.Metrics;
 
 namespace Lifeguard.Cli.Review;
 
-/// <summary>The guard's mean connection hold time per operation (route), read once from a running instance's /metrics.</summary>
+/// <summary>The guard's connection hold time per operation (route), read once from a running instance's /metrics.</summary>
 internal static class RouteHoldTimes
 {
-    public static async Task<Dictionary<string, double>> ReadAsync(string url, CancellationToken ct)
+    /// <summary>One route's mean hold per lease and its total connection-seconds.</summary>
+    public sealed record RouteHold(double MeanMs, double TotalSeconds);
+
+    /// <summary>Routes that leased a connection, the most connection-seconds first (what <c>StatementSource.RouteFor</c> breaks ties by).</summary>
+    public static async Task<List<KeyValuePair<string, RouteHold>>> ReadAsync(string url, CancellationToken ct)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {
@@ -28,7 +32,9 @@ internal static class RouteHoldTimes
         var hold = Sum(samples, "lifeguard_operation_hold_time");
         var leases = Sum(samples, "lifeguard_operation_leases");
         return hold.Where(h => leases.GetValueOrDefault(h.Key) > 0)
-            .ToDictionary(h => h.Key, h => 1000 * h.Value / leases[h.Key], StringComparer.Ordinal);
+            .OrderByDescending(h => h.Value).ThenBy(h => h.Key, StringComparer.Ordinal)
+            .Select(h => KeyValuePair.Create(h.Key, new RouteHold(1000 * h.Value / leases[h.Key], h.Value)))
+            .ToList();
     }
 
     private static Dictionary<string, double> Sum(List<PrometheusSample> samples, string prefix) =>

@@ -23,7 +23,7 @@ internal static class IndexVerifier
         {
             var items = group.ToList();
             progress?.Report($"verify: {group.Key} for {items.Count} statement(s)");
-            var results = await VerifyIndexAsync(connection, capture, catalog, items.Select(x => (x.Query, x.a)).ToList(), options, ct).ConfigureAwait(false);
+            var results = await VerifyIndexAsync(connection, capture, catalog, items.Select(x => (x.Query, x.a)).ToList(), options, progress, ct).ConfigureAwait(false);
             for (var k = 0; k < items.Count; k++) verified[(items[k].Review, items[k].Advice)] = results[k];
         }
 
@@ -41,7 +41,7 @@ internal static class IndexVerifier
         public bool Used { get; set; }
     }
 
-    private static async Task<List<IndexAdvice>> VerifyIndexAsync(NpgsqlConnection connection, PlanCapture capture, DatabaseCatalog catalog, List<(string Query, IndexAdvice Advice)> items, QueryReviewOptions options, CancellationToken ct)
+    private static async Task<List<IndexAdvice>> VerifyIndexAsync(NpgsqlConnection connection, PlanCapture capture, DatabaseCatalog catalog, List<(string Query, IndexAdvice Advice)> items, QueryReviewOptions options, IProgress<string>? progress, CancellationToken ct)
     {
         var measured = items.Select(x => new Measured(x.Query, x.Advice)).ToList();
         var first = items[0].Advice;
@@ -80,6 +80,9 @@ internal static class IndexVerifier
             var timed = measured.Where(m => m.Before.Count > 0).ToList();
             if (timed.Count > 0)
             {
+                // The build is the long step (seconds on a large table): say so before it, and when it is done.
+                progress?.Report($"verify: timed {timed.Count} statement(s) without the index; building it in a transaction...");
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -87,6 +90,7 @@ internal static class IndexVerifier
                     {
                         await build.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                     }
+                    progress?.Report(string.Create(CultureInfo.InvariantCulture, $"verify: built in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; timing the statement(s) with it, then rolling back"));
                     await using (var timeout = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)options.StatementTimeout.TotalMilliseconds}", connection))
                     {
                         await timeout.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

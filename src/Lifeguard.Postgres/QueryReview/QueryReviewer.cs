@@ -35,7 +35,8 @@ public sealed class QueryReviewer
         await using var connection = await OpenAsync(connectionString, ct).ConfigureAwait(false);
         var all = await StatementStatsReader.ReadAsync(connection, 1000, ct).ConfigureAwait(false);
         var seen = all.Where(s => StatementSource.IsReviewable(s.Query)).ToList();
-        var selected = seen.Where(s => s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs).Take(_options.Top).ToList();
+        var above = seen.Where(s => s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs).ToList();
+        var selected = above.Take(_options.Top).ToList();
         progress?.Report($"{seen.Count} statements in pg_stat_statements, {selected.Count} above the thresholds (calls >= {_options.MinCalls}, mean >= {_options.MinMeanMs} ms)");
 
         var catalog = await DatabaseCatalog.ReadAsync(connection, ct).ConfigureAwait(false);
@@ -43,6 +44,8 @@ public sealed class QueryReviewer
         var notes = new List<string>();
         var hidden = all.Count(s => s.Query == "<insufficient privilege>");
         if (hidden > 0) notes.Add($"{hidden} statement(s) of other roles are hidden from this role: grant it pg_read_all_stats (or pg_monitor) to review them.");
+        // Otherwise "20 reviewed, 0 under the thresholds" of 28 seen hides the 8 the --top cut.
+        if (above.Count > selected.Count) notes.Add($"{above.Count - selected.Count} more statement(s) above the thresholds were not reviewed (top {_options.Top} by total time only).");
         if (!hypopg) notes.Add("HypoPG is not installed in this database (CREATE EXTENSION hypopg): no index advice was made.");
 
         var capture = new PlanCapture(connection);

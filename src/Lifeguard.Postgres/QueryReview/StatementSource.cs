@@ -96,8 +96,11 @@ public static partial class StatementSource
     }
 
     /// <summary>
-    /// The guard operation a tag belongs to: the operation named exactly like the tag, else the route whose first path
-    /// segment is the tag's first dotted part ("dashboard.totals" -> "GET /dashboard"), GET preferred; null when none.
+    /// The guard operation a tag belongs to: the operation named exactly like the tag, else the route whose every path
+    /// segment is the tag's dotted part at that place (a <c>{parameter}</c> segment matches any), the longest such route
+    /// winning ("account.login" -> "POST /Account/Login", never "GET /Account/Logout"; "dashboard.totals" ->
+    /// "GET /Dashboard"). Ties go to the operation listed first, so list them busiest first (the route that holds
+    /// connections most is the one that runs the statement). Null when none matches.
     /// </summary>
     public static string? RouteFor(string? tag, IEnumerable<string> operations)
     {
@@ -106,18 +109,33 @@ public static partial class StatementSource
         var list = operations.ToList();
         var exact = list.FirstOrDefault(o => string.Equals(o, tag, StringComparison.Ordinal));
         if (exact is not null) return exact;
-        var page = tag.Split('.', 2)[0];
-        return list
-            .Where(o => string.Equals(FirstSegment(o), page, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(o => o.StartsWith("GET ", StringComparison.Ordinal) ? 0 : 1)
-            .ThenBy(o => o, StringComparer.Ordinal)
-            .FirstOrDefault();
+        var parts = tag.Split('.');
+        string? best = null;
+        var bestScore = 0;
+        foreach (var o in list)
+        {
+            var score = Matches(o, parts);
+            if (score > bestScore)
+            {
+                best = o;
+                bestScore = score;
+            }
+        }
+        return best;
     }
 
-    private static string FirstSegment(string operation)
+    /// <summary>The route's number of path segments when each is the tag's part at that place (case ignored), else 0.</summary>
+    private static int Matches(string operation, string[] parts)
     {
         var path = operation.Contains(' ', StringComparison.Ordinal) ? operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..] : operation;
-        return path.TrimStart('/').Split('/', 2)[0];
+        var segments = path.Trim('/').Split('/');
+        if (segments.Length > parts.Length || segments[0].Length == 0) return 0;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var parameter = segments[i].StartsWith('{') && segments[i].EndsWith('}');
+            if (!parameter && !string.Equals(segments[i], parts[i], StringComparison.OrdinalIgnoreCase)) return 0;
+        }
+        return segments.Length;
     }
 
     [GeneratedRegex(@"^\s*/\*(?<tag>(?:(?!\*/).){1,200})\*/", RegexOptions.Singleline | RegexOptions.CultureInvariant)]

@@ -1,56 +1,14 @@
 using Incidents.Data;
-using Npgsql;
+using Incidents.Tests.Infrastructure;
 
-namespace Incidents.Tests.Infrastructure;
+namespace Lifeguard.TestSupport;
 
-/// <summary>A fresh, migrated database of its own on the test server, dropped on dispose.</summary>
-internal sealed class TestDatabase : IAsyncDisposable
+/// <summary>The incident service's part of the shared test database: its server, name prefix and migrations.</summary>
+internal sealed partial class TestDatabase
 {
-    private readonly string _server;
+    private static partial string ServerConnectionString => TestEnvironment.ServerConnectionString;
 
-    private TestDatabase(string server, string name, string connectionString)
-    {
-        _server = server;
-        Name = name;
-        ConnectionString = connectionString;
-    }
+    private static partial string NamePrefix => "incidents_test_";
 
-    public string Name { get; }
-
-    public string ConnectionString { get; }
-
-    public static async Task<TestDatabase> CreateAsync()
-    {
-        var server = TestEnvironment.ServerConnectionString;
-        var name = "incidents_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(server))
-        {
-            await admin.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-        using var log = new StringWriter();
-        if (!Migrator.Run(cs, log)) throw new InvalidOperationException("migration failed: " + log);
-        return new TestDatabase(server, name, cs);
-    }
-
-    public async Task<T?> ScalarAsync<T>(string sql)
-    {
-        await using var c = new NpgsqlConnection(ConnectionString);
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, c);
-        var v = await cmd.ExecuteScalarAsync();
-        return v is null or DBNull ? default : (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_server);
-        await admin.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private static partial bool Migrate(string connectionString, TextWriter log) => Migrator.Run(connectionString, log);
 }

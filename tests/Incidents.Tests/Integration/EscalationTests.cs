@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Apps.Shared;
 using Incidents.Escalation;
 using Incidents.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -243,7 +244,7 @@ public sealed class EscalationTests : IAsyncLifetime
     public async Task Start_InvalidPolicyFile_FailsNamingTheLine()
     {
         await File.WriteAllTextAsync(_policyFile, "policies:\n  page:\n    steps:\n      - notify_channel: nowhere\n");
-        var ex = await Should.ThrowAsync<StartupException>(() => RunningService.StartAsync(_db.ConnectionString,
+        var ex = await Should.ThrowAsync<StartupConfigurationException>(() => RunningService.StartAsync(_db.ConnectionString,
             new Dictionary<string, string?> { ["Incidents:Escalation:PolicyFile"] = _policyFile }));
         ex.Message.ShouldContain($"{_policyFile}:4: policy 'page': step 1: channel 'nowhere' is not in channels");
     }

@@ -62,7 +62,9 @@ public sealed class FaultDrillTests
         phases[^1].ShouldBe("mitigated", log);
         AssertDemonstration(fault, root, log);
         root.GetProperty("timeline").GetArrayLength().ShouldBeGreaterThan(10, log);
-        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(60, log);
+        // Bounded, not timed: the phases have fixed lengths (~45 s on a quiet machine, BENCHMARKS.md); a site start at load
+        // average 30 took 12-15 s and broke a 60 s bound. 120 s still catches a drill that hangs or a phase that never ends.
+        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(120, log);
         File.Exists(Path.Combine(output, "drill.png")).ShouldBeTrue();
 
         Directory.Delete(output, recursive: true);

@@ -40,7 +40,8 @@ public sealed class QuickDrillTests
         var phases = root.GetProperty("phases").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         var incident = phases["incident"];
         var fixedPhase = phases["fixed"];
-        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(60, "duration " + root.GetProperty("duration_s").GetDouble() + Environment.NewLine + log);
+        // Bounded, not timed (~45 s quiet, BENCHMARKS.md; a loaded machine slows the site start): catches a drill that hangs.
+        root.GetProperty("duration_s").GetDouble().ShouldBeLessThanOrEqualTo(120, "duration " + root.GetProperty("duration_s").GetDouble() + Environment.NewLine + log);
         incident.GetProperty("p99_ms").GetDouble().ShouldBeGreaterThan(5 * fixedPhase.GetProperty("p99_ms").GetDouble(), log);
         incident.GetProperty("pool_wait_p99_ms").GetDouble().ShouldBeGreaterThan(fixedPhase.GetProperty("pool_wait_p99_ms").GetDouble(), log);
         root.GetProperty("root_cause").GetProperty("kind").GetString().ShouldBe("pool_too_small", log);

@@ -56,6 +56,130 @@ public sealed class ReviewCommandTests : IDisposable
         output.ShouldContain("--baseline");
     }
 
+    [Theory]
+    [InlineData("--top", "-1")]
+    [InlineData("--top", "abc")]
+    [InlineData("--min-calls", "-5")]
+    public async Task Review_NegativeOrNonNumericCount_ExitsOne(string option, string value)
+    {
+        var (exit, _, _) = await _cli.RunAsync("review", "--server", "Host=127.0.0.1;Username=u", option, value);
+        exit.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("not json at all", "not valid JSON")]
+    [InlineData("[1, 2]", "no \"statements\" array")]
+    [InlineData("{\"statements\": [{\"query\": 5}]}", "statement 1 has no \"query\" text")]
+    [InlineData("{\"statements\": [{\"query\": \"SELECT 1\", \"queryid\": 1.5, \"plan_cost\": \"x\", \"seq_scans\": [3]}], \"x\": 1}", "cannot review the database")]
+    public async Task Review_CorruptBaseline_ExitsOneWithOneLineAndNoCrash(string content, string expected)
+    {
+        // The last case is a readable (if odd) baseline: the run gets as far as the unreachable server.
+        var baseline = _cli.Write("baseline.json", content);
+        var (exit, output, json) = await _cli.RunAsync("review", "--server", "Host=127.0.0.1;Port=1;Username=u;Timeout=2", "--baseline", baseline);
+        exit.ShouldBe(1, output);
+        output.ShouldContain(expected);
+        json!.Value.GetProperty("error").GetString().ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Review_MarkdownToAnUnwritablePath_ExitsOneBeforeReviewing()
+    {
+        var file = _cli.Write("a-file", "x");
+        // A server that would fail differently proves the path is checked first, before any review work.
+        var (exit, output, json) = await _cli.RunAsync("review", "--server", "Host=127.0.0.1;Port=1;Username=u;Timeout=2", "--markdown", Path.Combine(file, "review.md"));
+        exit.ShouldBe(1, output);
+        output.ShouldContain("--markdown: cannot write");
+        output.ShouldNotContain("cannot review the database");
+        json!.Value.GetProperty("error").GetString()!.ShouldContain("--markdown");
+    }
+
+    [Fact]
+    public async Task Review_JsonToAnUnwritablePath_ExitsOneWithOneLine()
+    {
+        var file = _cli.Write("b-file", "x");
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(writer), Ansi = Spectre.Console.AnsiSupport.No });
+        console.Profile.Width = 240;
+        var exit = await CliApp.RunAsync(["review", "--server", "Host=127.0.0.1;Port=1;Username=u;Timeout=2", "--json", Path.Combine(file, "out.json")], console, TestContext.Current.CancellationToken, new StringWriter());
+        exit.ShouldBe(1, writer.ToString());
+        writer.ToString().ShouldContain("--json: cannot write");
+        writer.ToString().ShouldNotContain("cannot review the database");
+    }
+
+    [Fact]
+    public async Task Review_DatabaseWithoutPgStatStatements_ExitsOneSayingHowToInstallIt()
+    {
+        var server = TestPostgres.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        var name = "review_nopss_" + Guid.NewGuid().ToString("N")[..12];
+        // template0 has no extensions: the database a user forgot to CREATE EXTENSION pg_stat_statements in.
+        await ExecAsync(server, $"CREATE DATABASE {name} TEMPLATE template0", ct);
+        try
+        {
+            var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ConnectionString;
+            var (exit, output, json) = await _cli.RunAsync("review", "--server", cs);
+            exit.ShouldBe(1, output);
+            output.ShouldContain("pg_stat_statements is not installed");
+            output.ShouldContain("CREATE EXTENSION pg_stat_statements");
+            json!.Value.GetProperty("error").GetString()!.ShouldContain("pg_stat_statements");
+        }
+        finally
+        {
+            await ExecAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+        }
+    }
+
+    [Fact]
+    public async Task Review_SlowQueryAndAWrite_AnalyzeStopsAtTheTimeoutAndTheWriteNeverRuns()
+    {
+        var server = TestPostgres.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        var name = "review_safe_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecAsync(server, $"CREATE DATABASE {name}", ct);
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ConnectionString;
+        try
+        {
+            await ExecAsync(cs, """
+                CREATE TABLE t (x int NOT NULL);
+                INSERT INTO t SELECT g FROM generate_series(1, 3000) g;
+                CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL);
+                INSERT INTO counter VALUES (1, 0);
+                ANALYZE t, counter;
+                """, ct);
+            // 9 million pairs that cannot be hashed or merged (<>): a nested loop of about a second, far over 100 ms.
+            await ExecAsync(cs, "/* slow.pairs */ SELECT count(*) FROM t a, t b WHERE a.x <> b.x", ct);
+            await using (var c = new NpgsqlConnection(cs))
+            {
+                await c.OpenAsync(ct);
+                await using var bump = new NpgsqlCommand("/* counter.bump */ UPDATE counter SET n = n + 1 WHERE id = $1", c) { Parameters = { new() { Value = 1 } } };
+                await bump.ExecuteNonQueryAsync(ct);
+            }
+
+            var (exit, output, json) = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--statement-timeout", "100ms");
+            exit.ShouldBe(0, output);
+            var statements = json!.Value.GetProperty("statements").EnumerateArray().ToList();
+            var slow = statements.Single(s => s.GetProperty("source").GetString() == "slow.pairs");
+            slow.GetProperty("plan_kind").GetString().ShouldBe("generic"); // the ANALYZE was cancelled, the estimate stays
+            slow.GetProperty("analyzed_ms").ValueKind.ShouldBe(JsonValueKind.Null);
+            slow.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ShouldContain(n => n!.Contains("statement_timeout (0.1 s)"));
+            var write = statements.Single(s => s.GetProperty("source").GetString() == "counter.bump");
+            write.GetProperty("plan_kind").GetString().ShouldBe("generic");
+            write.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ShouldContain("not a read-only query: planned only, never executed.");
+            (await ScalarAsync(cs, "SELECT n FROM counter WHERE id = 1", ct)).ShouldBe(1, "the review never ran the UPDATE");
+
+            // The top cut is said, not silent: one reviewed, the rest above the thresholds counted in a note.
+            var one = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--top", "1", "--no-analyze");
+            one.Exit.ShouldBe(0, one.Output);
+            one.Json!.Value.GetProperty("statements").GetArrayLength().ShouldBe(1);
+            one.Json!.Value.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ShouldContain(n => n!.EndsWith("were not reviewed (top 1 by total time only).", StringComparison.Ordinal));
+            one.Output.ShouldContain("blocks hit/read");
+        }
+        finally
+        {
+            await ExecAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+        }
+    }
+
     [Fact]
     public async Task Review_UnindexedLookup_ReportsFindingsAndHypopgAdvice_AndTheBaselineGateCatchesADroppedIndex()
     {
@@ -78,7 +202,8 @@ public sealed class ReviewCommandTests : IDisposable
             var md = _cli.PathFor("review.md");
             var (exit, output, json) = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--markdown", md);
             exit.ShouldBe(0, output);
-            output.ShouldContain("review: [1/"); // progress
+            _cli.Progress.ShouldContain("review: [1/"); // progress, on stderr
+            output.ShouldNotContain("review: [1/"); // stdout is the report
             var lookup = Lookup(json!.Value);
             lookup.GetProperty("queryid").ValueKind.ShouldBe(JsonValueKind.Number);
             lookup.GetProperty("calls").GetInt64().ShouldBeGreaterThanOrEqualTo(5);
@@ -104,6 +229,15 @@ public sealed class ReviewCommandTests : IDisposable
             insert.GetProperty("plan_kind").GetString().ShouldBe("none");
             insert.GetProperty("notes")[0].GetString().ShouldNotBeNull().ShouldContain("generate_series");
             File.ReadAllText(md).ShouldContain("CREATE INDEX CONCURRENTLY events_account_id_created_at_idx");
+
+            // 1b. --verify on the same database: the index is built in a transaction, timed, rolled back; progress says so.
+            var verified = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--verify", cs);
+            verified.Exit.ShouldBe(0, verified.Output);
+            _cli.Progress.ShouldContain("verify: built in");
+            var measured = Lookup(verified.Json!.Value).GetProperty("index_advice").EnumerateArray().ShouldHaveSingleItem();
+            measured.GetProperty("validated").GetString().ShouldBe("measured", verified.Output);
+            measured.GetProperty("measured_speedup").GetDouble().ShouldBeGreaterThan(1);
+            (await ScalarAsync(cs, "SELECT count(*) FROM pg_indexes WHERE tablename = 'events'", ct)).ShouldBe(1, "rolled back: only the primary key");
 
             // 2. Indexed as advised, the baseline is recorded; the same plans pass the gate.
             await ExecAsync(cs, "CREATE INDEX events_account_id_created_at_idx ON events (account_id, created_at); ANALYZE events", ct);
@@ -147,6 +281,14 @@ public sealed class ReviewCommandTests : IDisposable
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) { }
         }
+    }
+
+    private static async Task<int> ScalarAsync(string cs, string sql, CancellationToken ct)
+    {
+        await using var c = new NpgsqlConnection(cs);
+        await c.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(sql, c);
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task ExecAsync(string cs, string sql, CancellationToken ct)

@@ -50,6 +50,18 @@ public sealed class ReviewWebsiteTests : IDisposable
             totals.GetProperty("route").GetString().ShouldBe("GET /Dashboard"); // the Razor page's route pattern
             totals.GetProperty("route_hold_mean_ms").GetDouble().ShouldBeGreaterThan(0);
             output.ShouldContain("serves GET /Dashboard (guard hold mean");
+            // The login statement runs on the form's POST, not on the GET that shows it (nor on /Account/Logout).
+            var login = statements.Single(s => s.GetProperty("source").GetString() == "account.login");
+            login.GetProperty("route").GetString().ShouldBe("POST /Account/Login", output);
+            login.GetProperty("route_hold_mean_ms").GetDouble().ShouldBeGreaterThan(0);
+            // Every statement a request runs is tagged, the session lookup of every page included.
+            sources.ShouldContain("session.read", output);
+            sources.ShouldContain("session.create", output);
+            // Primary-key and unique lookups get no index advice.
+            foreach (var source in new[] { "session.read", "session.create", "account.login", "dashboard.workspace" })
+            {
+                statements.Single(s => s.GetProperty("source").GetString() == source).GetProperty("index_advice").GetArrayLength().ShouldBe(0, source);
+            }
         }
         finally
         {

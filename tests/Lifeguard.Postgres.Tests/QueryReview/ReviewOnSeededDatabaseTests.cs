@@ -45,6 +45,15 @@ public sealed class ReviewOnSeededDatabaseTests(SeededWebsiteDatabase db, ITestO
                 s.IndexAdvice.ShouldHaveSingleItem().Columns.ShouldBe(["workspace_id", "created_at"], source);
             }
 
+            // The live page's "slowest statements" section, from the same review (generic plans only): it shows the scan and the index.
+            using (var page = new PostgresSlowStatementSource(db.ConnectionString, new QueryReviewOptions { Top = 50, MinCalls = 1, MinMeanMs = 0 }, TimeProvider.System))
+            {
+                var live = await page.ReadAsync(ct);
+                var row = live.Statements.Single(x => x.Source == "dashboard.totals");
+                row.TopFinding.ShouldNotBeNull().ShouldStartWith(PlanRules.SeqScanLargeTable);
+                row.IndexAdvice.ShouldBe(advice.Ddl);
+            }
+
             // The CI gate against the committed baseline: every statement over orders regressed to a sequential scan.
             var baseline = WebsiteBaseline();
             var regressions = PlanBaseline.Compare(baseline, await new QueryReviewer(AllStatements(), TimeProvider.System).PlanAsync(db.ConnectionString, baseline.Select(b => b.Query), ct));

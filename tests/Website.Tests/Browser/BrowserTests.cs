@@ -30,8 +30,10 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
     {
         try
         {
-            // The document, not every subresource: a stalled static file must not read as a navigation that never came.
-            await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+            // The response, not a lifecycle event: under the parallel suites the page was at the URL showing its content
+            // while neither `load` nor DOMContentLoaded reached Playwright in 60 s (the pages have no subresources). What
+            // the test does next (fill, click, read text) waits for its element anyway.
+            await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException e)
         {

@@ -1,3 +1,4 @@
+using Apps.Shared;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Website.Data;

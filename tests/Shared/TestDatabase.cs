@@ -1,0 +1,81 @@
+using Npgsql;
+
+namespace Lifeguard.TestSupport;
+
+/// <summary>
+/// A fresh, migrated database of its own on the test server, dropped on dispose (FORCE ends an app's pooled
+/// connections that may still be open). Each app's test project names the server, the prefix and the migration
+/// in its own part of this class (linked from tests/Shared).
+/// </summary>
+internal sealed partial class TestDatabase : IAsyncDisposable
+{
+    private readonly string _server;
+
+    private TestDatabase(string server, string name, string connectionString)
+    {
+        _server = server;
+        Name = name;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>The database's name (prefix + random suffix).</summary>
+    public string Name { get; }
+
+    /// <summary>The connection string to it.</summary>
+    public string ConnectionString { get; }
+
+    private static partial string ServerConnectionString { get; }
+
+    private static partial string NamePrefix { get; }
+
+    private static partial bool Migrate(string connectionString, TextWriter log);
+
+    /// <summary>Creates the database and applies the app's migrations.</summary>
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var server = ServerConnectionString;
+        var name = NamePrefix + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        using var log = new StringWriter();
+        if (!Migrate(cs, log))
+        {
+            throw new InvalidOperationException("migration failed: " + log);
+        }
+
+        return new TestDatabase(server, name, cs);
+    }
+
+    /// <summary>An open connection to the database (the caller disposes it).</summary>
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var c = new NpgsqlConnection(ConnectionString);
+        await c.OpenAsync();
+        return c;
+    }
+
+    /// <summary>The first column of the first row of <paramref name="sql"/>, converted; default when null.</summary>
+    public async Task<T?> ScalarAsync<T>(string sql)
+    {
+        await using var c = await OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        var v = await cmd.ExecuteScalarAsync();
+        return v is null or DBNull ? default : (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Drops the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_server);
+        await admin.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
