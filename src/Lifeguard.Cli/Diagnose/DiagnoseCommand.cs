@@ -37,6 +37,8 @@ internal static class DiagnoseCommand
             var connectionString = parse.GetValue(server);
             if ((address is null) == (connectionString is null)) throw new CliException("give exactly one of --url (the app's management address) or --server (a connection string).");
             var jsonPath = parse.GetValue(json);
+            // Before the samples (5 s with --server), not after them.
+            CliJson.EnsureWritable(jsonPath, "--json");
             var keepWatching = parse.GetValue(watch);
             var n = parse.GetValue(samples);
             if (n is < 1 or > 600) throw new CliException("--samples must be between 1 and 600.");

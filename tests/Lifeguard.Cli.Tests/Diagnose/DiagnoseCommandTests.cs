@@ -179,13 +179,13 @@ public sealed class DiagnoseCommandTests
     }
 
     [Fact]
-    public async Task Diagnose_JsonPathNotWritable_ExitsOneWithOneLineNotACrash()
+    public async Task Diagnose_JsonPathNotWritable_ExitsOneWithOneLineBeforeAskingAnything()
     {
         using var cli = new CliRunner();
         var (exit, output, _) = await cli.RunAsync(80, TestContext.Current.CancellationToken, "diagnose", "--url", "http://127.0.0.1:9", "--json", "/proc/lifeguard-diagnosis.json");
         exit.ShouldBe(1);
-        output.TrimEnd().ShouldStartWith("error: --url: cannot read http://127.0.0.1:9/lifeguard/diagnosis");
-        output.TrimEnd().ShouldNotContain('\n'); // one line though longer than 80 columns; the unwritable --json is not a second crash
+        output.TrimEnd().ShouldStartWith("error: --json: cannot write /proc/lifeguard-diagnosis.json");
+        output.TrimEnd().ShouldNotContain('\n'); // one line though longer than 80 columns, and not a crash (was exit 134)
         output.Length.ShouldBeGreaterThan(80);
     }
 
@@ -206,9 +206,11 @@ public sealed class DiagnoseCommandTests
     public async Task Diagnose_UnreachableManagementAddress_ExitsOneWithTheReason()
     {
         using var cli = new CliRunner();
-        var (exit, output, _) = await cli.RunAsync("diagnose", "--url", "http://127.0.0.1:9");
+        var (exit, output, _) = await cli.RunAsync(80, TestContext.Current.CancellationToken, "diagnose", "--url", "http://127.0.0.1:9");
         exit.ShouldBe(1);
-        output.ShouldContain("cannot read http://127.0.0.1:9/lifeguard/diagnosis");
+        output.TrimEnd().ShouldStartWith("error: --url: cannot read http://127.0.0.1:9/lifeguard/diagnosis: ");
+        output.TrimEnd().ShouldNotContain('\n'); // piped output is 80 columns: the reason stays on the line
+        output.TrimEnd().Length.ShouldBeGreaterThan(80);
     }
 
     [Fact]
