@@ -196,6 +196,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
 
     private async Task<ServerSignals> ReadAsync(NpgsqlConnection c, CancellationToken ct)
     {
+        var lag = await HostLagAsync(ct).ConfigureAwait(false);
         var t0 = _time.GetTimestamp();
         await using (var ping = new NpgsqlCommand(RoundTripSql, c))
         {
@@ -217,7 +218,17 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         var (slowed, execPerSecond) = _statements ? await StatementsAsync(c, ct).ConfigureAwait(false) : ([], 0);
         var restarted = _restarted;
         _restarted = false;
-        return Build(sessions, roundTrip, slowed, execPerSecond, restarted);
+        return Build(sessions, roundTrip, slowed, execPerSecond, restarted) with { HostLagMs = Math.Round(lag, 3) };
+    }
+
+    // How late a 1 ms timer's continuation runs on this host: the wake-ups a round trip's reply needs (the socket's, then
+    // the thread pool's) wait as long on a CPU-starved host, which would read as a slower network. Physical time on
+    // purpose (system timer and Stopwatch, not the injected TimeProvider): it measures this machine's scheduling.
+    private static async Task<double> HostLagAsync(CancellationToken ct)
+    {
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.Delay(1, ct).ConfigureAwait(false);
+        return Math.Max(0, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds - 1);
     }
 
     private ServerSignals Build(List<Session> all, double roundTrip, List<StatementSlowdown> slowed, double execPerSecond, bool restarted)

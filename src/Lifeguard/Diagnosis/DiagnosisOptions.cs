@@ -82,4 +82,9 @@ public sealed class DiagnosisOptions
     /// <summary>... and at least this much longer (ms).</summary>
     [Range(0, 100_000)]
     public double RoundTripMinIncreaseMs { get; set; } = 20;
+
+    /// <summary>... unless the sampling host's own timer lag is at least this share of the increase: a CPU-starved host
+    /// wakes late for every reply, and that is not the network.</summary>
+    [Range(0.01, 100)]
+    public double HostLagShareOfRoundTrip { get; set; } = 0.5;
 }

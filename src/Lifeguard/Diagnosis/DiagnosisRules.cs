@@ -183,6 +183,9 @@ internal static class DiagnosisRules
         if (s.Server is not { Reachable: true } server || b.RoundTripMs is not { } normal) return null;
         if (server.RoundTripMs < o.RoundTripGrowthFactor * normal || server.RoundTripMs - normal < o.RoundTripMinIncreaseMs) return null;
         if (CpuSaturated(server, o) || Slowed(server, o).Count > 0) return null;
+        // A CPU-starved sampling host wakes late for every reply: when its own timer lag explains half the growth or more,
+        // the time is not spent on the wire (seen: a healthy site at load average 20 read as network_latency).
+        if (server.HostLagMs is { } lag && lag >= o.HostLagShareOfRoundTrip * (server.RoundTripMs - normal)) return null;
         // Diagnosing an application: a slower wire that does not lengthen its connection holds is not what hurts it.
         if (s.Pool is { Returned: > 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < 1.5 * hold) return null;
         var evidence = new List<string>
@@ -190,6 +193,7 @@ internal static class DiagnosisRules
             F($"round trip of a trivial query: {server.RoundTripMs:0.0} ms vs {normal:0.0} ms normally (x{server.RoundTripMs / Math.Max(0.001, normal):0.0})"),
             F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), no statement slower: execution did not grow"),
         };
+        if (server.HostLagMs is { } hostLag) evidence.Add(F($"this host: a 1 ms timer ran {hostLag:0.0} ms late, so the host's scheduling does not explain it"));
         if (s.Pool is { } p) evidence.Add(F($"pool: hold p99 {p.HoldP99Ms:0.0} ms, {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
         return new RuleFinding(DiagnosisCauses.NetworkLatency,
             F($"The network to the database got slower: a round trip takes {server.RoundTripMs:0} ms instead of {normal:0.0} ms."),

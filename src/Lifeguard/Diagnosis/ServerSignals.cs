@@ -11,6 +11,9 @@ public sealed record ServerSignals
     public ConnectionErrorKind? ErrorKind { get; init; }
     /// <summary>Round trip of a trivial query.</summary>
     public double RoundTripMs { get; init; }
+    /// <summary>How late a 1 ms timer ran on the sampling host just before that round trip: the host's own scheduling
+    /// delay, which lengthens a round trip as a slower network does; null when not measured.</summary>
+    public double? HostLagMs { get; init; }
     /// <summary>When the server (postmaster) started.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>Whether the start time changed since the previous answer: the server restarted.</summary>

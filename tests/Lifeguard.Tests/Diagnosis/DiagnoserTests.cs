@@ -13,9 +13,9 @@ public sealed class DiagnoserTests
             WaitP99Ms = waiters > 0 ? 900 : 0.1, Timeouts = timeouts, ActiveLeaks = activeLeaks, Errors = errors ?? ConnectionErrorCounts.None };
 
     private static ServerSignals Server(int onCpu = 1, double cores = 4, int backends = 20, double rtt = 0.5, int lockWaiters = 0, double lockWait = 0,
-        BlockingSession? root = null, IReadOnlyList<StatementSlowdown>? slowed = null, double? cpuUsed = null) =>
+        BlockingSession? root = null, IReadOnlyList<StatementSlowdown>? slowed = null, double? cpuUsed = null, double? hostLag = null) =>
         new() { Reachable = true, MaxConnections = 100, ReservedConnections = 3, Backends = backends, Active = onCpu + lockWaiters, ActiveOnCpu = onCpu,
-            Cores = cores, CpuCoresUsed = cpuUsed, RoundTripMs = rtt, LockWaiters = lockWaiters, LongestLockWaitSeconds = lockWait, RootBlocker = root,
+            Cores = cores, CpuCoresUsed = cpuUsed, RoundTripMs = rtt, HostLagMs = hostLag, LockWaiters = lockWaiters, LongestLockWaitSeconds = lockWait, RootBlocker = root,
             SlowedStatements = slowed ?? [], StatementsAvailable = true, SlotHolders = [new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", backends - 1)] };
 
     private static ServerSignals Down(ConnectionErrorKind kind = ConnectionErrorKind.ServerUnavailable) =>
@@ -286,6 +286,24 @@ public sealed class DiagnoserTests
         last.Cause.ShouldBe(DiagnosisCauses.NetworkLatency);
         last.Evidence.ShouldContain(e => e.Contains("40.0 ms vs 0.5 ms normally"));
         last.Avoid.ShouldContain("time is spent on the wire");
+    }
+
+    [Fact]
+    public void Observe_RoundTripGrewWithTheHostsOwnTimerLate_NotTheNetwork()
+    {
+        // The sampling host is CPU-starved (a 1 ms timer runs 25 ms late): the round trip grows with it, the wire did not.
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 40, hostLag: 25)));
+        all.ShouldAllBe(x => x.Cause == DiagnosisCauses.Healthy);
+    }
+
+    [Fact]
+    public void Observe_RoundTripGrewFarBeyondTheHostsTimerLag_NamesNetworkLatencyWithTheLag()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 60, hostLag: 4)))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.NetworkLatency);
+        last.Evidence.ShouldContain(e => e.Contains("a 1 ms timer ran 4.0 ms late"));
     }
 
     [Fact]
