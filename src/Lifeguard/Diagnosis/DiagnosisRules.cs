@@ -130,7 +130,8 @@ internal static class DiagnosisRules
     {
         var slowed = Slowed(s.Server, o);
         var holdGrew = HoldGrew(s.Pool, b, o);
-        if (slowed.Count == 0 && !holdGrew) return null;
+        // Longer holds alone, on a host that wakes late for every reply, are the host's, not the queries'.
+        if (slowed.Count == 0 && (!holdGrew || HostStarved(s.Server, b, o))) return null;
         var evidence = new List<string>();
         foreach (var x in slowed.Take(5))
             evidence.Add(F($"statement {x.QueryId}: mean {x.RecentMeanMs:0.0} ms vs {x.BaselineMeanMs:0.00} ms before (x{x.Growth:0}), {x.CallsPerSecond:0.#} calls/s, {x.ShareOfExecution:P0} of server time: {x.Query}"));
@@ -147,6 +148,14 @@ internal static class DiagnosisRules
             "Do not grow the pool: more concurrent slow queries load the database further and the wait moves there.",
             slowed.Count > 0 ? 1 : 0.7);
     }
+
+    // The sampling (application) host is CPU-starved: the trivial round trip grew and the host's own 1 ms timer lag
+    // explains half of that or more. Every reply then waits for a wake-up, so time measured on the app's side (round
+    // trips, holds) grows without the wire or the server being slower (seen: a healthy site at load average 20 on
+    // 2 cores read as network_latency).
+    private static bool HostStarved(ServerSignals? server, DiagnosisBaseline b, DiagnosisOptions o) =>
+        server is { Reachable: true, HostLagMs: { } lag } && b.RoundTripMs is { } normal
+        && server.RoundTripMs - normal >= o.RoundTripMinIncreaseMs && lag >= o.HostLagShareOfRoundTrip * (server.RoundTripMs - normal);
 
     private static bool HoldGrew(PoolSecond? p, DiagnosisBaseline b, DiagnosisOptions o) =>
         p is { Returned: > 0 } && b.HoldP99Ms is { } normal
@@ -183,9 +192,7 @@ internal static class DiagnosisRules
         if (s.Server is not { Reachable: true } server || b.RoundTripMs is not { } normal) return null;
         if (server.RoundTripMs < o.RoundTripGrowthFactor * normal || server.RoundTripMs - normal < o.RoundTripMinIncreaseMs) return null;
         if (CpuSaturated(server, o) || Slowed(server, o).Count > 0) return null;
-        // A CPU-starved sampling host wakes late for every reply: when its own timer lag explains half the growth or more,
-        // the time is not spent on the wire (seen: a healthy site at load average 20 read as network_latency).
-        if (server.HostLagMs is { } lag && lag >= o.HostLagShareOfRoundTrip * (server.RoundTripMs - normal)) return null;
+        if (HostStarved(server, b, o)) return null;
         // Diagnosing an application: a slower wire that does not lengthen its connection holds is not what hurts it.
         if (s.Pool is { Returned: > 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < 1.5 * hold) return null;
         var evidence = new List<string>

@@ -30,6 +30,8 @@ public sealed class DedicatedConnectionTests
             var signals = await source.SampleAsync(ct);
             signals.Reachable.ShouldBeTrue(signals.Error);
             signals.ApplicationName.ShouldBe("diag-one-app"); // the app's sessions are told apart by its Application Name
+            signals.HostLagMs.ShouldNotBeNull("the host's own timer lag is measured beside every round trip (network_latency needs it)");
+            signals.HostLagMs.Value.ShouldBeGreaterThanOrEqualTo(0);
             var sessions = (await observer.QueryAsync<int>("SELECT pid FROM pg_stat_activity WHERE application_name = @name", new { name })).ToList();
             sessions.Count.ShouldBe(1, $"sample {i}: sessions {string.Join(",", sessions)}");
             pids.Add(sessions[0]);

@@ -28,7 +28,7 @@ internal sealed class DiagnosisHarness : IAsyncDisposable
     {
         var server = await Source.SampleAsync(TestContext.Current.CancellationToken);
         var d = Diagnoser.Observe(new DiagnosisSample(DateTimeOffset.UtcNow, pool, server));
-        lock (_log) _log.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {d.Cause} reachable={server.Reachable} onCpu={server.ActiveOnCpu} cpu={server.CpuCoresUsed} locks={server.LockWaiters} backends={server.Backends}/{server.UsableConnections} rtt={server.RoundTripMs} slowed={server.SlowedStatements.Count} err={server.Error} | {string.Join(" | ", d.Evidence)}");
+        lock (_log) _log.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {d.Cause} reachable={server.Reachable} onCpu={server.ActiveOnCpu} cpu={server.CpuCoresUsed} locks={server.LockWaiters} backends={server.Backends}/{server.UsableConnections} rtt={server.RoundTripMs} lag={server.HostLagMs} slowed={server.SlowedStatements.Count} err={server.Error} | {string.Join(" | ", d.Evidence)}");
         return d;
     }
 

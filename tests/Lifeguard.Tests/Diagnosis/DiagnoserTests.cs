@@ -289,9 +289,10 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
-    public void Observe_RoundTripGrewWithTheHostsOwnTimerLate_NotTheNetwork()
+    public void Observe_RoundTripAndHoldsGrewWithTheHostsOwnTimerLate_NeitherNetworkNorSlowQueries()
     {
-        // The sampling host is CPU-starved (a 1 ms timer runs 25 ms late): the round trip grows with it, the wire did not.
+        // The sampling host is CPU-starved (a 1 ms timer runs 25 ms late): the round trip and the holds grow with it; neither
+        // the wire nor the queries are slower, so neither network_latency nor slow_queries.
         var d = new Diagnoser();
         var all = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 40, hostLag: 25)));
         all.ShouldAllBe(x => x.Cause == DiagnosisCauses.Healthy);
