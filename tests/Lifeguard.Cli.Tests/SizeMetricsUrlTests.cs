@@ -70,8 +70,7 @@ public sealed class SizeMetricsUrlTests : IDisposable
         {
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, name);
         }
     }
 }

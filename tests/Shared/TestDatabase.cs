@@ -75,7 +75,6 @@ internal sealed partial class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(_server);
         await admin.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-        await cmd.ExecuteNonQueryAsync();
+        await TestPostgres.DropDatabaseAsync(admin, Name);
     }
 }

@@ -57,8 +57,7 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
         {
             await using var admin = new NpgsqlConnection(TestEnvironment.ServerConnectionString);
             await admin.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_siteDb} WITH (FORCE)", admin);
-            await cmd.ExecuteNonQueryAsync();
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, _siteDb);
         }
 
         File.Delete(_tokenFile);

@@ -32,8 +32,7 @@ public sealed class DiagnoseCommandTests
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(Server());
             await admin.OpenAsync(CancellationToken.None);
-            await using var dropDb = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-            await dropDb.ExecuteNonQueryAsync(CancellationToken.None);
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, database);
         }
     }
 
@@ -87,8 +86,7 @@ public sealed class DiagnoseCommandTests
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(Server());
             await admin.OpenAsync(CancellationToken.None);
-            await using var dropDb = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-            await dropDb.ExecuteNonQueryAsync(CancellationToken.None);
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, database);
         }
     }
 

@@ -109,8 +109,7 @@ internal sealed partial class IncidentServiceProcess : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(_server);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, _database);
     }
 
     private void Keep(string? line)

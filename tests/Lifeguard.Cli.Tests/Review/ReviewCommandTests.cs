@@ -125,7 +125,7 @@ public sealed class ReviewCommandTests : IDisposable
         }
         finally
         {
-            await ExecAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+            await DropAsync(server, name, ct);
         }
     }
 
@@ -176,7 +176,7 @@ public sealed class ReviewCommandTests : IDisposable
         }
         finally
         {
-            await ExecAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+            await DropAsync(server, name, ct);
         }
     }
 
@@ -261,7 +261,7 @@ public sealed class ReviewCommandTests : IDisposable
         }
         finally
         {
-            await ExecAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+            await DropAsync(server, name, ct);
         }
     }
 
@@ -289,6 +289,13 @@ public sealed class ReviewCommandTests : IDisposable
         await c.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(sql, c);
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task DropAsync(string server, string name, CancellationToken ct)
+    {
+        await using var c = new NpgsqlConnection(server);
+        await c.OpenAsync(ct);
+        await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(c, name);
     }
 
     private static async Task ExecAsync(string cs, string sql, CancellationToken ct)

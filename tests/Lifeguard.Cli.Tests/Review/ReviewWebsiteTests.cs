@@ -68,8 +68,7 @@ public sealed class ReviewWebsiteTests : IDisposable
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync(ct);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync(ct);
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, name);
         }
     }
 }

@@ -64,7 +64,7 @@ public sealed class OtherDatabaseLockTests
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(cs);
             await admin.OpenAsync(CancellationToken.None);
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {other} WITH (FORCE)");
+            await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, other);
         }
     }
 }

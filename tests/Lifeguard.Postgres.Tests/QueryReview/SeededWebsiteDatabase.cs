@@ -68,7 +68,6 @@ public sealed class SeededWebsiteDatabase : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(_server);
         await admin.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-        await cmd.ExecuteNonQueryAsync();
+        await Lifeguard.TestSupport.TestPostgres.DropDatabaseAsync(admin, Name);
     }
 }
