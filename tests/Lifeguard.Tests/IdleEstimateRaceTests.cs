@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Lifeguard.Leases;
+using Lifeguard.Tests.Leases;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Lifeguard.Tests;
@@ -29,30 +30,6 @@ public sealed class IdleEstimateRaceTests
         // peak (a plain store instead of a compare-and-swap) would say one.
         tracker.InUse.ShouldBe(0);
         tracker.Idle.ShouldBe(2);
-    }
-
-    private sealed class HookedTime : TimeProvider
-    {
-        private readonly FakeTimeProvider _inner = new();
-
-        public Action? OnNextTimestamp { get; set; }
-
-        public void Advance(TimeSpan by) => _inner.Advance(by);
-
-        public override long TimestampFrequency => _inner.TimestampFrequency;
-
-        public override long GetTimestamp()
-        {
-            var hook = OnNextTimestamp;
-            OnNextTimestamp = null;
-            hook?.Invoke();
-            return _inner.GetTimestamp();
-        }
-
-        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            _inner.CreateTimer(callback, state, dueTime, period);
     }
 
     // Only what a lease uses: the StateChange event on close.

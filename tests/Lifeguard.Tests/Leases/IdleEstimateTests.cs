@@ -55,23 +55,4 @@ public sealed class IdleEstimateTests
     {
         public IdleEstimate Estimate = new(IdleLifetime, minPoolSize, time.TimestampFrequency, time.GetTimestamp());
     }
-
-    private sealed class HookedTime : TimeProvider
-    {
-        private readonly FakeTimeProvider _inner = new();
-
-        public Action? OnNextTimestamp { get; set; }
-
-        public void Advance(TimeSpan by) => _inner.Advance(by);
-
-        public override long TimestampFrequency => _inner.TimestampFrequency;
-
-        public override long GetTimestamp()
-        {
-            var hook = OnNextTimestamp;
-            OnNextTimestamp = null;
-            hook?.Invoke();
-            return _inner.GetTimestamp();
-        }
-    }
 }
