@@ -118,7 +118,7 @@ public sealed class AlertmanagerEndToEndTests : IAsyncLifetime
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _service.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
+        await page.GotoAsync("/", new PageGotoOptions { WaitUntil = WaitUntilState.Commit }); // redirects are the server's: the URL is final
         page.Url.ShouldContain("/account/login");
         await page.FillAsync("#Email", RunningService.ResponderEmail);
         await page.FillAsync("#Password", RunningService.Password);

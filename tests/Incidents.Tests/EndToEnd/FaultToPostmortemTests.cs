@@ -253,7 +253,7 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _service.BaseAddress.ToString() })).NewPageAsync();
-        await page.GotoAsync("/account/login");
+        await page.GotoAsync("/account/login", new PageGotoOptions { WaitUntil = WaitUntilState.Commit }); // the form is waited for by FillAsync
         await page.FillAsync("#Email", RunningService.ResponderEmail);
         await page.FillAsync("#Password", RunningService.Password);
         await page.ClickAsync("#login");

@@ -42,20 +42,25 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         }
     }
 
+    // The same reason as above: a navigation is done when its response arrived (redirects are the server's, so the URL is
+    // final by then); the next step waits for the element it needs.
+    private static Task GoAsync(IPage page, string url) =>
+        page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+
     [Fact]
     public async Task Browser_RegisterLoginDashboardLogout_WorksEndToEnd()
     {
         var page = await NewPageAsync();
         var email = $"browser-{Guid.NewGuid():N}"[..20] + "@example.test";
 
-        await page.GotoAsync("/");
+        await GoAsync(page, "/");
         page.Url.ShouldEndWith("/account/login");
         await page.ClickAsync("text=Register");
         await page.FillAsync("#Email", email);
         await page.FillAsync("#Password", "Browser-Password-7");
         await page.ClickAsync("#register");
         await WaitForUrlAsync(page, "**/account/login?registered=true");
-        (await page.IsVisibleAsync("#registered")).ShouldBeTrue();
+        await page.Locator("#registered").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
 
         await page.FillAsync("#Email", email);
         await page.FillAsync("#Password", "Browser-Password-7");
@@ -63,6 +68,9 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         await WaitForUrlAsync(page, "**/dashboard");
 
         (await page.TextContentAsync("#user-email"))!.ShouldBe(email);
+        // Counted once the whole document is in: after a commit the parser may still be on the way down.
+        // (#recent-orders is the page's last table).
+        await page.Locator("#recent-orders tbody tr").Nth(9).WaitForAsync();
         (await page.Locator("#revenue-chart svg").CountAsync()).ShouldBe(1);
         (await page.Locator("#revenue-chart svg rect.bar").CountAsync()).ShouldBe(30);
         (await page.Locator("#recent-orders tbody tr").CountAsync()).ShouldBe(10);
@@ -72,7 +80,7 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
 
         await page.ClickAsync("#logout");
         await WaitForUrlAsync(page, "**/account/login");
-        await page.GotoAsync("/dashboard");
+        await GoAsync(page, "/dashboard");
         page.Url.ShouldContain("/account/login");
     }
 
@@ -80,7 +88,7 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
     public async Task Browser_WrongPassword_ShowsGenericErrorAndStaysOnLogin()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync("/account/login");
+        await GoAsync(page, "/account/login");
         await page.FillAsync("#Email", site.Data.A.Email);
         await page.FillAsync("#Password", "Not-The-Password-1");
         await page.ClickAsync("#login");
@@ -94,14 +102,14 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         var page = await NewPageAsync();
         var blocked = new List<string>();
         page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) blocked.Add(m.Text); };
-        await page.GotoAsync("/account/login");
+        await GoAsync(page, "/account/login");
         await page.FillAsync("#Email", site.Data.A.Email);
         await page.FillAsync("#Password", KnownDataSet.Password);
         await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/dashboard");
+        await WaitForUrlAsync(page, "**/dashboard");
 
         // The live page is on the management address, not the site's port.
-        await page.GotoAsync(new Uri(site.Site.ManagementAddress, "/lifeguard").ToString());
+        await GoAsync(page, new Uri(site.Site.ManagementAddress, "/lifeguard").ToString());
         // The page fills itself from /lifeguard/state: the tiles only get numbers if its script ran.
         await page.WaitForFunctionAsync("() => Number(document.getElementById('leases').textContent) > 0");
         (await page.TextContentAsync("#status"))!.ShouldBe("ok");
