@@ -41,6 +41,12 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default, TextWriter? progress = null)
     {
         var parse = Build(console, progress).Parse(args);
+        // (No arguments at all still gets the help screen: that is asking what the tool does.)
+        if (parse.Errors.Count > 0 && args.Length > 0)
+        {
+            return await ReportParseErrorsAsync(parse, console, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
@@ -62,6 +68,34 @@ internal static class CliApp
             }
             return Failure;
         }
+    }
+
+    // A mistyped option is one "error:" line per mistake and where the help is, not the whole help screen after it
+    // (System.CommandLine's default), which pushed the error out of a CI log's last lines.
+    private static async Task<int> ReportParseErrorsAsync(ParseResult parse, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        foreach (var error in parse.Errors)
+        {
+            MarkupLineUnwrapped(console, $"[red]error:[/] {Markup.Escape(error.Message.ReplaceLineEndings(" "))}");
+        }
+
+        var verb = parse.CommandResult.Command;
+        var path = verb.Parents.OfType<Command>().Any() ? $"lifeguard {verb.Name}" : "lifeguard";
+        MarkupLineUnwrapped(console, $"see [bold]{Markup.Escape(path)} --help[/]");
+        if (verb.Options.Any(o => o.Name == "--json"))
+        {
+            try
+            {
+                var json = parse.GetResult("--json") is { } given && !given.Errors.Any() ? parse.GetValue<FileInfo?>("--json") : null;
+                await CliJson.WriteAsync(json, new { verb = verb.Name, error = string.Join("; ", parse.Errors.Select(e => e.Message)) }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception io) when (io is CliException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // The mistake may be in --json itself: the console already has it.
+            }
+        }
+
+        return Failure;
     }
 
     /// <summary>Writes one line that is never wrapped: piped output has Spectre's default width of 80 columns, and an error
