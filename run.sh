@@ -64,6 +64,9 @@ export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "
 if [ "${LIFEGUARD_NO_BUILD:-0}" = 1 ] && [ -f apps/Website/bin/Release/net10.0/Website.dll ]; then echo "== build (skipped: LIFEGUARD_NO_BUILD=1)"
 else echo "== build"; dotnet build apps/Website -c Release -v quiet -nologo; fi
 site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
+# `lifeguard load` logs its users in from this one address: the site's own default (10 account POSTs a minute per address,
+# against password guessing) would stop it after ten. This loopback site admits 1000 unless told otherwise.
+export Website__AccountPostPermitLimit="${Website__AccountPostPermitLimit:-1000}"
 "${site[@]}" migrate
 "${site[@]}" seed --scale "$scale"
 
@@ -117,6 +120,7 @@ cat <<MSG
 
   Lifeguard website   http://127.0.0.1:$port
   demo login          demo@lifeguard.local / Demo-Password-1
+  login rate limit    $Website__AccountPostPermitLimit account POSTs per address per window (the site's own default: 10 a minute)
   health (status)     http://127.0.0.1:$port/health
   management address  http://127.0.0.1:$management_port   (loopback only; 404 on the public port)
     pool metrics      http://127.0.0.1:$management_port/metrics

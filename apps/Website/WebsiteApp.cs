@@ -80,7 +80,16 @@ public static class WebsiteApp
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (ctx, _) => new ValueTask(ErrorPage.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests));
+            o.OnRejected = (ctx, _) =>
+            {
+                // When the window reopens, not a fixed guess: a client (or `lifeguard load`) waits exactly that long.
+                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return new ValueTask(ErrorPage.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests));
+            };
             o.AddPolicy(RateLimitPolicies.AccountPost, ctx =>
             {
                 if (!HttpMethods.IsPost(ctx.Request.Method))

@@ -90,6 +90,10 @@ internal sealed class LoadRunner : IDisposable
             {
                 throw new LoginFailedException($"cannot reach {options.BaseUrl}: {e.Message} (is the website running?)");
             }
+            catch (LoginFailedException e)
+            {
+                throw new LoginFailedException($"{e.Message} ({Volatile.Read(ref done)} of {options.Users} users had logged in)");
+            }
 
             var n = Interlocked.Increment(ref done);
             progress?.Invoke(new LoadProgress(LoadPhase.LoggingIn, n, options.Users, TimeSpan.Zero, 0, 0, 0, 0));

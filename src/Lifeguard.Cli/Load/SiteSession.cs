@@ -68,7 +68,10 @@ internal sealed partial class SiteSession
                 var wait = answer.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
                 if (DateTimeOffset.UtcNow + wait > deadline)
                 {
-                    throw new LoginFailedException("the login rate limit (429) did not clear before the login deadline.");
+                    throw new LoginFailedException(
+                        $"POST /account/login answered 429 (Retry-After {wait.TotalSeconds:0} s), past the login deadline: the website admits only so many " +
+                        "login POSTs per address per window (Website:AccountPostPermitLimit, 10 a minute by default). Start it with " +
+                        "Website__AccountPostPermitLimit=1000 (./run.sh does so unless told otherwise), or use fewer --users.");
                 }
 
                 await Task.Delay(wait, ct).ConfigureAwait(false);
