@@ -34,6 +34,14 @@ internal static class BaselineFile
                 result.Add(new PlanSnapshot(id, query, cost, scans));
             }
 
+            // A review of a healthy database under PgHero's thresholds reviews nothing, and a gate on that file would
+            // pass forever, a dropped index included.
+            if (!result.Any(p => p.PlanCost is not null))
+            {
+                throw new CliException($"--baseline: {path} holds no planned statement, so the gate would check nothing; write it with " +
+                    $"`lifeguard review --min-calls 1 --min-mean-ms 0 --json {path}` to record every statement's plan.");
+            }
+
             return result;
         }
         catch (JsonException e)

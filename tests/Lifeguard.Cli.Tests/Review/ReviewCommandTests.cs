@@ -70,7 +70,9 @@ public sealed class ReviewCommandTests : IDisposable
     [InlineData("not json at all", "not valid JSON")]
     [InlineData("[1, 2]", "no \"statements\" array")]
     [InlineData("{\"statements\": [{\"query\": 5}]}", "statement 1 has no \"query\" text")]
-    [InlineData("{\"statements\": [{\"query\": \"SELECT 1\", \"queryid\": 1.5, \"plan_cost\": \"x\", \"seq_scans\": [3]}], \"x\": 1}", "cannot review the database")]
+    [InlineData("{\"statements\": []}", "holds no planned statement, so the gate would check nothing")]
+    [InlineData("{\"statements\": [{\"query\": \"SELECT 1\", \"plan_cost\": \"x\"}]}", "holds no planned statement")]
+    [InlineData("{\"statements\": [{\"query\": \"SELECT 1\", \"queryid\": 1.5, \"plan_cost\": 8.5, \"seq_scans\": [3]}], \"x\": 1}", "cannot review the database")]
     public async Task Review_CorruptBaseline_ExitsOneWithOneLineAndNoCrash(string content, string expected)
     {
         // The last case is a readable (if odd) baseline: the run gets as far as the unreachable server.
