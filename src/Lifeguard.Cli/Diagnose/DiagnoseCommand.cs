@@ -26,10 +26,11 @@ internal static class DiagnoseCommand
         var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl-C." };
         var samples = new Option<int>("--samples") { Description = "With --server: seconds sampled before the first answer.", DefaultValueFactory = _ => 5 };
         var cores = new Option<double?>("--db-cores") { Description = "With --server: the database's cores (default: counted when the server is local)." };
+        var tokenFile = ManagementAccess.TokenFileOption();
         var json = CliApp.JsonOption();
         var command = new Command("diagnose", "Name why the application is slow or failing right now, with evidence, the fix and what not to do. Exit 0 healthy, 3 a cause, 1 failure.")
         {
-            url, server, watch, samples, cores, json,
+            url, server, watch, samples, cores, tokenFile, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,7 +50,7 @@ internal static class DiagnoseCommand
             {
                 if (!Uri.TryCreate(address, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
                     throw new CliException($"--url: '{address}' is not an http(s) address.");
-                var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
+                var http = ManagementAccess.CreateClient(parse.GetValue(tokenFile), TimeSpan.FromSeconds(5), baseUri);
                 owned = new DisposableClient(http);
                 next = token => FetchAsync(http, token);
             }
@@ -122,7 +123,8 @@ internal static class DiagnoseCommand
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException || e is TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw new CliException($"--url: cannot read {new Uri(http.BaseAddress!, "lifeguard/diagnosis")}: {e.Message}", e);
+            var why = e is HttpRequestException h ? ManagementAccess.Explain(h, http.DefaultRequestHeaders.Authorization is not null) : e.Message;
+            throw new CliException($"--url: cannot read {new Uri(http.BaseAddress!, "lifeguard/diagnosis")}: {why}", e);
         }
     }
 

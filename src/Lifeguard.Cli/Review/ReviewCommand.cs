@@ -24,12 +24,13 @@ internal static class ReviewCommand
         var verify = new Option<string?>("--verify") { Description = "Connection string of a database (a copy is best) on which each advised index is built inside a transaction, timed with EXPLAIN ANALYZE before and after, and rolled back." };
         var baseline = new Option<FileInfo?>("--baseline") { Description = "An earlier `review --json` file: exit 1 when a statement's plan cost doubled or a sequential scan on a large table appeared." };
         var metricsUrl = new Option<string?>("--metrics-url") { Description = "The guard's /metrics (management address): adds each tagged statement's route hold time." };
+        var tokenFile = ManagementAccess.TokenFileOption();
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the report as Markdown to this file." };
         var json = CliApp.JsonOption();
 
         var command = new Command("review", "Review the statements that hold connections longest with EXPLAIN: findings, and index advice proven with HypoPG.")
         {
-            server, top, minCalls, minMean, timeout, noAnalyze, verify, baseline, metricsUrl, markdown, json,
+            server, top, minCalls, minMean, timeout, noAnalyze, verify, baseline, metricsUrl, tokenFile, markdown, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -55,7 +56,7 @@ internal static class ReviewCommand
             CliJson.EnsureWritable(parse.GetValue(markdown), "--markdown");
             var baselineFile = parse.GetValue(baseline);
             var baselineStatements = baselineFile is null ? null : BaselineFile.Read(baselineFile.FullName);
-            var holds = parse.GetValue(metricsUrl) is { } url ? await RouteHoldTimes.ReadAsync(url, ct).ConfigureAwait(false) : null;
+            var holds = parse.GetValue(metricsUrl) is { } url ? await RouteHoldTimes.ReadAsync(url, ct, parse.GetValue(tokenFile)).ConfigureAwait(false) : null;
 
             var reviewer = new QueryReviewer(options, time ?? TimeProvider.System);
             var steps = new Progress(progress ?? Console.Error);

@@ -10,7 +10,7 @@ internal static class RouteHoldTimes
     public sealed record RouteHold(double MeanMs, double TotalSeconds);
 
     /// <summary>Routes that leased a connection, the most connection-seconds first (what <c>StatementSource.RouteFor</c> breaks ties by).</summary>
-    public static async Task<List<KeyValuePair<string, RouteHold>>> ReadAsync(string url, CancellationToken ct)
+    public static async Task<List<KeyValuePair<string, RouteHold>>> ReadAsync(string url, CancellationToken ct, FileInfo? tokenFile = null)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {
@@ -18,14 +18,15 @@ internal static class RouteHoldTimes
         }
 
         string text;
+        using var http = ManagementAccess.CreateClient(tokenFile, TimeSpan.FromSeconds(10));
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             text = await http.GetStringAsync(uri, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            throw new CliException($"--metrics-url: cannot read {url}: {e.Message}", e);
+            var why = e is HttpRequestException h ? ManagementAccess.Explain(h, http.DefaultRequestHeaders.Authorization is not null) : e.Message;
+            throw new CliException($"--metrics-url: cannot read {url}: {why}", e);
         }
 
         var samples = PrometheusText.Parse(text);

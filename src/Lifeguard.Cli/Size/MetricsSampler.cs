@@ -8,9 +8,9 @@ internal static class MetricsSampler
 {
     public sealed record Result(string Pool, double ArrivalRatePerSecond, double Leases, TimeSpan Elapsed, Lifeguard.Sizing.HoldTimeDistribution Hold, double? CurrentMaximumPoolSize);
 
-    public static async Task<Result> SampleAsync(Uri url, TimeSpan window, string? pool, CancellationToken cancellationToken)
+    public static async Task<Result> SampleAsync(Uri url, TimeSpan window, string? pool, CancellationToken cancellationToken, FileInfo? tokenFile = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = ManagementAccess.CreateClient(tokenFile, TimeSpan.FromSeconds(10));
         var first = await ScrapeAsync(http, url, pool, cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window, cancellationToken).ConfigureAwait(false);
@@ -29,7 +29,8 @@ internal static class MetricsSampler
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"--metrics-url: cannot scrape {url}: {e.Message}", e);
+            var why = e is HttpRequestException h ? ManagementAccess.Explain(h, http.DefaultRequestHeaders.Authorization is not null) : e.Message;
+            throw new CliException($"--metrics-url: cannot scrape {url}: {why}", e);
         }
         return UseTimeSnapshot.From(PrometheusText.Parse(text), pool);
     }

@@ -37,13 +37,14 @@ internal static class SizeCommand
         var metricsUrl = new Option<string?>("--metrics-url") { Description = "Prometheus /metrics URL of a running instance, e.g. http://127.0.0.1:5081/metrics (the management address)." };
         var window = new Option<string>("--window") { Description = "How long to sample --metrics-url.", DefaultValueFactory = _ => "30s" };
         var pool = new Option<string?>("--pool") { Description = "db_client_connection_pool_name to size when the metrics hold several pools." };
+        var tokenFile = ManagementAccess.TokenFileOption();
         var fromJson = new Option<FileInfo?>("--from-json") { Description = "JSON from `lifeguard load`/`drill` with arrivalRatePerSecond, holdMeanMs[, holdP99Ms, instances]." };
         var json = CliApp.JsonOption();
 
         var command = new Command("size", "Recommend Maximum/Minimum Pool Size and Timeout from measured load, a queueing model and the server's budget.")
         {
             arrival, holdMean, holdP99, cores, saturation, maxConnections, reserved, otherClients, server, instances,
-            goal, quantile, budget, burst, metricsUrl, window, pool, fromJson, json,
+            goal, quantile, budget, burst, metricsUrl, window, pool, tokenFile, fromJson, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,7 +70,7 @@ internal static class SizeCommand
                 var sampleWindow = DurationParser.Parse(parse.GetValue(window)!, "--window");
                 if (sampleWindow <= TimeSpan.Zero) throw new CliException("--window must be positive.");
                 console.MarkupLine($"Sampling [blue]{Markup.Escape(url.ToString())}[/] for {sampleWindow.TotalSeconds:0.#} s...");
-                var sample = await MetricsSampler.SampleAsync(url, sampleWindow, parse.GetValue(pool), ct).ConfigureAwait(false);
+                var sample = await MetricsSampler.SampleAsync(url, sampleWindow, parse.GetValue(pool), ct, parse.GetValue(tokenFile)).ConfigureAwait(false);
                 (rate, measuredHold, poolName) = (sample.ArrivalRatePerSecond, sample.Hold, sample.Pool);
                 (sampledLeases, sampledSeconds, currentMax) = (sample.Leases, sample.Elapsed.TotalSeconds, sample.CurrentMaximumPoolSize);
                 source = "metrics " + url;

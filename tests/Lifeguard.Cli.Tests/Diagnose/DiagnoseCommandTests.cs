@@ -219,4 +219,61 @@ public sealed class DiagnoseCommandTests
         exit.ShouldBe(1);
         output.ShouldContain("exactly one of --url");
     }
+
+    [Fact]
+    public async Task Diagnose_AndSize_ManagementAddressWithAToken_SayHowToGiveItAndWorkWithTheTokenFile()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await WithDatabaseAsync("diag_cli_token_", async cs =>
+        {
+            var repo = Checkout.Find();
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "migrate"], new Dictionary<string, string> { ["ConnectionStrings__Main"] = cs }, ct);
+            var settings = SiteDatabase.SiteSettings();
+            settings["Lifeguard__Endpoints__Token"] = "management-token-" + Guid.NewGuid().ToString("N");
+            settings["Lifeguard__Diagnosis__Postgres__DatabaseCores"] = "64"; // not a CPU test
+            await using var site = await SiteProcess.StartAsync(repo, new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 4 }.ConnectionString, settings, ct);
+            var management = site.ManagementUrl.ToString();
+            using var cli = new CliRunner();
+            var right = cli.Write("token", settings["Lifeguard__Endpoints__Token"] + "\n"); // as `echo token > file` leaves it
+            var wrong = cli.Write("wrong-token", "not-the-token");
+
+            var none = await cli.RunAsync("diagnose", "--url", management);
+            none.Exit.ShouldBe(1, none.Output);
+            none.Output.ShouldContain("answered 401: the management address wants its bearer token; give it with --token-file PATH or Lifeguard__Endpoints__Token");
+
+            var bad = await cli.RunAsync("diagnose", "--url", management, "--token-file", wrong);
+            bad.Exit.ShouldBe(1, bad.Output);
+            bad.Output.ShouldContain("is not the app's");
+            bad.Output.ShouldNotContain("not-the-token"); // a token is never printed
+
+            var healthy = (Exit: -1, Output: "", Json: (System.Text.Json.JsonElement?)null);
+            for (var i = 0; i < 20 && healthy.Exit != 0; i++)
+            {
+                healthy = await cli.RunAsync("diagnose", "--url", management, "--token-file", right);
+                if (healthy.Exit != 0) await Task.Delay(500, ct);
+            }
+            healthy.Exit.ShouldBe(0, healthy.Output);
+            healthy.Json!.Value.GetProperty("cause").GetString().ShouldBe("healthy");
+
+            var metrics = new Uri(site.ManagementUrl, "/metrics").ToString();
+            var sizeNone = await cli.RunAsync("size", "--metrics-url", metrics, "--window", "1s");
+            sizeNone.Exit.ShouldBe(1, sizeNone.Output);
+            sizeNone.Output.ShouldContain("answered 401");
+            // With the token the scrape succeeds; an idle site then has no load to size from, which is a different error.
+            var sizeWith = await cli.RunAsync("size", "--metrics-url", metrics, "--window", "1s", "--token-file", right);
+            sizeWith.Output.ShouldNotContain("401", customMessage: sizeWith.Output);
+        }, ct);
+    }
+
+    [Fact]
+    public async Task Diagnose_EmptyOrMissingTokenFile_ExitsOneNamingIt()
+    {
+        using var cli = new CliRunner();
+        var empty = cli.Write("empty", "  \n");
+        (await cli.RunAsync("diagnose", "--url", "http://127.0.0.1:1", "--token-file", empty)).Output.ShouldContain("--token-file: " + empty + " is empty");
+        var missing = cli.PathFor("missing");
+        var (exit, output, _) = await cli.RunAsync("diagnose", "--url", "http://127.0.0.1:1", "--token-file", missing);
+        exit.ShouldBe(1);
+        output.ShouldContain("--token-file: cannot read");
+    }
 }
