@@ -8,8 +8,9 @@ internal sealed class DatabaseCatalog
     private static readonly IReadOnlySet<string> NoColumns = new HashSet<string>();
     private readonly Dictionary<string, TableInfo> _tables;
 
-    public DatabaseCatalog(IEnumerable<TableInfo> tables, IReadOnlyList<ExistingIndex> indexes)
+    public DatabaseCatalog(IEnumerable<TableInfo> tables, IReadOnlyList<ExistingIndex> indexes, DateTimeOffset? statsReset = null)
     {
+        StatsReset = statsReset;
         ArgumentNullException.ThrowIfNull(tables);
         // A plan names tables without their schema; the first one given wins (the reader lists visible ones first).
         _tables = new Dictionary<string, TableInfo>(StringComparer.Ordinal);
@@ -18,6 +19,9 @@ internal sealed class DatabaseCatalog
     }
 
     public IReadOnlyList<ExistingIndex> Indexes { get; }
+
+    /// <summary>When this database's statistics were last reset (pg_stat_database.stats_reset); null when never.</summary>
+    public DateTimeOffset? StatsReset { get; }
 
     public IReadOnlyCollection<TableInfo> Tables => _tables.Values;
 
@@ -81,6 +85,13 @@ internal sealed class DatabaseCatalog
             }
         }
 
-        return new DatabaseCatalog(tables, indexes);
+        const string resetSql = StatementSource.OwnTag + "SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()";
+        DateTimeOffset? statsReset;
+        await using (var cmd = new NpgsqlCommand(resetSql, connection))
+        {
+            statsReset = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is DateTime reset ? new DateTimeOffset(DateTime.SpecifyKind(reset, DateTimeKind.Utc)) : null;
+        }
+
+        return new DatabaseCatalog(tables, indexes, statsReset);
     }
 }

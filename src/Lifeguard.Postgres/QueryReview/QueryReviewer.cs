@@ -72,7 +72,7 @@ public sealed class QueryReviewer
             StatementsSeen = seen.Count,
             BelowThresholds = seen.Count(s => !(s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs)),
             Statements = reviews,
-            UnusedIndexes = IndexHealth.Unused(catalog.Indexes, _options.UnusedIndexMinBytes),
+            UnusedIndexes = IndexHealth.Unused(catalog.Indexes, _options.UnusedIndexMinBytes, catalog.StatsReset, _time.GetUtcNow()),
             DuplicateIndexes = IndexHealth.Duplicates(catalog.Indexes),
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
             Notes = notes,

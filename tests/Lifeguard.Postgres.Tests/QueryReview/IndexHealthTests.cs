@@ -25,6 +25,21 @@ public sealed class IndexHealthTests
         u.Fix.ShouldContain("DROP INDEX CONCURRENTLY public.big_unused");
     }
 
+    [Theory]
+    [InlineData(null, "since the statistics began (never reset", false)]
+    [InlineData(3.0, "since the statistics were reset 2026-11-28 12:00Z (3 days ago)", true)]
+    [InlineData(0.25, "(6 hours ago)", true)]
+    [InlineData(30.0, "(30 days ago)", false)]
+    public void Unused_SaysWhatWindowTheStatisticsCover_AndWarnsWhenItIsShorterThanACycle(double? daysSinceReset, string window, bool warns)
+    {
+        var now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        DateTimeOffset? reset = daysSinceReset is { } d ? now - TimeSpan.FromDays(d) : null;
+        var fix = IndexHealth.Unused([Index("big_unused", ["status"], 40 * Mb, 0)], 10 * Mb, reset, now).ShouldHaveSingleItem().Fix;
+        fix.ShouldContain(window);
+        fix.ShouldContain("DROP INDEX CONCURRENTLY public.big_unused");
+        fix.Contains("wait for a full business cycle (7 days) before dropping it", StringComparison.Ordinal).ShouldBe(warns, fix);
+    }
+
     [Fact]
     public void Duplicates_PrefixOfAnother_ReportedOnceAndUniqueKept()
     {
