@@ -139,8 +139,8 @@ internal static class ReviewCommand
     private static void Print(IAnsiConsole console, ReviewOutput r)
     {
         var inv = CultureInfo.InvariantCulture;
-        console.MarkupLine($"review of [bold]{Markup.Escape(r.Database)}[/] (PostgreSQL {Markup.Escape(r.ServerVersion)}): {r.Statements.Count} statement(s) reviewed, {r.BelowThresholds} under the thresholds (calls >= {r.Thresholds.MinCalls}, mean >= {r.Thresholds.MinMeanMs.ToString(inv)} ms), {r.ElapsedSeconds.ToString("0.0", inv)} s");
-        foreach (var n in r.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(n)}");
+        CliApp.MarkupLineUnwrapped(console, $"review of [bold]{Markup.Escape(r.Database)}[/] (PostgreSQL {Markup.Escape(r.ServerVersion)}): {r.Statements.Count} statement(s) reviewed, {r.BelowThresholds} under the thresholds (calls >= {r.Thresholds.MinCalls}, mean >= {r.Thresholds.MinMeanMs.ToString(inv)} ms), {r.ElapsedSeconds.ToString("0.0", inv)} s");
+        foreach (var n in r.Notes) CliApp.MarkupLineUnwrapped(console, $"[yellow]note:[/] {Markup.Escape(n)}");
         if (r.Statements.Count > 0)
         {
             var table = new Table().AddColumns("#", "queryid", "source", "calls", "mean ms", "total ms", "rows", "blocks hit/read", "plan", "findings", "index advice");
@@ -157,24 +157,24 @@ internal static class ReviewCommand
         {
             var s = r.Statements[i];
             if (s.Findings.Count == 0 && s.IndexAdvice.Count == 0 && s.Notes.Count == 0) continue;
-            console.MarkupLine($"[bold]#{i + 1}[/] {Markup.Escape(OneLine(s.Query, 160))}");
-            if (s.Route is not null) console.MarkupLine($"  serves {Markup.Escape(s.Route)} (guard hold mean {RouteHoldTimes.Format(s.RouteHoldMeanMs ?? 0)} ms)");
-            foreach (var f in s.Findings) console.MarkupLine($"  [yellow]{f.Rule}[/] {Markup.Escape(f.Node)}: {Markup.Escape(f.Detail)} [dim]fix:[/] {Markup.Escape(f.Fix)}");
+            CliApp.MarkupLineUnwrapped(console, $"[bold]#{i + 1}[/] {Markup.Escape(OneLine(s.Query, 160))}");
+            if (s.Route is not null) CliApp.MarkupLineUnwrapped(console, $"  serves {Markup.Escape(s.Route)} (guard hold mean {RouteHoldTimes.Format(s.RouteHoldMeanMs ?? 0)} ms)");
+            foreach (var f in s.Findings) CliApp.MarkupLineUnwrapped(console, $"  [yellow]{f.Rule}[/] {Markup.Escape(f.Node)}: {Markup.Escape(f.Detail)} [dim]fix:[/] {Markup.Escape(f.Fix)}");
             foreach (var a in s.IndexAdvice)
             {
                 var measured = a.MeasuredSpeedup is { } x ? $", measured {x.ToString("0.#", inv)}x faster ({a.MeasuredBeforeMs?.ToString("0.##", inv)} -> {a.MeasuredAfterMs?.ToString("0.##", inv)} ms)" : "";
-                console.MarkupLine($"  [green]index[/] {Markup.Escape(a.Ddl)} cost {a.CostBefore.ToString("0.##", inv)} -> {a.CostAfter.ToString("0.##", inv)} ({a.Validated.ToString().ToLowerInvariant()}{Markup.Escape(measured)})");
-                if (a.VerifyNote is not null) console.MarkupLine($"    [dim]{Markup.Escape(a.VerifyNote)}[/]");
+                CliApp.MarkupLineUnwrapped(console, $"  [green]index[/] {Markup.Escape(a.Ddl)} cost {a.CostBefore.ToString("0.##", inv)} -> {a.CostAfter.ToString("0.##", inv)} ({a.Validated.ToString().ToLowerInvariant()}{Markup.Escape(measured)})");
+                if (a.VerifyNote is not null) CliApp.MarkupLineUnwrapped(console, $"    [dim]{Markup.Escape(a.VerifyNote)}[/]");
             }
-            foreach (var n in s.Notes) console.MarkupLine($"  [dim]{Markup.Escape(n)}[/]");
+            foreach (var n in s.Notes) CliApp.MarkupLineUnwrapped(console, $"  [dim]{Markup.Escape(n)}[/]");
         }
 
-        foreach (var u in r.UnusedIndexes) console.MarkupLine($"[yellow]unused index[/] {Markup.Escape(u.Index)} on {Markup.Escape(u.Table)} ({(u.SizeBytes / 1048576.0).ToString("0.#", inv)} MB): {Markup.Escape(u.Fix)}");
-        foreach (var d in r.DuplicateIndexes) console.MarkupLine($"[yellow]duplicate index[/] {Markup.Escape(d.Index)} on {Markup.Escape(d.Table)} ({(d.SizeBytes / 1048576.0).ToString("0.#", inv)} MB): {Markup.Escape(d.Fix)}");
+        foreach (var u in r.UnusedIndexes) CliApp.MarkupLineUnwrapped(console, $"[yellow]unused index[/] {Markup.Escape(u.Index)} on {Markup.Escape(u.Table)} ({(u.SizeBytes / 1048576.0).ToString("0.#", inv)} MB): {Markup.Escape(u.Fix)}");
+        foreach (var d in r.DuplicateIndexes) CliApp.MarkupLineUnwrapped(console, $"[yellow]duplicate index[/] {Markup.Escape(d.Index)} on {Markup.Escape(d.Table)} ({(d.SizeBytes / 1048576.0).ToString("0.#", inv)} MB): {Markup.Escape(d.Fix)}");
         if (r.Baseline is not null)
         {
-            foreach (var g in r.Regressions) console.MarkupLine($"[red]regression[/] ({g.Kind}) {Markup.Escape(OneLine(g.Query, 120))}: {Markup.Escape(g.Detail)}");
-            console.MarkupLine(r.Passed ? "[green]baseline gate passed[/]: no plan regressed" : $"[red]baseline gate failed[/]: {r.Regressions.Count} regression(s)");
+            foreach (var g in r.Regressions) CliApp.MarkupLineUnwrapped(console, $"[red]regression[/] ({g.Kind}) {Markup.Escape(OneLine(g.Query, 120))}: {Markup.Escape(g.Detail)}");
+            CliApp.MarkupLineUnwrapped(console, r.Passed ? "[green]baseline gate passed[/]: no plan regressed" : $"[red]baseline gate failed[/]: {r.Regressions.Count} regression(s)");
         }
     }
 

@@ -69,7 +69,7 @@ internal static class SizeCommand
                 if (source != "command line") throw new CliException("use either --from-json or --metrics-url, not both.");
                 var sampleWindow = DurationParser.Parse(parse.GetValue(window)!, "--window");
                 if (sampleWindow <= TimeSpan.Zero) throw new CliException("--window must be positive.");
-                console.MarkupLine($"Sampling [blue]{Markup.Escape(url.ToString())}[/] for {sampleWindow.TotalSeconds:0.#} s...");
+                CliApp.MarkupLineUnwrapped(console, $"Sampling [blue]{Markup.Escape(url.ToString())}[/] for {sampleWindow.TotalSeconds:0.#} s...");
                 var sample = await MetricsSampler.SampleAsync(url, sampleWindow, parse.GetValue(pool), ct, parse.GetValue(tokenFile)).ConfigureAwait(false);
                 (rate, measuredHold, poolName) = (sample.ArrivalRatePerSecond, sample.Hold, sample.Pool);
                 (sampledLeases, sampledSeconds, currentMax) = (sample.Leases, sample.Elapsed.TotalSeconds, sample.CurrentMaximumPoolSize);
@@ -195,8 +195,8 @@ internal static class SizeCommand
         console.Write(alternatives);
         foreach (var reason in r.Reasons)
         {
-            console.MarkupLine("  - " + Markup.Escape(reason));
+            CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(reason));
         }
-        console.MarkupLine(string.Format(inv, "Connection string: [bold]Maximum Pool Size={0};Minimum Pool Size={1};Timeout={2:0}[/]", r.MaximumPoolSize, r.MinimumPoolSize, r.TimeoutSeconds));
+        CliApp.MarkupLineUnwrapped(console, string.Format(inv, "Connection string: [bold]Maximum Pool Size={0};Minimum Pool Size={1};Timeout={2:0}[/]", r.MaximumPoolSize, r.MinimumPoolSize, r.TimeoutSeconds));
     }
 }

@@ -121,8 +121,8 @@ internal static class SweepCommand
         }
 
         console.Write(comparison);
-        foreach (var reason in r.Advice.Reasons) console.MarkupLine("  - " + Markup.Escape(reason));
-        console.MarkupLine(r.AdvisorWithinTolerance
+        foreach (var reason in r.Advice.Reasons) CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(reason));
+        CliApp.MarkupLineUnwrapped(console, r.AdvisorWithinTolerance
             ? string.Format(inv, "[green]advisor's size {0} is within {1:P0} of the best p99 and throughput[/]", r.Advice.RecommendedMaxPoolSize, r.Settings.Tolerance)
             : string.Format(inv, "[red]advisor's size {0} is NOT within {1:P0} of the best p99 and throughput[/]", r.Advice.RecommendedMaxPoolSize, r.Settings.Tolerance));
     }

@@ -231,6 +231,9 @@ public sealed class ReviewCommandTests : IDisposable
             insert.GetProperty("plan_kind").GetString().ShouldBe("none");
             insert.GetProperty("notes")[0].GetString().ShouldNotBeNull().ShouldContain("generate_series");
             File.ReadAllText(md).ShouldContain("CREATE INDEX CONCURRENTLY events_account_id_created_at_idx");
+            // Piped (80 columns, as in a CI log), the advised DDL is still one line to copy: never split by wrapping.
+            var piped = await _cli.RunAsync(80, ct, "review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--no-analyze");
+            piped.Output.Split('\n').ShouldContain(l => l.Contains("CREATE INDEX CONCURRENTLY events_account_id_created_at_idx ON public.events (account_id, created_at);", StringComparison.Ordinal), piped.Output);
 
             // 1b. --verify on the same database: the index is built in a transaction, timed, rolled back; progress says so.
             var verified = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--verify", cs);
