@@ -3,8 +3,8 @@
 # for real and prints how long the site's diagnoser (/lifeguard/diagnosis) took to name it, then to return
 # to healthy. Faults: a lock queue behind an idle transaction, other clients taking every slot, the
 # database stopped and started, a dropped index, CPU burners. Bounded: every fault ends by itself.
-# Usage: Website__AccountPostPermitLimit=100000 ./run.sh --port 5280 --management-port 5281 --pg-port 54353 --scale 0.05 &
-#        (the load logs in 6 users twice; the site's default login limit, 10 a minute, would hold a rerun back)
+# Usage: ./run.sh --port 5280 --management-port 5281 --pg-port 54353 --scale 0.05 &
+#        (the load logs in 6 users twice: run.sh's login limit, 1000 a minute, admits that; the site's own 10 would not)
 #        then   eng/diagnosis-e2e.sh [SITE_URL] [PGPORT] [MANAGEMENT_URL]   (default management URL: the site's port + 1)
 # A manual tool, not a suite: it needs the running site and stops and starts its PostgreSQL.
 # Env: LIFEGUARD_PG_DATA, the cluster's data dir, as given to run.sh (default .data/pg).
