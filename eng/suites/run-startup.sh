@@ -38,6 +38,7 @@ for a in "$@"; do
   esac
 done
 echo $$ >"$STUB_PIDFILE"
+echo "${Website__AccountPostPermitLimit:-unset}" >"$STUB_PIDFILE.limit"
 echo "stub site: starting on :$port, management :$mport"
 case "$STUB_SITE" in
   exit) echo "stub site: fatal: cannot bind 127.0.0.1:$mport (the last words)" >&2; exit 3 ;;
@@ -63,7 +64,7 @@ fi
 start_run() {
   port=$(free_port); mport=$(free_port); out=$work/run-$1.out
   : >"$work/site.pid"
-  env PATH="$work/bin:$PATH" STUB_SITE="$1" STUB_PIDFILE="$work/site.pid" LIFEGUARD_PG_DATA="$work/pg" \
+  env PATH="$work/bin:$PATH" STUB_SITE="$1" STUB_PIDFILE="$work/site.pid" LIFEGUARD_PG_DATA="$work/pg" "${extra_env[@]}" \
     LIFEGUARD_RUN_HEALTH_TIMEOUT=3 ./run.sh --port "$port" --management-port "$mport" --pg-port "$pg_port" >"$out" 2>&1 &
   run_pid=$!
 }
@@ -75,6 +76,7 @@ finish_run() {
   run_pid=""
   rm -f ".data/site-$port.log"
 }
+extra_env=()
 site_gone() { local pid; pid=$(cat "$work/site.pid"); [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }
 
 # 1. the site exits at start-up
@@ -97,8 +99,19 @@ start_run healthy
 for _ in $(seq 1 300); do grep -q "Ctrl-C stops everything" "$out" && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
 check "healthy site: the ready banner names the management address" grep -q "management address  http://127.0.0.1:$mport" "$out"
 check "healthy site: the banner's pool metrics are on the management address" grep -q "pool metrics      http://127.0.0.1:$mport/metrics" "$out"
+# `lifeguard load` logs every user in from one address: run.sh's site admits 1000 account POSTs, and says so
+check "healthy site: the site gets run.sh's login limit, 1000 (got $(cat "$work/site.pid.limit"))" grep -qx 1000 "$work/site.pid.limit"
+check "healthy site: the banner shows the login limit" grep -q "login rate limit    1000 account POSTs" "$out"
 kill -TERM "$run_pid" 2>/dev/null; finish_run 15
 check "healthy site: TERM stops run.sh (got $rc) and the site" eval '[ "$rc" -ne 124 ] && site_gone'
+
+# 4. a login limit given by the caller is the one the site gets
+extra_env=(Website__AccountPostPermitLimit=7)
+start_run healthy
+for _ in $(seq 1 300); do grep -q "Ctrl-C stops everything" "$out" && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+check "given limit: the site gets Website__AccountPostPermitLimit=7 (got $(cat "$work/site.pid.limit"))" grep -qx 7 "$work/site.pid.limit"
+kill -TERM "$run_pid" 2>/dev/null; finish_run 15
+extra_env=()
 
 echo "suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
