@@ -85,6 +85,41 @@ public sealed class DiagnosisEndpointsTests
     }
 
     [Fact]
+    public async Task Endpoints_PoolPinnedByRequestsThatHoldTheirConnectionWithoutQuerying_NamePoolTooSmallAndSayTheyAreHeldIdle()
+    {
+        // Real requests that open a connection and then wait (as for a remote call) with it: the pool is pinned with
+        // requests waiting, and the server sees the app's sessions idle, which the diagnosis reads from pg_stat_activity.
+        var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 10, application: "lifeguard-held-idle");
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var load = Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try { using var _ = await app.Client.GetAsync("/hold/700", stop.Token); } catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+            }
+        }, ct)).ToList();
+        try
+        {
+            JsonElement d = default;
+            await GuardedTestApp.Eventually(async () =>
+            {
+                d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
+                return d.GetProperty("cause").GetString() == "pool_too_small"
+                    && d.GetProperty("evidence").EnumerateArray().Any(e => e.GetString()!.Contains("leased connection(s) ran a statement", StringComparison.Ordinal));
+            }, "pool_too_small with the held-idle evidence on /lifeguard/diagnosis");
+            d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains("'lifeguard-held-idle' sessions active", StringComparison.Ordinal));
+            d.GetProperty("remedy").GetString()!.ShouldContain("shorten how long a request holds its connection");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+        }
+    }
+
+    [Fact]
     public async Task Endpoints_ConnectionsHeldPastTheLeakThreshold_NameConnectionLeak()
     {
         var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests");

@@ -273,6 +273,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             ApplicationName = string.IsNullOrEmpty(appName) ? null : appName,
             AppLockWaiters = app.Count(s => s.WaitType == "Lock"),
             AppActiveOnCpu = app.Count(s => s.State == "active" && s.WaitType.Length == 0),
+            AppActive = app.Count(s => s.State == "active"),
             AppBackends = app.Count,
             AppIdleInTransaction = appIdleTx.Count,
             AppLongestIdleInTransactionSeconds = appIdleTx.Count == 0 ? 0 : Math.Round(appIdleTx.Max(s => s.StateAge), 3),

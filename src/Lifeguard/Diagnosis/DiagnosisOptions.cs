@@ -87,4 +87,10 @@ public sealed class DiagnosisOptions
     /// wakes late for every reply, and that is not the network.</summary>
     [Range(0.01, 100)]
     public double HostLagShareOfRoundTrip { get; set; } = 0.5;
+
+    /// <summary>When the pool is pinned but fewer than this share of its leased connections run a statement on the server
+    /// (the application's sessions, by application_name), the connections are held between statements: the pool
+    /// diagnosis says so, since shortening that hold frees connections that a bigger pool would only add to.</summary>
+    [Range(0.01, 1)]
+    public double HeldIdleShare { get; set; } = 0.5;
 }

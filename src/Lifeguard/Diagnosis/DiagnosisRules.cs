@@ -229,13 +229,21 @@ internal static class DiagnosisRules
         };
         if (server is not null)
             evidence.Add(F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), {server.LockWaiters} lock wait(s), {server.UsableConnections - server.Backends} free connection slot(s): the database has headroom"));
+        // The server's view of the leased connections: a connection the app holds while no statement runs on it (work
+        // between statements, a slow call made while holding it, an app host short of CPU) is capacity no pool size adds.
+        var heldIdle = server is { ApplicationName.Length: > 0 } && server.AppActive < p.InUse * o.HeldIdleShare;
+        if (heldIdle)
+            evidence.Add(F($"server: {server!.AppActive} of the {p.InUse} leased connection(s) ran a statement at the sample ('{server.ApplicationName}' sessions active): the rest were held by the application between statements"));
         AddOperations(evidence, p);
+        var remedy = F($"Raise Maximum Pool Size above {p.Max} to the size `lifeguard size` computes from the measured load (within the server's connection budget), or shed load with admission control.");
+        if (heldIdle)
+            remedy += " First shorten how long a request holds its connection while no statement runs (open it late, dispose it early, no remote call or heavy work while holding it; check the app host's CPU): that frees connections without growing the pool.";
         return new RuleFinding(DiagnosisCauses.PoolTooSmall,
             F($"The connection pool (maximum {p.Max}) is too small for the load: requests queue for a connection while the database has headroom."),
             evidence,
-            F($"Raise Maximum Pool Size above {p.Max} to the size `lifeguard size` computes from the measured load (within the server's connection budget), or shed load with admission control."),
+            remedy,
             "Do not chase slow queries or the database: queries are as fast as usual and the server is not busy; requests wait in the application for a connection.",
-            (server is null ? 0.7 : 1) * (b.HoldP99Ms is null ? 0.8 : 1));
+            (server is null ? 0.7 : 1) * (b.HoldP99Ms is null ? 0.8 : 1) * (heldIdle ? 0.8 : 1));
     }
 
     // Hold time per operation: which routes take the connections (the one to look at first, or the traffic that outgrew the pool).

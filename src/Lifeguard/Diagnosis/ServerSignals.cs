@@ -56,6 +56,8 @@ public sealed record ServerSignals
     public string? ApplicationName { get; init; }
     /// <summary>The application's sessions on CPU.</summary>
     public int AppActiveOnCpu { get; init; }
+    /// <summary>The application's sessions running a statement (state active), on CPU or waiting.</summary>
+    public int AppActive { get; init; }
     /// <summary>The application's sessions waiting on a lock.</summary>
     public int AppLockWaiters { get; init; }
     /// <summary>The guarded application's own sessions (told apart by application_name).</summary>

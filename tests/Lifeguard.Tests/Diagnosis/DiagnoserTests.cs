@@ -55,6 +55,33 @@ public sealed class DiagnoserTests
         last.Avoid.ShouldContain("Do not chase slow queries");
     }
 
+    [Theory]
+    [InlineData(1, true)]   // 1 of 10 leased connections runs a statement: held between statements
+    [InlineData(4, true)]
+    [InlineData(5, false)]  // half (HeldIdleShare 0.5): the pool, as such
+    [InlineData(10, false)]
+    public void Observe_PoolPinnedWhileTheServerSeesFewOfTheLeasedConnectionsActive_SaysTheyAreHeldBetweenStatements(int appActive, bool heldIdle)
+    {
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = appActive }));
+        var last = all[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall); // still the pool: it is what requests wait for
+        last.Evidence.Any(e => e.Contains($"{appActive} of the 10 leased connection(s) ran a statement", StringComparison.Ordinal)).ShouldBe(heldIdle);
+        last.Remedy.Contains("shorten how long a request holds its connection while no statement runs", StringComparison.Ordinal).ShouldBe(heldIdle);
+        last.Remedy.ShouldStartWith("Raise Maximum Pool Size above 10");
+        (last.Confidence < 1).ShouldBe(heldIdle);
+    }
+
+    [Fact]
+    public void Observe_PoolPinnedWithoutTheAppsApplicationName_SaysNothingOfHeldConnections()
+    {
+        // Without application_name the app's sessions cannot be told from other clients': no claim either way.
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { AppActive = 0 }))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Evidence.ShouldNotContain(e => e.Contains("leased connection(s) ran a statement", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Observe_PoolPinnedButHoldsGrewSixfold_NamesSlowQueriesNotThePool()
     {
