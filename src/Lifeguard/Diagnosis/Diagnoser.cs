@@ -177,12 +177,31 @@ public sealed class Diagnoser
                 ? F($"server: {s.ActiveOnCpu} on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), {s.Backends}/{s.UsableConnections} slots, round trip {s.RoundTripMs:0.0} ms")
                 : "server: cannot be read: " + s.Error);
         else evidence.Add("server: not observed (no server signal source configured)");
+
+        // What no rule names but points the way: requests that wait while the database idles spend their time in the
+        // application (its CPU, or work done while holding a connection).
+        var appSide = false;
+        if (sample is { Pool: { InUse: > 0 } pool, Server: { Reachable: true, ApplicationName.Length: > 0 } app } && app.AppActive < pool.InUse * _options.HeldIdleShare)
+        {
+            evidence.Add(F($"server: {app.AppActive} of the {pool.InUse} leased connection(s) ran a statement at the sample: the rest were held by the application between statements"));
+            appSide = true;
+        }
+        if (sample.Server is { Reachable: true, HostCpuBusy: { } busy })
+        {
+            evidence.Add(F($"host: CPUs {busy * 100:0}% busy (the database runs on this host)"));
+            appSide |= sample.Pool is not null && busy >= _options.HostCpuSaturation && sample.Server.ActiveOnCpu < sample.Server.Cores;
+        }
+        if (sample.Server is { Reachable: true, HostLagMs: { } lag } && lag >= 1)
+            evidence.Add(F($"this host: a 1 ms timer ran {lag:0.0} ms late (the application's threads wait for a CPU)"));
+        var remedy = "Read the history on /lifeguard and the server's pg_stat_activity; if the server side is not observed, configure it (AddLifeguardPostgresDiagnosis).";
+        if (appSide)
+            remedy = "The database is idle while requests wait: look at the application side first, its CPU (the process, garbage collection, anything else burning the host's cores) and work done while holding a connection. " + remedy;
         return new Diagnosis
         {
             Cause = DiagnosisCauses.Unknown,
             Summary = "Users are affected (waits, timeouts or errors) but no rule explains it.",
             Evidence = evidence,
-            Remedy = "Read the history on /lifeguard and the server's pg_stat_activity; if the server side is not observed, configure it (AddLifeguardPostgresDiagnosis).",
+            Remedy = remedy,
             Avoid = "Do not grow the pool on a guess: if the database is the bottleneck, more connections make it worse.",
             Since = previous.Cause == DiagnosisCauses.Unknown ? previous.Since : _window.First(w => w.Symptom).Sample.At,
             Confidence = Math.Round(0.5 * symptoms / _window.Count, 2),

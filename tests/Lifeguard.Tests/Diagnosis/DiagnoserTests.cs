@@ -344,6 +344,32 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_RequestsWaitWhileTheDatabaseIdlesOnABusyHost_UnknownPointsAtTheApplicationSide()
+    {
+        // As seen under `lifeguard load` on a 2-core machine running load, site and database: the pool is not pinned at
+        // the second's snapshot (hand-offs lag), requests wait, nobody runs on the database, the host is saturated.
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 5, max: 8, waiters: 15),
+            Server(onCpu: 0, cores: 2, hostLag: 2.5) with { ApplicationName = "Lifeguard.Website", AppActive = 0, HostCpuBusy = 0.98 }))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Evidence.ShouldContain(e => e.Contains("0 of the 5 leased connection(s) ran a statement"));
+        last.Evidence.ShouldContain(e => e.Contains("host: CPUs 98% busy"));
+        last.Evidence.ShouldContain(e => e.Contains("a 1 ms timer ran 2.5 ms late"));
+        last.Remedy.ShouldStartWith("The database is idle while requests wait: look at the application side first");
+    }
+
+    [Fact]
+    public void Observe_UnknownWithTheAppsSessionsBusyOnAnIdleHost_KeepsTheGeneralRemedy()
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 3, errors: new ConnectionErrorCounts { Other = 4 }),
+            Server() with { ApplicationName = "Lifeguard.Website", AppActive = 3, HostCpuBusy = 0.2 }))[^1];
+        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Evidence.ShouldNotContain(e => e.Contains("leased connection(s) ran a statement"));
+        last.Remedy.ShouldStartWith("Read the history on /lifeguard");
+    }
+
+    [Fact]
     public void Observe_PoolOnlyWithoutServerSource_StillNamesPoolTooSmallWithLowerConfidence()
     {
         var d = new Diagnoser();
