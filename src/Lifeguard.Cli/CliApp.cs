@@ -54,18 +54,7 @@ internal static class CliApp
         catch (CliException e)
         {
             MarkupLineUnwrapped(console, $"[red]error:[/] {Markup.Escape(e.Message.ReplaceLineEndings(" "))}");
-            // CI reads the JSON even when the verb could not run: say why there instead of leaving no file.
-            if (parse.CommandResult.Command.Options.Any(o => o.Name == "--json"))
-            {
-                try
-                {
-                    await CliJson.WriteAsync(parse.GetValue<FileInfo?>("--json"), new { verb = parse.CommandResult.Command.Name, error = e.Message }, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception io) when (io is CliException or IOException or UnauthorizedAccessException)
-                {
-                    // The error may be that very path (--json to a directory that cannot be made): the console already has it.
-                }
-            }
+            await WriteErrorJsonAsync(parse, e.Message, cancellationToken).ConfigureAwait(false);
             return Failure;
         }
     }
@@ -82,20 +71,25 @@ internal static class CliApp
         var verb = parse.CommandResult.Command;
         var path = verb.Parents.OfType<Command>().Any() ? $"lifeguard {verb.Name}" : "lifeguard";
         MarkupLineUnwrapped(console, $"see [bold]{Markup.Escape(path)} --help[/]");
-        if (verb.Options.Any(o => o.Name == "--json"))
-        {
-            try
-            {
-                var json = parse.GetResult("--json") is { } given && !given.Errors.Any() ? parse.GetValue<FileInfo?>("--json") : null;
-                await CliJson.WriteAsync(json, new { verb = verb.Name, error = string.Join("; ", parse.Errors.Select(e => e.Message)) }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception io) when (io is CliException or IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                // The mistake may be in --json itself: the console already has it.
-            }
-        }
-
+        await WriteErrorJsonAsync(parse, string.Join("; ", parse.Errors.Select(e => e.Message)), cancellationToken).ConfigureAwait(false);
         return Failure;
+    }
+
+    // CI reads the JSON even when the verb could not run: say why there instead of leaving no file.
+    private static async Task WriteErrorJsonAsync(ParseResult parse, string error, CancellationToken cancellationToken)
+    {
+        var verb = parse.CommandResult.Command;
+        if (!verb.Options.Any(o => o.Name == "--json")) return;
+        try
+        {
+            var json = parse.GetResult("--json") is { } given && !given.Errors.Any() ? parse.GetValue<FileInfo?>("--json") : null;
+            await CliJson.WriteAsync(json, new { verb = verb.Name, error }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception io) when (io is CliException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The error may be that very path (--json to a directory that cannot be made, a --json that did not parse):
+            // the console already has it.
+        }
     }
 
     /// <summary>Writes one line that is never wrapped: piped output has Spectre's default width of 80 columns, and an error
