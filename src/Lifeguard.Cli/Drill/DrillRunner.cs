@@ -7,6 +7,7 @@ using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Postgres.Activity;
 using Lifeguard.Sizing;
+using Npgsql;
 
 namespace Lifeguard.Cli.Drill;
 
@@ -331,7 +332,28 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
             }
         }
 
-        await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await runner.LoginAsync(null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (LoginFailedException e) when (_probe is not null)
+        {
+            // A site that cannot serve its login often cannot get a connection: say how full the server is, from the
+            // drill's own session (opened before any fault), so a run that inherits a full server says so.
+            string server;
+            try
+            {
+                var budget = await _probe.ReadBudgetAsync(CancellationToken.None).ConfigureAwait(false);
+                server = F($"the server then: {budget.OtherClientConnections + 1} client sessions, {budget.UsableConnections} usable slots (max_connections {budget.MaxConnections})");
+            }
+            catch (Exception read) when (read is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                server = "the server's sessions unreadable: " + read.Message;
+            }
+
+            throw new LoginFailedException($"{e.Message}; {server}");
+        }
+
         return runner;
     }
 

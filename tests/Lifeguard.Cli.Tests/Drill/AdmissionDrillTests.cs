@@ -30,7 +30,7 @@ public sealed class AdmissionDrillTests
             AdmissionBudget = TimeSpan.FromSeconds(1),
         };
 
-        var report = await new DrillRunner(options, l => { lock (lines) lines.Add(l); }).RunAsync(TestContext.Current.CancellationToken);
+        var report = await DrillServerWatch.RunAsync(cs, () => new DrillRunner(options, l => { lock (lines) lines.Add(l); }).RunAsync(TestContext.Current.CancellationToken));
         await DrillCommand.WriteReportAsync(report, output, null, TestContext.Current.CancellationToken);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "drill.json"), TestContext.Current.CancellationToken));
         var root = doc.RootElement;

@@ -39,7 +39,7 @@ public sealed class IncidentLinkDrillTests
             OutputDirectory = output,
         };
 
-        var report = await new DrillRunner(options, Say) { Incident = link }.RunAsync(ct);
+        var report = await DrillServerWatch.RunAsync(cs, () => new DrillRunner(options, Say) { Incident = link }.RunAsync(ct));
         report = report with { Incident = await link!.CompleteAsync(report.Recovered, ct) };
         await DrillCommand.WriteReportAsync(report, output, null, ct);
 

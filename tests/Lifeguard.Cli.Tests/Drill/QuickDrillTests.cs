@@ -30,7 +30,7 @@ public sealed class QuickDrillTests
             OutputDirectory = output,
         };
 
-        var report = await new DrillRunner(options, l => { lock (lines) lines.Add(l); }).RunAsync(TestContext.Current.CancellationToken);
+        var report = await DrillServerWatch.RunAsync(cs, () => new DrillRunner(options, l => { lock (lines) lines.Add(l); }).RunAsync(TestContext.Current.CancellationToken));
         var json = Path.Combine(output, "drill.json");
         await CliJson.WriteAsync(json, report, TestContext.Current.CancellationToken);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));

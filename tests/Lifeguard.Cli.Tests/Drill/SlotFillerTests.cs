@@ -1,0 +1,74 @@
+using Lifeguard.Cli.Drill.Faults;
+using Lifeguard.TestSupport;
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests.Drill;
+
+/// <summary>
+/// The connection-limit fault on the real test cluster: it takes every slot, so it runs in the drill collection (alone).
+/// Its dispose must give every slot back whenever the drill stops it: a CI run lost eight drills in a row to 53300
+/// after this fault's drill, and an undisposed unpooled connection stays open until the process exits.
+/// </summary>
+[Trait("Category", "Drill")]
+[Collection(DrillCollection.Name)]
+public sealed class SlotFillerTests
+{
+    [Fact]
+    public async Task SlotFiller_StoppedAtAnyMoment_GivesEverySlotBack()
+    {
+        var cs = TestPostgres.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        // Opened before the slots run out, as the drill's operator session is.
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false, ApplicationName = "lifeguard-test-slot-admin" }.ConnectionString);
+        await admin.OpenAsync(ct);
+        var random = new Random(7);
+
+        // The refill loop tries a connection every 100 ms; stopping at spread-out moments lands some stops mid-open.
+        for (var round = 0; round < 12; round++)
+        {
+            var filler = new SlotFiller(cs);
+            await filler.InjectAsync(ct);
+            filler.Held.ShouldBeGreaterThan(0);
+            (await Refused(cs)).ShouldBeTrue($"round {round}: the filler holds {filler.Held} connections and a new one still opened");
+
+            await Task.Delay(random.Next(0, 250), ct);
+            await filler.DisposeAsync();
+            filler.Held.ShouldBe(0);
+            var left = await FillerSessions(admin, ct);
+            left.ShouldBe(0, $"round {round}: {left} sessions of the filler outlived its dispose");
+        }
+
+        (await Refused(cs)).ShouldBeFalse("the slots were given back");
+    }
+
+    // Whether a fresh non-superuser connection is refused for want of a slot.
+    private static async Task<bool> Refused(string cs)
+    {
+        try
+        {
+            await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false, ApplicationName = "lifeguard-test-slot-probe" }.ConnectionString);
+            await c.OpenAsync();
+            return false;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections)
+        {
+            return true;
+        }
+    }
+
+    // A closed session can take a moment to leave pg_stat_activity: polled for up to 5 s.
+    private static async Task<long> FillerSessions(NpgsqlConnection admin, CancellationToken ct)
+    {
+        long n = 0;
+        for (var i = 0; i < 50; i++)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", admin);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = SlotFiller.Application });
+            n = (long)(await cmd.ExecuteScalarAsync(ct))!;
+            if (n == 0) return 0;
+            await Task.Delay(100, ct);
+        }
+
+        return n;
+    }
+}
