@@ -9,6 +9,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 passed=0; failed=0; skipped=0
 finish() {
+  # CI shows the end of this output: every failed test is named here, the first one first (a cascade's cause is
+  # the first failure, not the last).
+  local names
+  names=$(cat ${log:-} ${dlog:-} 2>/dev/null | grep -E '^\[xUnit\.net [0-9:.]+\] +.* \[FAIL\]$' | sed -E 's/^\[xUnit\.net ([0-9:.]+)\] +/  \1 /; s/ \[FAIL\]$//' | head -40)
+  if [ -n "$names" ]; then echo "failed tests, as logged (the first is often the cause of the rest):"; echo "$names"; fi
   if [ "$skipped" -gt 0 ]; then echo "tests: $passed passed, $failed failed, $skipped skipped"
   else echo "tests: $passed passed, $failed failed"; fi
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
