@@ -84,7 +84,8 @@ public sealed class Diagnoser
         {
             foreach (var f in findings) held[f.Cause] = held.GetValueOrDefault(f.Cause) + 1;
         }
-        var holding = Precedence.Where(c => held.GetValueOrDefault(c) >= Sustain(c)).ToList();
+        // Hysteresis: the cause already named stays on fewer seconds than a new one needs.
+        var holding = Precedence.Where(c => held.GetValueOrDefault(c) >= (c == previous.Cause ? Stay(c) : Sustain(c))).ToList();
         if (holding.Count == 0)
         {
             var symptoms = _window.Count(w => w.Symptom);
@@ -122,6 +123,8 @@ public sealed class Diagnoser
     private int Sustain(string cause) =>
         Math.Min(_options.WindowSeconds, cause is DiagnosisCauses.DatabaseUnavailable or DiagnosisCauses.ConnectionLimit
             ? _options.ErrorSustainSeconds : _options.SustainSeconds);
+
+    private int Stay(string cause) => Math.Min(Sustain(cause), _options.StaySeconds);
 
     private string Root(List<string> holding, DiagnosisSample sample)
     {

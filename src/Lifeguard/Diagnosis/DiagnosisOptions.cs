@@ -10,10 +10,15 @@ public sealed class DiagnosisOptions
     [Range(1, 600)]
     public int WindowSeconds { get; set; } = 5;
 
-    /// <summary>Seconds within the window a rule must hold before its cause is named (and a named cause stays until it
-    /// holds in fewer).</summary>
+    /// <summary>Seconds within the window a rule must hold before its cause is named.</summary>
     [Range(1, 600)]
     public int SustainSeconds { get; set; } = 3;
+
+    /// <summary>Seconds within the window a named cause must still hold to stay named (at most the sustain): fewer than
+    /// it takes to be named, so a cause that holds in about half the seconds on a noisy host does not flicker between
+    /// itself and unknown or healthy. Costs one second more to return to healthy after a fault.</summary>
+    [Range(1, 600)]
+    public int StaySeconds { get; set; } = 2;
 
     /// <summary>For the unambiguous error causes (database_unavailable, connection_limit): seconds within the window.</summary>
     [Range(1, 600)]

@@ -392,6 +392,40 @@ public sealed class DiagnoserTests
         history[0].At.ShouldBe(T0.AddSeconds(5));
     }
 
+    // A pool fault that shows in some seconds only (a noisy host: a second the queue drains, a second it fills).
+    private static DiagnosisSample PoolSecondOrHealthy(int i, bool fault) =>
+        fault ? At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12)) : At(i, Pool(), Server());
+
+    [Fact]
+    public void Observe_NamedCauseHoldingInEverySecondSecond_StaysNamed()
+    {
+        bool[] pattern = [true, true, true, false, true, false, true, false, true, false];
+        var steady = Replay(new Diagnoser(), pattern.Length, i => PoolSecondOrHealthy(i, pattern[i]));
+        steady.Skip(2).ShouldAllBe(x => x.Cause == DiagnosisCauses.PoolTooSmall);
+        steady[^1].Since.ShouldBe(T0.AddSeconds(10), "one episode, not several");
+
+        // Without the hysteresis (stay = sustain) the same seconds flicker: what a watch on a busy host showed.
+        var flicker = Replay(new Diagnoser(new DiagnosisOptions { StaySeconds = 3 }), pattern.Length, i => PoolSecondOrHealthy(i, pattern[i]));
+        flicker.Skip(2).Select(x => x.Cause).Distinct().Count().ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public void Observe_FaultEnds_HealthyOnceTheCauseHoldsInFewerThanTheStaySeconds()
+    {
+        var all = Replay(new Diagnoser(), 10, i => PoolSecondOrHealthy(i, i < 5));
+        all[4].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        all[7].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall); // 2 of the last 5 seconds
+        all[8].Cause.ShouldBe(DiagnosisCauses.Healthy);     // 1 of 5
+        all[9].Cause.ShouldBe(DiagnosisCauses.Healthy);
+    }
+
+    [Fact]
+    public void Observe_CauseNeverNamed_NeedsTheFullSustainNotTheStay()
+    {
+        var all = Replay(new Diagnoser(), 9, i => PoolSecondOrHealthy(i, i % 3 == 0)); // at most 2 of any 5 seconds
+        all.ShouldNotContain(x => x.Cause == DiagnosisCauses.PoolTooSmall);
+    }
+
     [Fact]
     public void All_HasExactlyTheTenCauseNames()
     {
