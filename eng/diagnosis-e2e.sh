@@ -20,7 +20,7 @@ check() { # check WHAT COMMAND... : counts and prints one line
   if "$@"; then passed=$((passed + 1)); echo "  ok: $what"; else failed=$((failed + 1)); echo "  FAILED: $what"; fi
 }
 named() { # named SECONDS-OR-MESSAGE : the cause was named within the bound
-  [[ "$1" =~ ^[0-9.]+$ ]]
+  [[ "$1" =~ ^[0-9.]+\ s ]]
 }
 loaded() { # loaded : the load's users are logged in (its faults need the site's own sessions busy), within 90 s
   for _ in $(seq 1 180); do grep -q "logging in 6/6" /tmp/diag-load.log && return 0; sleep 0.5; done; return 1
@@ -33,14 +33,19 @@ PGPORT=${2:-54329}
 site_port=${URL##*:}; MGMT=${3:-${URL%:*}:$((site_port + 1))}
 PG="host=127.0.0.1 port=$PGPORT user=lifeguard password=${LIFEGUARD_PG_PASSWORD:-lifeguard} dbname=lifeguard"
 DLL=src/Lifeguard.Cli/bin/Release/net10.0/Lifeguard.Cli.dll
-wait_cause() { # wait_cause CAUSE MAXSECONDS -> prints seconds
-  local want=$1 max=$2 start=$(date +%s.%N) c
+wait_cause() { # wait_cause CAUSE MAXSECONDS -> prints seconds, and the causes read on the way when there were others
+  local want=$1 max=$2 start=$(date +%s.%N) c seen="" last=""
   for _ in $(seq 1 $((max*2))); do
     c=$(curl -s -m 2 $MGMT/lifeguard/diagnosis | python3 -c 'import json,sys; print(json.load(sys.stdin)["cause"])' 2>/dev/null)
-    if [ "$c" = "$want" ]; then python3 -c "print(round($(date +%s.%N)-$start,1))"; return 0; fi
+    [ -n "$c" ] && [ "$c" != "$last" ] && { seen="$seen${seen:+ -> }$c"; last=$c; }
+    if [ "$c" = "$want" ]; then
+      if [ "$seen" = "$want" ]; then python3 -c "print(round($(date +%s.%N)-$start,1), 's')"
+      else python3 -c "print(round($(date +%s.%N)-$start,1), 's (read on the way: $seen)')"; fi
+      return 0
+    fi
     sleep 0.5
   done
-  echo "NOT within ${max}s (last: $c)"; return 1
+  echo "NOT within ${max}s (read: $seen)"; return 1
 }
 dotnet $DLL load --url $URL --users 6 --think 100ms --duration 400s > /tmp/diag-load.log 2>&1 &
 load=$!
@@ -53,12 +58,12 @@ echo "== lock: idle transaction on orders, ALTER queued, SELECTs behind"
 bl=$!
 sleep 1
 psql "$PG application_name=diag-e2e-migration" -c "BEGIN" -c "ALTER TABLE orders ADD COLUMN diag_x int" -c "ROLLBACK" > /dev/null 2>&1 &
-t=$(wait_cause lock_contention 30); echo "lock_contention after: $t s"; check "lock_contention named within 30 s" named "$t"
+t=$(wait_cause lock_contention 30); echo "lock_contention after: $t"; check "lock_contention named within 30 s" named "$t"
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-lock.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
 blocker=$(grep BLOCKER /tmp/diag-blocker.out | cut -d'|' -f2)
 check "root blocker pid = the idle session's ($blocker)" evidence /tmp/diag-lock.json "d['signals']['server']['root_blocker']['pid'] == ${blocker:-0}"
 wait $bl
-t=$(wait_cause healthy 40); echo "healthy after the blocker ended: $t s"; check "healthy again" named "$t"
+t=$(wait_cause healthy 40); echo "healthy after the blocker ended: $t"; check "healthy again" named "$t"
 
 echo "== connection limit: other clients take every free slot"
 fault_start=$(date +%s)
@@ -89,7 +94,7 @@ hogs=$!
 # every cause the site names meanwhile: the server is up, so database_unavailable would be wrong
 (for _ in $(seq 1 80); do curl -s -m 2 $MGMT/lifeguard/diagnosis | python3 -c 'import json,sys; print(json.load(sys.stdin)["cause"])' 2>/dev/null; sleep 0.5; done) > /tmp/diag-limit-causes.log &
 limit_watch=$!
-t=$(wait_cause connection_limit 30); echo "connection_limit after: $t s"; check "connection_limit named within 30 s" named "$t"
+t=$(wait_cause connection_limit 30); echo "connection_limit after: $t"; check "connection_limit named within 30 s" named "$t"
 # the evidence while the site's sessions are being ended (6-14 s in)
 while [ $(( $(date +%s) - fault_start )) -lt 11 ]; do sleep 0.5; done
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-limit.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
@@ -98,16 +103,16 @@ check "the site's opens refused with 53300" evidence /tmp/diag-limit.json "any('
 check "never database_unavailable while the slots were taken" bash -c "! grep -q database_unavailable /tmp/diag-limit-causes.log"
 wait $hogs
 kill $limit_watch 2>/dev/null
-t=$(wait_cause healthy 40); echo "healthy after the slots were freed: $t s"; check "healthy again" named "$t"
+t=$(wait_cause healthy 40); echo "healthy after the slots were freed: $t"; check "healthy again" named "$t"
 
 echo "== database stopped and started"
 eng/pg.sh stop --data "$PGDATA_DIR" --port "$PGPORT" >/dev/null
-t=$(wait_cause database_unavailable 30); echo "database_unavailable after: $t s"; check "database_unavailable named within 30 s" named "$t"
+t=$(wait_cause database_unavailable 30); echo "database_unavailable after: $t"; check "database_unavailable named within 30 s" named "$t"
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-down.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
 check "the diagnoser cannot reach the server" evidence /tmp/diag-down.json "d['signals']['server']['reachable'] is False"
 sleep 5
 eng/pg.sh start --data "$PGDATA_DIR" --port "$PGPORT" >/dev/null
-t=$(wait_cause healthy 40); echo "healthy after the restart: $t s"; check "healthy again" named "$t"
+t=$(wait_cause healthy 40); echo "healthy after the restart: $t"; check "healthy again" named "$t"
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-back.json >/dev/null
 check "the restart is in the evidence" evidence /tmp/diag-back.json "any(e.startswith('server: restarted') for e in d['evidence'])"
 kill $load 2>/dev/null
@@ -119,18 +124,18 @@ sleep 15
 echo "baseline: $(wait_cause healthy 30)"
 echo "== dropped index"
 psql "$PG" -c "DROP INDEX orders_workspace_created" >/dev/null
-t=$(wait_cause slow_queries 30); echo "slow_queries after: $t s"; check "slow_queries named within 30 s" named "$t"
+t=$(wait_cause slow_queries 30); echo "slow_queries after: $t"; check "slow_queries named within 30 s" named "$t"
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-slow.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
 check "a slowed statement on orders with its queryid" evidence /tmp/diag-slow.json "any('orders' in x['query'] and x['query_id'] for x in d['signals']['server']['slowed_statements'])"
 psql "$PG" -c "CREATE INDEX orders_workspace_created ON orders (workspace_id, created_at)" >/dev/null
-t=$(wait_cause healthy 60); echo "healthy after the index is back: $t s"; check "healthy again" named "$t"
+t=$(wait_cause healthy 60); echo "healthy after the index is back: $t"; check "healthy again" named "$t"
 echo "== CPU burners"
 for i in 1 2 3; do psql "$PG application_name=diag-e2e-burner" -c "DO \$\$ DECLARE x bigint := 0; BEGIN WHILE clock_timestamp() < now() + interval '40 seconds' LOOP x := x + 1; END LOOP; END \$\$" >/dev/null 2>&1 & done
-t=$(wait_cause database_cpu 30); echo "database_cpu after: $t s"; check "database_cpu named within 30 s" named "$t"
+t=$(wait_cause database_cpu 30); echo "database_cpu after: $t"; check "database_cpu named within 30 s" named "$t"
 dotnet $DLL diagnose --url $MGMT --json /tmp/diag-cpu.json; e=$?; echo "exit $e"; check "diagnose exits 3" test "$e" = 3
 check "sessions on CPU at or above the cores" evidence /tmp/diag-cpu.json "d['signals']['server']['active_on_cpu'] >= d['signals']['server']['cores'] > 0"
 sleep 41
-t=$(wait_cause healthy 60); echo "healthy after the burners: $t s"; check "healthy again" named "$t"
+t=$(wait_cause healthy 60); echo "healthy after the burners: $t"; check "healthy again" named "$t"
 kill $load 2>/dev/null
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
