@@ -64,6 +64,7 @@ internal sealed partial class DrillRunner
         DrillComparison? comparison = null;
         var demoPhases = new List<DrillPhase>();
         var demoS = 0.0;
+        Timer? fallback = null;
         try
         {
             // A demonstration's second site starts beside the first, so the drill pays for one start-up, not two.
@@ -102,7 +103,6 @@ internal sealed partial class DrillRunner
             normal = await RunPhaseAsync("normal", site, pool, rate, options.NormalPhase, null, ct).ConfigureAwait(false);
             say(F($"normal traffic: p99 {normal.P99Ms:0} ms, errors {normal.ErrorRate:P1}"));
 
-            Timer? fallback = null;
             async Task Inject()
             {
                 await injected.InjectAsync(ct).ConfigureAwait(false);
@@ -217,7 +217,6 @@ internal sealed partial class DrillRunner
 
             StartMitigation(null);
             await mitigating!.ConfigureAwait(false);
-            if (fallback is not null) await fallback.DisposeAsync().ConfigureAwait(false);
             if (mitigation?.RestartSite == true)
             {
                 // The leak's cure: the same site restarted with the fault switch off (its leaked connections go with the old process).
@@ -232,6 +231,8 @@ internal sealed partial class DrillRunner
         }
         finally
         {
+            // Also when a phase failed: a fallback left armed would fire into a finished drill.
+            if (fallback is not null) await fallback.DisposeAsync().ConfigureAwait(false);
             if (site is not null) await site.DisposeAsync().ConfigureAwait(false);
             if (side is not null) await side.DisposeAsync().ConfigureAwait(false);
         }
