@@ -189,8 +189,12 @@ public sealed class DiagnosisEndpointsTests
             (await app.Management.GetStringAsync("/metrics", ct)).ShouldMatch("lifeguard_diagnosis\\{[^}]*cause=\"lock_contention\"[^}]*\\} 1");
 
             // The log event when the cause changes: one warning naming the cause, with the evidence (the blocker's pid) on it.
-            var named = logs.Collector.GetSnapshot().First(r => r.Id.Id == 20 && r.Message.Contains("diagnosis for pool", StringComparison.Ordinal)
-                && r.Message.Contains(": lock_contention (was ", StringComparison.Ordinal));
+            // The diagnosis is visible a moment before the event's handler has logged it (the event is raised outside
+            // the diagnoser's lock): waited for, as the endpoint was.
+            static bool NamesTheLock(FakeLogRecord r) => r.Id.Id == 20 && r.Message.Contains("diagnosis for pool", StringComparison.Ordinal)
+                && r.Message.Contains(": lock_contention (was ", StringComparison.Ordinal);
+            await GuardedTestApp.Eventually(() => Task.FromResult(logs.Collector.GetSnapshot().Any(NamesTheLock)), "the cause-change log event");
+            var named = logs.Collector.GetSnapshot().First(NamesTheLock);
             named.Level.ShouldBe(LogLevel.Warning);
             named.Message.ShouldContain($"pid {blockerPid}");
         }
@@ -204,6 +208,7 @@ public sealed class DiagnosisEndpointsTests
         {
             await GuardedTestApp.Eventually(async () =>
                 (await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString() == "healthy", "healthy after the rollback");
+            await GuardedTestApp.Eventually(() => Task.FromResult(logs.Collector.GetSnapshot().Any(r => r.Id.Id == 21)), "the healthy-again log event");
             var recovered = logs.Collector.GetSnapshot().Last(r => r.Id.Id == 21);
             recovered.Level.ShouldBe(LogLevel.Information);
             recovered.Message.ShouldContain("healthy again (was ");
