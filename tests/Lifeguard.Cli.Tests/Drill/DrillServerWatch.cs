@@ -75,14 +75,17 @@ internal static class DrillServerWatch
         }
     }
 
-    // A session its client closed takes a moment to leave pg_stat_activity: polled for up to 5 s.
-    private static async Task<List<string>> LeftoversAsync(NpgsqlConnection admin)
+    /// <summary>The sessions of <paramref name="application"/> (or, without it, of every fault injector and started
+    /// website) still on the server, as "application (state)". A session its client closed takes a moment to leave
+    /// pg_stat_activity: polled for up to 5 s until none is left.</summary>
+    public static async Task<List<string>> LeftoversAsync(NpgsqlConnection admin, string? application = null)
     {
         var left = new List<string>();
         for (var attempt = 0; attempt < 20; attempt++)
         {
             left.Clear();
-            await using var cmd = new NpgsqlCommand($"SELECT application_name || ' (' || coalesce(state, '?') || ')' FROM pg_stat_activity WHERE {Leftover} AND pid <> pg_backend_pid()", admin);
+            await using var cmd = new NpgsqlCommand($"SELECT application_name || ' (' || coalesce(state, '?') || ')' FROM pg_stat_activity WHERE {(application is null ? Leftover : "application_name = $1")} AND pid <> pg_backend_pid()", admin);
+            if (application is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = application });
             await using (var reader = await cmd.ExecuteReaderAsync())
             {
                 while (await reader.ReadAsync()) left.Add(reader.GetString(0));

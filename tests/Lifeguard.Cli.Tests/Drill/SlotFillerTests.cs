@@ -34,8 +34,8 @@ public sealed class SlotFillerTests
             await Task.Delay(random.Next(0, 250), ct);
             await filler.DisposeAsync();
             filler.Held.ShouldBe(0);
-            var left = await FillerSessions(admin, ct);
-            left.ShouldBe(0, $"round {round}: {left} sessions of the filler outlived its dispose");
+            var left = await DrillServerWatch.LeftoversAsync(admin, SlotFiller.Application);
+            left.ShouldBeEmpty($"round {round}: sessions of the filler outlived its dispose");
         }
 
         (await Refused(cs)).ShouldBeFalse("the slots were given back");
@@ -54,21 +54,5 @@ public sealed class SlotFillerTests
         {
             return true;
         }
-    }
-
-    // A closed session can take a moment to leave pg_stat_activity: polled for up to 5 s.
-    private static async Task<long> FillerSessions(NpgsqlConnection admin, CancellationToken ct)
-    {
-        long n = 0;
-        for (var i = 0; i < 50; i++)
-        {
-            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", admin);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = SlotFiller.Application });
-            n = (long)(await cmd.ExecuteScalarAsync(ct))!;
-            if (n == 0) return 0;
-            await Task.Delay(100, ct);
-        }
-
-        return n;
     }
 }

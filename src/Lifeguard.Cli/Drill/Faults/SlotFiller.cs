@@ -73,7 +73,8 @@ internal sealed class SlotFiller(string connectionString, int max = 500) : IDril
 
     // Tries one more connection every 100 ms: a refusal (53300) means no slot is free; an open one is held. An open cut
     // short by the stop can surface as an NpgsqlException as well as a cancellation: once stopping, any failure ends the
-    // loop quietly. (A CI run lost every later drill when it escaped: the dispose that closes the held slots never ran.)
+    // loop quietly: escaping, it made the dispose that closes the held slots throw first (the likeliest path to a CI
+    // run that lost every drill after this one to a full server; not reproduced here).
     private async Task RefillAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested && Held < max)
