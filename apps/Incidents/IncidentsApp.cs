@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Dapper;
 using Incidents.Access;
 using Incidents.Api;

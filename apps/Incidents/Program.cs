@@ -1,4 +1,4 @@
-using Apps.Shared;
+using Lifeguard.Kit;
 using Incidents.Access;
 using Incidents.Data;
 using Npgsql;

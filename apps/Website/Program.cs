@@ -1,5 +1,5 @@
 using System.Globalization;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Npgsql;
 using Website.Data;
 

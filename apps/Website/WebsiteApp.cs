@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Threading.RateLimiting;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Dapper;
 using Lifeguard.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;

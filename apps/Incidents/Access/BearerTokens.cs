@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Microsoft.Extensions.Options;
 
 namespace Incidents.Access;

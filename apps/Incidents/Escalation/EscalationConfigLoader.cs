@@ -1,4 +1,4 @@
-using Apps.Shared;
+using Lifeguard.Kit;
 
 namespace Incidents.Escalation;
 

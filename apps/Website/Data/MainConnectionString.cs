@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
-namespace Apps.Shared;
+namespace Lifeguard.Kit;
 
 /// <summary>What the apps' hosts have in common: their builder, the one-line options check, the verb runner.</summary>
-internal static class AppHost
+public static class AppHost
 {
     /// <summary>
     /// A builder whose content root is the app's folder (appsettings.json is found from any working directory) and

@@ -1,10 +1,10 @@
 using System.Reflection;
 using DbUp;
 
-namespace Apps.Shared;
+namespace Lifeguard.Kit;
 
 /// <summary>Applies an app's embedded, versioned SQL migrations (DbUp, name order, one transaction per script).</summary>
-internal static class SchemaMigrator
+public static class SchemaMigrator
 {
     /// <summary>
     /// Brings the schema up to date from the <c>.sql</c> resources of <paramref name="scripts"/>, journaled in
