@@ -30,7 +30,7 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; psql "$admin" -Xq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; }
 trap cleanup EXIT
 base=$(eng/pg.sh url --port "$pg_port")
-export ConnectionStrings__Incidents=${base/Database=lifeguard/Database=$db} Incidents__Token=$INCIDENTS_TOKEN Incidents__Evidence__DiagnosisUrl=""
+export ConnectionStrings__Incidents=${base/Database=lifeguard/Database=$db} Incidents__Token=$INCIDENTS_TOKEN
 export Logging__LogLevel__Default=Warning
 dll=apps/Incidents/bin/Release/net10.0/Incidents.dll
 dotnet "$dll" migrate >/dev/null

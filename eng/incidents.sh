@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The incident service (apps/Incidents) for ./run.sh --monitoring, on 127.0.0.1 only.
-# Usage: eng/incidents.sh prepare [--pg-port N] [--port N]   build, token, database, migrations, demo users; prints them
-#        eng/incidents.sh serve   [--pg-port N] [--port N]   runs the service in the foreground (after prepare)
+# Usage: eng/incidents.sh prepare [--pg-port N] [--port N] [--demo-users]   build, token, database, migrations
+#        eng/incidents.sh serve   [--pg-port N] [--port N] [--site HOST:PORT]... [--management-token-file F]
 #   --pg-port    the private PostgreSQL (default 54329, or $LIFEGUARD_PG_PORT); database lifeguard_incidents
 #   --port       the service's port (default 5090)
 #   --token-file the bearer token (default .data/incidents.token: created on first run, random, mode 600)
-# The token authenticates Alertmanager (http_config in deploy/alertmanager) and the API; the service never logs it.
+#   --demo-users (prepare) also create responder@ and viewer@lifeguard.local with the PUBLISHED demo password;
+#                only for a local demo (run.sh passes it and says so), never in a deployment
+#   --site       (serve) a guarded app's management address the live diagnosis may be fetched from (repeatable);
+#                an alert's instance label only selects one of these (Incidents:Evidence:Targets)
+#   --management-token-file (serve) the management addresses' bearer token, sent only to the --site addresses
+# The token authenticates Alertmanager (http_config in deploy/alertmanager) and the API; nothing prints or logs it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,12 +18,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 cmd=${1:-}; [ $# -gt 0 ] && shift
 pg_port=${LIFEGUARD_PG_PORT:-54329}; port=5090; token_file=$root/.data/incidents.token
+demo_users=0; sites=(); management_token_file=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --demo-users) demo_users=1; shift ;;
+    --site) [[ "${2:-}" =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] || { echo "incidents.sh: --site needs HOST:PORT" >&2; exit 2; }
+            sites+=("$2"); shift 2 ;;
+    --management-token-file) management_token_file=${2:?--management-token-file needs a path}; shift 2 ;;
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --token-file) token_file=${2:?--token-file needs a path}; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "incidents.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,24 +57,32 @@ case "$cmd" in
       -c "SELECT 1 FROM pg_database WHERE datname = '$db'")
     [ "$exists" = 1 ] || PGPASSWORD=$pw psql "host=127.0.0.1 port=$pg_port user=lifeguard dbname=lifeguard" -Xq -c "CREATE DATABASE $db"
     dotnet "$dll" migrate
-    echo "$demo_password" | dotnet "$dll" user responder@lifeguard.local responder --if-missing
-    echo "$demo_password" | dotnet "$dll" user viewer@lifeguard.local viewer --if-missing
+    # users with a published password only when asked for: a deployment creates its own (`dotnet Incidents.dll user`)
+    if [ "$demo_users" = 1 ]; then
+      echo "$demo_password" | dotnet "$dll" user responder@lifeguard.local responder --if-missing
+      echo "$demo_password" | dotnet "$dll" user viewer@lifeguard.local viewer --if-missing
+      login_line="responder@lifeguard.local / $demo_password   (viewer@lifeguard.local: read-only; DEMO USERS, published password)"
+    else
+      login_line="no users yet: echo PASSWORD | dotnet $dll user EMAIL responder|viewer"
+    fi
+    # the token is never printed (terminals are logged and screen-shared): only where it is
     cat <<MSG
 
   Incident service    http://127.0.0.1:$port   (Alertmanager posts to /api/alertmanager)
-  demo login          responder@lifeguard.local / $demo_password   (viewer@lifeguard.local: read-only)
-  API token           $(cat "$token_file")   (in $token_file; curl -H "Authorization: Bearer \$(cat $token_file)" http://127.0.0.1:$port/api/incidents)
+  login               $login_line
+  API token           in $token_file (mode 600): curl -H @<(printf 'Authorization: Bearer %s\n' "\$(cat $token_file)") http://127.0.0.1:$port/api/incidents
 MSG
     ;;
   serve)
     [ -f "$dll" ] && [ -s "$token_file" ] || { echo "incidents.sh: run 'eng/incidents.sh prepare' first" >&2; exit 1; }
-    # the website's management token, when run.sh wrote one (Lifeguard__Endpoints__Token): the diagnosis needs it
-    [ -s "$root/.data/management.token" ] && export Incidents__Evidence__TokenFile=$root/.data/management.token
+    # where the live diagnosis may come from: only these addresses, and the management token only to them
+    i=0; for s in "${sites[@]}"; do export "Incidents__Evidence__Targets__site$i=http://$s"; i=$((i + 1)); done
+    [ -n "$management_token_file" ] && export Incidents__Evidence__TokenFile=$management_token_file
     # escalation (issue 16): the sample policy notifies the channel `default` (Incidents__Channels__default__Url, else
     # run.sh's local receiver on 5099) at once, then the demo schedule's on-call by e-mail after 5 minutes unacknowledged
     export Incidents__Escalation__PolicyFile=${Incidents__Escalation__PolicyFile:-$root/deploy/incidents/escalation.yaml}
     export Incidents__Escalation__PublicUrl=${Incidents__Escalation__PublicUrl:-http://127.0.0.1:$port/}
     exec dotnet "$dll" --urls "http://127.0.0.1:$port"
     ;;
-  *) sed -n '2,8p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -30,6 +30,7 @@ public static class IncidentsApp
         configure?.Invoke(builder);
         var connectionString = IncidentsConnectionString.Resolve(builder.Configuration);
         var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation]);
+        RetiredSettings.Refuse(builder.Configuration);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var services = builder.Services;
@@ -43,6 +44,8 @@ public static class IncidentsApp
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<MeasuresQuery>();
         services.AddSingleton<UserStore>();
+        // IHttpClientFactory's loggers write every request's URI: a channel's URL is its secret, so none of them
+        services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddHostedService<EvidenceWorker>();

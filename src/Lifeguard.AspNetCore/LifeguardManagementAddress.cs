@@ -24,7 +24,7 @@ public sealed class LifeguardManagementAddress
             Url = new Uri($"http://{(host.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host.ToString())}:{Port}");
         }
 
-        if (options.Token is { } token) _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        if (options.EffectiveToken() is { Length: > 0 } token) _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
     }
 
     /// <summary>The management port, or null when the endpoints are served on the app's own addresses.</summary>

@@ -52,6 +52,7 @@ internal sealed class GuardedTestApp : IAsyncDisposable
             o.ManagementHost = endpointOptions.ManagementHost;
             o.ListenOnManagementPort = endpointOptions.ListenOnManagementPort;
             o.Token = endpointOptions.Token;
+            o.TokenFile = endpointOptions.TokenFile;
         });
         services?.Invoke(builder.Services);
         var app = builder.Build();
@@ -88,7 +89,8 @@ internal sealed class GuardedTestApp : IAsyncDisposable
         var management = app.Services.GetRequiredService<LifeguardManagementAddress>();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First(a => management.Port is not { } port || new Uri(a).Port != port);
-        return new GuardedTestApp(app, new Uri(address), management.Url, endpointOptions.Token);
+        return new GuardedTestApp(app, new Uri(address), management.Url,
+            endpointOptions.Token ?? (endpointOptions.TokenFile is { } f ? File.ReadAllText(f).Trim() : null));
     }
 
     public async Task<JsonElement> StateAsync() =>

@@ -178,4 +178,68 @@ public sealed class ManagementAddressTests
         ex.Message.ShouldContain(nameof(LifeguardEndpointOptions.Token));
         ex.Message.ShouldNotContain("test-token-0123456789abcdef");
     }
+
+    [Fact]
+    public async Task TokenFile_Configured_ManagementAddressAnswers401WithoutItAndServesWithIt()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "file-token-0123456789abcdef\n", Ct);
+        try
+        {
+            await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
+                endpoints: o => o.TokenFile = file);
+            using var anonymous = new HttpClient { BaseAddress = app.Management.BaseAddress };
+            (await anonymous.GetAsync("/metrics", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            (await app.Management.GetAsync("/metrics", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "with the token from the file, its newline trimmed");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("192.168.1.10")]
+    public void Validate_NonLoopbackHostWithoutToken_IsRefusedNamingTheHost(string host)
+    {
+        var o = new LifeguardEndpointOptions { ManagementPort = 5081, ManagementHost = host };
+        var problems = o.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(o)).ToList();
+        problems.ShouldHaveSingleItem().ErrorMessage!.ShouldContain($"ManagementHost {host} is not loopback");
+        o.Token = "a-token-of-at-least-16-chars";
+        o.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(o)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public void Validate_LoopbackHostWithoutToken_IsFine(string host)
+    {
+        var o = new LifeguardEndpointOptions { ManagementPort = 5081, ManagementHost = host };
+        o.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(o)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Validate_TokenAndTokenFileTogether_OrAnUnreadableOrShortFile_AreRefused()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-token-" + Guid.NewGuid().ToString("N"));
+        var both = new LifeguardEndpointOptions { ManagementPort = 5081, Token = "a-token-of-at-least-16-chars", TokenFile = missing };
+        both.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(both)).Select(p => p.ErrorMessage).ShouldContain("Set Token or TokenFile, not both.");
+        var unreadable = new LifeguardEndpointOptions { ManagementPort = 5081, ManagementHost = "0.0.0.0", TokenFile = missing };
+        var problems = unreadable.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(unreadable)).Select(p => p.ErrorMessage!).ToList();
+        problems.ShouldContain(p => p.Contains("TokenFile cannot be read"));
+        problems.ShouldContain(p => p.Contains("is not loopback"), "an unreadable file is no token");
+        var shortFile = Path.GetTempFileName();
+        File.WriteAllText(shortFile, "short\n");
+        try
+        {
+            var tooShort = new LifeguardEndpointOptions { ManagementPort = 5081, TokenFile = shortFile };
+            tooShort.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(tooShort)).ShouldHaveSingleItem().ErrorMessage!.ShouldContain("at least 16");
+        }
+        finally
+        {
+            File.Delete(shortFile);
+        }
+    }
 }

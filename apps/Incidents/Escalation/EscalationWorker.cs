@@ -273,7 +273,8 @@ public sealed class EscalationWorker(
         ct = CancellationToken.None;
         now = time.GetUtcNow().UtcDateTime;
         var attempt = d.Attempts + 1;
-        var where = kind == ChannelKind.Email ? $"e-mail to {d.Target} <{d.Destination}>" : $"{d.Kind} {d.Target} ({d.Destination})";
+        // named, never addressed: a channel's URL is its secret, and this text is read by every viewer and the postmortem
+        var where = kind == ChannelKind.Email ? $"e-mail to {d.Target}" : $"{d.Kind} {d.Target}";
         if (error is null)
         {
             await conn.ExecuteAsync(new CommandDefinition(

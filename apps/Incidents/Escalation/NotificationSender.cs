@@ -5,7 +5,11 @@ using MimeKit;
 
 namespace Incidents.Escalation;
 
-/// <summary>Sends one delivery: a webhook or Slack POST, or an e-mail through the configured SMTP server. Returns null on success, else why not.</summary>
+/// <summary>
+/// Sends one delivery: a webhook or Slack POST, or an e-mail through the configured SMTP server. Returns null on success,
+/// else why not — in words that carry no part of the destination: a channel's URL is a secret (its path and query are the
+/// credential), and the reason ends up in the timeline, the API and the postmortem that every reader sees.
+/// </summary>
 public sealed class NotificationSender(IHttpClientFactory http, IOptions<IncidentsOptions> options)
 {
     /// <summary>The named HttpClient for webhooks.</summary>
@@ -41,7 +45,7 @@ public sealed class NotificationSender(IHttpClientFactory http, IOptions<Inciden
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(destination)) { Content = content };
             if (n.DeliveryKey is not null) request.Headers.Add("Idempotency-Key", n.DeliveryKey);
             using var response = await client.SendAsync(request, cts.Token);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {destination}";
+            return response.IsSuccessStatusCode ? null : $"the receiver answered HTTP {(int)response.StatusCode}";
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -49,7 +53,21 @@ public sealed class NotificationSender(IHttpClientFactory http, IOptions<Inciden
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException or ParseException)
         {
-            return ex.Message;
+            // the exception's message names host, port and sometimes the URL: only its kind goes out
+            return FailureReason(ex);
         }
     }
+
+    /// <summary>A reader-safe reason for a transport failure: what went wrong, never where.</summary>
+    internal static string FailureReason(Exception ex) => ex switch
+    {
+        SmtpCommandException smtp => $"the mail server refused the message (SMTP {(int)smtp.StatusCode})",
+        SmtpProtocolException => "the mail server broke the SMTP conversation",
+        ParseException => "an address of the recipient is not valid",
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "the receiver's host name did not resolve",
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "the receiver could not be reached",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "the TLS handshake with the receiver failed",
+        System.Net.Sockets.SocketException => "the receiver could not be reached",
+        _ => "the connection to the receiver failed",
+    };
 }

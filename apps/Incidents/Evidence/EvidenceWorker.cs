@@ -77,7 +77,13 @@ public sealed class EvidenceWorker(
             await claim.CommitAsync(ct);
         }
 
-        var (json, error) = await FetchAsync(new Uri(job.EvidenceUrl!), opts.Timeout, ct);
+        // the stored URL must still be a configured target (configuration changes; rows from before targets existed
+        // hold label-made URLs): anything else is never called
+        var target = TargetName(job.EvidenceUrl, opts);
+        var (json, error) = target is null
+            ? (null, "its address is no longer a configured evidence target")
+            : await FetchAsync(new Uri(job.EvidenceUrl!), opts, ct);
+        var attemptsLeft = target is not null && job.EvidenceAttempts < opts.MaxAttempts;
         now = time.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -95,17 +101,17 @@ public sealed class EvidenceWorker(
                        onset_at = COALESCE(onset_at, @onset), updated_at = @now WHERE id = @id
                 """, new { diagnosis = json.Value.GetRawText(), onset, now, id = job.Id }, tx, cancellationToken: ct));
             await Timeline.AddAsync(c, tx, job.Id, now, TimelineKind.Evidence, "lifeguard",
-                $"Diagnosis from {job.EvidenceUrl}: {d.Cause}{(d.Summary is null ? "" : " - " + d.Summary)}" +
+                $"Diagnosis from target {target}: {d.Cause}{(d.Summary is null ? "" : " - " + d.Summary)}" +
                 (d.Since is { } s ? $" (since {s.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC)" : ""),
                 json.Value.GetRawText(), ct);
         }
-        else if (job.EvidenceAttempts >= opts.MaxAttempts)
+        else if (!attemptsLeft)
         {
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE incidents SET evidence_state = 'failed', evidence_due_at = NULL, updated_at = @now WHERE id = @id",
                 new { now, id = job.Id }, tx, cancellationToken: ct));
             await Timeline.AddAsync(c, tx, job.Id, now, TimelineKind.EvidenceFailed, "lifeguard",
-                $"No diagnosis from {job.EvidenceUrl} after {job.EvidenceAttempts} attempt(s): {error}", null, ct);
+                $"No diagnosis from target {target ?? "(none)"} after {job.EvidenceAttempts} attempt(s): {error}.", null, ct);
         }
         else
         {
@@ -117,42 +123,77 @@ public sealed class EvidenceWorker(
         return true;
     }
 
-    private async Task<(JsonElement? Json, string? Error)> FetchAsync(Uri url, TimeSpan timeout, CancellationToken ct)
+    // the configured target's name for a stored URL, or null when the URL is no configured target's
+    private static string? TargetName(string? url, EvidenceOptions opts)
+    {
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri)) return null;
+        foreach (var (name, value) in opts.Targets)
+        {
+            if (EvidenceTarget.ParseTarget(value) is { } t && Uri.Compare(new Uri(t, opts.DiagnosisPath), uri, UriComponents.AbsoluteUri, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    // Errors are reasons a reader may see: what went wrong, never the address, the port or the socket's words (a
+    // timeline that quoted them would make the service a port scanner for anyone who can post an alert).
+    private async Task<(JsonElement? Json, string? Error)> FetchAsync(Uri url, EvidenceOptions opts, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
+        cts.CancelAfter(opts.Timeout);
         try
         {
             using var http = httpFactory.CreateClient(HttpClientName);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             // read per request: the token file may be rotated while the service runs
-            if (options.Value.Evidence.TokenFile is { Length: > 0 } file)
+            if (opts.TokenFile is { Length: > 0 } file)
             {
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(file, cts.Token)).Trim());
+                string token;
+                try
+                {
+                    token = (await File.ReadAllTextAsync(file, cts.Token)).Trim();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // the file's path is configuration, not for readers of the timeline
+                    logger.LogWarning("Evidence: the management token file (Incidents:Evidence:TokenFile) cannot be read");
+                    return (null, "the management token file cannot be read");
+                }
+
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             }
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-            if (!response.IsSuccessStatusCode) return (null, $"HTTP {(int)response.StatusCode}");
+            if (!response.IsSuccessStatusCode) return (null, $"the target answered HTTP {(int)response.StatusCode}");
+            if (response.Content.Headers.ContentLength > opts.MaxResponseBytes) return (null, $"the answer is larger than {opts.MaxResponseBytes} bytes");
             await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
-            using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cts.Token);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, "the answer is not a JSON object");
+            // read at most the cap plus one byte: a longer answer is refused, whatever its headers said
+            var buffer = new byte[opts.MaxResponseBytes + 1];
+            var read = 0;
+            for (int n; read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cts.Token)) > 0;) read += n;
+            if (read > opts.MaxResponseBytes) return (null, $"the answer is larger than {opts.MaxResponseBytes} bytes");
+            using var doc = JsonDocument.Parse(buffer.AsMemory(0, read), new JsonDocumentOptions { MaxDepth = 16 });
+            if (DiagnosisAnswer.Problem(doc.RootElement) is { } problem) return (null, problem);
             return (doc.RootElement.Clone(), null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (null, $"no answer within {timeout.TotalSeconds:0.#} s");
+            return (null, $"no answer within {opts.Timeout.TotalSeconds:0.#} s");
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException)
         {
-            return (null, ex.Message);
+            return (null, "the target could not be reached");
         }
         catch (JsonException)
         {
             return (null, "the answer is not JSON");
         }
-        catch (IOException ex)
+        catch (IOException)
         {
-            return (null, "the management token file cannot be read: " + ex.Message);
+            return (null, "the connection to the target broke");
         }
     }
 }

@@ -212,7 +212,7 @@ public sealed class IntakeService(
         var evidenceLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         if (!evidenceLabels.ContainsKey("instance") && firing[0].Labels?.TryGetValue("instance", out var inst) == true) evidenceLabels["instance"] = inst;
         if (!evidenceLabels.ContainsKey("pool") && firing[0].Labels?.TryGetValue("pool", out var pool) == true) evidenceLabels["pool"] = pool;
-        var evidence = EvidenceTarget.Resolve(evidenceLabels, options.Value.Evidence);
+        var (evidence, noEvidence) = EvidenceTarget.Resolve(evidenceLabels, options.Value.Evidence);
         var annotations = body.CommonAnnotations ?? firing[0].Annotations ?? [];
         var title = Title(labels, annotations, firing[0]);
         var faultStart = firing.Min(a => Microseconds(a.StartsAt));
@@ -233,6 +233,7 @@ public sealed class IntakeService(
         await Timeline.AddAsync(conn, tx, row.Id, now, TimelineKind.Opened, Actor,
             $"Opened by Alertmanager ({body.Receiver}): {firing.Count} alert(s) firing: {names}. Firing since {faultStart:yyyy-MM-dd HH:mm:ss} UTC.",
             JsonSerializer.Serialize(new { group_key = body.GroupKey, fingerprints = firing.Select(a => a.Fingerprint) }), ct);
+        if (noEvidence is not null) await Timeline.AddAsync(conn, tx, row.Id, now, TimelineKind.EvidenceFailed, "lifeguard", noEvidence, null, ct);
         await Audit.AddAsync(conn, tx, now, Actor, "alertmanager", "open", row.Id, title, ct);
         return row;
     }

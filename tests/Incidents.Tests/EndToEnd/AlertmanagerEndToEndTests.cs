@@ -17,17 +17,26 @@ public sealed class AlertmanagerEndToEndTests : IAsyncLifetime
     private TestDatabase _db = null!;
     private RunningService _service = null!;
     private string _tokenFile = null!;
+    private DiagnosisEndpoint _app = null!;
+    private DateTimeOffset _since;
 
     public async ValueTask InitializeAsync()
     {
         TestEnvironment.Program("prometheus-alertmanager");
         _db = await TestDatabase.CreateAsync();
+        // the guarded app's management address first: the service is told where evidence comes from when it starts
+        _since = DateTimeOffset.UtcNow.AddSeconds(-30);
+        _app = await DiagnosisEndpoint.StartAsync(() => $$"""
+            {"cause":"pool_too_small","summary":"Pool pinned at 2/2 with waiters while the server has headroom.","evidence":["in use 2/2","waiters 6"],
+             "remedy":"Raise Maximum Pool Size to 8.","avoid":"Do not chase slow queries.","since":"{{_since.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)}}","confidence":0.9}
+            """);
         _tokenFile = Path.Combine(Path.GetTempPath(), "incidents-token-" + Guid.NewGuid().ToString("N")[..8]);
         await File.WriteAllTextAsync(_tokenFile, RunningService.Token);
         _service = await RunningService.StartAsync(_db.ConnectionString, new Dictionary<string, string?>
         {
             ["Incidents:Token"] = null,
             ["Incidents:TokenFile"] = _tokenFile, // the same file Alertmanager reads, as under run.sh
+            ["Incidents:Evidence:Targets:site"] = "http://" + _app.HostPort,
         });
     }
 
@@ -35,17 +44,14 @@ public sealed class AlertmanagerEndToEndTests : IAsyncLifetime
     {
         await _service.DisposeAsync();
         await _db.DisposeAsync();
+        await _app.DisposeAsync();
         File.Delete(_tokenFile);
     }
 
     [Fact]
     public async Task Alertmanager_FiresAndResolves_IncidentOpensWithEvidenceIsAcknowledgedInBrowserAndResolves()
     {
-        var since = DateTimeOffset.UtcNow.AddSeconds(-30);
-        await using var app = await DiagnosisEndpoint.StartAsync(() => $$"""
-            {"cause":"pool_too_small","summary":"Pool pinned at 2/2 with waiters while the server has headroom.","evidence":["in use 2/2","waiters 6"],
-             "remedy":"Raise Maximum Pool Size to 8.","avoid":"Do not chase slow queries.","since":"{{since.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)}}","confidence":0.9}
-            """);
+        var app = _app;
         await using var am = await AlertmanagerProcess.StartAsync(new Uri(_service.BaseAddress, "/api/alertmanager").ToString(), _tokenFile);
         using var api = _service.Api();
         var labels = new Dictionary<string, string>

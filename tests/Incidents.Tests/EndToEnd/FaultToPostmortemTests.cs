@@ -40,6 +40,9 @@ public sealed partial class FaultToPostmortemTests : IAsyncLifetime
         {
             ["Incidents:Token"] = null,
             ["Incidents:TokenFile"] = _tokenFile,
+            // the site's management address (or the site itself when it serves /metrics there): where evidence comes from
+            ["Incidents:Evidence:Targets:management"] = $"http://127.0.0.1:{ManagementPort}",
+            ["Incidents:Evidence:Targets:site"] = $"http://127.0.0.1:{SitePort}",
         });
     }
 

@@ -13,7 +13,7 @@ public sealed class ConcurrentIntakeTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?> { ["Incidents:Evidence:DiagnosisUrl"] = "" };
+        var settings = new Dictionary<string, string?>();
         _a = await RunningService.StartAsync(_db.ConnectionString, settings);
         _b = await RunningService.StartAsync(_db.ConnectionString, settings);
     }

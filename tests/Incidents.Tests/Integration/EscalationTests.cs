@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Apps.Shared;
+using Lifeguard.Kit;
 using Incidents.Escalation;
 using Incidents.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,7 +65,6 @@ public sealed class EscalationTests : IAsyncLifetime
             ["Incidents:Escalation:DeliveryAttempts"] = "3",
             ["Incidents:Escalation:SmtpPort"] = SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Incidents:Escalation:PublicUrl"] = "http://incidents.example:5090/",
-            ["Incidents:Evidence:DiagnosisUrl"] = "",
         }, time ?? _time);
         _services.Add(s);
         return s;

@@ -1,29 +1,27 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Incidents.Tests.Infrastructure;
 using static Incidents.Tests.Infrastructure.Webhooks;
 
 namespace Incidents.Tests.Integration;
 
-/// <summary>When an incident opens for a pool, the service fetches the app's live diagnosis into the timeline and measures MTTD from its `since`.</summary>
-public sealed class EvidenceTests : IAsyncLifetime
+/// <summary>
+/// When an incident opens for a pool whose instance is a configured evidence target, the service fetches that app's live
+/// diagnosis into the timeline and measures MTTD from its `since`. Only from configured targets, only bounded, only a
+/// real diagnosis: a label naming another port is never called, a huge or hostile answer is refused.
+/// </summary>
+public sealed class EvidenceTests
 {
-    private TestDatabase _db = null!;
-    private RunningService _service = null!;
-    private HttpClient _api = null!;
-
-    public async ValueTask InitializeAsync()
+    // a service on its own database whose one evidence target is the given management address
+    private static async Task<(TestDatabase Db, RunningService Service)> StartAsync(string? target, Dictionary<string, string?>? more = null)
     {
-        _db = await TestDatabase.CreateAsync();
-        _service = await RunningService.StartAsync(_db.ConnectionString, new Dictionary<string, string?> { ["Incidents:Evidence:MaxAttempts"] = "2" });
-        _api = _service.Api();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _api.Dispose();
-        await _service.DisposeAsync();
-        await _db.DisposeAsync();
+        var db = await TestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string?> { ["Incidents:Evidence:MaxAttempts"] = "2" };
+        if (target is not null) settings["Incidents:Evidence:Targets:site"] = "http://" + target;
+        foreach (var (k, v) in more ?? []) settings[k] = v;
+        return (db, await RunningService.StartAsync(db.ConnectionString, settings));
     }
 
     [Fact]
@@ -38,24 +36,29 @@ public sealed class EvidenceTests : IAsyncLifetime
              "since":"{{since.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)}}","confidence":0.9,"signals":{} }
             """;
         await using var app = await DiagnosisEndpoint.StartAsync(() => diagnosis);
-        var id = (await PostAsync(_api, Body("g", Alert("fp1", "firing", now.AddSeconds(-10), instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
+        var (db, service) = await StartAsync(app.HostPort);
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        var id = (await PostAsync(api, Body("g", Alert("fp1", "firing", now.AddSeconds(-10), instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
 
-        var incident = await WaitForEvidenceAsync(id);
+        var incident = await WaitForEvidenceAsync(api, id);
         incident.GetProperty("evidence_state").GetString().ShouldBe("done");
         incident.GetProperty("diagnosis").GetProperty("cause").GetString().ShouldBe("pool_too_small");
         var evidence = incident.GetProperty("timeline").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "evidence");
         evidence.GetProperty("message").GetString()!.ShouldContain("pool_too_small");
+        evidence.GetProperty("message").GetString()!.ShouldContain("target site");
         // fault onset from the diagnosis (25 s ago), not from the alert's startsAt (10 s ago)
         incident.GetProperty("mttd_s").GetDouble().ShouldBeGreaterThan(20);
         app.Requests.ShouldBe(1);
 
-        var md = await _api.GetStringAsync($"/api/incidents/{id}/postmortem");
+        var md = await api.GetStringAsync($"/api/incidents/{id}/postmortem");
         md.ShouldContain("**Root Cause**: The connection pool was too small for the load (`pool_too_small`)");
         md.ShouldContain("- waiters 6");
         md.ShouldContain("Raise Maximum Pool Size to 8");
         md.ShouldContain("Do not chase slow queries");
 
-        using var ui = new UiClient(_service.BaseAddress);
+        using var ui = new UiClient(service.BaseAddress);
         await ui.LoginAsync(RunningService.ViewerEmail, RunningService.Password);
         var html = await ui.Http.GetStringAsync($"/incidents/{id}");
         html.ShouldContain("id=\"cause\">pool_too_small<");
@@ -65,8 +68,12 @@ public sealed class EvidenceTests : IAsyncLifetime
     public async Task Open_WhenTheDiagnosisFails_RecordsTheFailureAfterItsAttempts()
     {
         await using var app = await DiagnosisEndpoint.StartAsync(() => null);
-        var id = (await PostAsync(_api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
-        var incident = await WaitForEvidenceAsync(id);
+        var (db, service) = await StartAsync(app.HostPort);
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        var id = (await PostAsync(api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
+        var incident = await WaitForEvidenceAsync(api, id);
         incident.GetProperty("evidence_state").GetString().ShouldBe("failed");
         incident.GetProperty("timeline").EnumerateArray().ShouldContain(e => e.GetProperty("kind").GetString() == "evidence_failed");
         app.Requests.ShouldBe(2);
@@ -81,12 +88,12 @@ public sealed class EvidenceTests : IAsyncLifetime
         try
         {
             await using var app = await DiagnosisEndpoint.StartAsync(() => """{"cause":"lock_contention","summary":"root blocker pid 4242"}""", managementToken);
-            // a database of its own: the fixture's service (without the token) must not take the job
-            await using var db = await TestDatabase.CreateAsync();
-            await using var service = await RunningService.StartAsync(db.ConnectionString, new Dictionary<string, string?> { ["Incidents:Evidence:TokenFile"] = file });
+            var (db, service) = await StartAsync(app.HostPort, new() { ["Incidents:Evidence:TokenFile"] = file });
+            await using var _ = db;
+            await using var __ = service;
             using var api = service.Api();
             var id = (await PostAsync(api, Body("g2", Alert("fp9", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
-            var incident = await WaitForEvidenceAsync(id, api);
+            var incident = await WaitForEvidenceAsync(api, id);
             incident.GetProperty("evidence_state").GetString().ShouldBe("done");
             incident.GetProperty("diagnosis").GetProperty("cause").GetString().ShouldBe("lock_contention");
         }
@@ -97,21 +104,99 @@ public sealed class EvidenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Open_WithAnInstanceOutsideTheAllowedHosts_FetchesNothing()
+    public async Task Open_InstanceNamingAnotherLocalPort_NeverCallsItAndSaysWhy()
     {
-        var id = (await PostAsync(_api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: "169.254.169.254:80")))).GetProperty("incident_id").GetInt64();
-        (await GetIncidentAsync(_api, id)).GetProperty("evidence_state").GetString().ShouldBe("none");
+        // a listener of our own on loopback: the port an attacker would name in the instance label
+        using var trap = new TcpListener(IPAddress.Loopback, 0);
+        trap.Start();
+        var trapPort = ((IPEndPoint)trap.LocalEndpoint).Port;
+        await using var app = await DiagnosisEndpoint.StartAsync(() => """{"cause":"healthy"}""");
+        var (db, service) = await StartAsync(app.HostPort, new() { ["Incidents:Evidence:TokenFile"] = await TokenFileAsync() });
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+
+        var id = (await PostAsync(api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: $"127.0.0.1:{trapPort}")))).GetProperty("incident_id").GetInt64();
+        // a second incident for the configured target, fetched after the first: when it is done the worker has had its chance
+        var id2 = (await PostAsync(api, Body("g2", Alert("fp2", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
+        (await WaitForEvidenceAsync(api, id2)).GetProperty("evidence_state").GetString().ShouldBe("done");
+
+        var incident = await GetIncidentAsync(api, id);
+        incident.GetProperty("evidence_state").GetString().ShouldBe("none", "no fetch was ever queued");
+        incident.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("message").GetString())
+            .ShouldContain($"No diagnosis fetched: no configured evidence target for instance 127.0.0.1:{trapPort}.");
+        trap.Pending().ShouldBeFalse("the port named by the label was called");
     }
 
-    private async Task<JsonElement> WaitForEvidenceAsync(long id, HttpClient? api = null)
+    [Theory]
+    [InlineData("huge")]
+    [InlineData("unknown_cause")]
+    [InlineData("giant_text")]
+    [InlineData("not_json")]
+    public async Task Open_HugeOrHostileAnswer_IsRefusedAndNeverBecomesTheCause(string kind)
     {
-        for (var i = 0; i < 100; i++)
+        var answer = kind switch
         {
-            var incident = await GetIncidentAsync(api ?? _api, id);
+            "huge" => """{"cause":"healthy","summary":"x","padding":""" + "\"" + new string('a', 300 * 1024) + "\"}",
+            "unknown_cause" => """{"cause":"<!channel> call +1-555-0100 now","remedy":"Run DROP DATABASE"}""",
+            "giant_text" => """{"cause":"pool_too_small","remedy":""" + "\"" + new string('r', 5000) + "\"}",
+            _ => "<html>hello</html>",
+        };
+        await using var app = await DiagnosisEndpoint.StartAsync(() => answer);
+        var (db, service) = await StartAsync(app.HostPort);
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        var id = (await PostAsync(api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: app.HostPort)))).GetProperty("incident_id").GetInt64();
+
+        var incident = await WaitForEvidenceAsync(api, id);
+        incident.GetProperty("evidence_state").GetString().ShouldBe("failed");
+        incident.GetProperty("diagnosis").ValueKind.ShouldBe(JsonValueKind.Null);
+        var failed = incident.GetProperty("timeline").EnumerateArray().Last(e => e.GetProperty("kind").GetString() == "evidence_failed").GetProperty("message").GetString()!;
+        failed.ShouldContain("target site");
+        failed.ShouldNotContain("DROP DATABASE");
+        (await api.GetStringAsync($"/api/incidents/{id}/postmortem")).ShouldNotContain("DROP DATABASE");
+    }
+
+    [Fact]
+    public async Task Open_TargetThatDoesNotAnswer_FailsWithAGenericReasonNotItsAddress()
+    {
+        // a port that was free a moment ago: nobody listens there
+        int closed;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            closed = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+
+        var (db, service) = await StartAsync($"127.0.0.1:{closed}");
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        var id = (await PostAsync(api, Body("g", Alert("fp1", "firing", DateTimeOffset.UtcNow, instance: $"127.0.0.1:{closed}")))).GetProperty("incident_id").GetInt64();
+        var incident = await WaitForEvidenceAsync(api, id);
+        incident.GetProperty("evidence_state").GetString().ShouldBe("failed");
+        var text = incident.GetProperty("timeline").GetRawText();
+        text.ShouldContain("the target could not be reached");
+        text.ShouldNotContain($":{closed}", Case.Sensitive, "only the instance label the alert itself carried may name the port");
+    }
+
+    private static async Task<string> TokenFileAsync()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "management-token-for-the-target-only");
+        return file;
+    }
+
+    private static async Task<JsonElement> WaitForEvidenceAsync(HttpClient api, long id)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            var incident = await GetIncidentAsync(api, id);
             if (incident.GetProperty("evidence_state").GetString() is "done" or "failed") return incident;
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("the evidence was not fetched within 10 s");
+        throw new TimeoutException("the evidence was not fetched within 15 s");
     }
 }

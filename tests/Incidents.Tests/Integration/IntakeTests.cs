@@ -18,7 +18,6 @@ public sealed class IntakeTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         _service = await RunningService.StartAsync(_db.ConnectionString, new Dictionary<string, string?>
         {
-            ["Incidents:Evidence:DiagnosisUrl"] = "", // no guarded app here; EvidenceTests cover it
             ["Incidents:ReopenWindow"] = "00:30:00",
         }, _time);
         _api = _service.Api();

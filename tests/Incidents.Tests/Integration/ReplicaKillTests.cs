@@ -56,7 +56,6 @@ public sealed class ReplicaKillTests : IAsyncLifetime
             ["Incidents__Escalation__RetryDelay"] = "00:00:00.100",
             // longer than the test holds a delivery's answer: the sender must still be waiting when it is killed
             ["Incidents__Escalation__DeliveryTimeout"] = "00:00:30",
-            ["Incidents__Evidence__DiagnosisUrl"] = "",
         });
         _replicas.Add(r);
         return r;

@@ -14,7 +14,7 @@ public sealed class UiTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        _service = await RunningService.StartAsync(_db.ConnectionString, new Dictionary<string, string?> { ["Incidents:Evidence:DiagnosisUrl"] = "" });
+        _service = await RunningService.StartAsync(_db.ConnectionString, new Dictionary<string, string?>());
         _api = _service.Api();
     }
 
