@@ -29,7 +29,7 @@ public static class IncidentsApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = IncidentsConnectionString.Resolve(builder.Configuration);
-        var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation]);
+        var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation, o.Intake]);
         RetiredSettings.Refuse(builder.Configuration);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -99,6 +99,8 @@ public static class IncidentsApp
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = IntakeBounds.OnRejected;
+            IntakeBounds.AddPolicies(o, options.Intake);
             o.AddPolicy(LoginPolicy, ctx => HttpMethods.IsPost(ctx.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                 {

@@ -24,9 +24,9 @@ public sealed class IncidentsOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Largest webhook body accepted, in bytes (Alertmanager sends at most a few hundred KB).</summary>
-    [Range(1024, 64 * 1024 * 1024)]
-    public int MaxWebhookBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>Bounds on intake, API pages and request rates.</summary>
+    [Required]
+    public IntakeOptions Intake { get; set; } = new();
 
     /// <summary>How evidence (the guarded app's live diagnosis) is fetched.</summary>
     [Required]

@@ -14,7 +14,7 @@ public static class EscalationApi
         ArgumentNullException.ThrowIfNull(app);
         var read = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.ReadPolicy };
         app.MapGet("/api/incidents/{id:long}/escalation", async (long id, EscalationQueries q, CancellationToken ct) =>
-            await q.GetAsync(id, ct) is { } e ? Results.Ok(e) : Results.NotFound()).RequireAuthorization(read);
+            await q.GetAsync(id, ct) is { } e ? Results.Ok(e) : Results.NotFound()).RequireAuthorization(read).RequireRateLimiting(Intake.IntakeBounds.ApiPolicy);
         app.MapGet("/api/oncall", (string? at, EscalationQueries q, TimeProvider time) =>
         {
             var when = time.GetUtcNow();
@@ -23,8 +23,11 @@ public static class EscalationApi
                 return Results.Problem("at must be an ISO-8601 time, e.g. 2026-03-29T01:00:00Z", statusCode: 400);
             }
 
+            // schedules step forward by shifts from `at`: near DateTimeOffset's ends that arithmetic overflows
+            if (when.UtcDateTime.Year is < 1970 or > 9000) return Results.Problem("at must be between the years 1970 and 9000", statusCode: 400);
+
             return Results.Ok(q.OnCall(when.ToUniversalTime()));
-        }).RequireAuthorization(read);
+        }).RequireAuthorization(read).RequireRateLimiting(Intake.IntakeBounds.ApiPolicy);
         return app;
     }
 }

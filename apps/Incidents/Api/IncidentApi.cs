@@ -23,16 +23,31 @@ public static class IncidentApi
         var read = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.ReadPolicy };
         var respond = new AuthorizeAttribute { AuthenticationSchemes = BearerTokenHandler.SchemeName, Policy = Roles.RespondPolicy };
 
-        app.MapPost("/api/alertmanager", ReceiveAsync).RequireAuthorization(respond).DisableAntiforgery();
+        app.MapPost("/api/alertmanager", ReceiveAsync).RequireAuthorization(respond).DisableAntiforgery().RequireRateLimiting(IntakeBounds.IntakePolicy);
 
-        var api = app.MapGroup("/api/incidents");
-        api.MapGet("", async (IncidentQueries q, string? status, int? limit, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_key")] string? groupKey, CancellationToken ct) =>
+        var api = app.MapGroup("/api/incidents").RequireRateLimiting(IntakeBounds.ApiPolicy);
+        // lists are paged: newest first, `limit` (1..Incidents:Intake:MaxPageSize), `before` an id for the next page
+        api.MapGet("", async (IncidentQueries q, IOptions<IncidentsOptions> o, string? status, string? limit, string? before,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_key")] string? groupKey, CancellationToken ct) =>
         {
             if (groupKey is { Length: 0 or > WebhookValidation.MaxKeyLength }) return Results.Problem("group_key must be 1..4096 characters", statusCode: 400);
             bool? open = status switch { null or "" or "all" => null, "open" => true, "resolved" => false, _ => (bool?)null };
             if (status is not (null or "" or "all" or "open" or "resolved")) return Results.Problem("status must be open, resolved or all", statusCode: 400);
-            if (limit is < 1 or > 1000) return Results.Problem("limit must be 1..1000", statusCode: 400);
-            return Results.Ok(await q.ListAsync(open, limit ?? 100, ct, groupKey));
+            if (Paging.Limit(limit, 100, o.Value.Intake.MaxPageSize) is not { } n) return Results.Problem($"limit must be 1..{o.Value.Intake.MaxPageSize}", statusCode: 400);
+            if (Paging.Id(before) is not { } beforeId) return Results.Problem("before must be an incident id", statusCode: 400);
+            return Results.Ok(await q.ListAsync(open, n, ct, groupKey, beforeId == 0 ? null : beforeId));
+        }).RequireAuthorization(read);
+        api.MapGet("/{id:long}/alerts", async (long id, IncidentQueries q, IOptions<IncidentsOptions> o, string? limit, string? offset, CancellationToken ct) =>
+        {
+            if (Paging.Limit(limit, 100, o.Value.Intake.MaxPageSize) is not { } n) return Results.Problem($"limit must be 1..{o.Value.Intake.MaxPageSize}", statusCode: 400);
+            if (Paging.Offset(offset) is not { } skip) return Results.Problem("offset must be 0..1000000", statusCode: 400);
+            return await q.AlertsAsync(id, n, skip, ct) is { } page ? Results.Ok(page) : Results.NotFound();
+        }).RequireAuthorization(read);
+        api.MapGet("/{id:long}/timeline", async (long id, IncidentQueries q, IOptions<IncidentsOptions> o, string? limit, string? offset, CancellationToken ct) =>
+        {
+            if (Paging.Limit(limit, 100, o.Value.Intake.MaxPageSize) is not { } n) return Results.Problem($"limit must be 1..{o.Value.Intake.MaxPageSize}", statusCode: 400);
+            if (Paging.Offset(offset) is not { } skip) return Results.Problem("offset must be 0..1000000", statusCode: 400);
+            return await q.TimelineAsync(id, n, skip, ct) is { } page ? Results.Ok(page) : Results.NotFound();
         }).RequireAuthorization(read);
         api.MapGet("/{id:long}", async (long id, IncidentQueries q, CancellationToken ct) =>
             await q.GetAsync(id, ct) is { } i ? Results.Ok(i) : Results.NotFound()).RequireAuthorization(read);
@@ -54,15 +69,16 @@ public static class IncidentApi
             return Outcome(await a.AddNoteAsync(id, ActorOf(http), note.Text!, ct));
         }).RequireAuthorization(respond);
 
-        app.MapGet("/api/measures", async (MeasuresQuery m, CancellationToken ct) => Results.Ok(await m.RollingAsync(ct))).RequireAuthorization(read);
-        app.MapGet("/api/audit", async (IncidentQueries q, CancellationToken ct) => Results.Ok(await q.AuditAsync(null, 500, ct))).RequireAuthorization(read);
-        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireAuthorization(read);
+        app.MapGet("/api/measures", async (MeasuresQuery m, CancellationToken ct) => Results.Ok(await m.RollingAsync(ct))).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
+        app.MapGet("/api/audit", async (IncidentQueries q, CancellationToken ct) => Results.Ok(await q.AuditAsync(null, 500, ct))).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
+        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
         return app;
     }
 
     private static async Task<IResult> ReceiveAsync(HttpContext http, IntakeService intake, IOptions<IncidentsOptions> options, CancellationToken ct)
     {
-        var limit = options.Value.MaxWebhookBytes;
+        var bounds = options.Value.Intake;
+        var limit = bounds.MaxBodyBytes;
         if (http.Request.ContentLength > limit) return Results.Problem($"the body is larger than {limit} bytes", statusCode: 413);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
         if (http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
@@ -77,14 +93,15 @@ public static class IncidentApi
         }
         catch (JsonException ex)
         {
-            return Results.Problem($"the body is not valid JSON for a webhook: {ex.Message}", statusCode: 400);
+            return Results.Problem($"the body is not valid JSON for a webhook: {Lifeguard.Kit.SafeText.Printable(ex.Message, 300)}", statusCode: 400);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == 413)
         {
             return Results.Problem($"the body is larger than {limit} bytes", statusCode: 413);
         }
 
-        if (WebhookValidation.Problem(body) is { } problem) return Results.Problem(problem, statusCode: 400);
+        if (WebhookValidation.Check(body, bounds) is { } bad) return Results.Problem(bad.Problem, statusCode: bad.Status);
+        RunbookLinks.Normalize(body!, bounds.RunbookBaseUrl);
         MetricsEndpoint.CountNotification();
         var result = await intake.ReceiveAsync(body!, ct);
         return Results.Ok(new { outcome = result.Outcome.ToString().ToLowerInvariant(), incident_id = result.IncidentId });

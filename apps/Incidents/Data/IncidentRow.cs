@@ -19,6 +19,9 @@ internal sealed class IncidentRow
     public string? ResolvedBy { get; set; }
     public int ReopenCount { get; set; }
     public int TruncatedAlerts { get; set; }
+
+    /// <summary>Alerts of the group beyond Incidents:Intake:MaxAlertsPerIncident: counted, not stored.</summary>
+    public int AlertsOverflow { get; set; }
     public string? Diagnosis { get; set; }
     public string EvidenceState { get; set; } = "none";
     public string? EvidenceUrl { get; set; }

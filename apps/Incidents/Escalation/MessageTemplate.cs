@@ -53,13 +53,15 @@ public static class MessageTemplate
     public static JsonObject Slack(Notification n)
     {
         ArgumentNullException.ThrowIfNull(n);
-        var diagnosis = n.Cause is null ? "_diagnosis not available yet_" : $"*Diagnosis:* `{n.Cause}`{(n.Summary is null ? "" : " " + n.Summary)}";
+        // Slack parses mrkdwn in `text` and in sections: <!channel>, <url|label> and @mentions in a title, a label or a
+        // diagnosis (a client's application_name ends up there) must arrive as text, so & < > are escaped as Slack asks
+        var diagnosis = n.Cause is null ? "_diagnosis not available yet_" : $"*Diagnosis:* `{SlackText(n.Cause)}`{(n.Summary is null ? "" : " " + SlackText(n.Summary))}";
         return new JsonObject
         {
-            ["text"] = $"{Subject(n)} ({n.Status})",
+            ["text"] = $"{SlackText(Subject(n))} ({n.Status})",
             ["blocks"] = new JsonArray(
                 new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = Subject(n) } },
-                new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = diagnosis + (n.Remedy is null ? "" : $"\n*Do first:* {n.Remedy}") } },
+                new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = diagnosis + (n.Remedy is null ? "" : $"\n*Do first:* {SlackText(n.Remedy)}") } },
                 new JsonObject
                 {
                     ["type"] = "actions",
@@ -71,4 +73,9 @@ public static class MessageTemplate
                 }),
         };
     }
+
+    /// <summary>Text for Slack's mrkdwn: &amp; &lt; &gt; as entities (no mention, link or channel ping can be formed), on one line.</summary>
+    internal static string SlackText(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
+            .Replace('\n', ' ').Replace('\r', ' ');
 }

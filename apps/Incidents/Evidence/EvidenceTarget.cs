@@ -12,7 +12,8 @@ internal static class EvidenceTarget
     /// <summary>The diagnosis URL for the labels, or null with the reason (for the timeline) when there is none.</summary>
     public static (Uri? Url, string? Reason) Resolve(IReadOnlyDictionary<string, string> labels, EvidenceOptions options)
     {
-        if (!labels.ContainsKey("pool")) return (null, null); // not a pool's alert: nothing to diagnose, nothing to say
+        // not a pool's alert, or evidence is off (no targets): nothing to fetch, nothing to say
+        if (!labels.ContainsKey("pool") || options.Targets.Count == 0) return (null, null);
         if (!labels.TryGetValue("instance", out var instance) || string.IsNullOrWhiteSpace(instance))
         {
             return (null, "No diagnosis fetched: the alert names no instance.");

@@ -58,7 +58,9 @@ public sealed class IntakeService(
         var reusable = incident is not null &&
             (incident.Status != IncidentStatus.Resolved || incident.ResolvedAt >= now - opts.ReopenWindow);
         var known = reusable ? latestAlerts : [];
-        var plan = Classify(alerts, known, body.Status == "resolved");
+        // bounded per incident: alerts it already has, then new ones newest first up to the cap; the rest only counted
+        var (kept, overflow) = CapAlerts(alerts, known, opts.Intake.MaxAlertsPerIncident);
+        var plan = Classify(kept, known, body.Status == "resolved");
 
         IntakeOutcome outcome;
         if (!reusable)
@@ -69,7 +71,7 @@ public sealed class IntakeService(
                 return new IntakeResult(IntakeOutcome.Ignored, null);
             }
 
-            incident = await OpenAsync(conn, tx, body, alerts, now, ct);
+            incident = await OpenAsync(conn, tx, body, kept, now, ct);
             await escalations.StartAsync(conn, tx, incident.Id, incident.Labels, now, ct);
             outcome = IntakeOutcome.Opened;
         }
@@ -111,10 +113,18 @@ public sealed class IntakeService(
             if (outcome == IntakeOutcome.Unchanged) outcome = IntakeOutcome.Updated;
         }
 
-        // Resolved when no alert of the group still fires. With truncation the body cannot show every alert, so then only
-        // Alertmanager's group status can say the whole group resolved.
+        if (overflow > incident.AlertsOverflow)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE incidents SET alerts_overflow = @overflow, updated_at = @now WHERE id = @id", new { overflow, now, id = incident.Id }, tx, cancellationToken: ct));
+            await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Truncated, Actor,
+                $"{overflow} alert(s) of this group beyond the {opts.Intake.MaxAlertsPerIncident} this incident keeps were counted, not stored (Incidents:Intake:MaxAlertsPerIncident).", null, ct);
+        }
+
+        // Resolved when no alert of the group still fires. With truncation (Alertmanager's or the cap's) the stored alerts
+        // are not all of them, so then only Alertmanager's group status can say the whole group resolved.
         var stillFiring = StillFiring(known, plan);
-        var groupResolved = stillFiring == 0 && (body.TruncatedAlerts == 0 || body.Status == "resolved");
+        var groupResolved = stillFiring == 0 && ((body.TruncatedAlerts == 0 && overflow == 0) || body.Status == "resolved");
         if (groupResolved && incident.Status != IncidentStatus.Resolved)
         {
             await conn.ExecuteAsync(new CommandDefinition(
@@ -134,7 +144,7 @@ public sealed class IntakeService(
         }
         if (outcome != IntakeOutcome.Unchanged)
         {
-            logger.LogInformation("Incident {IncidentId}: {Outcome} by a notification for group {GroupKey}", incident.Id, outcome, groupKey);
+            logger.LogInformation("Incident {IncidentId}: {Outcome} by a notification for group {GroupKey}", incident.Id, outcome, Lifeguard.Kit.SafeText.Printable(groupKey));
         }
 
         return new IntakeResult(outcome, incident.Id);
@@ -191,6 +201,17 @@ public sealed class IntakeService(
         }
 
         return plan;
+    }
+
+    // The alerts an incident takes from one body: every one it already holds, then unknown ones, newest first, while
+    // there is room; the count of the others is all that is kept of them.
+    internal static (List<WebhookAlert> Kept, int Overflow) CapAlerts(List<WebhookAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, int max)
+    {
+        var room = Math.Max(0, max - known.Count);
+        var fresh = alerts.Where(a => !known.ContainsKey(a.Fingerprint!)).ToList();
+        if (fresh.Count <= room) return (alerts, 0);
+        var admitted = fresh.OrderByDescending(a => a.StartsAt).Take(room).Select(a => a.Fingerprint!).ToHashSet(StringComparer.Ordinal);
+        return (alerts.Where(a => known.ContainsKey(a.Fingerprint!) || admitted.Contains(a.Fingerprint!)).ToList(), fresh.Count - room);
     }
 
     // the incident's alerts still firing once the plan is applied (the stored state was read under the group's lock)

@@ -23,10 +23,10 @@ public sealed class OnCallModel(EscalationQueries queries, TimeProvider time) : 
         At = time.GetUtcNow();
         if (!string.IsNullOrEmpty(at))
         {
-            if (DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) At = t.ToUniversalTime();
+            if (DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && t.UtcDateTime.Year is >= 1970 and <= 9000) At = t.ToUniversalTime();
             else
             {
-                Error = "Not a time: use ISO-8601, e.g. 2026-03-29T01:00:00Z.";
+                Error = "Not a time between 1970 and 9000: use ISO-8601, e.g. 2026-03-29T01:00:00Z.";
                 Response.StatusCode = StatusCodes.Status400BadRequest;
             }
         }

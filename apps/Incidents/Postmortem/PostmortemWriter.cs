@@ -20,7 +20,7 @@ public static class PostmortemWriter
         var start = incident.OnsetAt ?? incident.FaultStartedAt;
         var end = incident.ResolvedAt ?? now;
         var sb = new StringBuilder();
-        sb.Append("# POSTMORTEM: ").AppendLine(Upper(incident.Title));
+        sb.Append("# POSTMORTEM: ").AppendLine(E(Upper(incident.Title)));
         sb.AppendLine("`ISSUE SUMMARY`").AppendLine("<br>");
         sb.Append("**Duration**: ").Append(Duration(end - start)).Append(", from ").Append(Clock(start)).Append(" to ")
             .Append(incident.ResolvedAt is null ? "now (still open)" : Clock(end)).Append(" UTC on ")
@@ -30,7 +30,7 @@ public static class PostmortemWriter
         sb.AppendLine("<br>");
         sb.Append("**Root Cause**: ").AppendLine(d is null
             ? "Not determined automatically (no diagnosis was available when the incident opened); to be written by the responders."
-            : $"{CauseName(d.Cause)} (`{d.Cause}`){(d.Summary is null ? "" : ": " + d.Summary)}");
+            : $"{CauseName(d.Cause)} (`{E(d.Cause)}`){(d.Summary is null ? "" : ": " + E(d.Summary))}");
 
         sb.AppendLine("# TIMELINE");
         var first = true;
@@ -38,7 +38,7 @@ public static class PostmortemWriter
         {
             if (!first) sb.AppendLine("<br>");
             first = false;
-            sb.Append(Clock(e.At)).Append(": ").AppendLine(e.Message);
+            sb.Append(Clock(e.At)).Append(": ").AppendLine(E(e.Message));
         }
 
         sb.AppendLine("# ROOT CAUSE AND RESOLUTION");
@@ -48,36 +48,37 @@ public static class PostmortemWriter
         }
         else
         {
-            sb.Append("The live diagnosis named **").Append(d.Cause).Append("**").Append(d.Confidence is { } c ? $" (confidence {c.ToString("0.##", CultureInfo.InvariantCulture)})" : "")
+            sb.Append("The live diagnosis named **").Append(E(d.Cause)).Append("**").Append(d.Confidence is { } c ? $" (confidence {c.ToString("0.##", CultureInfo.InvariantCulture)})" : "")
                 .Append(d.Since is { } s ? $", holding since {Clock(s)} UTC" : "").AppendLine(".");
-            if (d.Summary is not null) sb.AppendLine(d.Summary);
+            if (d.Summary is not null) sb.AppendLine(E(d.Summary));
             if (d.Evidence.Count > 0)
             {
                 sb.AppendLine().AppendLine("Evidence:");
-                foreach (var item in d.Evidence) sb.Append("- ").AppendLine(item);
+                foreach (var item in d.Evidence) sb.Append("- ").AppendLine(E(item));
                 sb.AppendLine();
             }
 
-            if (d.Consequences.Count > 0) sb.Append("Consequences of it (not separate causes): ").AppendLine(string.Join(", ", d.Consequences));
-            if (d.Remedy is not null) sb.Append("Remedy: ").AppendLine(d.Remedy);
-            if (d.Avoid is not null) sb.Append("What would make it worse: ").AppendLine(d.Avoid);
+            if (d.Consequences.Count > 0) sb.Append("Consequences of it (not separate causes): ").AppendLine(E(string.Join(", ", d.Consequences)));
+            if (d.Remedy is not null) sb.Append("Remedy: ").AppendLine(E(d.Remedy));
+            if (d.Avoid is not null) sb.Append("What would make it worse: ").AppendLine(E(d.Avoid));
         }
 
         sb.AppendLine(incident.ResolvedAt is { } r
-            ? $"The incident was resolved at {Clock(r)} UTC by {incident.ResolvedBy}."
+            ? $"The incident was resolved at {Clock(r)} UTC by {E(incident.ResolvedBy)}."
             : "The incident is not resolved yet.");
         sb.AppendLine();
 
         sb.AppendLine("# CORRECTIVE AND PREVENTATIVE MEASURES");
         sb.Append("Response times of this incident: MTTD ").Append(Seconds(incident.MttdS)).Append(", MTTA ").Append(Seconds(incident.MttaS))
             .Append(", MTTR ").Append(Seconds(incident.MttrS)).Append(incident.ReopenCount > 0 ? $", re-opened {incident.ReopenCount} time(s)" : "").AppendLine(".");
-        if (d?.Remedy is not null) sb.Append("Apply the remedy for good, not only as a temporary fix: ").AppendLine(d.Remedy);
+        if (d?.Remedy is not null) sb.Append("Apply the remedy for good, not only as a temporary fix: ").AppendLine(E(d.Remedy));
         foreach (var m in CauseMeasures(d?.Cause)) sb.AppendLine(m);
         if (incident.ReopenCount > 0) sb.AppendLine("The alert group fired again after resolving: review the alert's thresholds and `for:` so it does not flap.");
 
         sb.AppendLine("# TODO LIST");
-        if (d?.Remedy is not null) sb.Append("- [ ] ").AppendLine(d.Remedy);
-        foreach (var a in (incident.Alerts ?? []).Select(a => a.Annotations.GetValueOrDefault("runbook_url")).Where(u => !string.IsNullOrEmpty(u)).Distinct())
+        if (d?.Remedy is not null) sb.Append("- [ ] ").AppendLine(E(d.Remedy));
+        // only http(s) links, as autolinks: a runbook_url comes from whoever wrote (or posted) the alert
+        foreach (var a in (incident.Alerts ?? []).Select(a => MarkdownText.Link(a.Annotations.GetValueOrDefault("runbook_url"))).OfType<string>().Distinct())
         {
             sb.Append("- [ ] Check the runbook entry ").Append(a).AppendLine(" against what happened.");
         }
@@ -96,11 +97,11 @@ public static class PostmortemWriter
             ?? alerts.Select(a => a.Annotations.GetValueOrDefault("description")).FirstOrDefault(x => x is not null);
         var severity = incident.Labels.GetValueOrDefault("severity");
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{alerts.Count} alert(s) fired ({string.Join(", ", names)})");
-        if (pools.Count > 0) sb.Append(" for pool ").Append(string.Join(", ", pools));
-        if (severity is not null) sb.Append(", severity ").Append(severity);
+        sb.Append(CultureInfo.InvariantCulture, $"{alerts.Count} alert(s) fired ({E(string.Join(", ", names))})");
+        if (pools.Count > 0) sb.Append(" for pool ").Append(E(string.Join(", ", pools)));
+        if (severity is not null) sb.Append(", severity ").Append(E(severity));
         sb.Append('.');
-        if (description is not null) sb.Append(' ').Append(description);
+        if (description is not null) sb.Append(' ').Append(E(description));
         sb.Append(" User-facing impact: to be written.");
         return sb.ToString();
     }
@@ -133,6 +134,8 @@ public static class PostmortemWriter
     };
 
     private static string Upper(string s) => s.ToUpperInvariant();
+
+    private static string E(string? s) => MarkdownText.Escape(s);
 
     private static string Clock(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 

@@ -26,4 +26,11 @@ public sealed record IncidentView(
     string EvidenceState,
     JsonElement? Diagnosis,
     IReadOnlyList<AlertView>? Alerts,
-    IReadOnlyList<TimelineView>? Timeline);
+    IReadOnlyList<TimelineView>? Timeline)
+{
+    /// <summary>All the incident's alerts (only for one incident); <see cref="Alerts"/> holds at most the newest 100, the rest are paged at /api/incidents/{id}/alerts.</summary>
+    public long? AlertsTotal { get; init; }
+
+    /// <summary>All its timeline entries (only for one incident); <see cref="Timeline"/> holds at most the newest 500, the rest at /api/incidents/{id}/timeline.</summary>
+    public long? TimelineTotal { get; init; }
+}

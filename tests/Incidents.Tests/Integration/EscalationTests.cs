@@ -213,6 +213,38 @@ public sealed class EscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChannelSecrets_InTheirUrls_AppearNowhereAReaderCanRead()
+    {
+        // a working channel whose URL carries user info and a signed query, and a dead one with a secret path and token
+        var working = new UriBuilder(_hook.Url) { UserName = "HookUserSecret", Password = "HookPassSecret", Query = "sig=QuerySecret123" }.Uri;
+        var service = await StartAsync($$"""
+            policies:
+              page:
+                steps:
+                  - notify_channel: signed
+                  - notify_channel: gone
+            """.Replace("policies:", $"  signed: {{ type: webhook, url: \"{working}\" }}\n  gone: {{ type: slack, url: \"http://127.0.0.1:1/services/T0PathSecret/B1PathSecret?token=TokenSecret\" }}\npolicies:", StringComparison.Ordinal), TimeProvider.System);
+        using var api = service.Api();
+        var id = (await PostAsync(api, Body("secrets", Alert("fp-secrets", "firing", DateTimeOffset.UtcNow.AddSeconds(-5))))).GetProperty("incident_id").GetInt64();
+        await Until(async () => Messages(await GetIncidentAsync(api, id), "delivery_failed").Any(m => m.StartsWith("Gave up on slack gone", StringComparison.Ordinal))
+            && Messages(await GetIncidentAsync(api, id), "delivery_sent").Any(m => m.StartsWith("Sent webhook signed", StringComparison.Ordinal)), "both channels tried");
+
+        using var ui = new UiClient(service.BaseAddress);
+        await ui.LoginAsync(RunningService.ViewerEmail, RunningService.Password);
+        var readable = string.Join("\n",
+            await api.GetStringAsync($"/api/incidents/{id}"), await api.GetStringAsync($"/api/incidents/{id}/escalation"),
+            await api.GetStringAsync($"/api/incidents/{id}/timeline"), await api.GetStringAsync($"/api/incidents/{id}/postmortem"),
+            await ui.Http.GetStringAsync($"/incidents/{id}"), await ui.Http.GetStringAsync($"/incidents/{id}/postmortem"));
+        foreach (var secret in (string[])["HookUserSecret", "HookPassSecret", "QuerySecret123", "T0PathSecret", "B1PathSecret", "TokenSecret", "127.0.0.1:1/"])
+        {
+            readable.ShouldNotContain(secret, Case.Sensitive, $"a reader sees {secret}");
+        }
+
+        readable.ShouldContain("signed");
+        readable.ShouldContain("gone");
+    }
+
+    [Fact]
     public async Task Delivery_FailingReceivers_RetriedWithBackoff_EveryAttemptInTheTimeline()
     {
         _hook.FailFirst = 2;
@@ -233,9 +265,11 @@ public sealed class EscalationTests : IAsyncLifetime
         var failed = Messages(incident, "delivery_failed");
         failed.ShouldContain(m => m.StartsWith("Attempt 1 of webhook hook", StringComparison.Ordinal) && m.Contains("HTTP 500", StringComparison.Ordinal) && m.Contains("retrying in 0.1 s", StringComparison.Ordinal));
         failed.ShouldContain(m => m.StartsWith("Attempt 2 of webhook hook", StringComparison.Ordinal) && m.Contains("retrying in 0.2 s", StringComparison.Ordinal));
-        failed.ShouldContain(m => m.StartsWith("Gave up on webhook dead (http://127.0.0.1:1/) after 3 attempt(s)", StringComparison.Ordinal));
+        failed.ShouldContain(m => m.StartsWith("Gave up on webhook dead after 3 attempt(s): the receiver could not be reached", StringComparison.Ordinal));
+        // the channel is named, never addressed: not its URL, not the port the socket error would name
+        incident.GetRawText().ShouldNotContain("127.0.0.1:1/");
         Messages(incident, "delivery_sent").ShouldContain(m => m.StartsWith("Sent webhook hook", StringComparison.Ordinal) && m.Contains("attempt 3", StringComparison.Ordinal));
-        Messages(incident, "delivery_sent").ShouldContain(m => m.StartsWith("Sent e-mail to ben <ben@example.org>", StringComparison.Ordinal));
+        Messages(incident, "delivery_sent").ShouldContain(m => m.StartsWith("Sent e-mail to ben (step", StringComparison.Ordinal));
         _hook.Requests.ShouldBe(3);
     }
 
