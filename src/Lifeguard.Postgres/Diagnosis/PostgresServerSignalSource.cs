@@ -211,7 +211,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             while (await r.ReadAsync(ct).ConfigureAwait(false))
             {
                 sessions.Add(new Session(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                    r.GetString(6), r.GetString(7), r.GetDouble(8), r.GetDouble(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetFieldValue<int[]>(11), r.GetBoolean(12)));
+                    r.GetString(6), r.GetString(7), r.GetDouble(8), r.GetDouble(9), QueryTextNormalizer.Normalize(r.GetString(10)), r.IsDBNull(11) ? null : r.GetFieldValue<int[]>(11), r.GetBoolean(12)));
             }
         }
 

@@ -73,7 +73,7 @@ internal static class DiagnosisRules
         {
             evidence.Add(F($"server: {server.Backends} of {server.UsableConnections} usable connection slots taken (max_connections {server.MaxConnections}, {server.ReservedConnections} reserved)"));
             if (server.SlotHolders.Count > 0)
-                evidence.Add("slots held by: " + string.Join("; ", server.SlotHolders.Take(5).Select(h => F($"{Name(h.Application)} ({h.User}@{h.Client}) {h.Connections}"))));
+                evidence.Add("slots held by: " + string.Join("; ", server.SlotHolders.Take(5).Select(h => F($"{Name(h.Application)} (role {h.User}) {h.Connections}"))));
         }
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
         return new RuleFinding(DiagnosisCauses.ConnectionLimit,
@@ -95,7 +95,7 @@ internal static class DiagnosisRules
         var evidence = new List<string>
         {
             F($"server: {server.LockWaiters} session(s) waiting on a lock, the longest for {server.LongestLockWaitSeconds:0.0} s"),
-            F($"root blocker: pid {root.Pid}, {root.State}, transaction open {root.TransactionAgeSeconds:0.0} s, application {Name(root.Application)}, user {root.User}@{root.Client}: {root.Query}"),
+            F($"root blocker: pid {root.Pid}, {root.State}, transaction open {root.TransactionAgeSeconds:0.0} s, application {Name(root.Application)}, role {root.User}: {root.Query}"),
             F($"root blocker: pid {root.Pid} blocks {root.Blocked} session(s), directly or through the sessions queued behind it"),
         };
         if (!string.IsNullOrEmpty(server.ApplicationName)) evidence.Add(F($"app: {server.AppLockWaiters} of the application's sessions ('{server.ApplicationName}') wait on the lock"));
@@ -174,7 +174,7 @@ internal static class DiagnosisRules
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),
         };
         if (server.OnCpuBy.Count > 0)
-            evidence.Add("on CPU: " + string.Join("; ", server.OnCpuBy.Take(5).Select(h => F($"{Name(h.Application)} ({h.User}@{h.Client}) {h.Connections}"))));
+            evidence.Add("on CPU: " + string.Join("; ", server.OnCpuBy.Take(5).Select(h => F($"{Name(h.Application)} (role {h.User}) {h.Connections}"))));
         if (server.CpuCoresUsed is { } used) evidence.Add(F($"server: its processes use {used:0.00} of {server.Cores:0.#} core(s)"));
         if (server.HostCpuBusy is { } busy) evidence.Add(F($"host: CPUs {busy * 100:0}% busy"));
         if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));
@@ -254,7 +254,9 @@ internal static class DiagnosisRules
             F($"{o.Operation} {o.ShareOfHold * 100:0}% ({o.Returned} lease(s), hold p99 {o.HoldP99Ms:0.0} ms)"))));
     }
 
-    private static string Name(string application) => application.Length == 0 ? "(none)" : "'" + application + "'";
+    // application_name is chosen by the client: quoted, on one line and short wherever it is shown
+    private static string Name(string application) => application.Length == 0 ? "(none)"
+        : "'" + new string(application.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray()) + (application.Length > 64 ? "…'" : "'");
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

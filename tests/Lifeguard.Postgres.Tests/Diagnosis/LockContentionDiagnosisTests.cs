@@ -62,4 +62,52 @@ public sealed class LockContentionDiagnosisTests
         await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the blocker ended", 20);
         await setup.ExecuteAsync($"DROP TABLE {table}");
     }
+
+    [Fact]
+    public async Task Diagnose_BlockerWithHostileApplicationNameAndSecretLiterals_EvidenceKeepsNoLiteralNorClientAddress()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cs = TestPostgres.ConnectionString;
+        var table = "diag_secret_" + Guid.NewGuid().ToString("N")[..8];
+        await using var setup = new NpgsqlConnection(cs);
+        await setup.OpenAsync(ct);
+        await setup.ExecuteAsync($"CREATE TABLE {table} (id int, note text); INSERT INTO {table} SELECT generate_series(1, 10), 'x'");
+        await using var harness = new DiagnosisHarness(cs);
+        await harness.UntilAsync(d => d.Cause != DiagnosisCauses.LockContention, "no lock before the fault", 10);
+
+        // what a psql user or a report tool leaves in pg_stat_activity: values in the text, a name of its own choosing
+        const string appName = "<!channel> <https://evil.example|Acknowledge>";
+        await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = appName, Pooling = false }.ConnectionString);
+        await blocker.OpenAsync(ct);
+        await using var tx = await blocker.BeginTransactionAsync(ct);
+        await blocker.ExecuteAsync($"UPDATE {table} SET note = 'secret-literal-123' WHERE id <> 4242 OR note = $$dollar-secret$$", transaction: tx);
+        var waiters = new List<NpgsqlConnection>();
+        var waits = new List<Task>();
+        for (var i = 0; i < 3; i++)
+        {
+            var w = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-waiter", Pooling = false, CommandTimeout = 60 }.ConnectionString);
+            await w.OpenAsync(ct);
+            waiters.Add(w);
+            waits.Add(w.ExecuteAsync($"UPDATE {table} SET note = 'y'", commandTimeout: 60));
+        }
+
+        try
+        {
+            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.LockContention, "lock_contention", 30);
+            var text = string.Join("\n", diagnosis.Evidence.Append(diagnosis.Summary));
+            text.ShouldContain("'<!channel> <https://evil.example|Acknowledge>'", Case.Sensitive, "the name is shown, quoted (each channel escapes it)");
+            text.ShouldContain($"UPDATE {table} SET note = $1 WHERE id <> $2 OR note = $3", Case.Sensitive, harness.Log);
+            foreach (var secret in (string[])["secret-literal-123", "4242", "dollar-secret"]) text.ShouldNotContain(secret);
+            text.ShouldNotContain("@local");
+            text.ShouldNotContain("@127.0.0.1");
+        }
+        finally
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            await Task.WhenAll(waits);
+            foreach (var w in waiters) await w.DisposeAsync();
+        }
+
+        await setup.ExecuteAsync($"DROP TABLE {table}");
+    }
 }
