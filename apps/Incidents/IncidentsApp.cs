@@ -29,7 +29,7 @@ public static class IncidentsApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = IncidentsConnectionString.Resolve(builder.Configuration);
-        var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation, o.Intake]);
+        var options = AppHost.CheckOptions<IncidentsOptions>(builder.Configuration, IncidentsOptions.Section, o => [o.Evidence, o.Escalation, o.Intake, o.Login]);
         RetiredSettings.Refuse(builder.Configuration);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -44,6 +44,7 @@ public static class IncidentsApp
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<MeasuresQuery>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<UiSessionStore>();
         // IHttpClientFactory's loggers write every request's URI: a channel's URL is its secret, so none of them
         services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))
@@ -82,17 +83,21 @@ public static class IncidentsApp
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
+                // the cookie holds a session id only; the session, the user and the role live in the database
                 o.Cookie.Name = "incidents.auth";
+                o.CookieManager = new HostPrefixCookieManager();
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.LoginPath = "/account/login";
                 o.LogoutPath = "/account/logout";
                 o.AccessDeniedPath = "/account/denied";
-                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.ExpireTimeSpan = options.Login.SessionIdleTimeout;
                 o.SlidingExpiration = true;
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<UiSessionStore>((o, store) => o.SessionStore = store);
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.ReadPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder, Roles.Viewer))
             .AddPolicy(Roles.RespondPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder));
@@ -102,10 +107,11 @@ public static class IncidentsApp
             o.OnRejected = IntakeBounds.OnRejected;
             IntakeBounds.AddPolicies(o, options.Intake);
             o.AddPolicy(LoginPolicy, ctx => HttpMethods.IsPost(ctx.Request.Method)
+                // per client address: the peer's, or X-Forwarded-For's when the peer is a configured proxy (Incidents:Login:KnownProxies)
                 ? RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = builder.Configuration.GetValue("Incidents:LoginPermitLimit", 10),
-                    Window = TimeSpan.FromMinutes(1),
+                    PermitLimit = options.Login.PermitLimit,
+                    Window = options.Login.Window,
                     QueueLimit = 0,
                 })
                 : RateLimitPartition.GetNoLimiter("get"));
@@ -128,15 +134,8 @@ public static class IncidentsApp
                 return ctx.Response.WriteAsync("The incident service failed to handle this request; see its log.");
             },
         });
-        app.Use(static (ctx, next) =>
-        {
-            var h = ctx.Response.Headers;
-            h.XContentTypeOptions = "nosniff";
-            h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "same-origin";
-            h.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'";
-            return next(ctx);
-        });
+        app.UseSecurityHeaders();
+        app.UseTrustedProxies(options.Login.KnownProxies);
         app.UseStatusCodePages(async ctx =>
         {
             var r = ctx.HttpContext.Response;

@@ -24,6 +24,10 @@ public sealed class IncidentsOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The UI's login limits, lockout and sessions.</summary>
+    [Required]
+    public LoginOptions Login { get; set; } = new();
+
     /// <summary>Bounds on intake, API pages and request rates.</summary>
     [Required]
     public IntakeOptions Intake { get; set; } = new();

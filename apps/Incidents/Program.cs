@@ -45,7 +45,7 @@ public static class Program
         var password = (await Console.In.ReadLineAsync())?.Trim() ?? "";
         var cs = IncidentsConnectionString.Resolve(IncidentsApp.CreateBuilder([.. args.Skip(2).Where(a => a != "--if-missing")]).Configuration);
         await using var db = NpgsqlDataSource.Create(cs);
-        var users = new UserStore(db, TimeProvider.System);
+        var users = new UserStore(db, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new IncidentsOptions()));
         try
         {
             if (ifMissing && await users.ExistsAsync(args[0], CancellationToken.None))

@@ -13,6 +13,7 @@ internal static class RetiredSettings
         ("Incidents:Evidence:DiagnosisUrl", "Incidents:Evidence:Targets:<name>=http://host:port (an alert's instance label only selects a configured target)"),
         ("Incidents:Evidence:AllowedHosts", "Incidents:Evidence:Targets:<name>=http://host:port"),
         ("Incidents:MaxWebhookBytes", "Incidents:Intake:MaxBodyBytes"),
+        ("Incidents:LoginPermitLimit", "Incidents:Login:PermitLimit"),
     ];
 
     /// <summary>Throws a startup error naming the first retired setting that is set.</summary>

@@ -112,15 +112,9 @@ public static class WebsiteApp
         app.UseStatusCodePages(ctx => ctx.HttpContext.Response.ContentLength is null && !ctx.HttpContext.Response.HasStarted
             ? ErrorPage.WriteAsync(ctx.HttpContext, ctx.HttpContext.Response.StatusCode)
             : Task.CompletedTask);
-        app.Use(static (ctx, next) =>
-        {
-            var h = ctx.Response.Headers;
-            h.XContentTypeOptions = "nosniff";
-            h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "same-origin";
-            h.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
-            return next(ctx);
-        });
+        app.UseSecurityHeaders();
+        // behind a reverse proxy: its address in Website:KnownProxies, else X-Forwarded-For is ignored (the limiter's key)
+        app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebsiteOptions>>().Value.KnownProxies);
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -24,6 +24,10 @@ public sealed class WebsiteOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AccountPostWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Reverse proxies (IP addresses) whose X-Forwarded-For and -Proto are believed; empty: the headers are ignored
+    /// and the connection's peer is the client (the login limiter's key).</summary>
+    public IList<string> KnownProxies { get; } = [];
+
     /// <summary>Orders generated for a newly registered workspace, so its dashboard is not empty.</summary>
     [Range(0, 100_000)]
     public int NewWorkspaceSampleOrders { get; set; } = 400;

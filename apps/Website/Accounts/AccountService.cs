@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Lifeguard.Kit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Website.Data;
@@ -55,7 +56,7 @@ public sealed class AccountService(
         var locked = row.LockoutEnd is { } end && end > now;
         if (row.Id is not { } userId || row.WorkspaceId is not { } workspaceId || locked || verdict == PasswordVerificationResult.Failed)
         {
-            await RecordFailureAsync(normalized, emailHash, now, ct);
+            await RecordFailureAsync(normalized, now, ct);
             return LoginResult.Failed;
         }
 
@@ -78,30 +79,12 @@ public sealed class AccountService(
     // whether or not it is registered, so both cases write the same row shape and wait for the same commit. While
     // locked, failures neither count nor extend the lockout. Reaching the threshold (or failing while locked) deletes
     // the account's sessions in the same transaction.
-    private async Task RecordFailureAsync(string normalized, byte[] emailHash, DateTime now, CancellationToken ct)
+    private async Task RecordFailureAsync(string normalized, DateTime now, CancellationToken ct)
     {
         var o = options.Value;
         await using var c = await dataSource.OpenConnectionAsync(ct);
-        var ended = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-            """
-            /* account.login.failure */ WITH counted AS (
-                INSERT INTO login_throttle AS t (email_hash, failed_count, lockout_end, updated_at)
-                VALUES (@emailHash, CASE WHEN @threshold <= 1 THEN 0 ELSE 1 END, CASE WHEN @threshold <= 1 THEN @lockUntil END, @now)
-                ON CONFLICT (email_hash) DO UPDATE SET
-                    failed_count = CASE WHEN t.lockout_end > @now THEN t.failed_count
-                                        WHEN t.failed_count + 1 >= @threshold THEN 0 ELSE t.failed_count + 1 END,
-                    lockout_end = CASE WHEN t.lockout_end > @now THEN t.lockout_end
-                                       WHEN t.failed_count + 1 >= @threshold THEN @lockUntil ELSE t.lockout_end END,
-                    updated_at = @now
-                RETURNING t.lockout_end
-            )
-            DELETE FROM sessions
-            WHERE user_id = (SELECT id FROM users WHERE email = @normalized)
-              AND (SELECT lockout_end FROM counted) > @now
-            RETURNING user_id
-            """,
-            new { emailHash, normalized, now, threshold = o.LockoutThreshold, lockUntil = now + o.LockoutDuration }, cancellationToken: ct));
-        if (ended is not null)
+        if (await LoginThrottle.RecordFailureAsync(c, normalized, now, new LockoutRules(o.LockoutThreshold, o.LockoutDuration),
+                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = @normalized)", ct))
         {
             // This node may still remember them: forget, so the lockout holds here from the next request on.
             sessions.ForgetAll();

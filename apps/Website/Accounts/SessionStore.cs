@@ -1,10 +1,9 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Dapper;
+using Lifeguard.Kit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -19,8 +18,6 @@ namespace Website.Accounts;
 /// </summary>
 public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOptions<WebsiteOptions> options) : ITicketStore
 {
-    private const int IdBytes = 32;
-
     // Bounded: when this many are remembered (after pruning), further sessions are looked up every time.
     private const int MaxCached = 10_000;
 
@@ -61,7 +58,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             throw new InvalidOperationException("a session needs the user id claim");
         }
 
-        var id = RandomNumberGenerator.GetBytes(IdBytes);
+        var (key, idHash) = SessionIds.New();
         var now = time.GetUtcNow();
         var absolute = now + options.Value.SessionAbsoluteLifetime;
         var issued = ticket.Properties.IssuedUtc ?? now;
@@ -72,9 +69,9 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
             /* session.create */ INSERT INTO sessions (id_hash, user_id, created_at, issued_at, expires_at, absolute_expires_at)
             VALUES (@idHash, @userId, @now, @issued, @expires, @absolute)
             """,
-            new { idHash = SHA256.HashData(id), userId, now = now.UtcDateTime, issued = issued.UtcDateTime, expires = expires.UtcDateTime, absolute = absolute.UtcDateTime },
+            new { idHash, userId, now = now.UtcDateTime, issued = issued.UtcDateTime, expires = expires.UtcDateTime, absolute = absolute.UtcDateTime },
             cancellationToken: cancellationToken));
-        return Base64Url.EncodeToString(id);
+        return key;
     }
 
     /// <inheritdoc />
@@ -184,13 +181,7 @@ public sealed class SessionStore(DbDataSource dataSource, TimeProvider time, IOp
     }
 
     // Only ids this store could have made reach the database; anything else is no session.
-    private static byte[]? HashOf(string? key)
-    {
-        Span<byte> id = stackalloc byte[IdBytes];
-        return key is { Length: 43 } && Base64Url.IsValid(key) && Base64Url.TryDecodeFromChars(key, id, out var written) && written == IdBytes
-            ? SHA256.HashData(id)
-            : null;
-    }
+    private static byte[]? HashOf(string? key) => SessionIds.HashOf(key);
 
     // At most one pass a second over a full cache, so a flood of sessions cannot make every lookup a full scan.
     private int PruneWhenFull(DateTime now)

@@ -38,7 +38,7 @@ internal sealed class RunningService : IAsyncDisposable
             ["ConnectionStrings:Incidents"] = connectionString,
             ["Incidents:Token"] = Token,
             ["Incidents:ViewerToken"] = ViewerToken,
-            ["Incidents:LoginPermitLimit"] = "100000",
+            ["Incidents:Login:PermitLimit"] = "100000",
             ["Incidents:Evidence:PollInterval"] = "00:00:00.200",
             ["Incidents:Evidence:RetryDelay"] = "00:00:00.200",
         };
