@@ -14,6 +14,8 @@
 # receiver, 5099), LIFEGUARD_PROMETHEUS_PORT (9091), LIFEGUARD_ALERTMANAGER_PORT (9094), LIFEGUARD_MONITORING_DATA
 # (.data/monitoring); Incidents__* settings (policy file, channel URLs) pass through to the incident service.
 # LIFEGUARD_NO_BUILD=1 skips the builds when their output exists (the suites test.sh runs after building).
+# A management token (Lifeguard__Endpoints__TokenFile, or Lifeguard__Endpoints__Token which run.sh moves into
+# .data/management-PORT.token, mode 600) never goes on a command line: curl and the others read it from files.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -60,6 +62,8 @@ eng/pg.sh start --data "$pg_data" --port "$pg_port"
 
 # The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
 export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "$pg_data" --port "$pg_port" --pool)
+# The live diagnosis and the server metrics read the server as the diagnoser (pg_monitor, no table of the site's).
+export ConnectionStrings__Diagnosis; ConnectionStrings__Diagnosis=$(eng/pg.sh url --role diagnoser --data "$pg_data" --port "$pg_port")
 # LIFEGUARD_NO_BUILD=1: use the build output as it is (suites that test.sh runs right after building everything)
 if [ "${LIFEGUARD_NO_BUILD:-0}" = 1 ] && [ -f apps/Website/bin/Release/net10.0/Website.dll ]; then echo "== build (skipped: LIFEGUARD_NO_BUILD=1)"
 else echo "== build"; dotnet build apps/Website -c Release -v quiet -nologo; fi
@@ -70,13 +74,28 @@ export Website__AccountPostPermitLimit="${Website__AccountPostPermitLimit:-1000}
 "${site[@]}" migrate
 "${site[@]}" seed --scale "$scale"
 
+# With a token the management address answers 401 without it. A token given in the environment goes into a file
+# (mode 600) that the site, curl, Prometheus and the incident service read: `ps` shows command lines to every user.
+mkdir -p .data
+mgmt_token_file=${Lifeguard__Endpoints__TokenFile:-}
+if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then
+  mgmt_token_file=.data/management-$management_port.token
+  ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >"$mgmt_token_file" )
+  unset Lifeguard__Endpoints__Token
+  export Lifeguard__Endpoints__TokenFile=$mgmt_token_file
+fi
+mgmt_auth=()
+if [ -n "$mgmt_token_file" ]; then
+  [ -r "$mgmt_token_file" ] || { echo "run.sh: Lifeguard__Endpoints__TokenFile $mgmt_token_file cannot be read" >&2; exit 2; }
+  mgmt_header=.data/management-$management_port.header
+  ( umask 077; printf 'Authorization: Bearer %s\n' "$(tr -d '[:space:]' <"$mgmt_token_file")" >"$mgmt_header" )
+  mgmt_auth=(-H "@$mgmt_header")
+fi
 # The site's output goes to a log (shown on failure): the banner below is the only thing printed on success.
 mkdir -p .data
 site_log=.data/site-$port.log
 "${site[@]}" --urls "http://127.0.0.1:$port" --Lifeguard:Endpoints:ManagementPort="$management_port" >"$site_log" 2>&1 &
 pids+=($!)
-# With a token (Lifeguard__Endpoints__Token) the management address answers 401 without it.
-mgmt_auth=(); [ -n "${Lifeguard__Endpoints__Token:-}" ] && mgmt_auth=(-H "Authorization: Bearer $Lifeguard__Endpoints__Token")
 healthy=0
 for _ in $(seq 1 $((health_timeout * 2))); do
   if curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 \
@@ -96,20 +115,21 @@ fi
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
   # The incident service (eng/incidents.sh) is Alertmanager's receiver: token, database and demo users first.
-  eng/incidents.sh prepare --pg-port "$pg_port" --port "$incidents_port" --token-file "$incidents_token"
+  # --demo-users: a responder and a viewer with the published demo password, for this local demo only (said below)
+  eng/incidents.sh prepare --pg-port "$pg_port" --pg-data "$pg_data" --port "$incidents_port" --token-file "$incidents_token" --demo-users
   # the escalation policy's channel `default` (deploy/incidents/escalation.yaml): a local receiver unless a URL is given
   if [ -z "${Incidents__Channels__default__Url:-}" ]; then
     python3 -u eng/monitoring/webhook-receiver.py --port "$receiver_port" --out .data/escalation-notifications.jsonl >.data/escalation-receiver.log 2>&1 &
     pids+=($!)
     export Incidents__Channels__default__Url=http://127.0.0.1:$receiver_port/alerts
   fi
-  eng/incidents.sh serve --pg-port "$pg_port" --port "$incidents_port" --token-file "$incidents_token" &
-  pids+=($!)
-  token_args=()
-  if [ -n "${Lifeguard__Endpoints__Token:-}" ]; then   # Prometheus reads the token from a file only it needs
-    ( umask 077; printf '%s' "$Lifeguard__Endpoints__Token" >.data/management.token )
-    token_args=(--site-token-file .data/management.token)
+  # the live diagnosis comes only from this site's management address (an alert's label cannot point elsewhere)
+  token_args=(); evidence_args=(--site "127.0.0.1:$management_port")
+  if [ -n "$mgmt_token_file" ]; then   # Prometheus and the incident service read the token from its file
+    token_args=(--site-token-file "$mgmt_token_file"); evidence_args+=(--management-token-file "$(readlink -f "$mgmt_token_file")")
   fi
+  eng/incidents.sh serve --pg-port "$pg_port" --pg-data "$pg_data" --port "$incidents_port" --token-file "$incidents_token" "${evidence_args[@]}" &
+  pids+=($!)
   eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" \
     --prometheus-port "$prometheus_port" --alertmanager-port "$alertmanager_port" --data "$monitoring_data" \
     --webhook "http://127.0.0.1:$incidents_port/api/alertmanager" --webhook-token-file "$incidents_token" &
@@ -127,6 +147,7 @@ cat <<MSG
     health, details   http://127.0.0.1:$management_port/health
     live pool page    http://127.0.0.1:$management_port/lifeguard
   site log            $site_log
+$([ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
 
   Ctrl-C stops everything this script started.
 MSG

@@ -27,10 +27,13 @@ admin="host=127.0.0.1 port=$pg_port user=lifeguard dbname=lifeguard"
 dotnet build apps/Incidents -c Release -v quiet -nologo >/dev/null
 psql "$admin" -Xq -c "CREATE DATABASE $db"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; psql "$admin" -Xq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; }
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -f "${kek:-}"; psql "$admin" -Xq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; }
 trap cleanup EXIT
 base=$(eng/pg.sh url --port "$pg_port")
 export ConnectionStrings__Incidents=${base/Database=lifeguard/Database=$db} Incidents__Token=$INCIDENTS_TOKEN
+# a benchmark of intake's throughput, not of its per-caller rate limit (Incidents:Intake), which would answer 429
+export Incidents__Intake__IntakePermitsPerSecond=100000 Incidents__Intake__IntakeBurst=1000000
+kek=$(mktemp); head -c 32 /dev/urandom | base64 >"$kek"; export Incidents__KeyEncryptionKeyFile=$kek
 export Logging__LogLevel__Default=Warning
 dll=apps/Incidents/bin/Release/net10.0/Incidents.dll
 dotnet "$dll" migrate >/dev/null

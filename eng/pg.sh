@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster for Lifeguard: never the system cluster.
-# Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool]
+# Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool] [--role website|incidents|diagnoser]
+#        eng/pg.sh own-db NAME --role incidents [--data DIR] [--port N]   a database owned by that role (created or handed over)
 #   url --pool  appends the website's pool settings (sized with `lifeguard size`/`sweep`, see README)
+#   url --role  the URL of one of the three roles (default website)
 #   defaults: --data .data/pg  --port 54329   (test.sh uses its own dir and port)
-# Application role: lifeguard / $LIFEGUARD_PG_PASSWORD (default "lifeguard"), scram over TCP,
-# database "lifeguard"; pg_stat_statements and auto_explain are preloaded.
+# Roles, one per job (scram over TCP):
+#   website    lifeguard / $LIFEGUARD_PG_PASSWORD (default "lifeguard"): owns database "lifeguard"
+#   incidents  lifeguard_incidents: owns the incident service's database only
+#   diagnoser  lifeguard_diagnoser: pg_monitor (server statistics, every session's query text), no table of anyone's
+# The two newer roles get random passwords at first start, kept in DIR.roles/ROLE.password (mode 600).
+# pg_stat_statements and auto_explain are preloaded.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-status}; shift || true
+own_db_name=""; if [ "$cmd" = own-db ] && [ $# -gt 0 ] && [[ "$1" != --* ]]; then own_db_name=$1; shift; fi
 data="$root/.data/pg"
 port=54329
 pool=0
+role=website
 # The website's pool on this machine: the advisor's size for the measured dashboard load (README,
 # "Sizing the website's pool"), a Timeout well inside the 10 s request budget, a bounded lifetime.
 website_pool="Maximum Pool Size=8;Minimum Pool Size=2;Timeout=3;Connection Lifetime=3600"
@@ -20,10 +28,13 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --pool) pool=1; shift ;;
+    --role) role=${2:?--role needs website, incidents or diagnoser}; shift 2 ;;
     *) echo "pg.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 case "$data" in /*) ;; *) data="$root/$data" ;; esac
+case "$role" in website|incidents|diagnoser) ;; *) echo "pg.sh: --role must be website, incidents or diagnoser" >&2; exit 2 ;; esac
+roles_dir="$data.roles"
 password=${LIFEGUARD_PG_PASSWORD:-lifeguard}
 bin=/usr/lib/postgresql/15/bin
 [ -x "$bin/pg_ctl" ] || { echo "pg.sh: PostgreSQL 15 is not installed (run eng/prereqs.sh)" >&2; exit 1; }
@@ -116,6 +127,56 @@ SQL
       psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS hypopg;" >/dev/null
     fi
   done
+  ensure_job_roles
+}
+
+# A role's password: made once (random, never printed), kept owner-only beside the cluster.
+role_password() {
+  local file="$roles_dir/$1.password"
+  if [ ! -s "$file" ]; then
+    (umask 077; mkdir -p "$roles_dir"; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$file")
+  fi
+  chmod 700 "$roles_dir"; chmod 600 "$file"
+  cat "$file"
+}
+
+# The incident service's and the diagnoser's roles; their passwords are set from the files at every start, so a
+# removed file is a new password, not a lockout. The statements go over psql's stdin, never a command line.
+ensure_job_roles() {
+  local incidents diagnoser
+  incidents=$(role_password lifeguard_incidents); diagnoser=$(role_password lifeguard_diagnoser)
+  psql_admin -d postgres <<SQL >/dev/null
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lifeguard_incidents') THEN CREATE ROLE lifeguard_incidents LOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lifeguard_diagnoser') THEN CREATE ROLE lifeguard_diagnoser LOGIN; END IF;
+END \$\$;
+ALTER ROLE lifeguard_incidents LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$incidents';
+ALTER ROLE lifeguard_diagnoser LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$diagnoser' CONNECTION LIMIT 10;
+GRANT pg_monitor TO lifeguard_diagnoser;
+SQL
+}
+
+# A database owned by a job's role: created for it, or (a database the website role made before roles were split)
+# handed over with its tables, sequences and views, so the job's role needs nothing of the website's.
+do_own_db() {
+  local name=$1 owner
+  [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "pg.sh: own-db needs a database name" >&2; exit 2; }
+  case "$role" in incidents) owner=lifeguard_incidents ;; *) echo "pg.sh: own-db is for --role incidents" >&2; exit 2 ;; esac
+  ensure_job_roles
+  psql_admin -d postgres <<SQL >/dev/null
+SELECT 'CREATE DATABASE $name OWNER $owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$name') \gexec
+ALTER DATABASE $name OWNER TO $owner;
+SQL
+  psql_admin -d "$name" <<SQL >/dev/null
+DO \$\$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'S', 'v', 'p') AND pg_get_userbyid(c.relowner) <> '$owner' LOOP
+    EXECUTE format('ALTER %s public.%I OWNER TO $owner', CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
+  END LOOP;
+END \$\$;
+REVOKE ALL ON DATABASE $name FROM PUBLIC;
+GRANT CONNECT ON DATABASE $name TO $owner;
+SQL
 }
 
 do_stop() {
@@ -130,7 +191,13 @@ case "$cmd" in
   stop) do_stop ;;
   status) if is_running; then echo "pg: running on port $port (data $data)"; else echo "pg: not running"; exit 3; fi ;;
   psql) exec runuser -u postgres -- "$bin/../bin/psql" -h "$(sockdir)" -p "$port" -U postgres -d lifeguard ;;
-  url) if [ "$pool" = 1 ]; then echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard;$website_pool"
-       else echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard"; fi ;;
-  *) echo "usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool]" >&2; exit 2 ;;
+  url) case "$role" in
+         website) if [ "$pool" = 1 ]; then echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard;$website_pool"
+                  else echo "Host=127.0.0.1;Port=$port;Username=lifeguard;Password=$password;Database=lifeguard"; fi ;;
+         # the incident service's own database is named by its caller (eng/incidents.sh); this is the role's login
+         incidents) echo "Host=127.0.0.1;Port=$port;Username=lifeguard_incidents;Password=$(role_password lifeguard_incidents);Database=lifeguard_incidents" ;;
+         diagnoser) echo "Host=127.0.0.1;Port=$port;Username=lifeguard_diagnoser;Password=$(role_password lifeguard_diagnoser);Database=lifeguard" ;;
+       esac ;;
+  own-db) do_own_db "${own_db_name:-}" ;;
+  *) echo "usage: eng/pg.sh init|start|stop|status|psql|url|own-db [--data DIR] [--port N] [--pool] [--role ROLE]" >&2; exit 2 ;;
 esac

@@ -66,9 +66,16 @@ public static class IncidentsApp
 
         // one key ring for every replica (a cookie from one is valid on the others), in the service's database
         services.AddDataProtection().SetApplicationName("Lifeguard.Incidents");
+        // encrypted at rest under a key kept outside the database (Incidents:KeyEncryptionKeyFile): a reader of the table
+        // cannot mint a cookie
+        var kek = KeyEncryptionKey.FromFile(options.KeyEncryptionKeyFile);
+        services.AddSingleton(kek);
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
-            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
-                o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+            {
+                o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>());
+                o.XmlEncryptor = new KeyEncryptionKeyEncryptor(kek);
+            }));
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/", Roles.ReadPolicy);
@@ -118,6 +125,7 @@ public static class IncidentsApp
         });
 
         var app = builder.Build();
+        KeyRingCheck.Verify(app.Services.GetRequiredService<NpgsqlDataSource>(), kek);
         // fail at startup, not at the first request, on a token file that is missing or too short
         var tokens = app.Services.GetRequiredService<BearerTokens>();
         if (!tokens.Any)

@@ -24,6 +24,9 @@ public sealed class IncidentsOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan ReopenWindow { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>A file (mode 600, outside the database) whose text encrypts the cookie-signing keys stored in the database; required.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
+
     /// <summary>The UI's login limits, lockout and sessions.</summary>
     [Required]
     public LoginOptions Login { get; set; } = new();

@@ -45,13 +45,22 @@ public static class WebsiteApp
         });
         // Live diagnosis: the server's side read on one connection of its own (not from the pool), SQLSTATE-classified
         // errors for the guard; thresholds from "Lifeguard:Diagnosis", the server reader from "Lifeguard:Diagnosis:Postgres".
+        // ConnectionStrings:Diagnosis (optional): a least-privilege role for reading the server (pg_monitor), so the
+        // diagnoser never runs as the role that owns the site's tables; the app's own sessions are still told apart by
+        // the main connection string's Application Name.
+        var serverReader = DiagnosisConnectionString.Resolve(builder.Configuration, connectionString);
+        var appName = new NpgsqlConnectionStringBuilder(connectionString).ApplicationName;
         services.AddOptions<Lifeguard.Diagnosis.DiagnosisOptions>().Bind(guardSection.GetSection("Diagnosis"));
-        services.AddLifeguardPostgresDiagnosis(connectionString, o => guardSection.GetSection("Diagnosis:Postgres").Bind(o));
+        services.AddLifeguardPostgresDiagnosis(serverReader, o =>
+        {
+            guardSection.GetSection("Diagnosis:Postgres").Bind(o);
+            o.ApplicationNameOfApp ??= appName;
+        });
         services.AddLifeguardQueryReview(connectionString);
         // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
         if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
         {
-            services.AddLifeguardPostgresServerMetrics(connectionString, o => guardSection.GetSection("ServerMetrics").Bind(o));
+            services.AddLifeguardPostgresServerMetrics(serverReader, o => guardSection.GetSection("ServerMetrics").Bind(o));
         }
         services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
         services.AddSingleton<AccountService>();

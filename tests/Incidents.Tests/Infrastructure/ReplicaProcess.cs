@@ -45,6 +45,7 @@ internal sealed class ReplicaProcess : IAsyncDisposable
         {
             ["ConnectionStrings__Incidents"] = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString,
             ["Incidents__Token"] = RunningService.Token,
+            ["Incidents__KeyEncryptionKeyFile"] = TestKek.Path,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
         var log = Path.Combine(Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}.log");

@@ -39,6 +39,7 @@ internal sealed class RunningService : IAsyncDisposable
             ["Incidents:Token"] = Token,
             ["Incidents:ViewerToken"] = ViewerToken,
             ["Incidents:Login:PermitLimit"] = "100000",
+            ["Incidents:KeyEncryptionKeyFile"] = TestKek.Path,
             ["Incidents:Evidence:PollInterval"] = "00:00:00.200",
             ["Incidents:Evidence:RetryDelay"] = "00:00:00.200",
         };

@@ -33,6 +33,16 @@ internal sealed partial class IncidentServiceProcess : IAsyncDisposable
 
     public string Log { get { lock (_log) return string.Join(Environment.NewLine, _log); } }
 
+    // the key-encryption key the service requires: random, owner-only, one per test process
+    private static readonly Lazy<string> KekFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"drill-incidents-{Guid.NewGuid():N}.kek");
+        File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+    });
+
     public static async Task<IncidentServiceProcess> StartAsync(string server, CancellationToken ct)
     {
         var root = FindRoot();
@@ -50,6 +60,7 @@ internal sealed partial class IncidentServiceProcess : IAsyncDisposable
         {
             ["ConnectionStrings__Incidents"] = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString,
             ["Incidents__Token"] = Token,
+            ["Incidents__KeyEncryptionKeyFile"] = KekFile.Value,
             ["Incidents__Evidence__PollInterval"] = "00:00:00.200",
             ["Incidents__Evidence__RetryDelay"] = "00:00:00.300",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",

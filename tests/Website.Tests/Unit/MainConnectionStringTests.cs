@@ -1,4 +1,4 @@
-using Apps.Shared;
+using Lifeguard.Kit;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Website.Data;
