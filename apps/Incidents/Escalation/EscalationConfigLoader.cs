@@ -26,7 +26,13 @@ internal static class EscalationConfigLoader
         var channels = config.Channels.ToDictionary(c => c.Key, c =>
         {
             var url = configuration[$"Incidents:Channels:{c.Key}:Url"];
-            if (string.IsNullOrWhiteSpace(url) || c.Value.Kind == ChannelKind.Email) return c.Value;
+            if (c.Value.Kind == ChannelKind.Email) return c.Value;
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                return c.Value.Url is not null ? c.Value
+                    : throw new StartupConfigurationException($"channel '{c.Key}' has no URL: give it in the policy file or, to keep it out of the file, in Incidents:Channels:{c.Key}:Url");
+            }
+
             if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
             {
                 throw new StartupConfigurationException($"Incidents:Channels:{c.Key}:Url is not an absolute http(s) URL");

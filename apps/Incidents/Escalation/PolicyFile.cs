@@ -130,7 +130,8 @@ public static class PolicyFile
                 else to.AddRange(toNode is YamlSequenceNode s ? s.Select(Text) : [Text(toNode)]);
                 foreach (var a in to.Where(a => !a.Contains('@', StringComparison.Ordinal))) Error(toNode!, $"channel '{name}': '{a}' is not an e-mail address");
             }
-            else if (Required(m, "url", $"channel '{name}'") is { } u)
+            // a webhook's or Slack's URL may stay out of the file (it is a secret): Incidents:Channels:NAME:Url gives it
+            else if (Child(m, "url") is { } urlNode && Text(urlNode) is { Length: > 0 } u)
             {
                 if (!Uri.TryCreate(u, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
                 {
