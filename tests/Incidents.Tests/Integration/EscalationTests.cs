@@ -16,7 +16,15 @@ namespace Incidents.Tests.Integration;
 /// </summary>
 public sealed class EscalationTests : IAsyncLifetime
 {
-    private const int SmtpPort = 5591;
+    // a free port per test: a fixed one can still be held by the previous test's server while it shuts down
+    private readonly int SmtpPort = FreePort();
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
     private TestDatabase _db = null!;
     private WebhookSink _hook = null!;
     private WebhookSink _slack = null!;

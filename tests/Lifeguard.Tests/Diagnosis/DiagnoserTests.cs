@@ -157,7 +157,8 @@ public sealed class DiagnoserTests
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 5, holdP99: 60), server))[^1];
         last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
         last.Evidence.ShouldContain(e => e.Contains("9 session(s) on CPU against 4 core(s)"));
-        last.Evidence.ShouldContain("on CPU: 'nightly-batch' (etl@10.0.0.7) 8; 'Lifeguard.Website' (app@10.0.0.5) 1");
+        last.Evidence.ShouldContain("on CPU: 'nightly-batch' (role etl) 8; 'Lifeguard.Website' (role app) 1");
+        last.Evidence.ShouldNotContain(e => e.Contains("10.0.0."), "clients' addresses stay out of evidence");
         last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew, but no statement stands out
     }
 
@@ -231,7 +232,7 @@ public sealed class DiagnoserTests
 
         all[1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit); // errors are unambiguous: two seconds suffice
         all[^1].Evidence.ShouldContain(e => e.Contains("53300"));
-        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (etl@10.0.0.7) 88"));
+        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (role etl) 88"));
     }
 
     [Fact]
@@ -247,7 +248,7 @@ public sealed class DiagnoserTests
         all[^1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit);
         all[^1].Consequences.ShouldBeEmpty();
         all[^1].Evidence.ShouldContain(e => e.Contains("4 of its sessions ended by the server"));
-        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (etl@10.0.0.7) 96"));
+        all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (role etl) 96"));
     }
 
     [Fact]
