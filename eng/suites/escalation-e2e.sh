@@ -104,7 +104,9 @@ if [ "$up" = 1 ]; then
 else
   bad "./run.sh --monitoring did not come up within 90 s"; tail -25 "$work/run.log" | sed 's/^/     /'; finish
 fi
-auth=(-H "Authorization: Bearer $(cat "$token_file")")
+# the header from a file (curl -H @file), so no curl command line carries the token
+(umask 077; printf 'Authorization: Bearer %s\n' "$(<"$token_file")" >"$work/incidents.header")
+auth=(-H "@$work/incidents.header")
 
 # count PATH [KEYS_ONLY]: notifications the receiver got on /PATH (KEYS_ONLY=1: distinct Idempotency-Keys)
 count() {

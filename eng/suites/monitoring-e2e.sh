@@ -83,7 +83,7 @@ export ConnectionStrings__Main=$conn
 # The management token lives in a file only Prometheus reads; it is never printed.
 token_file=$work/site.token
 ( umask 077; python3 -c 'import secrets; print(secrets.token_hex(24))' >"$token_file" )
-Lifeguard__Endpoints__Token=$(cat "$token_file") "${site[@]}" --urls "http://127.0.0.1:$site_port" \
+Lifeguard__Endpoints__TokenFile="$token_file" "${site[@]}" --urls "http://127.0.0.1:$site_port" \
   --Lifeguard:Endpoints:ManagementPort="$mgmt_port" >"$work/site.log" 2>&1 &
 site_pid=$!; pids+=("$site_pid")
 if ! mon_wait_url "http://127.0.0.1:$site_port/health" 60 "$site_pid"; then
@@ -92,7 +92,9 @@ if ! mon_wait_url "http://127.0.0.1:$site_port/health" 60 "$site_pid"; then
   tail -20 "$work/site.log"; finish
 fi
 mgmt=http://127.0.0.1:$mgmt_port
-auth_header="Authorization: Bearer $(cat "$token_file")"
+# curl reads the header from a file (-H @file): no command line carries the token
+(umask 077; printf 'Authorization: Bearer %s\n' "$(<"$token_file")" >"$work/site.header")
+auth_header="@$work/site.header"
 
 # 0. nothing operational on the public port; the management address wants the token
 public_metrics=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$site_port/metrics")

@@ -13,9 +13,12 @@ internal static class ManagementAccess
 {
     public const string TokenVariable = "Lifeguard__Endpoints__Token";
 
+    /// <summary>The variable naming the app's token file (run.sh exports it), read when no --token-file is given.</summary>
+    public const string TokenFileVariable = "Lifeguard__Endpoints__TokenFile";
+
     public static Option<FileInfo?> TokenFileOption() => new("--token-file")
     {
-        Description = $"A file holding the management address's bearer token (default: the {TokenVariable} variable, if set).",
+        Description = $"A file holding the management address's bearer token (default: the file named by {TokenFileVariable}, else the {TokenVariable} variable, if set).",
     };
 
     /// <summary>An HTTP client that sends the token, if any; a named token file that cannot be read or is empty is an error.</summary>
@@ -29,6 +32,11 @@ internal static class ManagementAccess
 
     internal static string? ReadToken(FileInfo? tokenFile)
     {
+        if (tokenFile is null && Environment.GetEnvironmentVariable(TokenFileVariable) is { Length: > 0 } fileFromEnvironment)
+        {
+            tokenFile = new FileInfo(fileFromEnvironment);
+        }
+
         if (tokenFile is null)
         {
             return Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null;

@@ -19,10 +19,13 @@ internal static class DiagnoseCommand
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The variable the website reads its diagnosis login from, read by --server's default.</summary>
+    internal const string DiagnosisVariable = "ConnectionStrings__Diagnosis";
+
     public static Command Create(IAnsiConsole console)
     {
         var url = new Option<string?>("--url") { Description = "The app's management address (where MapLifeguard's endpoints are), e.g. http://127.0.0.1:5081." };
-        var server = new Option<string?>("--server") { Description = "Diagnose from the PostgreSQL server's side alone: its connection string." };
+        var server = new Option<string?>("--server") { Description = $"Diagnose from the PostgreSQL server's side alone: its connection string (default without --url: the {DiagnosisVariable} variable, which keeps the password off the command line; run.sh's is the pg_monitor role lifeguard_diagnoser)." };
         var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl-C." };
         var samples = new Option<int>("--samples") { Description = "With --server: seconds sampled before the first answer.", DefaultValueFactory = _ => 5 };
         var cores = new Option<double?>("--db-cores") { Description = "With --server: the database's cores (default: counted when the server is local)." };
@@ -35,7 +38,8 @@ internal static class DiagnoseCommand
         command.SetAction(async (parse, ct) =>
         {
             var address = parse.GetValue(url);
-            var connectionString = parse.GetValue(server);
+            var connectionString = parse.GetValue(server)
+                ?? (address is null && Environment.GetEnvironmentVariable(DiagnosisVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             if ((address is null) == (connectionString is null)) throw new CliException("give exactly one of --url (the app's management address) or --server (a connection string).");
             var jsonPath = parse.GetValue(json);
             // Before the samples (5 s with --server), not after them.
