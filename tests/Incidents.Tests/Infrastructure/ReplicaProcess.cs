@@ -65,7 +65,14 @@ internal sealed class ReplicaProcess : IAsyncDisposable
             {
             }
 
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"replica {name} did not answer /health within 30 s: {replica.Log()}");
+            if (DateTime.UtcNow > deadline)
+            {
+                // not handed to the test, so nobody else would stop it: a replica left running keeps opening connections
+                // to the test cluster (the drills after it then find a slot taken)
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                throw new TimeoutException($"replica {name} did not answer /health within 30 s: {replica.Log()}");
+            }
             await Task.Delay(100);
         }
     }
