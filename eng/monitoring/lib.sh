@@ -114,6 +114,17 @@ PY
 }
 
 # mon_stop PID...: TERM, then KILL after 5 s, only the given process ids.
+# Stops a ./run.sh the caller started in the background: TERM (run.sh then stops the site, the incident service, the
+# monitoring and the PostgreSQL it started), up to 15 s, then KILL.
+mon_stop_run() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { echo "     run.sh did not stop within 15 s; killing it"; kill -KILL "$pid" 2>/dev/null; }
+  wait "$pid" 2>/dev/null || true
+}
+
 mon_stop() {
   local pid i
   for pid in "$@"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done

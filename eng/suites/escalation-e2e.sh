@@ -24,13 +24,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 work=$root/.data/escalation-e2e-$$
 run_pid=""; hook_pid=""; site_port=""; pg_port=""
 cleanup() {
-  # run.sh stops what it started (site, incident service, monitoring, and the PostgreSQL it started) on TERM
-  if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
-    kill -TERM "$run_pid" 2>/dev/null
-    for _ in $(seq 1 150); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$run_pid" 2>/dev/null && { echo "     run.sh did not stop within 15 s; killing it"; kill -KILL "$run_pid" 2>/dev/null; }
-    wait "$run_pid" 2>/dev/null
-  fi
+  mon_stop_run "$run_pid"
   [ -n "$hook_pid" ] && mon_stop "$hook_pid"
   [ -n "$pg_port" ] && eng/pg.sh stop --data "$work/pg" --port "$pg_port" >/dev/null 2>&1
   rm -rf "$(readlink -f "$work/pg" 2>/dev/null || echo "$work/pg")" "$work" ".data/site-$site_port.log"

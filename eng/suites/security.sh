@@ -21,12 +21,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 work=$root/.data/security-$$
 run_pid=""; hook_pid=""; trap_pid=""; site_port=""; pg_port=""
 cleanup() {
-  if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
-    kill -TERM "$run_pid" 2>/dev/null
-    for _ in $(seq 1 150); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$run_pid" 2>/dev/null && kill -KILL "$run_pid" 2>/dev/null
-    wait "$run_pid" 2>/dev/null
-  fi
+  mon_stop_run "$run_pid"
   [ -n "$hook_pid" ] && mon_stop "$hook_pid"
   [ -n "$trap_pid" ] && mon_stop "$trap_pid"
   [ -n "$pg_port" ] && eng/pg.sh stop --data "$work/pg" --port "$pg_port" >/dev/null 2>&1
