@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --token-file) token_file=${2:?--token-file needs a path}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "incidents.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,5 +95,5 @@ MSG
     export Incidents__Escalation__PublicUrl=${Incidents__Escalation__PublicUrl:-http://127.0.0.1:$port/}
     exec dotnet "$dll" --urls "http://127.0.0.1:$port"
     ;;
-  *) sed -n '2,19p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
