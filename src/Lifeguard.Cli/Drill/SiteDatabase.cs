@@ -68,6 +68,25 @@ internal sealed class SiteDatabase : IAsyncDisposable
         _say("migrating and seeding (once)...");
         await Checkout.RunAsync("dotnet", [Checkout.WebsiteDll, "migrate"], env, ct).ConfigureAwait(false);
         await Checkout.RunAsync("dotnet", [Checkout.WebsiteDll, "seed", "--scale", seedScale.ToString(CultureInfo.InvariantCulture)], env, ct).ConfigureAwait(false);
+        SeededScale = await SeededScaleAsync(ct).ConfigureAwait(false);
+        if (SeededScale < seedScale)
+        {
+            // Seeding happens once per database: an older, smaller seed stays. Said, because faults that scale with the
+            // table (a dropped index) may then be too small to see.
+            _say(string.Create(CultureInfo.InvariantCulture,
+                $"note: this database was seeded at scale {SeededScale} (asked {seedScale}); a table-size fault (slow-query) may be too small to see. A fresh data directory (--pg-data) seeds at {seedScale}."));
+        }
+    }
+
+    /// <summary>The scale the database was seeded at (seed_runs), 0 when never.</summary>
+    public double SeededScale { get; private set; }
+
+    private async Task<double> SeededScaleAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(DirectConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(max(scale), 0) FROM seed_runs", connection);
+        return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     /// <summary>How many of the website's seeded load-test users (user00001@lifeguard.local, ...) exist.</summary>
