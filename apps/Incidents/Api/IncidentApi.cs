@@ -1,7 +1,9 @@
+using Lifeguard.Contracts.Alertmanager;
 using System.Security.Claims;
 using System.Text.Json;
 using Incidents.Access;
 using Incidents.Data;
+using Incidents.Domain;
 using Incidents.Intake;
 using Incidents.Measures;
 using Incidents.Postmortem;

@@ -1,3 +1,4 @@
+using Lifeguard.Contracts.Alertmanager;
 namespace Incidents.Intake;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Lifeguard.Contracts.Alertmanager;
 using System.Text.RegularExpressions;
 using Lifeguard.Kit;
 

@@ -1,4 +1,6 @@
+using Lifeguard.Contracts.Alertmanager;
 using Incidents.Data;
+using Incidents.Domain;
 using Incidents.Intake;
 
 namespace Incidents.Tests.Unit;
@@ -7,10 +9,10 @@ public sealed class IntakeClassifyTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private static WebhookAlert A(string fp, string status, DateTimeOffset starts) => new() { Fingerprint = fp, Status = status, StartsAt = starts };
+    private static AlertmanagerAlert A(string fp, string status, DateTimeOffset starts) => new() { Fingerprint = fp, Status = status, StartsAt = starts };
 
     private static Dictionary<string, AlertRow> Known(params (string Fp, string Status, DateTimeOffset Starts)[] rows) =>
-        rows.ToDictionary(r => r.Fp, r => new AlertRow { Fingerprint = r.Fp, Status = r.Status, StartsAt = IntakeService.Microseconds(r.Starts) });
+        rows.ToDictionary(r => r.Fp, r => new AlertRow { Fingerprint = r.Fp, Status = SqlNames.Read<AlertStatus>(r.Status), StartsAt = IntakeService.Microseconds(r.Starts) });
 
     [Fact]
     public void Classify_ResendOfFiringAlert_ChangesNothing()

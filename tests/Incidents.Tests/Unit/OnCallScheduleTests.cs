@@ -1,4 +1,4 @@
-using Incidents.Escalation;
+using Incidents.Escalations;
 
 namespace Incidents.Tests.Unit;
 

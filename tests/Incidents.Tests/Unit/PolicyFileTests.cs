@@ -1,4 +1,5 @@
-using Incidents.Escalation;
+using Incidents.Domain;
+using Incidents.Escalations;
 
 namespace Incidents.Tests.Unit;
 

@@ -1,3 +1,4 @@
+using Lifeguard.Contracts.Alertmanager;
 using Incidents.Intake;
 
 namespace Incidents.Tests.Unit;
@@ -11,7 +12,7 @@ public sealed class WebhookValidationTests
         Dictionary<string, string>? annotations = null) => new()
     {
         Version = "4", GroupKey = groupKey, Status = "firing",
-        Alerts = Enumerable.Range(0, alerts).Select(i => new WebhookAlert
+        Alerts = Enumerable.Range(0, alerts).Select(i => new AlertmanagerAlert
         {
             Status = "firing", Fingerprint = $"fp{i}", StartsAt = DateTimeOffset.UtcNow,
             Labels = labels ?? new() { ["alertname"] = "X" }, Annotations = annotations ?? [],
@@ -59,8 +60,8 @@ public sealed class WebhookValidationTests
     public void CapAlerts_KeepsKnownThenNewestUpToTheCap_CountsTheRest()
     {
         var now = DateTimeOffset.UtcNow;
-        var alerts = Enumerable.Range(0, 5).Select(i => new WebhookAlert { Fingerprint = $"fp{i}", Status = "firing", StartsAt = now.AddSeconds(i) }).ToList();
-        var known = new Dictionary<string, Incidents.Data.AlertRow> { ["fp0"] = new() { Fingerprint = "fp0", Status = "firing" } };
+        var alerts = Enumerable.Range(0, 5).Select(i => new AlertmanagerAlert { Fingerprint = $"fp{i}", Status = "firing", StartsAt = now.AddSeconds(i) }).ToList();
+        var known = new Dictionary<string, Incidents.Data.AlertRow> { ["fp0"] = new() { Fingerprint = "fp0", Status = Incidents.Domain.AlertStatus.Firing } };
         var (kept, overflow) = IntakeService.CapAlerts(alerts, known, 3);
         kept.Select(a => a.Fingerprint).ShouldBe(["fp0", "fp3", "fp4"], ignoreOrder: true);
         overflow.ShouldBe(2);
