@@ -13,6 +13,6 @@ public sealed class AuditRepository
     public Task AddAsync(DateTime at, AuditEntry entry, long? incidentId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return Data.Audit.AddAsync(_s.Connection, _s.Transaction, at, entry.Actor, entry.Source, entry.Action, incidentId, entry.Detail, ct);
+        return Audit.AddAsync(_s.Connection, _s.Transaction, at, entry.Actor, entry.Source, entry.Action, incidentId, entry.Detail, ct);
     }
 }

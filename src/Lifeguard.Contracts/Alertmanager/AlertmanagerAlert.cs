@@ -11,10 +11,12 @@ public sealed class AlertmanagerAlert
 
     /// <summary>The alert's labels.</summary>
     [JsonPropertyName("labels")]
+    [JsonConverter(typeof(VerbatimKeysConverter))]
     public Dictionary<string, string>? Labels { get; set; }
 
     /// <summary>The alert's annotations.</summary>
     [JsonPropertyName("annotations")]
+    [JsonConverter(typeof(VerbatimKeysConverter))]
     public Dictionary<string, string>? Annotations { get; set; }
 
     /// <summary>When it started firing; a re-fire after a resolve has a later one.</summary>

@@ -33,14 +33,17 @@ public sealed class AlertmanagerWebhook
 
     /// <summary>The labels the group is formed by.</summary>
     [JsonPropertyName("groupLabels")]
+    [JsonConverter(typeof(VerbatimKeysConverter))]
     public Dictionary<string, string>? GroupLabels { get; set; }
 
     /// <summary>Labels every alert of the group shares.</summary>
     [JsonPropertyName("commonLabels")]
+    [JsonConverter(typeof(VerbatimKeysConverter))]
     public Dictionary<string, string>? CommonLabels { get; set; }
 
     /// <summary>Annotations every alert of the group shares.</summary>
     [JsonPropertyName("commonAnnotations")]
+    [JsonConverter(typeof(VerbatimKeysConverter))]
     public Dictionary<string, string>? CommonAnnotations { get; set; }
 
     /// <summary>Alertmanager's own URL.</summary>
