@@ -1,4 +1,3 @@
-using Lifeguard.Contracts.Alertmanager;
 using System.Security.Claims;
 using System.Text.Json;
 using Incidents.Access;
@@ -7,6 +6,7 @@ using Incidents.Domain;
 using Incidents.Intake;
 using Incidents.Measures;
 using Incidents.Postmortem;
+using Lifeguard.Contracts.Alertmanager;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
+using System.Globalization;
 using Incidents.Data;
 using Incidents.Domain;
-using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,4 +1,5 @@
 using Lifeguard.Contracts.Alertmanager;
+
 namespace Incidents.Intake;
 
 /// <summary>What a body changes, alert by alert, against the stored state.</summary>

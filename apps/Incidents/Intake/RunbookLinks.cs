@@ -1,4 +1,5 @@
 using Lifeguard.Contracts.Alertmanager;
+
 namespace Incidents.Intake;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using Lifeguard.Contracts.Alertmanager;
 using System.Text.RegularExpressions;
+using Lifeguard.Contracts.Alertmanager;
 using Lifeguard.Kit;
 
 namespace Incidents.Intake;

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lifeguard.Kit;
 using Incidents.Escalations;
 using Incidents.Tests.Infrastructure;
+using Lifeguard.Kit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Incidents.Tests.Infrastructure.Webhooks;

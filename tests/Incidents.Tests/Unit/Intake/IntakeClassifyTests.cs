@@ -1,7 +1,7 @@
-using Lifeguard.Contracts.Alertmanager;
 using Incidents.Data;
 using Incidents.Domain;
 using Incidents.Intake;
+using Lifeguard.Contracts.Alertmanager;
 
 namespace Incidents.Tests.Unit;
 

@@ -1,5 +1,5 @@
-using Lifeguard.Contracts.Alertmanager;
 using Incidents.Intake;
+using Lifeguard.Contracts.Alertmanager;
 
 namespace Incidents.Tests.Unit;
 
