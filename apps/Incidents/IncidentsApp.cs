@@ -6,7 +6,7 @@ using Dapper;
 using Incidents.Access;
 using Incidents.Api;
 using Incidents.Data;
-using Incidents.Escalation;
+using Incidents.Escalations;
 using Incidents.Evidence;
 using Incidents.Intake;
 using Incidents.Measures;
@@ -38,26 +38,9 @@ public static class IncidentsApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
         services.AddSingleton<BearerTokens>();
-        services.AddSingleton<EvidenceSignal>();
-        services.AddSingleton<IntakeService>();
-        services.AddSingleton<IncidentActions>();
-        services.AddSingleton<IncidentQueries>();
-        services.AddSingleton<MeasuresQuery>();
+        services.AddIncidentDomain(options, builder.Configuration);
         services.AddSingleton<UserStore>();
         services.AddSingleton<UiSessionStore>();
-        // IHttpClientFactory's loggers write every request's URI: a channel's URL is its secret, so none of them
-        services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
-        services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
-        services.AddHostedService<EvidenceWorker>();
-        services.AddSingleton(EscalationConfigLoader.Load(options.Escalation, builder.Configuration));
-        services.AddSingleton<EscalationSignal>();
-        services.AddSingleton<Escalations>();
-        services.AddSingleton<NotificationSender>();
-        services.AddSingleton<EscalationQueries>();
-        services.AddHttpClient(NotificationSender.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
-        services.AddHostedService<EscalationWorker>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

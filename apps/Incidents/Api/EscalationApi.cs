@@ -1,6 +1,6 @@
 using System.Globalization;
 using Incidents.Access;
-using Incidents.Escalation;
+using Incidents.Escalations;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Incidents.Api;

@@ -2,9 +2,11 @@ using System.Security.Claims;
 using System.Text.Json;
 using Incidents.Access;
 using Incidents.Data;
+using Incidents.Domain;
 using Incidents.Intake;
 using Incidents.Measures;
 using Incidents.Postmortem;
+using Lifeguard.Contracts.Alertmanager;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -31,8 +33,10 @@ public static class IncidentApi
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_key")] string? groupKey, CancellationToken ct) =>
         {
             if (groupKey is { Length: 0 or > WebhookValidation.MaxKeyLength }) return Results.Problem("group_key must be 1..4096 characters", statusCode: 400);
-            bool? open = status switch { null or "" or "all" => null, "open" => true, "resolved" => false, _ => (bool?)null };
-            if (status is not (null or "" or "all" or "open" or "resolved")) return Results.Problem("status must be open, resolved or all", statusCode: 400);
+            // "resolved" is the stored word for the status (SqlNames); "open" and "all" are the filter's own
+            var resolved = SqlNames.Of(IncidentStatus.Resolved);
+            bool? open = status is "open" ? true : status == resolved ? false : null;
+            if (status is not (null or "" or "all" or "open") && status != resolved) return Results.Problem("status must be open, resolved or all", statusCode: 400);
             if (Paging.Limit(limit, 100, o.Value.Intake.MaxPageSize) is not { } n) return Results.Problem($"limit must be 1..{o.Value.Intake.MaxPageSize}", statusCode: 400);
             if (Paging.Id(before) is not { } beforeId) return Results.Problem("before must be an incident id", statusCode: 400);
             return Results.Ok(await q.ListAsync(open, n, ct, groupKey, beforeId == 0 ? null : beforeId));

@@ -1,3 +1,5 @@
+using Incidents.Domain;
+
 namespace Incidents.Data;
 
 /// <summary>One row of <c>incident_alerts</c>.</summary>
@@ -5,7 +7,7 @@ internal sealed class AlertRow
 {
     public long IncidentId { get; set; }
     public string Fingerprint { get; set; } = "";
-    public string Status { get; set; } = "";
+    public AlertStatus Status { get; set; }
     public DateTime StartsAt { get; set; }
     public DateTime? EndsAt { get; set; }
     public string Labels { get; set; } = "{}";

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Incidents.Data;
 
-/// <summary>Appends to the audit trail inside the caller's transaction, so an action and its record commit together.</summary>
+/// <summary>Appends to the audit trail inside the caller's transaction, so an action and its record commit together (the SQL behind <see cref="AuditRepository"/>; the login page calls it directly).</summary>
 internal static class Audit
 {
     public static Task AddAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, DateTime at, string actor, string source, string action, long? incidentId, string detail, CancellationToken ct) =>

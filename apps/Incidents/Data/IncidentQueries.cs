@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Incidents.Domain;
 using Incidents.Measures;
 using Incidents.Views;
 using Npgsql;
@@ -16,11 +17,11 @@ public sealed class IncidentQueries(NpgsqlDataSource db)
     public async Task<IReadOnlyList<IncidentView>> ListAsync(bool? open, int limit, CancellationToken ct, string? groupKey = null, long? beforeId = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var where = open switch { true => "WHERE status <> 'resolved'", false => "WHERE status = 'resolved'", null => "WHERE true" };
+        var where = open switch { true => "WHERE status <> @resolved", false => "WHERE status = @resolved", null => "WHERE true" };
         if (groupKey is not null) where += " AND group_key = @groupKey";
         if (beforeId is not null) where += " AND id < @beforeId";
         var rows = await conn.QueryAsync<IncidentRow>(new CommandDefinition(
-            $"SELECT * FROM incidents {where} ORDER BY id DESC LIMIT @limit", new { limit, groupKey, beforeId }, cancellationToken: ct));
+            $"SELECT * FROM incidents {where} ORDER BY id DESC LIMIT @limit", new { limit, groupKey, beforeId, resolved = SqlNames.Of(IncidentStatus.Resolved) }, cancellationToken: ct));
         return rows.Select(r => ToView(r, null, null)).ToList();
     }
 
@@ -73,7 +74,7 @@ public sealed class IncidentQueries(NpgsqlDataSource db)
         return ToView(row, alerts.Select(ToView).ToList(), timeline.Select(ToView).ToList()) with { AlertsTotal = totals.Alerts, TimelineTotal = totals.Timeline };
     }
 
-    private static AlertView ToView(AlertRow a) => new(a.Fingerprint, a.Status, Utc(a.StartsAt), Utc(a.EndsAt), Dict(a.Labels), Dict(a.Annotations), a.GeneratorUrl);
+    private static AlertView ToView(AlertRow a) => new(a.Fingerprint, SqlNames.Of(a.Status), Utc(a.StartsAt), Utc(a.EndsAt), Dict(a.Labels), Dict(a.Annotations), a.GeneratorUrl);
 
     private static TimelineView ToView(TimelineRow t) => new(t.Id, Utc(t.At), t.Kind, t.Actor, t.Message);
 
@@ -97,9 +98,9 @@ public sealed class IncidentQueries(NpgsqlDataSource db)
             diagnosis = doc.RootElement.Clone();
         }
 
-        return new IncidentView(r.Id, r.Status, r.Title, r.GroupKey, r.Receiver, Dict(r.Labels), Dict(r.Annotations),
+        return new IncidentView(r.Id, SqlNames.Of(r.Status), r.Title, r.GroupKey, r.Receiver, Dict(r.Labels), Dict(r.Annotations),
             Utc(r.FaultStartedAt), Utc(r.OnsetAt), Utc(r.OpenedAt), Utc(r.AcknowledgedAt), r.AcknowledgedBy, Utc(r.ResolvedAt), r.ResolvedBy,
-            Round(m.MttdSeconds), Round(m.MttaSeconds), Round(m.MttrSeconds), r.ReopenCount, r.TruncatedAlerts, r.EvidenceState, diagnosis, alerts, timeline);
+            Round(m.MttdSeconds), Round(m.MttaSeconds), Round(m.MttrSeconds), r.ReopenCount, r.TruncatedAlerts, SqlNames.Of(r.EvidenceState), diagnosis, alerts, timeline);
     }
 
     private static double? Round(double? s) => s is { } v ? Math.Round(v, 3) : null;

@@ -1,3 +1,5 @@
+using Incidents.Domain;
+
 namespace Incidents.Data;
 
 /// <summary>One row of <c>incidents</c> (Dapper maps snake_case columns).</summary>
@@ -5,7 +7,7 @@ internal sealed class IncidentRow
 {
     public long Id { get; set; }
     public string GroupKey { get; set; } = "";
-    public string Status { get; set; } = "";
+    public IncidentStatus Status { get; set; }
     public string Title { get; set; } = "";
     public string Receiver { get; set; } = "";
     public string Labels { get; set; } = "{}";
@@ -23,7 +25,7 @@ internal sealed class IncidentRow
     /// <summary>Alerts of the group beyond Incidents:Intake:MaxAlertsPerIncident: counted, not stored.</summary>
     public int AlertsOverflow { get; set; }
     public string? Diagnosis { get; set; }
-    public string EvidenceState { get; set; } = "none";
+    public EvidenceState EvidenceState { get; set; }
     public string? EvidenceUrl { get; set; }
     public int EvidenceAttempts { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Incidents.Data;
+using Incidents.Domain;
+using Incidents.Workers;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Incidents.Evidence;
 
@@ -12,46 +12,26 @@ namespace Incidents.Evidence;
 /// incidents table itself (FOR UPDATE SKIP LOCKED), so any replica may do the work and a restart loses nothing.
 /// </summary>
 public sealed class EvidenceWorker(
-    NpgsqlDataSource db,
+    IncidentsDatabase db,
     IHttpClientFactory httpFactory,
     IOptions<IncidentsOptions> options,
     TimeProvider time,
-    EvidenceSignal signal,
-    ILogger<EvidenceWorker> logger) : BackgroundService
+    WorkSignal<EvidenceWorker> signal,
+    ILogger<EvidenceWorker> logger) : PollingWorker<EvidenceWorker>(signal, logger)
 {
     /// <summary>The named HttpClient used for diagnosis requests.</summary>
     public const string HttpClientName = "diagnosis";
 
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await TryOneAsync(stoppingToken))
-                {
-                }
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning("Evidence worker: the database is not reachable ({Message}); retrying", ex.Message);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+    private const string Actor = "lifeguard";
 
-            try
-            {
-                await signal.WaitAsync(options.Value.Evidence.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    /// <inheritdoc />
+    protected override TimeSpan PollInterval => options.Value.Evidence.PollInterval;
+
+    /// <inheritdoc />
+    protected override string Name => "Evidence worker";
+
+    /// <inheritdoc />
+    protected override Task<bool> WorkOnceAsync(CancellationToken ct) => TryOneAsync(ct);
 
     /// <summary>Claims one due incident and fetches its evidence; false when none was due.</summary>
     internal async Task<bool> TryOneAsync(CancellationToken ct)
@@ -59,21 +39,12 @@ public sealed class EvidenceWorker(
         var opts = options.Value.Evidence;
         var now = time.GetUtcNow().UtcDateTime;
         IncidentRow? job;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        await using (var claim = await conn.BeginTransactionAsync(ct))
+        await using (var claim = await db.BeginAsync(ct))
         {
             // Claim with a lease (due again after the timeout) and let go of the row before the HTTP call, so intake
             // never waits on a slow management address; a replica that dies mid-fetch leaves the job to another.
-            job = await conn.QuerySingleOrDefaultAsync<IncidentRow>(new CommandDefinition(
-                """
-                SELECT * FROM incidents WHERE evidence_state = 'pending' AND evidence_due_at <= @now
-                ORDER BY evidence_due_at LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, new { now }, claim, cancellationToken: ct));
+            job = await claim.Evidence.ClaimDueAsync(now, now + opts.Timeout + opts.RetryDelay, ct);
             if (job is null) return false;
-            job.EvidenceAttempts++;
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET evidence_attempts = @attempts, evidence_due_at = @lease WHERE id = @id",
-                new { attempts = job.EvidenceAttempts, lease = now + opts.Timeout + opts.RetryDelay, id = job.Id }, claim, cancellationToken: ct));
             await claim.CommitAsync(ct);
         }
 
@@ -85,41 +56,31 @@ public sealed class EvidenceWorker(
             : await FetchAsync(new Uri(job.EvidenceUrl!), opts, ct);
         var attemptsLeft = target is not null && job.EvidenceAttempts < opts.MaxAttempts;
         now = time.GetUtcNow().UtcDateTime;
-        await using var c = await db.OpenConnectionAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var still = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT evidence_state FROM incidents WHERE id = @id FOR UPDATE", new { id = job.Id }, tx, cancellationToken: ct));
-        if (still != "pending") return true;
+        await using var session = await db.BeginAsync(ct);
+        if (await session.Evidence.StateForUpdateAsync(job.Id, ct) != EvidenceState.Pending) return true;
         if (json is not null)
         {
             var d = DiagnosisSummary.From(json.Value);
             // The diagnosis's `since` is the fault's onset as the app saw it: MTTD is measured from there when it is known.
             var onset = d.Onset is { } since && since.UtcDateTime < job.OpenedAt ? since.UtcDateTime : (DateTime?)null;
-            await c.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE incidents SET diagnosis = @diagnosis::jsonb, evidence_state = 'done', evidence_due_at = NULL,
-                       onset_at = COALESCE(onset_at, @onset), updated_at = @now WHERE id = @id
-                """, new { diagnosis = json.Value.GetRawText(), onset, now, id = job.Id }, tx, cancellationToken: ct));
-            await Timeline.AddAsync(c, tx, job.Id, now, TimelineKind.Evidence, "lifeguard",
+            await session.Evidence.DoneAsync(job.Id, json.Value.GetRawText(), onset, now, ct);
+            await session.Timeline.AddAsync(job.Id, now, new TimelineEntry(TimelineKind.Evidence, Actor,
                 $"Diagnosis from target {target}: {d.Cause}{(d.Summary is null ? "" : " - " + d.Summary)}" +
                 (d.Since is { } s ? $" (since {s.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC)" : ""),
-                json.Value.GetRawText(), ct);
+                json.Value.GetRawText()), ct);
         }
         else if (!attemptsLeft)
         {
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET evidence_state = 'failed', evidence_due_at = NULL, updated_at = @now WHERE id = @id",
-                new { now, id = job.Id }, tx, cancellationToken: ct));
-            await Timeline.AddAsync(c, tx, job.Id, now, TimelineKind.EvidenceFailed, "lifeguard",
-                $"No diagnosis from target {target ?? "(none)"} after {job.EvidenceAttempts} attempt(s): {error}.", null, ct);
+            await session.Evidence.FailedAsync(job.Id, now, ct);
+            await session.Timeline.AddAsync(job.Id, now, TimelineKind.EvidenceFailed, Actor,
+                $"No diagnosis from target {target ?? "(none)"} after {job.EvidenceAttempts} attempt(s): {error}.", ct);
         }
         else
         {
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET evidence_due_at = @due WHERE id = @id", new { due = now + opts.RetryDelay, id = job.Id }, tx, cancellationToken: ct));
+            await session.Evidence.RetryAtAsync(job.Id, now + opts.RetryDelay, ct);
         }
 
-        await tx.CommitAsync(ct);
+        await session.CommitAsync(ct);
         return true;
     }
 

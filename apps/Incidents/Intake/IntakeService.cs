@@ -1,9 +1,11 @@
 using System.Text.Json;
-using Dapper;
 using Incidents.Data;
+using Incidents.Domain;
+using Incidents.Escalations;
 using Incidents.Evidence;
+using Incidents.Workers;
+using Lifeguard.Contracts.Alertmanager;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Incidents.Intake;
 
@@ -13,15 +15,16 @@ namespace Incidents.Intake;
 /// arrival of a body. One transaction per body, serialised per group by an advisory lock, so replicas never race.
 /// </summary>
 public sealed class IntakeService(
-    NpgsqlDataSource db,
+    IncidentsDatabase db,
     IOptions<IncidentsOptions> options,
     TimeProvider time,
-    EvidenceSignal evidenceSignal,
-    Incidents.Escalation.Escalations escalations,
+    WorkSignal<EvidenceWorker> evidenceSignal,
+    EscalationLifecycle escalation,
+    IncidentChangeWriter writer,
     ILogger<IntakeService> logger)
 {
     private const int MaxTimelineEntriesPerBody = 20;
-    private const string Actor = "alertmanager";
+    private const string Actor = IncidentStateMachine.Alertmanager;
 
     /// <summary>Applies one (validated) webhook body.</summary>
     public async Task<IntakeResult> ReceiveAsync(AlertmanagerWebhook body, CancellationToken ct)
@@ -29,50 +32,37 @@ public sealed class IntakeService(
         ArgumentNullException.ThrowIfNull(body);
         var groupKey = body.GroupKey!;
         var now = time.GetUtcNow().UtcDateTime;
+        var groupResolvedByAlertmanager = body.Status == AlertmanagerStatus.Resolved;
         // one entry per fingerprint; the last one in the body wins
         var alerts = body.Alerts!.GroupBy(a => a.Fingerprint!).Select(g => g.Last()).ToList();
 
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var session = await db.OpenAsync(ct);
         // Fast path for the common case, a re-send: read without lock or transaction; a body that changes nothing against
         // this state would change nothing against any later one (later state only makes the body staler), so answering
         // "unchanged" is safe. Anything else takes the locked path below and is classified again there.
-        if (await IsResendAsync(conn, groupKey, alerts, body, ct) is { } resent) return new IntakeResult(IntakeOutcome.Unchanged, resent);
+        if (IsResend(await session.Incidents.LatestOfGroupAsync(groupKey, ct), alerts, body) is { } resent) return new IntakeResult(IntakeOutcome.Unchanged, resent);
 
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // The lock is its own statement on purpose: under READ COMMITTED each later statement takes its snapshot after the
-        // lock is held, so it sees the incident a concurrent intake of the same group just committed.
-        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended(@groupKey, 15))", new { groupKey }, tx, cancellationToken: ct));
-        IncidentRow? incident;
-        Dictionary<string, AlertRow> latestAlerts;
-        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(
-            """
-            SELECT * FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1;
-            SELECT * FROM incident_alerts WHERE incident_id = (SELECT id FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1);
-            """, new { groupKey }, tx, cancellationToken: ct)))
-        {
-            incident = await read.ReadSingleOrDefaultAsync<IncidentRow>();
-            latestAlerts = (await read.ReadAsync<AlertRow>()).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
-        }
+        await session.BeginAsync(ct);
+        await session.Incidents.LockGroupAsync(groupKey, ct);
+        var (incident, latestAlerts) = await session.Incidents.LatestOfGroupAsync(groupKey, ct);
 
         var opts = options.Value;
-        var reusable = incident is not null &&
-            (incident.Status != IncidentStatus.Resolved || incident.ResolvedAt >= now - opts.ReopenWindow);
-        var known = reusable ? latestAlerts : [];
+        var joins = incident is not null && IncidentStateMachine.Joins(incident.Status, incident.ResolvedAt, now, opts.ReopenWindow);
+        var known = joins ? latestAlerts : [];
         // bounded per incident: alerts it already has, then new ones newest first up to the cap; the rest only counted
         var (kept, overflow) = CapAlerts(alerts, known, opts.Intake.MaxAlertsPerIncident);
-        var plan = Classify(kept, known, body.Status == "resolved");
+        var plan = Classify(kept, known, groupResolvedByAlertmanager);
 
         IntakeOutcome outcome;
-        if (!reusable)
+        if (!joins)
         {
             if (plan.Firing.Count == 0)
             {
-                await tx.CommitAsync(ct);
+                await session.CommitAsync(ct);
                 return new IntakeResult(IntakeOutcome.Ignored, null);
             }
 
-            incident = await OpenAsync(conn, tx, body, kept, now, ct);
-            await escalations.StartAsync(conn, tx, incident.Id, incident.Labels, now, ct);
+            incident = await OpenAsync(session, body, kept, now, ct);
             outcome = IntakeOutcome.Opened;
         }
         else if (incident!.Status == IncidentStatus.Resolved)
@@ -80,13 +70,15 @@ public sealed class IntakeService(
             if (plan.Firing.Count == 0)
             {
                 // late resolves or re-sends for a closed incident: keep the alerts' state, nothing else
-                await UpsertAlertsAsync(conn, tx, incident.Id, plan, ct);
-                await tx.CommitAsync(ct);
+                await StoreAlertsAsync(session, incident.Id, plan, ct);
+                await session.CommitAsync(ct);
                 return new IntakeResult(IntakeOutcome.Unchanged, incident.Id);
             }
 
-            await ReopenAsync(conn, tx, incident, plan, now, ct);
-            await escalations.StartAsync(conn, tx, incident.Id, incident.Labels, now, ct);
+            var reopen = IncidentStateMachine.Reopen(incident.Status, incident.ReopenCount, incident.ResolvedAt!.Value, now, plan.Firing.Select(AlertName));
+            await writer.WriteAsync(session, incident.Id, incident.Labels, reopen.Change!, now, ct);
+            incident.Status = reopen.Change!.To;
+            incident.ReopenCount++;
             outcome = IntakeOutcome.Reopened;
         }
         else
@@ -94,20 +86,19 @@ public sealed class IntakeService(
             outcome = plan.Changed ? IntakeOutcome.Updated : IntakeOutcome.Unchanged;
         }
 
-        await UpsertAlertsAsync(conn, tx, incident.Id, plan, ct);
+        await StoreAlertsAsync(session, incident.Id, plan, ct);
         if (outcome != IntakeOutcome.Opened)
         {
-            await WriteAlertEventsAsync(conn, tx, incident.Id, plan, now, ct);
+            await WriteAlertEventsAsync(session, incident.Id, plan, now, ct);
         }
 
         if (body.TruncatedAlerts != incident.TruncatedAlerts)
         {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET truncated_alerts = @n, updated_at = @now WHERE id = @id", new { n = body.TruncatedAlerts, now, id = incident.Id }, tx, cancellationToken: ct));
+            await session.Incidents.SetTruncatedAsync(incident.Id, body.TruncatedAlerts, now, ct);
             if (body.TruncatedAlerts > 0)
             {
-                await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Truncated, Actor,
-                    $"Alertmanager left {body.TruncatedAlerts} alert(s) of this group out of the notification (max_alerts); the incident stays open until the group resolves.", null, ct);
+                await session.Timeline.AddAsync(incident.Id, now, TimelineKind.Truncated, Actor,
+                    $"Alertmanager left {body.TruncatedAlerts} alert(s) of this group out of the notification (max_alerts); the incident stays open until the group resolves.", ct);
             }
 
             if (outcome == IntakeOutcome.Unchanged) outcome = IntakeOutcome.Updated;
@@ -115,32 +106,26 @@ public sealed class IntakeService(
 
         if (overflow > incident.AlertsOverflow)
         {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET alerts_overflow = @overflow, updated_at = @now WHERE id = @id", new { overflow, now, id = incident.Id }, tx, cancellationToken: ct));
-            await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Truncated, Actor,
-                $"{overflow} alert(s) of this group beyond the {opts.Intake.MaxAlertsPerIncident} this incident keeps were counted, not stored (Incidents:Intake:MaxAlertsPerIncident).", null, ct);
+            await session.Incidents.SetOverflowAsync(incident.Id, overflow, now, ct);
+            await session.Timeline.AddAsync(incident.Id, now, TimelineKind.Truncated, Actor,
+                $"{overflow} alert(s) of this group beyond the {opts.Intake.MaxAlertsPerIncident} this incident keeps were counted, not stored (Incidents:Intake:MaxAlertsPerIncident).", ct);
         }
 
         // Resolved when no alert of the group still fires. With truncation (Alertmanager's or the cap's) the stored alerts
         // are not all of them, so then only Alertmanager's group status can say the whole group resolved.
         var stillFiring = StillFiring(known, plan);
-        var groupResolved = stillFiring == 0 && ((body.TruncatedAlerts == 0 && overflow == 0) || body.Status == "resolved");
-        if (groupResolved && incident.Status != IncidentStatus.Resolved)
+        var groupResolved = stillFiring == 0 && ((body.TruncatedAlerts == 0 && overflow == 0) || groupResolvedByAlertmanager);
+        if (groupResolved && IncidentStateMachine.AlertsResolved(incident.Status).Change is { } resolve)
         {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE incidents SET status = 'resolved', resolved_at = @now, resolved_by = @Actor, updated_at = @now WHERE id = @id",
-                new { now, Actor, id = incident.Id }, tx, cancellationToken: ct));
-            await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Resolved, Actor, "Resolved: every alert of the group has resolved.", null, ct);
-            await Incidents.Escalation.Escalations.ResolvedAsync(conn, tx, incident.Id, now, ct);
-            await Audit.AddAsync(conn, tx, now, Actor, "alertmanager", "resolve", incident.Id, "every alert of the group resolved", ct);
+            await writer.WriteAsync(session, incident.Id, incident.Labels, resolve, now, ct);
             outcome = IntakeOutcome.Resolved;
         }
 
-        await tx.CommitAsync(ct);
+        await session.CommitAsync(ct);
         if (outcome is IntakeOutcome.Opened or IntakeOutcome.Reopened)
         {
             evidenceSignal.Wake();
-            escalations.Wake();
+            escalation.Wake();
         }
         if (outcome != IntakeOutcome.Unchanged)
         {
@@ -150,21 +135,15 @@ public sealed class IntakeService(
         return new IntakeResult(outcome, incident.Id);
     }
 
-    private static async Task<long?> IsResendAsync(NpgsqlConnection conn, string groupKey, List<WebhookAlert> alerts, AlertmanagerWebhook body, CancellationToken ct)
+    private static long? IsResend((IncidentRow? Incident, Dictionary<string, AlertRow> Alerts) latest, List<AlertmanagerAlert> alerts, AlertmanagerWebhook body)
     {
-        await using var read = await conn.QueryMultipleAsync(new CommandDefinition(
-            """
-            SELECT * FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1;
-            SELECT * FROM incident_alerts WHERE incident_id = (SELECT id FROM incidents WHERE group_key = @groupKey ORDER BY id DESC LIMIT 1);
-            """, new { groupKey }, cancellationToken: ct));
-        var incident = await read.ReadSingleOrDefaultAsync<IncidentRow>();
-        var known = (await read.ReadAsync<AlertRow>()).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+        var (incident, known) = latest;
         if (incident is null || incident.Status == IncidentStatus.Resolved || incident.TruncatedAlerts != body.TruncatedAlerts) return null;
-        var plan = Classify(alerts, known, body.Status == "resolved");
+        var plan = Classify(alerts, known, body.Status == AlertmanagerStatus.Resolved);
         return plan.Changed || StillFiring(known, plan) == 0 ? null : incident.Id;
     }
 
-    internal static IntakePlan Classify(IReadOnlyList<WebhookAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, bool groupResolved)
+    internal static IntakePlan Classify(IReadOnlyList<AlertmanagerAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, bool groupResolved)
     {
         var plan = new IntakePlan();
         var stale = false;
@@ -178,7 +157,7 @@ public sealed class IntakeService(
                 continue;
             }
 
-            if (a.Status == "firing")
+            if (a.Status == AlertmanagerStatus.Firing)
             {
                 if (k is null || starts > k.StartsAt) plan.Firing.Add(a);
                 // same startsAt: a re-send while firing, or a late retry of a firing body after the resolve: no change
@@ -187,7 +166,7 @@ public sealed class IntakeService(
             {
                 plan.JoinedResolved.Add(a);
             }
-            else if (k.Status == "firing")
+            else if (k.Status == AlertStatus.Firing)
             {
                 plan.Resolved.Add(a);
             }
@@ -197,7 +176,7 @@ public sealed class IntakeService(
         if (groupResolved && !stale)
         {
             var listed = alerts.Select(a => a.Fingerprint!).ToHashSet(StringComparer.Ordinal);
-            plan.ResolvedUnlisted.AddRange(known.Values.Where(k => k.Status == "firing" && !listed.Contains(k.Fingerprint)).Select(k => k.Fingerprint));
+            plan.ResolvedUnlisted.AddRange(known.Values.Where(k => k.Status == AlertStatus.Firing && !listed.Contains(k.Fingerprint)).Select(k => k.Fingerprint));
         }
 
         return plan;
@@ -205,7 +184,7 @@ public sealed class IntakeService(
 
     // The alerts an incident takes from one body: every one it already holds, then unknown ones, newest first, while
     // there is room; the count of the others is all that is kept of them.
-    internal static (List<WebhookAlert> Kept, int Overflow) CapAlerts(List<WebhookAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, int max)
+    internal static (List<AlertmanagerAlert> Kept, int Overflow) CapAlerts(List<AlertmanagerAlert> alerts, IReadOnlyDictionary<string, AlertRow> known, int max)
     {
         var room = Math.Max(0, max - known.Count);
         var fresh = alerts.Where(a => !known.ContainsKey(a.Fingerprint!)).ToList();
@@ -217,18 +196,18 @@ public sealed class IntakeService(
     // the incident's alerts still firing once the plan is applied (the stored state was read under the group's lock)
     internal static int StillFiring(IReadOnlyDictionary<string, AlertRow> known, IntakePlan plan)
     {
-        var firing = known.Values.Where(k => k.Status == "firing").Select(k => k.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var firing = known.Values.Where(k => k.Status == AlertStatus.Firing).Select(k => k.Fingerprint).ToHashSet(StringComparer.Ordinal);
         foreach (var a in plan.Resolved) firing.Remove(a.Fingerprint!);
         foreach (var fp in plan.ResolvedUnlisted) firing.Remove(fp);
         foreach (var a in plan.Firing) firing.Add(a.Fingerprint!);
         return firing.Count;
     }
 
-    private async Task<IncidentRow> OpenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AlertmanagerWebhook body, List<WebhookAlert> alerts, DateTime now, CancellationToken ct)
+    private async Task<IncidentRow> OpenAsync(IncidentsSession session, AlertmanagerWebhook body, List<AlertmanagerAlert> alerts, DateTime now, CancellationToken ct)
     {
         var labels = new Dictionary<string, string>(body.CommonLabels ?? [], StringComparer.Ordinal);
         foreach (var (k, v) in body.GroupLabels ?? []) labels[k] = v;
-        var firing = alerts.Where(a => a.Status == "firing").ToList();
+        var firing = alerts.Where(a => a.Status == AlertmanagerStatus.Firing).ToList();
         // a pool's instance may differ per alert; the first firing one decides where the evidence comes from
         var evidenceLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         if (!evidenceLabels.ContainsKey("instance") && firing[0].Labels?.TryGetValue("instance", out var inst) == true) evidenceLabels["instance"] = inst;
@@ -238,67 +217,31 @@ public sealed class IntakeService(
         var title = Title(labels, annotations, firing[0]);
         var faultStart = firing.Min(a => Microseconds(a.StartsAt));
 
-        var row = await conn.QuerySingleAsync<IncidentRow>(new CommandDefinition(
-            """
-            INSERT INTO incidents (group_key, status, title, receiver, labels, annotations, fault_started_at, opened_at, evidence_state, evidence_url, evidence_due_at, updated_at)
-            VALUES (@groupKey, 'triggered', @title, @receiver, @labels::jsonb, @annotations::jsonb, @faultStart, @now, @state, @url, @due, @now)
-            RETURNING *
-            """,
-            new
-            {
-                groupKey = body.GroupKey, title, receiver = body.Receiver ?? "", labels = JsonSerializer.Serialize(labels),
-                annotations = JsonSerializer.Serialize(annotations), faultStart, now,
-                state = evidence is null ? "none" : "pending", url = evidence?.ToString(), due = evidence is null ? (DateTime?)null : now,
-            }, tx, cancellationToken: ct));
-        var names = string.Join(", ", firing.Take(5).Select(AlertName)) + (firing.Count > 5 ? $" and {firing.Count - 5} more" : "");
-        await Timeline.AddAsync(conn, tx, row.Id, now, TimelineKind.Opened, Actor,
-            $"Opened by Alertmanager ({body.Receiver}): {firing.Count} alert(s) firing: {names}. Firing since {faultStart:yyyy-MM-dd HH:mm:ss} UTC.",
-            JsonSerializer.Serialize(new { group_key = body.GroupKey, fingerprints = firing.Select(a => a.Fingerprint) }), ct);
-        if (noEvidence is not null) await Timeline.AddAsync(conn, tx, row.Id, now, TimelineKind.EvidenceFailed, "lifeguard", noEvidence, null, ct);
-        await Audit.AddAsync(conn, tx, now, Actor, "alertmanager", "open", row.Id, title, ct);
+        var open = IncidentStateMachine.Open(body.Receiver, body.GroupKey!, title, firing.Select(a => (a.Fingerprint!, AlertName(a))).ToList(), faultStart);
+        var row = await session.Incidents.InsertAsync(
+            new NewIncident(body.GroupKey!, title, body.Receiver ?? "", JsonSerializer.Serialize(labels), JsonSerializer.Serialize(annotations), faultStart, evidence),
+            open, now, ct);
+        await session.Timeline.AddAsync(row.Id, now, open.Timeline, ct);
+        if (noEvidence is not null) await session.Timeline.AddAsync(row.Id, now, TimelineKind.EvidenceFailed, "lifeguard", noEvidence, ct);
+        await session.Audit.AddAsync(now, open.Audit, row.Id, ct);
+        await escalation.FollowAsync(session, row.Id, open, row.Labels, now, ct);
         return row;
     }
 
-    private static async Task ReopenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IncidentRow incident, IntakePlan plan, DateTime now, CancellationToken ct)
+    private static async Task StoreAlertsAsync(IncidentsSession session, long id, IntakePlan plan, CancellationToken ct)
     {
-        await conn.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE incidents SET status = 'triggered', resolved_at = NULL, resolved_by = NULL, reopen_count = reopen_count + 1,
-                   evidence_state = CASE WHEN evidence_url IS NULL THEN 'none' ELSE 'pending' END, evidence_attempts = 0,
-                   evidence_due_at = CASE WHEN evidence_url IS NULL THEN NULL ELSE @now END, updated_at = @now
-            WHERE id = @id
-            """, new { now, id = incident.Id }, tx, cancellationToken: ct));
-        incident.Status = IncidentStatus.Triggered;
-        incident.ReopenCount++;
-        await Timeline.AddAsync(conn, tx, incident.Id, now, TimelineKind.Reopened, Actor,
-            $"Re-opened (reopen #{incident.ReopenCount}): the group fired again {(now - incident.ResolvedAt!.Value).TotalSeconds:0} s after it resolved ({string.Join(", ", plan.Firing.Take(5).Select(AlertName))}).", null, ct);
-        await Audit.AddAsync(conn, tx, now, Actor, "alertmanager", "reopen", incident.Id, $"reopen #{incident.ReopenCount}", ct);
-    }
-
-    private static async Task UpsertAlertsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IntakePlan plan, CancellationToken ct)
-    {
-        const string upsert = """
-            INSERT INTO incident_alerts (incident_id, fingerprint, status, starts_at, ends_at, labels, annotations, generator_url)
-            VALUES (@id, @fingerprint, @status, @starts, @ends, @labels::jsonb, @annotations::jsonb, @url)
-            ON CONFLICT (incident_id, fingerprint) DO UPDATE SET status = excluded.status, starts_at = excluded.starts_at,
-                ends_at = excluded.ends_at, labels = excluded.labels, annotations = excluded.annotations, generator_url = excluded.generator_url
-            """;
-        var rows = plan.Firing.Concat(plan.Resolved).Concat(plan.JoinedResolved).Select(a => new
+        var rows = plan.Firing.Concat(plan.Resolved).Concat(plan.JoinedResolved).Select(a =>
         {
-            id, fingerprint = a.Fingerprint, status = a.Status, starts = Microseconds(a.StartsAt),
-            ends = a.Status == "resolved" && a.EndsAt.Year > 1 ? Microseconds(a.EndsAt) : (DateTime?)null,
-            labels = JsonSerializer.Serialize(a.Labels ?? []), annotations = JsonSerializer.Serialize(a.Annotations ?? []), url = a.GeneratorUrl,
+            var status = a.Status == AlertmanagerStatus.Firing ? AlertStatus.Firing : AlertStatus.Resolved;
+            return new StoredAlert(a.Fingerprint!, status, Microseconds(a.StartsAt),
+                status == AlertStatus.Resolved && a.EndsAt.Year > 1 ? Microseconds(a.EndsAt) : null,
+                JsonSerializer.Serialize(a.Labels ?? []), JsonSerializer.Serialize(a.Annotations ?? []), a.GeneratorUrl);
         }).ToList();
-        if (rows.Count > 0) await conn.ExecuteAsync(new CommandDefinition(upsert, rows, tx, cancellationToken: ct));
-        if (plan.ResolvedUnlisted.Count > 0)
-        {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE incident_alerts SET status = 'resolved', ends_at = now() WHERE incident_id = @id AND fingerprint = ANY(@fps)",
-                new { id, fps = plan.ResolvedUnlisted.ToArray() }, tx, cancellationToken: ct));
-        }
+        await session.Alerts.UpsertAsync(id, rows, ct);
+        await session.Alerts.ResolveAsync(id, plan.ResolvedUnlisted, ct);
     }
 
-    private static async Task WriteAlertEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IntakePlan plan, DateTime now, CancellationToken ct)
+    private static async Task WriteAlertEventsAsync(IncidentsSession session, long id, IntakePlan plan, DateTime now, CancellationToken ct)
     {
         var events = plan.Firing.Select(a => (TimelineKind.AlertFiring, $"Alert firing: {AlertName(a)} (since {Microseconds(a.StartsAt):HH:mm:ss} UTC){Summary(a)}"))
             .Concat(plan.Resolved.Concat(plan.JoinedResolved).Select(a => (TimelineKind.AlertResolved, $"Alert resolved: {AlertName(a)}{Ended(a)}")))
@@ -306,16 +249,16 @@ public sealed class IntakeService(
             .ToList();
         foreach (var (kind, message) in events.Take(MaxTimelineEntriesPerBody))
         {
-            await Timeline.AddAsync(conn, tx, id, now, kind, Actor, message, null, ct);
+            await session.Timeline.AddAsync(id, now, kind, Actor, message, ct);
         }
 
         if (events.Count > MaxTimelineEntriesPerBody)
         {
-            await Timeline.AddAsync(conn, tx, id, now, TimelineKind.AlertFiring, Actor, $"... and {events.Count - MaxTimelineEntriesPerBody} more alert change(s) in this notification.", null, ct);
+            await session.Timeline.AddAsync(id, now, TimelineKind.AlertFiring, Actor, $"... and {events.Count - MaxTimelineEntriesPerBody} more alert change(s) in this notification.", ct);
         }
     }
 
-    private static string Title(Dictionary<string, string> labels, Dictionary<string, string> annotations, WebhookAlert first)
+    private static string Title(Dictionary<string, string> labels, Dictionary<string, string> annotations, AlertmanagerAlert first)
     {
         var title = annotations.GetValueOrDefault("summary")
             ?? first.Annotations?.GetValueOrDefault("summary")
@@ -324,17 +267,17 @@ public sealed class IntakeService(
         return title.Length > 300 ? title[..300] : title;
     }
 
-    private static string AlertName(WebhookAlert a)
+    private static string AlertName(AlertmanagerAlert a)
     {
         var name = a.Labels?.GetValueOrDefault("alertname") ?? a.Fingerprint!;
         var pool = a.Labels?.GetValueOrDefault("pool");
         return string.IsNullOrEmpty(pool) ? name : $"{name} (pool {pool})";
     }
 
-    private static string Summary(WebhookAlert a) =>
+    private static string Summary(AlertmanagerAlert a) =>
         a.Annotations?.GetValueOrDefault("summary") is { Length: > 0 } s ? ": " + s : "";
 
-    private static string Ended(WebhookAlert a) => a.EndsAt.Year > 1 ? $" at {Microseconds(a.EndsAt):HH:mm:ss} UTC" : "";
+    private static string Ended(AlertmanagerAlert a) => a.EndsAt.Year > 1 ? $" at {Microseconds(a.EndsAt):HH:mm:ss} UTC" : "";
 
     // PostgreSQL keeps microseconds, Alertmanager sends nanoseconds: compare what is stored.
     internal static DateTime Microseconds(DateTimeOffset t)

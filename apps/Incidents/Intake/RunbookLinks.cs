@@ -1,3 +1,5 @@
+using Lifeguard.Contracts.Alertmanager;
+
 namespace Incidents.Intake;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Lifeguard.Contracts.Alertmanager;
 using Lifeguard.Kit;
 
 namespace Incidents.Intake;
@@ -12,12 +13,12 @@ internal static partial class WebhookValidation
     public static (string Problem, int Status)? Check(AlertmanagerWebhook? body, IntakeOptions bounds)
     {
         if (body is null) return ("the body is not an Alertmanager webhook (JSON object expected)", 400);
-        if (body.Version != "4") return ($"webhook version \"{SafeText.Printable(body.Version, 20)}\" is not supported (expected \"4\")", 400);
+        if (body.Version != AlertmanagerWebhook.CurrentVersion) return ($"webhook version \"{SafeText.Printable(body.Version, 20)}\" is not supported (expected \"{AlertmanagerWebhook.CurrentVersion}\")", 400);
         if (string.IsNullOrWhiteSpace(body.GroupKey)) return ("groupKey is missing", 400);
         if (body.GroupKey.Length > MaxKeyLength) return ("groupKey is too long", 400);
         // a key with CR/LF would forge log lines and break every page it is shown on
         if (SafeText.HasControl(body.GroupKey)) return ("groupKey holds control characters", 400);
-        if (body.Status is not ("firing" or "resolved")) return ("status must be firing or resolved", 400);
+        if (body.Status is not (AlertmanagerStatus.Firing or AlertmanagerStatus.Resolved)) return ("status must be firing or resolved", 400);
         if (body.TruncatedAlerts < 0) return ("truncatedAlerts must not be negative", 400);
         if (body.Alerts is null || body.Alerts.Count == 0) return ("alerts is empty", 400);
         if (body.Alerts.Count > bounds.MaxAlertsPerBody)
@@ -36,7 +37,7 @@ internal static partial class WebhookValidation
             if (a is null) return ("an alert is null", 400);
             if (string.IsNullOrWhiteSpace(a.Fingerprint) || a.Fingerprint.Length > 256 || SafeText.HasControl(a.Fingerprint)) return ("an alert has no usable fingerprint", 400);
             var fp = a.Fingerprint;
-            if (a.Status is not ("firing" or "resolved")) return ($"alert {fp}: status must be firing or resolved", 400);
+            if (a.Status is not (AlertmanagerStatus.Firing or AlertmanagerStatus.Resolved)) return ($"alert {fp}: status must be firing or resolved", 400);
             if (a.StartsAt == default) return ($"alert {fp}: startsAt is missing", 400);
             if (Labels($"alert {fp}: labels", a.Labels, bounds, isLabel: true) is { } lp) return (lp, 400);
             if (Labels($"alert {fp}: annotations", a.Annotations, bounds, isLabel: false) is { } ap) return (ap, 400);

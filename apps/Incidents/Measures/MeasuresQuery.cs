@@ -1,4 +1,6 @@
 using Dapper;
+using Incidents.Data;
+using Incidents.Domain;
 using Npgsql;
 
 namespace Incidents.Measures;
@@ -20,14 +22,14 @@ public sealed class MeasuresQuery(NpgsqlDataSource db, TimeProvider time)
             var row = await conn.QuerySingleAsync<Row>(new CommandDefinition(
                 """
                 SELECT count(*)::int AS incidents,
-                       count(*) FILTER (WHERE status <> 'resolved')::int AS open,
+                       count(*) FILTER (WHERE status <> @resolved)::int AS open,
                        avg(GREATEST(0, extract(epoch FROM opened_at - COALESCE(onset_at, fault_started_at))))::float8 AS mttd,
                        -- GREATEST ignores NULLs, so the FILTERs keep incidents without that step out of the mean
                        avg(GREATEST(0, extract(epoch FROM acknowledged_at - opened_at))) FILTER (WHERE acknowledged_at IS NOT NULL)::float8 AS mtta,
                        avg(GREATEST(0, extract(epoch FROM resolved_at - fault_started_at))) FILTER (WHERE resolved_at IS NOT NULL)::float8 AS mttr,
                        COALESCE(sum(reopen_count), 0)::int AS reopens
                 FROM incidents WHERE opened_at > @since
-                """, new { since = now.AddDays(-days) }, cancellationToken: ct));
+                """, new { since = now.AddDays(-days), resolved = SqlNames.Of(IncidentStatus.Resolved) }, cancellationToken: ct));
             result.Add(new RollingMeasures(days, row.Incidents, row.Open, row.Mttd, row.Mtta, row.Mttr, row.Reopens));
         }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Incidents.Escalation;
+using Incidents.Escalations;
 using Incidents.Views;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

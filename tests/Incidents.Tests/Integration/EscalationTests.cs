@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lifeguard.Kit;
-using Incidents.Escalation;
+using Incidents.Escalations;
 using Incidents.Tests.Infrastructure;
+using Lifeguard.Kit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Incidents.Tests.Infrastructure.Webhooks;
@@ -139,7 +139,7 @@ public sealed class EscalationTests : IAsyncLifetime
 
         _time.Advance(TimeSpan.FromMinutes(5));
         await Until(() => _smtp.Received.Count == 1, "the on-call's e-mail after the 5 minute wait");
-        var onCall = service.Services.GetRequiredService<Escalations>().Config.Schedules["primary"].OnCallAt(_time.GetUtcNow())!;
+        var onCall = service.Services.GetRequiredService<EscalationLifecycle>().Config.Schedules["primary"].OnCallAt(_time.GetUtcNow())!;
         var mail = _smtp.Received.Single();
         mail.To.Mailboxes.Single().Address.ShouldBe($"{onCall}@example.org");
         mail.Subject!.ShouldContain($"#{id}");

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Incidents.Escalation;
+using Incidents.Escalations;
 using Incidents.Intake;
 using Incidents.Postmortem;
 using Incidents.Views;

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Incidents.Access;
 using Incidents.Data;
+using Incidents.Domain;
+using Incidents.Escalations;
 using Incidents.Evidence;
 using Incidents.Views;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +11,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Incidents.Pages.Incident;
 
 /// <summary>One incident: status, the diagnosis first, measures, timeline, alerts; responders acknowledge, resolve, add notes.</summary>
-public sealed class DetailsModel(IncidentQueries queries, IncidentActions actions, Incidents.Escalation.EscalationQueries escalations) : PageModel
+public sealed class DetailsModel(IncidentQueries queries, IncidentActions actions, EscalationQueries escalations) : PageModel
 {
     /// <summary>Its escalation, when a policy was routed to it.</summary>
     public EscalationView? Escalation { get; private set; }

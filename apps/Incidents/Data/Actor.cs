@@ -1,4 +1,0 @@
-namespace Incidents.Data;
-
-/// <summary>Who acts and through what (ui, api), for the timeline and the audit trail.</summary>
-public sealed record Actor(string Name, string Source);
