@@ -76,7 +76,7 @@ internal sealed record HistogramReading(IReadOnlyList<(double UpperBound, double
     }
 
     /// <summary>The q-quantile in seconds, NaN when nothing was observed.</summary>
-    public double Quantile(double q) => PrometheusText.Quantile(Buckets, q);
+    public double Quantile(double q) => Quantiles.Interpolated(Buckets, Buckets.Count == 0 ? 0 : Buckets[^1].Count, q);
 
     public double Mean => Count <= 0 ? double.NaN : Sum / Count;
 

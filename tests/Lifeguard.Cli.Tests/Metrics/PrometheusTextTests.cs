@@ -46,13 +46,14 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
-    public void Quantile_InsideABucket_InterpolatesLikeHistogramQuantile()
+    public void HistogramQuantile_InsideABucket_InterpolatesLikeHistogramQuantile()
     {
+        var h = new HistogramReading([(0.1, 10), (1, 90), (double.PositiveInfinity, 100)], 0, 100);
         // rank 99 of 100 lies in (1, +Inf]: PromQL answers the last finite bound.
-        PrometheusText.Quantile([(0.1, 10), (1, 90), (double.PositiveInfinity, 100)], 0.99).ShouldBe(1);
+        h.Quantile(0.99).ShouldBe(1);
         // rank 50 lies in (0.1, 1]: 0.1 + 0.9 * (50 - 10) / 80 = 0.55
-        PrometheusText.Quantile([(0.1, 10), (1, 90), (double.PositiveInfinity, 100)], 0.5).ShouldBe(0.55, 1e-9);
-        double.IsNaN(PrometheusText.Quantile([(0.1, 0), (double.PositiveInfinity, 0)], 0.99)).ShouldBeTrue();
+        h.Quantile(0.5).ShouldBe(0.55, 1e-9);
+        double.IsNaN(new HistogramReading([(0.1, 0), (double.PositiveInfinity, 0)], 0, 0).Quantile(0.99)).ShouldBeTrue();
     }
 
     [Fact]
