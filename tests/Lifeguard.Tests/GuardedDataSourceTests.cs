@@ -69,6 +69,11 @@ public sealed class GuardedDataSourceTests : IDisposable
         s.Idle.ShouldBe(1);
         s.IdleIsExact.ShouldBe(readProvider);
         s.Hold.Count.ShouldBe(1);
+        // The cumulative form agrees with the summary: one hold, in one bucket, the same sum.
+        s.HoldTotal.Count.ShouldBe(1);
+        s.HoldTotal.Buckets.ShouldHaveSingleItem().Count.ShouldBe(1);
+        s.HoldTotal.SumSeconds.ShouldBe(s.Hold.Sum);
+        s.WaitTotal.Count.ShouldBe(2);
 
         var counts = Collect<long>(LifeguardInstruments.Count);
         counts.RecordObservableInstruments();

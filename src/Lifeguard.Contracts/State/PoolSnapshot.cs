@@ -44,6 +44,10 @@ public record PoolSnapshot
     public required double RecentWaitP99 { get; init; }
     /// <summary>Hold (use) time of returned leases, since start.</summary>
     public required LatencySummary Hold { get; init; }
+    /// <summary>Wait times of granted leases since start, bucketed: subtract two readings for an interval.</summary>
+    public DurationHistogram WaitTotal { get; init; } = DurationHistogram.Empty;
+    /// <summary>Hold times of returned leases since start, bucketed: subtract two readings for an interval.</summary>
+    public DurationHistogram HoldTotal { get; init; } = DurationHistogram.Empty;
     /// <summary>Hold times per operation, largest total first.</summary>
     public required IReadOnlyList<OperationStats> Operations { get; init; }
     /// <summary>Most recent leak reports, newest first.</summary>

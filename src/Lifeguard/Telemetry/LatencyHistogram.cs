@@ -84,6 +84,20 @@ internal sealed class LatencyHistogram
         return Math.Min(UpperBoundMicros(i) / 1e6, maxSeconds > 0 ? maxSeconds : double.MaxValue);
     }
 
+    /// <summary>The non-empty <paramref name="buckets"/> (this histogram's layout) as the contract's cumulative form.</summary>
+    internal static DurationHistogram ToDurations(long[] buckets, double sumSeconds)
+    {
+        var list = new List<DurationBucket>();
+        long count = 0;
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            if (buckets[i] == 0) continue;
+            count += buckets[i];
+            list.Add(new DurationBucket(i == 0 ? 0 : UpperBoundMicros(i - 1) / 1e6, UpperBoundMicros(i) / 1e6, buckets[i]));
+        }
+        return new DurationHistogram(list, count, sumSeconds);
+    }
+
     internal static int IndexOf(long micros)
     {
         if (micros < SubCount * 2) return (int)micros;
