@@ -1,4 +1,5 @@
 using Lifeguard;
+using Lifeguard.Contracts;
 using Lifeguard.Statements;
 using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Diagnosis;
@@ -12,8 +13,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -38,20 +37,21 @@ public static class LifeguardEndpointRouteBuilderExtensions
             configureBranchedPipeline: app => app.UseMiddleware<ZeroHistogramsMiddleware>(), optionsName: null);
         group.MapGet("/lifeguard", () => Results.Content(LifeguardPage.Html, "text/html; charset=utf-8"));
         group.MapGet("/lifeguard/page.js", () => Results.Content(LifeguardPage.Script, "text/javascript; charset=utf-8"));
-        group.MapGet("/lifeguard/state", (LifeguardPools pools, IOptions<JsonOptions> json, HttpContext context) =>
+        // The contracts' own JSON (snake_case), not the host's options: readers never have to accept two spellings.
+        group.MapGet("/lifeguard/state", (LifeguardPools pools, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(LifeguardStateJson.Of(pools, json.Value.SerializerOptions));
+            return Results.Json(LifeguardStateJson.Of(pools), ContractJson.Options);
         });
         group.MapGet("/lifeguard/diagnosis", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(diagnosis.Current);
+            return Results.Json(diagnosis.Current, ContractJson.Options);
         });
         group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(diagnosis.History());
+            return Results.Json(diagnosis.History(), ContractJson.Options);
         });
 
         group.MapGet("/lifeguard/statements", async (HttpContext context, CancellationToken ct) =>

@@ -4,7 +4,8 @@ namespace Lifeguard;
 
 // Leases of a connection the caller keeps and reopens (EF Core keeps one DbConnection per context and opens and closes
 // it around every query). The caller's connection must come from Inner, not from CreateConnection: that one would also
-// count itself as an unmeasured lease when opened. Kept apart from the guard's own open paths, which are left as measured.
+// count itself as an unmeasured lease when opened. They open through the guard's one measured open (Open,
+// CompleteOpenAsync), without disposing the caller's connection on failure.
 public sealed partial class GuardedDataSource
 {
     /// <summary>Opens <paramref name="connection"/> as a measured lease: wait, hold, leak watch, attribution and admission
@@ -19,22 +20,8 @@ public sealed partial class GuardedDataSource
         var stack = CaptureStack();
         var operation = CurrentOperation();
         var start = _tracker.Now();
-        _tracker.WaitStarted();
-        try
-        {
-            if (_admissionBudget is { } budget && _tracker.Saturated)
-                OpenWithinBudgetAsync(connection, budget, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            else
-                connection.Open();
-        }
-        catch (Exception ex)
-        {
-            // Not disposed: the connection is the caller's, who may retry it.
-            _tracker.WaitEnded();
-            Failed(ex, CancellationToken.None);
-            throw;
-        }
-        _tracker.WaitEnded();
+        // Not disposed on failure: the connection is the caller's, who may retry it.
+        Open(connection, disposeOnFailure: false);
         _tracker.BeginReopenable(connection, start, operation, stack);
     }
 
@@ -48,28 +35,16 @@ public sealed partial class GuardedDataSource
         // Stack and operation are read before the first await, as in OpenDbConnectionAsync.
         var stack = CaptureStack();
         var operation = CurrentOperation();
-        return OpenLeaseCoreAsync(connection, operation, stack, cancellationToken);
-    }
-
-    private async ValueTask OpenLeaseCoreAsync(DbConnection connection, string? operation, System.Diagnostics.StackTrace? stack,
-        CancellationToken cancellationToken)
-    {
         var start = _tracker.Now();
         _tracker.WaitStarted();
-        try
-        {
-            if (_admissionBudget is { } budget && _tracker.Saturated)
-                await OpenWithinBudgetAsync(connection, budget, cancellationToken).ConfigureAwait(false);
-            else
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _tracker.WaitEnded();
-            Failed(ex, cancellationToken);
-            throw;
-        }
-        _tracker.WaitEnded();
-        _tracker.BeginReopenable(connection, start, operation, stack);
+        var open = _admissionBudget is { } budget && _tracker.Saturated
+            ? OpenWithinBudgetAsync(connection, budget, cancellationToken)
+            : new ValueTask(StartOpen(connection, cancellationToken));
+        var lease = CompleteOpenAsync(connection, open, start, operation, stack, waiting: true, reopenable: true, cancellationToken);
+        if (!lease.IsCompletedSuccessfully) return AwaitLeaseAsync(lease);
+        _ = lease.Result;
+        return default;
     }
+
+    private static async ValueTask AwaitLeaseAsync(ValueTask<DbConnection> lease) => await lease.ConfigureAwait(false);
 }

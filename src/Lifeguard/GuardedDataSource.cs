@@ -90,22 +90,7 @@ public sealed partial class GuardedDataSource : DbDataSource
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
         var start = _tracker.Now();
-        _tracker.WaitStarted();
-        try
-        {
-            if (_admissionBudget is { } budget && _tracker.Saturated)
-                OpenWithinBudgetAsync(connection, budget, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            else
-                connection.Open();
-        }
-        catch (Exception ex)
-        {
-            _tracker.WaitEnded();
-            connection.Dispose();
-            Failed(ex, CancellationToken.None);
-            throw;
-        }
-        _tracker.WaitEnded();
+        Open(connection, disposeOnFailure: true);
         _tracker.Begin(connection, start, operation, stack);
         return connection;
     }
@@ -116,12 +101,25 @@ public sealed partial class GuardedDataSource : DbDataSource
         // Stack and operation are read before the first await: afterwards the stack is the thread pool's, not the borrower's.
         var stack = CaptureStack();
         var operation = CurrentOperation();
-        if (_admissionBudget is not null && _tracker.Saturated)
-            return OpenWithAdmissionAsync(operation, stack, cancellationToken);
+        if (_admissionBudget is { } budget && _tracker.Saturated)
+        {
+            var admitted = _inner.CreateConnection();
+            var admittedStart = _tracker.Now();
+            _tracker.WaitStarted();
+            return CompleteOpenAsync(admitted, OpenWithinBudgetAsync(admitted, budget, cancellationToken), admittedStart, operation, stack,
+                waiting: true, reopenable: false, cancellationToken);
+        }
         var connection = _inner.CreateConnection();
         var start = _tracker.Now();
         var open = StartOpen(connection, cancellationToken);
-        if (!open.IsCompletedSuccessfully) return AwaitOpenAsync(connection, open, start, operation, stack, cancellationToken);
+        if (!open.IsCompletedSuccessfully)
+        {
+            // Not completed at once: waiting for the pool (or a new physical connection). Failed at once: awaited too, so
+            // its exception is classified and rethrown unchanged.
+            var waiting = !open.IsCompleted;
+            if (waiting) _tracker.WaitStarted();
+            return CompleteOpenAsync(connection, new ValueTask(open), start, operation, stack, waiting, reopenable: false, cancellationToken);
+        }
         // Completed without waiting: the pool had an idle connection, so the wait is recorded as zero, the hot path is
         // spared a second clock read (the CPU time of a pooled open is far below 0.1 ms) and, by not being an async
         // method, an async state machine.
@@ -143,13 +141,34 @@ public sealed partial class GuardedDataSource : DbDataSource
         }
     }
 
-    // An open that did not complete at once is waiting for the pool (or a new physical connection); one that failed
-    // at once is awaited here too, so its exception is classified and rethrown unchanged.
-    private async ValueTask<DbConnection> AwaitOpenAsync(DbConnection connection, Task open, long start, string? operation,
-        StackTrace? stack, CancellationToken cancellationToken)
+    // The one synchronous measured open (OpenConnection, OpenLease): the wait counted while it lasts, admission control
+    // when the pool is saturated, a failure classified and the provider's exception rethrown unchanged.
+    private void Open(DbConnection connection, bool disposeOnFailure)
     {
-        var waiting = !open.IsCompleted;
-        if (waiting) _tracker.WaitStarted();
+        _tracker.WaitStarted();
+        try
+        {
+            if (_admissionBudget is { } budget && _tracker.Saturated)
+                OpenWithinBudgetAsync(connection, budget, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            else
+                connection.Open();
+        }
+        catch (Exception ex)
+        {
+            _tracker.WaitEnded();
+            if (disposeOnFailure) connection.Dispose();
+            Failed(ex, CancellationToken.None);
+            throw;
+        }
+        _tracker.WaitEnded();
+    }
+
+    // The one asynchronous measured open (a waiting OpenConnectionAsync, admission control, OpenLeaseAsync), once started:
+    // the wait counted while it lasts (when it waited), a failure classified and the provider's exception rethrown
+    // unchanged, then the lease begun. A reopenable connection is the caller's, who may retry it: it is not disposed.
+    private async ValueTask<DbConnection> CompleteOpenAsync(DbConnection connection, ValueTask open, long start, string? operation,
+        StackTrace? stack, bool waiting, bool reopenable, CancellationToken cancellationToken)
+    {
         try
         {
             await open.ConfigureAwait(false);
@@ -157,33 +176,13 @@ public sealed partial class GuardedDataSource : DbDataSource
         catch (Exception ex)
         {
             if (waiting) _tracker.WaitEnded();
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (!reopenable) await connection.DisposeAsync().ConfigureAwait(false);
             Failed(ex, cancellationToken);
             throw;
         }
         if (waiting) _tracker.WaitEnded();
-        _tracker.Begin(connection, start, operation, stack);
-        return connection;
-    }
-
-    private async ValueTask<DbConnection> OpenWithAdmissionAsync(string? operation, StackTrace? stack, CancellationToken cancellationToken)
-    {
-        var connection = _inner.CreateConnection();
-        var start = _tracker.Now();
-        _tracker.WaitStarted();
-        try
-        {
-            await OpenWithinBudgetAsync(connection, _admissionBudget!.Value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _tracker.WaitEnded();
-            await connection.DisposeAsync().ConfigureAwait(false);
-            Failed(ex, cancellationToken);
-            throw;
-        }
-        _tracker.WaitEnded();
-        _tracker.Begin(connection, start, operation, stack);
+        if (reopenable) _tracker.BeginReopenable(connection, start, operation, stack);
+        else _tracker.Begin(connection, start, operation, stack);
         return connection;
     }
 

@@ -179,7 +179,7 @@ public sealed class DiagnosisEndpointsTests
                 d = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct);
                 return d.GetProperty("cause").GetString() == "lock_contention";
             }, "lock_contention on /lifeguard/diagnosis");
-            d.GetProperty("signals").GetProperty("server").GetProperty("rootBlocker").GetProperty("pid").GetInt32().ShouldBe(blockerPid);
+            d.GetProperty("signals").GetProperty("server").GetProperty("root_blocker").GetProperty("pid").GetInt32().ShouldBe(blockerPid);
             d.GetProperty("evidence").EnumerateArray().ShouldContain(e => e.GetString()!.Contains($"pid {blockerPid}"));
 
             var (_, health) = await app.HealthAsync();

@@ -50,10 +50,10 @@ public sealed class KeyedPoolsTests
         state.GetProperty("leases").GetInt64().ShouldBe(1);
         var pools = state.GetProperty("pools").EnumerateArray().ToList();
         pools.Count.ShouldBe(2);
-        pools[0].GetProperty("serviceKey").ValueKind.ShouldBe(JsonValueKind.Null);
+        pools[0].GetProperty("service_key").ValueKind.ShouldBe(JsonValueKind.Null);
         var reports = pools[1];
-        reports.GetProperty("serviceKey").GetString().ShouldBe("reports");
-        reports.GetProperty("poolName").GetString().ShouldBe("reports");
+        reports.GetProperty("service_key").GetString().ShouldBe("reports");
+        reports.GetProperty("pool_name").GetString().ShouldBe("reports");
         reports.GetProperty("max").GetInt32().ShouldBe(3);
         reports.GetProperty("leases").GetInt64().ShouldBe(1);
 

@@ -27,7 +27,7 @@ public sealed partial class LifeguardEndpointsTests
 
         await app.OpenPhysicalConnectionsAsync(2);
         var holders = new[] { app.Client.GetAsync("/hold/4000", Ct), app.Client.GetAsync("/hold/4000", Ct) };
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 2, "both connections held");
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("in_use").GetInt32() == 2, "both connections held");
         var starved = app.Client.GetAsync("/hold/10", Ct);
 
         System.Text.Json.JsonElement degraded = default;
@@ -53,7 +53,7 @@ public sealed partial class LifeguardEndpointsTests
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 10, application: "lifeguard-web-tests"),
             o => o.WaitP99Slo = TimeSpan.FromMilliseconds(100));
         var first = app.Client.GetAsync("/hold/600", Ct);
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("in_use").GetInt32() == 1, "the only connection held");
         using var second = await app.Client.GetAsync("/hold/10", Ct); // waits ~0.6 s for the first to finish
         second.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await first).Dispose();
@@ -75,7 +75,7 @@ public sealed partial class LifeguardEndpointsTests
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 15, application: "lifeguard-web-tests"),
             o => o.AdmissionBudget = TimeSpan.FromMilliseconds(100), appUsesExceptionHandler);
         var holder = app.Client.GetAsync("/hold/3000", Ct);
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("in_use").GetInt32() == 1, "the only connection held");
 
         var sw = Stopwatch.StartNew();
         using var rejected = await app.Client.GetAsync("/hold/10", Ct);
@@ -102,7 +102,7 @@ public sealed partial class LifeguardEndpointsTests
         ops[0].GetProperty("operation").GetString().ShouldBe("GET /hold/{ms:int}");
         ops[0].GetProperty("leases").GetInt64().ShouldBe(2);
         // Task.Delay runs on a coarse timer and may end a millisecond or so early against the precise clock.
-        ops[0].GetProperty("totalHoldSeconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0.45);
+        ops[0].GetProperty("total_hold_seconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0.45);
         ops.ShouldContain(o => o.GetProperty("operation").GetString() == "GET /query" && o.GetProperty("leases").GetInt64() == 1);
     }
 
@@ -175,7 +175,7 @@ public sealed partial class LifeguardEndpointsTests
         ExternalAsset().IsMatch(js).ShouldBeFalse("the script must load no external asset");
         var state = await app.StateAsync();
         state.GetProperty("max").GetInt32().ShouldBe(2);
-        state.GetProperty("recentLeaks").GetArrayLength().ShouldBe(0);
+        state.GetProperty("recent_leaks").GetArrayLength().ShouldBe(0);
         // Which clock times the leases is shown, so a surprising choice is visible (the test app uses the system clock).
         state.GetProperty("clock").GetString()!.ShouldMatch("^(tsc \\(\\d+ MHz\\)|stopwatch \\(.+\\))$");
         html.ShouldContain("id=\"clock\"");
@@ -190,12 +190,12 @@ public sealed partial class LifeguardEndpointsTests
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests"),
             o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(200));
         var holder = app.Client.GetAsync("/hold/1500", Ct);
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("activeLeaks").GetInt32() == 1, "leak detected");
-        var leak = (await app.StateAsync()).GetProperty("recentLeaks")[0];
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("active_leaks").GetInt32() == 1, "leak detected");
+        var leak = (await app.StateAsync()).GetProperty("recent_leaks")[0];
         leak.GetProperty("operation").GetString().ShouldBe("GET /hold/{ms:int}");
-        leak.GetProperty("stackTrace").GetString()!.ShouldContain("GuardedTestApp");
+        leak.GetProperty("stack_trace").GetString()!.ShouldContain("GuardedTestApp");
         (await holder).EnsureSuccessStatusCode();
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("recentLeaks")[0].GetProperty("returnedAt").ValueKind != System.Text.Json.JsonValueKind.Null, "leak returned");
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("recent_leaks")[0].GetProperty("returned_at").ValueKind != System.Text.Json.JsonValueKind.Null, "leak returned");
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class ManagementAddressTests
         await using var app = await GuardedTestApp.StartAsync(TestPostgres.For(maxPoolSize: 1, timeoutSeconds: 1, application: "lifeguard-web-tests"));
         await app.OpenPhysicalConnectionsAsync(1);
         var holder = app.Client.GetAsync("/hold/3000", Ct);
-        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("inUse").GetInt32() == 1, "the only connection held");
+        await GuardedTestApp.Eventually(async () => (await app.StateAsync()).GetProperty("in_use").GetInt32() == 1, "the only connection held");
         using (var starved = await app.Client.GetAsync("/hold/10", Ct)) starved.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
         using var pub = await app.Client.GetAsync("/health", Ct);
         pub.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);

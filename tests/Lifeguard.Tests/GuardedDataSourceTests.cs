@@ -69,6 +69,11 @@ public sealed class GuardedDataSourceTests : IDisposable
         s.Idle.ShouldBe(1);
         s.IdleIsExact.ShouldBe(readProvider);
         s.Hold.Count.ShouldBe(1);
+        // The cumulative form agrees with the summary: one hold, in one bucket, the same sum.
+        s.HoldTotal.Count.ShouldBe(1);
+        s.HoldTotal.Buckets.ShouldHaveSingleItem().Count.ShouldBe(1);
+        s.HoldTotal.SumSeconds.ShouldBe(s.Hold.Sum);
+        s.WaitTotal.Count.ShouldBe(2);
 
         var counts = Collect<long>(LifeguardInstruments.Count);
         counts.RecordObservableInstruments();
@@ -219,8 +224,10 @@ public sealed class GuardedDataSourceTests : IDisposable
         guard.Snapshot().Leaks.ShouldBe(1);
 
         await holder.Connection.DisposeAsync();
-        report.ReturnedAt.ShouldNotBeNull();
-        report.HeldFor.ShouldBe(TimeSpan.FromSeconds(41));
+        report.ReturnedAt.ShouldBeNull(); // a snapshot's report is as it was then
+        var returned = guard.Snapshot().RecentLeaks.ShouldHaveSingleItem();
+        returned.ReturnedAt.ShouldNotBeNull();
+        returned.HeldFor.ShouldBe(TimeSpan.FromSeconds(41));
         guard.Snapshot().ActiveLeaks.ShouldBe(0);
         logs.Logger.LatestRecord.Message.ShouldContain("returned");
         logs.Logger.LatestRecord.Message.ShouldContain("GET /leaky");

@@ -42,12 +42,12 @@ internal sealed partial class LifeguardDiagnosisService : BackgroundService
         meter.CreateObservableGauge("lifeguard.diagnosis", () =>
         {
             var cause = _diagnoser.Current.Cause;
-            return DiagnosisCauses.All.Select(c => new Measurement<int>(c == cause ? 1 : 0, pool, new("cause", c)));
+            return DiagnosisCauses.All.Select(c => new Measurement<int>(c == DiagnosisCauses.NameOf(cause) ? 1 : 0, pool, new("cause", c)));
         }, description: "The diagnosed cause: 1 for the current one, 0 for every other.");
     }
 
     /// <summary>The latest diagnosis.</summary>
-    public Lifeguard.Diagnosis.Diagnosis Current => _diagnoser.Current;
+    public Lifeguard.Diagnosis.DiagnosisReport Current => _diagnoser.Current;
 
     /// <summary>Whether the server's side is observed.</summary>
     public bool ObservesServer => _server is not null;
@@ -56,7 +56,7 @@ internal sealed partial class LifeguardDiagnosisService : BackgroundService
     public IReadOnlyList<DiagnosisSecond> History() => _diagnoser.History();
 
     /// <summary>Samples once and judges it (the background loop calls this every second; tests may call it directly).</summary>
-    public async Task<Lifeguard.Diagnosis.Diagnosis> SampleOnceAsync(CancellationToken cancellationToken)
+    public async Task<Lifeguard.Diagnosis.DiagnosisReport> SampleOnceAsync(CancellationToken cancellationToken)
     {
         var pool = _pool.Sample();
         var server = _server is null ? null : await _server.SampleAsync(cancellationToken).ConfigureAwait(false);
@@ -88,12 +88,12 @@ internal sealed partial class LifeguardDiagnosisService : BackgroundService
         }
     }
 
-    private void OnCauseChanged(Lifeguard.Diagnosis.Diagnosis previous, Lifeguard.Diagnosis.Diagnosis current)
+    private void OnCauseChanged(Lifeguard.Diagnosis.DiagnosisReport previous, Lifeguard.Diagnosis.DiagnosisReport current)
     {
-        if (current.Cause == DiagnosisCauses.Healthy)
-            LogRecovered(_logger, _guard.PoolName, previous.Cause);
+        if (current.Cause == DiagnosisCause.Healthy)
+            LogRecovered(_logger, _guard.PoolName, DiagnosisCauses.NameOf(previous.Cause));
         else
-            LogCause(_logger, _guard.PoolName, current.Cause, previous.Cause, current.Summary, string.Join(" | ", current.Evidence));
+            LogCause(_logger, _guard.PoolName, DiagnosisCauses.NameOf(current.Cause), DiagnosisCauses.NameOf(previous.Cause), current.Summary, string.Join(" | ", current.Evidence));
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Lifeguard diagnosis for pool {PoolName}: {Cause} (was {PreviousCause}): {Summary} Evidence: {Evidence}")]

@@ -34,7 +34,7 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
         var d = diagnosis?.Current;
         if (d is not null)
         {
-            data["cause"] = d.Cause;
+            data["cause"] = DiagnosisCauses.NameOf(d.Cause);
             data["causeSince"] = d.Since;
             data["diagnosis"] = d.Summary;
         }
@@ -49,13 +49,13 @@ internal sealed class LifeguardHealthCheck(GuardedDataSource guard, IOptions<Lif
             result = HealthCheckResult.Degraded($"wait p99 {s.RecentWaitP99 * 1000:0.#} ms exceeds the SLO of {o.WaitP99Slo.TotalMilliseconds:0.#} ms", data: data);
         else
             result = HealthCheckResult.Healthy($"{s.InUse}/{s.Max} in use, nobody waiting", data);
-        if (d is not null && d.Cause is not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown))
+        if (d is not null && d.Cause is not (DiagnosisCause.Healthy or DiagnosisCause.Unknown))
         {
             // At least Degraded (still HTTP 200): a database outage must not make every instance look dead to a load
             // balancer, which would turn it into a site outage; Unhealthy stays the pool's own verdict.
             var status = result.Status == HealthStatus.Unhealthy ? HealthStatus.Unhealthy : HealthStatus.Degraded;
             var pool = result.Status == HealthStatus.Healthy ? "" : " (" + result.Description + ")";
-            result = new HealthCheckResult(status, $"{d.Cause}: {d.Summary}{pool}", data: data);
+            result = new HealthCheckResult(status, $"{DiagnosisCauses.NameOf(d.Cause)}: {d.Summary}{pool}", data: data);
         }
         return Task.FromResult(result);
     }

@@ -83,28 +83,30 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
   function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); }
   function row(body, values) { var tr = document.createElement('tr'); values.forEach(function (v) { cell(tr, v); }); body.appendChild(tr); }
   function render(s) {
-    $('pool').textContent = s.poolName;
+    $('pool').textContent = s.pool_name;
     $('clock').textContent = s.clock;
-    ['inUse', 'idle', 'max', 'waiters', 'timeouts', 'rejections', 'leaks', 'leases'].forEach(function (k) { $(k).textContent = s[k]; });
-    $('idle').title = s.idleIsExact ? 'reported by the provider' : 'estimated';
-    var st = s.recentTimeouts > 0 ? ['pool timeouts in the last minute', 'bad'] : s.waiters > 0 ? ['requests waiting for connections', 'warn'] : ['ok', 'ok'];
+    // /lifeguard/state is snake_case (the contract's JSON); the tiles keep their ids.
+    [['inUse', 'in_use'], ['idle', 'idle'], ['max', 'max'], ['waiters', 'waiters'], ['timeouts', 'timeouts'], ['rejections', 'rejections'], ['leaks', 'leaks'], ['leases', 'leases']]
+      .forEach(function (k) { $(k[0]).textContent = s[k[1]]; });
+    $('idle').title = s.idle_is_exact ? 'reported by the provider' : 'estimated';
+    var st = s.recent_timeouts > 0 ? ['pool timeouts in the last minute', 'bad'] : s.waiters > 0 ? ['requests waiting for connections', 'warn'] : ['ok', 'ok'];
     $('status').textContent = st[0]; $('status').className = st[1];
     var lat = $('latency'); lat.textContent = '';
     [['wait', s.wait], ['hold', s.hold]].forEach(function (p) { row(lat, [p[0], p[1].count, ms(p[1].p50), ms(p[1].p90), ms(p[1].p99), ms(p[1].max)]); });
     // Every guarded pool (AddLifeguard(key) adds more); the tiles and tables below are the primary one's.
     var pools = $('pools'); pools.textContent = '';
     (s.pools || []).forEach(function (p) {
-      row(pools, [p.poolName, p.serviceKey === null ? '(unkeyed)' : p.serviceKey, p.inUse, p.max, p.waiters, p.timeouts, p.leaks, ms(p.wait.p99), ms(p.hold.p99)]);
+      row(pools, [p.pool_name, p.service_key === null ? '(unkeyed)' : p.service_key, p.in_use, p.max, p.waiters, p.timeouts, p.leaks, ms(p.wait.p99), ms(p.hold.p99)]);
     });
-    $('primaryPool').textContent = s.poolName;
+    $('primaryPool').textContent = s.pool_name;
     var ops = $('ops'); ops.textContent = '';
-    s.operations.slice(0, 15).forEach(function (o) { row(ops, [o.operation, o.leases, o.totalHoldSeconds.toFixed(3), ms(o.p99HoldSeconds), ms(o.maxHoldSeconds)]); });
-    var list = $('leakList'); list.textContent = s.recentLeaks.length ? '' : 'none';
-    s.recentLeaks.forEach(function (l) {
+    s.operations.slice(0, 15).forEach(function (o) { row(ops, [o.operation, o.leases, o.total_hold_seconds.toFixed(3), ms(o.p99_hold_seconds), ms(o.max_hold_seconds)]); });
+    var list = $('leakList'); list.textContent = s.recent_leaks.length ? '' : 'none';
+    s.recent_leaks.forEach(function (l) {
       var h = document.createElement('div');
-      h.textContent = '#' + l.id + ' ' + (l.operation || '(none)') + ' taken ' + l.acquiredAt + (l.returnedAt ? ', returned after ' + l.heldFor : ', STILL HELD');
-      h.className = l.returnedAt ? 'warn' : 'bad';
-      var pre = document.createElement('pre'); pre.textContent = l.stackTrace;
+      h.textContent = '#' + l.id + ' ' + (l.operation || '(none)') + ' taken ' + l.acquired_at + (l.returned_at ? ', returned after ' + l.held_for : ', STILL HELD');
+      h.className = l.returned_at ? 'warn' : 'bad';
+      var pre = document.createElement('pre'); pre.textContent = l.stack_trace;
       list.appendChild(h); list.appendChild(pre);
     });
     $('updated').textContent = new Date().toLocaleTimeString();
@@ -127,13 +129,13 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     h.slice(-180).forEach(function (s) {
       var b = document.createElement('span');
       b.className = s.cause === 'healthy' ? '' : s.cause === 'unknown' ? 'c-unknown' : 'c-bad';
-      b.title = new Date(s.at).toLocaleTimeString() + ' ' + s.cause + ' in use ' + s.inUse + '/' + s.max + ' waiting ' + s.waiters;
+      b.title = new Date(s.at).toLocaleTimeString() + ' ' + s.cause + ' in use ' + s.in_use + '/' + s.max + ' waiting ' + s.waiters;
       strip.appendChild(b);
     });
     var body = $('history'); body.textContent = '';
     h.slice(-15).reverse().forEach(function (s) {
-      row(body, [new Date(s.at).toLocaleTimeString(), s.cause, s.inUse + '/' + s.max, s.waiters, s.waitP99Ms.toFixed(1), s.holdP99Ms.toFixed(1),
-        s.failures, s.activeOnCpu, s.lockWaiters, s.backends, s.roundTripMs.toFixed(1)]);
+      row(body, [new Date(s.at).toLocaleTimeString(), s.cause, s.in_use + '/' + s.max, s.waiters, s.wait_p99_ms.toFixed(1), s.hold_p99_ms.toFixed(1),
+        s.failures, s.active_on_cpu, s.lock_waiters, s.backends, s.round_trip_ms.toFixed(1)]);
     });
   }
   function pollDiagnosis() {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lifeguard.Contracts;
 using Lifeguard.Diagnosis;
 using Lifeguard.Postgres.Diagnosis;
 using Spectre.Console;
@@ -16,8 +17,6 @@ internal static class DiagnoseCommand
 {
     /// <summary>Exit code when a cause other than healthy is named.</summary>
     public const int CauseNamed = 3;
-
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>The variable the website reads its diagnosis login from, read by --server's default.</summary>
     internal const string DiagnosisVariable = "ConnectionStrings__Diagnosis";
@@ -48,7 +47,7 @@ internal static class DiagnoseCommand
             var n = parse.GetValue(samples);
             if (n is < 1 or > 600) throw new CliException("--samples must be between 1 and 600.");
 
-            Func<CancellationToken, Task<Lifeguard.Diagnosis.Diagnosis>> next;
+            Func<CancellationToken, Task<Lifeguard.Diagnosis.DiagnosisReport>> next;
             IAsyncDisposable? owned = null;
             if (address is not null)
             {
@@ -77,7 +76,7 @@ internal static class DiagnoseCommand
                     // The rules judge several seconds: the first answer comes after --samples of them.
                     var rounds = first ? n : 1;
                     first = false;
-                    Lifeguard.Diagnosis.Diagnosis d = diagnoser.Current;
+                    Lifeguard.Diagnosis.DiagnosisReport d = diagnoser.Current;
                     for (var i = 0; i < rounds; i++)
                     {
                         if (i > 0) await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
@@ -108,7 +107,7 @@ internal static class DiagnoseCommand
                     Print(console, diagnosis);
                     await CliJson.WriteAsync(jsonPath, diagnosis, CancellationToken.None).ConfigureAwait(false);
                 }
-                return diagnosis.Cause == DiagnosisCauses.Healthy ? 0 : CauseNamed;
+                return diagnosis.Cause == DiagnosisCause.Healthy ? 0 : CauseNamed;
             }
             finally
             {
@@ -118,11 +117,11 @@ internal static class DiagnoseCommand
         return command;
     }
 
-    private static async Task<Lifeguard.Diagnosis.Diagnosis> FetchAsync(HttpClient http, CancellationToken ct)
+    private static async Task<Lifeguard.Diagnosis.DiagnosisReport> FetchAsync(HttpClient http, CancellationToken ct)
     {
         try
         {
-            return await http.GetFromJsonAsync<Lifeguard.Diagnosis.Diagnosis>("lifeguard/diagnosis", Web, ct).ConfigureAwait(false)
+            return await http.GetFromJsonAsync<Lifeguard.Diagnosis.DiagnosisReport>("lifeguard/diagnosis", ContractJson.Options, ct).ConfigureAwait(false)
                 ?? throw new CliException("--url: the diagnosis endpoint answered null.");
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException || e is TaskCanceledException && !ct.IsCancellationRequested)
@@ -132,17 +131,17 @@ internal static class DiagnoseCommand
         }
     }
 
-    private static void Print(IAnsiConsole console, Lifeguard.Diagnosis.Diagnosis d)
+    private static void Print(IAnsiConsole console, Lifeguard.Diagnosis.DiagnosisReport d)
     {
         // One line per item, never wrapped: on-call greps and pastes these (a pid or a query split in two is lost).
-        var color = d.Cause == DiagnosisCauses.Healthy ? "green" : "red";
+        var color = d.Cause == DiagnosisCause.Healthy ? "green" : "red";
         CliApp.MarkupLineUnwrapped(console, string.Create(CultureInfo.InvariantCulture,
-            $"[bold {color}]{Markup.Escape(d.Cause)}[/] since {d.Since.ToUniversalTime():HH:mm:ss}Z, confidence {d.Confidence:P0}"));
+            $"[bold {color}]{Markup.Escape(DiagnosisCauses.NameOf(d.Cause))}[/] since {d.Since.ToUniversalTime():HH:mm:ss}Z, confidence {d.Confidence:P0}"));
         CliApp.MarkupLineUnwrapped(console, Markup.Escape(d.Summary));
         foreach (var e in d.Evidence) CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(e.ReplaceLineEndings(" ")));
         if (d.Remedy.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]do:[/] " + Markup.Escape(d.Remedy));
         if (d.Avoid.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]don't:[/] " + Markup.Escape(d.Avoid));
-        if (d.Consequences.Count > 0) CliApp.MarkupLineUnwrapped(console, "also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences)));
+        if (d.Consequences.Count > 0) CliApp.MarkupLineUnwrapped(console, "also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences.Select(DiagnosisCauses.NameOf))));
     }
 
     private sealed class DisposableClient(HttpClient client) : IAsyncDisposable

@@ -56,7 +56,7 @@ internal sealed partial class DrillRunner
         say($"starting the website with Maximum Pool Size={pool} (right-sized; the fault is elsewhere)");
         DrillPhase normal, faultPhase, verify;
         RootCause? cause = null;
-        Lifeguard.Diagnosis.Diagnosis? named = null;
+        Lifeguard.Diagnosis.DiagnosisReport? named = null;
         double? detectedAt = null, causeAt = null;
         DrillMitigation? mitigation = null;
         var faultStart = 0.0;
@@ -114,9 +114,9 @@ internal sealed partial class DrillRunner
 
             using var stopFault = new CancellationTokenSource();
             Task? mitigating = null;
-            Lifeguard.Diagnosis.Diagnosis? demoDiagnosis = null;
+            Lifeguard.Diagnosis.DiagnosisReport? demoDiagnosis = null;
             var mitigateGate = new object();
-            void StartMitigation(Lifeguard.Diagnosis.Diagnosis? d)
+            void StartMitigation(Lifeguard.Diagnosis.DiagnosisReport? d)
             {
                 lock (mitigateGate)
                 {
@@ -144,9 +144,9 @@ internal sealed partial class DrillRunner
 
             // A demonstration runs with the fault still in, before the mitigation: the fault phase ends here, the
             // demonstration and then the mitigation follow it.
-            void MitigateOrDemonstrate(Lifeguard.Diagnosis.Diagnosis d)
+            void MitigateOrDemonstrate(Lifeguard.Diagnosis.DiagnosisReport d)
             {
-                if (side is not null && DemoFits(fault, d.Cause))
+                if (side is not null && DemoFits(fault, DiagnosisCauses.NameOf(d.Cause)))
                 {
                     lock (mitigateGate)
                     {
@@ -170,15 +170,15 @@ internal sealed partial class DrillRunner
             {
                 var d = _diagnosis;
                 var symptom = s.Requests == 0 || s.P99Ms > options.Slo.TotalMilliseconds || s.ErrorRate > 0.05;
-                if (detectedAt is null && (symptom || d is { Cause: not DiagnosisCauses.Healthy }))
+                if (detectedAt is null && (symptom || d is { Cause: not DiagnosisCause.Healthy }))
                 {
                     detectedAt = Math.Round(s.T - faultStart, 1);
-                    say(F($"DETECTED after {detectedAt:0} s ({(symptom ? "users affected" : "diagnosis " + d!.Cause)})"));
+                    say(F($"DETECTED after {detectedAt:0} s ({(symptom ? "users affected" : "diagnosis " + DiagnosisCauses.NameOf(d!.Cause))})"));
                 }
 
                 // The root cause is the one the diagnoser names for two seconds running: an operator acts on a
                 // diagnosis that stands, not on one second's (the flips are in the timeline's per-second causes).
-                var candidate = d is { Cause: not (DiagnosisCauses.Healthy or DiagnosisCauses.Unknown) } ? d.Cause : null;
+                var candidate = d is { Cause: not (DiagnosisCause.Healthy or DiagnosisCause.Unknown) } ? DiagnosisCauses.NameOf(d.Cause) : null;
                 candidateSeconds = candidate is not null && candidate == lastCandidate ? candidateSeconds + 1 : candidate is null ? 0 : 1;
                 if (candidate != lastCandidate) candidateAt = candidate is null ? null : Math.Round(s.T - faultStart, 1);
                 lastCandidate = candidate;
@@ -186,20 +186,20 @@ internal sealed partial class DrillRunner
                 {
                     named = d;
                     causeAt = candidateAt;
-                    cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
+                    cause = new RootCause(DiagnosisCauses.NameOf(d.Cause), d.Summary, d.Evidence, d.Remedy, d.Avoid, [.. d.Consequences.Select(DiagnosisCauses.NameOf)]);
                     say(F($"ROOT CAUSE after {causeAt:0} s: {cause.Kind} — {cause.Summary}"));
                     Incident?.Detected(fault, cause, s.T - faultStart, site!.ManagementUrl);
                     foreach (var e in cause.Evidence) say("  evidence: " + e);
                     var latest = d;
                     // A demonstration keeps the fault in while it runs, so it starts at once (its runs show the fault going on).
-                    var after = side is not null && DemoFits(fault, d.Cause) ? TimeSpan.Zero : options.FaultAfterDiagnosis;
+                    var after = side is not null && DemoFits(fault, DiagnosisCauses.NameOf(d.Cause)) ? TimeSpan.Zero : options.FaultAfterDiagnosis;
                     _ = Task.Delay(after, CancellationToken.None).ContinueWith(
                         _ => MitigateOrDemonstrate(_diagnosis is { } now && now.Cause == latest.Cause ? now : latest), TaskScheduler.Default);
                 }
             }
 
             faultPhase = await RunPhaseAsync("fault", site, pool, rate, options.IncidentMax, Watch, stopFault.Token, Inject).ConfigureAwait(false);
-            Lifeguard.Diagnosis.Diagnosis? demo;
+            Lifeguard.Diagnosis.DiagnosisReport? demo;
             lock (mitigateGate) demo = demoDiagnosis;
             if (demo is not null && side is not null)
             {
@@ -287,13 +287,13 @@ internal sealed partial class DrillRunner
     /// The mitigation that fits the cause the diagnoser named (not the fault the drill knows it injected): a wrong
     /// diagnosis gets the wrong mitigation and shows as not recovered. The pool size never changes here.
     /// </summary>
-    private static async Task<DrillMitigation> MitigateAsync(Lifeguard.Diagnosis.Diagnosis? d, IDrillFault fault, NpgsqlConnection admin, int pool, SiteProcess site, CancellationToken ct)
+    private static async Task<DrillMitigation> MitigateAsync(Lifeguard.Diagnosis.DiagnosisReport? d, IDrillFault fault, NpgsqlConnection admin, int pool, SiteProcess site, CancellationToken ct)
     {
         string action;
         var restartSite = false;
         switch (d?.Cause)
         {
-            case DiagnosisCauses.LockContention when d.Signals?.Server?.RootBlocker is { } root:
+            case DiagnosisCause.LockContention when d.Signals?.Server?.RootBlocker is { } root:
                 await using (var kill = new NpgsqlCommand("SELECT pg_terminate_backend($1)", admin))
                 {
                     kill.Parameters.Add(new NpgsqlParameter { Value = root.Pid });
@@ -302,7 +302,7 @@ internal sealed partial class DrillRunner
                 }
 
                 break;
-            case DiagnosisCauses.ConnectionLimit:
+            case DiagnosisCause.ConnectionLimit:
             {
                 var server = d.Signals?.Server;
                 var holder = server?.SlotHolders.FirstOrDefault(h => h.Application != server.ApplicationName && !h.Application.StartsWith("lifeguard-diagnoser", StringComparison.Ordinal) && h.Application != "lifeguard-drill-operator");
@@ -320,18 +320,18 @@ internal sealed partial class DrillRunner
                 action = F($"freed {freed} slots: ended the sessions of '{holder.Application}' ({holder.User}@{holder.Client}), the largest slot holder the diagnosis names; fleet budget: {usable} usable slots, the site's pool takes at most {pool} of them (pool unchanged)");
                 break;
             }
-            case DiagnosisCauses.SlowQueries when fault is IndexDrop drop:
+            case DiagnosisCause.SlowQueries when fault is IndexDrop drop:
                 action = "rebuilt the dropped index: " + await drop.RebuildAsync(ct).ConfigureAwait(false);
                 break;
-            case DiagnosisCauses.DatabaseCpu when fault is CpuBurner burner:
+            case DiagnosisCause.DatabaseCpu when fault is CpuBurner burner:
                 await burner.StopAsync().ConfigureAwait(false);
                 action = "stopped the client burning the database's CPU ('" + CpuBurner.Application + "'); pool unchanged";
                 break;
-            case DiagnosisCauses.DatabaseUnavailable when fault is DatabaseRestart restart:
+            case DiagnosisCause.DatabaseUnavailable when fault is DatabaseRestart restart:
                 await restart.WaitStartedAsync().ConfigureAwait(false);
                 action = "none needed: waited for the server to come back; the pool reconnects by itself (no restart of the site, pool unchanged)";
                 break;
-            case DiagnosisCauses.ConnectionLeak when fault is LeakInjector leak:
+            case DiagnosisCause.ConnectionLeak when fault is LeakInjector leak:
             {
                 await leak.StopAsync().ConfigureAwait(false);
                 var (route, frame) = await LeakSourceAsync(site).ConfigureAwait(false);
@@ -339,7 +339,7 @@ internal sealed partial class DrillRunner
                 restartSite = true;
                 break;
             }
-            case DiagnosisCauses.NetworkLatency when fault is NetworkDelayFault network:
+            case DiagnosisCause.NetworkLatency when fault is NetworkDelayFault network:
                 await network.RestoreAsync().ConfigureAwait(false);
                 action = "fixed the path: the relay's added delay removed (no pool size fixes round trips; pool unchanged)";
                 break;
@@ -349,7 +349,7 @@ internal sealed partial class DrillRunner
                 break;
             default:
                 await fault.DisposeAsync().ConfigureAwait(false);
-                action = $"none fits: the diagnosis named {d.Cause}; the drill removed the fault";
+                action = $"none fits: the diagnosis named {DiagnosisCauses.NameOf(d.Cause)}; the drill removed the fault";
                 break;
         }
 

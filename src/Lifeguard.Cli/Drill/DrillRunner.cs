@@ -85,8 +85,8 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 if (cause is not null) return;
                 // Users are affected: request p99 above the SLO or more than 5% errors, for a few seconds running.
                 symptomSeconds = s.Requests > 0 && (s.P99Ms > options.Slo.TotalMilliseconds || s.ErrorRate > 0.05) ? symptomSeconds + 1 : 0;
-                if (symptomSeconds < SymptomSeconds || _diagnosis is not { } d || d.Cause == Lifeguard.Diagnosis.DiagnosisCauses.Healthy) return;
-                cause = new RootCause(d.Cause, d.Summary, d.Evidence, d.Remedy, d.Avoid, d.Consequences);
+                if (symptomSeconds < SymptomSeconds || _diagnosis is not { } d || d.Cause == Lifeguard.Diagnosis.DiagnosisCause.Healthy) return;
+                cause = new RootCause(Lifeguard.Diagnosis.DiagnosisCauses.NameOf(d.Cause), d.Summary, d.Evidence, d.Remedy, d.Avoid, [.. d.Consequences.Select(Lifeguard.Diagnosis.DiagnosisCauses.NameOf)]);
                 detectedAt = Math.Round(s.T - incidentStart, 1);
                 say(F($"DETECTED after {detectedAt:0} s: {cause.Kind} — {cause.Summary}"));
                 Incident?.Detected(options.Fault, cause, detectedAt.Value, site.ManagementUrl);
@@ -286,7 +286,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
                 DbActive = active,
                 DbBackends = backends,
                 DbCpuCores = double.IsNaN(cpu) ? 0 : Math.Round(cpu, 2),
-                Cause = _diagnosis?.Cause,
+                Cause = _diagnosis is { } named ? Lifeguard.Diagnosis.DiagnosisCauses.NameOf(named.Cause) : null,
             };
             _timeline.Add(sample);
             watch?.Invoke(sample);
@@ -368,16 +368,15 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
 
     private PostgresActivityProbe? _probe;
     private readonly Dictionary<SiteProcess, LoadRunner> _runners = [];
-    private Lifeguard.Diagnosis.Diagnosis? _diagnosis;
+    private Lifeguard.Diagnosis.DiagnosisReport? _diagnosis;
     private const int SymptomSeconds = 3;
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     // The site's diagnosis of this second; a starved site may miss one (the next covers it).
-    private async Task<Lifeguard.Diagnosis.Diagnosis?> DiagnosisAsync(HttpClient scrape)
+    private async Task<Lifeguard.Diagnosis.DiagnosisReport?> DiagnosisAsync(HttpClient scrape)
     {
         try
         {
-            return await scrape.GetFromJsonAsync<Lifeguard.Diagnosis.Diagnosis>("/lifeguard/diagnosis", Web).ConfigureAwait(false);
+            return await scrape.GetFromJsonAsync<Lifeguard.Diagnosis.DiagnosisReport>("/lifeguard/diagnosis", Lifeguard.Contracts.ContractJson.Options).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {

@@ -72,32 +72,4 @@ internal static class PrometheusText
         "NaN" => double.NaN,
         _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null,
     };
-
-    /// <summary>
-    /// The q-quantile of a cumulative histogram (buckets as upper bound -> cumulative count), interpolated
-    /// linearly inside the bucket as PromQL's histogram_quantile does. NaN when the histogram is empty.
-    /// </summary>
-    public static double Quantile(IReadOnlyList<(double UpperBound, double Count)> buckets, double q)
-    {
-        var ordered = buckets.OrderBy(b => b.UpperBound).ToList();
-        if (ordered.Count == 0) return double.NaN;
-        var total = ordered[^1].Count;
-        if (total <= 0) return double.NaN;
-        var rank = q * total;
-        double lowerBound = 0, lowerCount = 0;
-        foreach (var (ub, count) in ordered)
-        {
-            if (count >= rank)
-            {
-                if (double.IsPositiveInfinity(ub)) return lowerBound;
-                var inBucket = count - lowerCount;
-                return inBucket <= 0 ? ub : lowerBound + ((ub - lowerBound) * (rank - lowerCount) / inBucket);
-            }
-
-            lowerBound = ub;
-            lowerCount = count;
-        }
-
-        return lowerBound;
-    }
 }

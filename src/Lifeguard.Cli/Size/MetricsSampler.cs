@@ -1,9 +1,11 @@
 using Lifeguard.Cli.Metrics;
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Lifeguard.Cli.Size;
 
-/// <summary>Scrapes a Prometheus /metrics URL twice, a window apart, and returns the pool's load in between.</summary>
+/// <summary>Reads a guarded app's /lifeguard/state (the contract) or a Prometheus /metrics URL twice, a window apart, and
+/// returns the pool's load in between.</summary>
 internal static class MetricsSampler
 {
     public sealed record Result(string Pool, double ArrivalRatePerSecond, double Leases, TimeSpan Elapsed, Lifeguard.Sizing.HoldTimeDistribution Hold, double? CurrentMaximumPoolSize);
@@ -22,16 +24,17 @@ internal static class MetricsSampler
 
     private static async Task<UseTimeSnapshot> ScrapeAsync(HttpClient http, Uri url, string? pool, CancellationToken cancellationToken)
     {
-        string text;
         try
         {
-            text = await http.GetStringAsync(url, cancellationToken).ConfigureAwait(false);
+            if (LifeguardStateReader.IsStateUrl(url))
+                return UseTimeSnapshot.From(await LifeguardStateReader.ReadAsync(http, url, cancellationToken).ConfigureAwait(false), pool);
+            var text = await http.GetStringAsync(url, cancellationToken).ConfigureAwait(false);
+            return UseTimeSnapshot.From(PrometheusText.Parse(text), pool);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or JsonException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var why = e is HttpRequestException h ? ManagementAccess.Explain(h, http.DefaultRequestHeaders.Authorization is not null) : e.Message;
             throw new CliException($"--metrics-url: cannot scrape {url}: {why}", e);
         }
-        return UseTimeSnapshot.From(PrometheusText.Parse(text), pool);
     }
 }

@@ -34,7 +34,7 @@ internal static class SizeCommand
         var quantile = new Option<double>("--wait-quantile") { Description = "Quantile the goal applies to.", DefaultValueFactory = _ => 0.99 };
         var budget = new Option<string>("--request-budget") { Description = "How long a request may take.", DefaultValueFactory = _ => "10s" };
         var burst = new Option<double>("--burst") { Description = "Headroom: meet the goal at this multiple of the measured rate.", DefaultValueFactory = _ => 1.3 };
-        var metricsUrl = new Option<string?>("--metrics-url") { Description = "Prometheus /metrics URL of a running instance, e.g. http://127.0.0.1:5081/metrics (the management address)." };
+        var metricsUrl = new Option<string?>("--metrics-url") { Description = "A running instance's management address: its /lifeguard/state (the guard's own reading, e.g. http://127.0.0.1:5081/lifeguard/state) or a Prometheus /metrics URL (e.g. http://127.0.0.1:5081/metrics)." };
         var window = new Option<string>("--window") { Description = "How long to sample --metrics-url.", DefaultValueFactory = _ => "30s" };
         var pool = new Option<string?>("--pool") { Description = "db_client_connection_pool_name to size when the metrics hold several pools." };
         var tokenFile = ManagementAccess.TokenFileOption();

@@ -4,11 +4,25 @@ using Lifeguard.Sizing;
 namespace Lifeguard.Cli.Size;
 
 /// <summary>
-/// The pool's use_time histogram (db_client_connection_use_time_seconds) at one scrape, for one pool;
-/// two snapshots give the arrival rate (Δcount / Δt) and the hold-time distribution of the window.
+/// One pool's hold (use) time histogram at one reading: the guard's own (<see cref="Durations"/>, from /lifeguard/state) or
+/// a Prometheus scrape's db_client_connection_use_time_seconds; two snapshots give the arrival rate (Δcount / Δt) and the
+/// hold-time distribution of the window.
 /// </summary>
 internal sealed record UseTimeSnapshot(string Pool, double Count, double Sum, IReadOnlyList<(double UpperBoundSeconds, double CumulativeCount)> Buckets, double? MaximumPoolSize)
 {
+    /// <summary>The guard's own buckets when read from /lifeguard/state; null from Prometheus text.</summary>
+    public DurationHistogram? Durations { get; init; }
+
+    /// <summary>Picks one pool from a guarded app's state; with several pools and none named, it is ambiguous and fails.</summary>
+    public static UseTimeSnapshot From(LifeguardState state, string? pool)
+    {
+        IReadOnlyList<PoolSnapshot> all = state.Pools.Count > 0 ? state.Pools : [state];
+        var names = all.Select(p => p.PoolName).Distinct(StringComparer.Ordinal).ToList();
+        var chosen = pool ?? (names.Count == 1 ? names[0] : throw new CliException($"several pools in the state ({string.Join(", ", names)}): choose one with --pool."));
+        var p = all.FirstOrDefault(p => p.PoolName == chosen) ?? throw new CliException($"no pool '{chosen}' in the state (found: {string.Join(", ", names)}).");
+        return new UseTimeSnapshot(chosen, p.HoldTotal.Count, p.HoldTotal.SumSeconds, p.HoldTotal.Cumulative(), p.Max) { Durations = p.HoldTotal };
+    }
+
     public const string Metric = "db_client_connection_use_time_seconds";
     public const string PoolLabel = "db_client_connection_pool_name";
 
@@ -40,6 +54,11 @@ internal sealed record UseTimeSnapshot(string Pool, double Count, double Sum, IR
         var count = Count - earlier.Count;
         var sum = Sum - earlier.Sum;
         if (count <= 0 || sum <= 0) throw new CliException($"no connection was used in pool '{Pool}' during the window: put load on the application or widen --window.");
+        if (Durations is not null && earlier.Durations is not null)
+        {
+            // The guard's buckets are sparse: subtract counts per bucket, then accumulate (not cumulative points by bound).
+            return (count, HoldTimeDistribution.FromHistogram(Durations.Since(earlier.Durations).Cumulative(), sum, count));
+        }
         var before = earlier.Buckets.ToDictionary(b => b.UpperBoundSeconds, b => b.CumulativeCount);
         var delta = Buckets.Select(b => (b.UpperBoundSeconds, b.CumulativeCount - before.GetValueOrDefault(b.UpperBoundSeconds))).ToList();
         return (count, HoldTimeDistribution.FromHistogram(delta, sum, count));

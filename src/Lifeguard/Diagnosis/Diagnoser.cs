@@ -12,11 +12,11 @@ public sealed class Diagnoser
     // When two causes hold at once, the first in this order is the root: an unreachable server or full slots explain
     // everything after them; a lock queue explains slow holds, a full pool and a busy CPU; a leak starves the pool;
     // slow queries burn CPU (the order between those two is decided from the statements' share, see Root).
-    private static readonly string[] Precedence =
+    private static readonly DiagnosisCause[] Precedence =
     [
-        DiagnosisCauses.DatabaseUnavailable, DiagnosisCauses.ConnectionLimit, DiagnosisCauses.LockContention,
-        DiagnosisCauses.ConnectionLeak, DiagnosisCauses.SlowQueries, DiagnosisCauses.DatabaseCpu,
-        DiagnosisCauses.NetworkLatency, DiagnosisCauses.PoolTooSmall,
+        DiagnosisCause.DatabaseUnavailable, DiagnosisCause.ConnectionLimit, DiagnosisCause.LockContention,
+        DiagnosisCause.ConnectionLeak, DiagnosisCause.SlowQueries, DiagnosisCause.DatabaseCpu,
+        DiagnosisCause.NetworkLatency, DiagnosisCause.PoolTooSmall,
     ];
 
     private const int BaselineCapacity = 120;
@@ -26,7 +26,7 @@ public sealed class Diagnoser
     private readonly Queue<double> _healthyHolds = new();
     private readonly Queue<double> _healthyRoundTrips = new();
     private readonly Lock _lock = new();
-    private Diagnosis _current;
+    private DiagnosisReport _current;
     private (DateTimeOffset SeenAt, DateTimeOffset StartedAt)? _restart;
 
     /// <summary>Creates a diagnoser; options are validated (DataAnnotations).</summary>
@@ -34,14 +34,14 @@ public sealed class Diagnoser
     {
         _options = options ?? new DiagnosisOptions();
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(_options, new(_options), validateAllProperties: true);
-        _current = new Diagnosis { Cause = DiagnosisCauses.Healthy, Summary = "No signals yet.", Confidence = 0 };
+        _current = new DiagnosisReport { Cause = DiagnosisCause.Healthy, Summary = "No signals yet.", Confidence = 0 };
     }
 
     /// <summary>Raised (inside <see cref="Observe"/>) when the named cause changes: previous, then current.</summary>
-    public event Action<Diagnosis, Diagnosis>? CauseChanged;
+    public event Action<DiagnosisReport, DiagnosisReport>? CauseChanged;
 
     /// <summary>The latest diagnosis.</summary>
-    public Diagnosis Current
+    public DiagnosisReport Current
     {
         get { lock (_lock) return _current; }
     }
@@ -53,10 +53,10 @@ public sealed class Diagnoser
     }
 
     /// <summary>Judges one more second and returns the diagnosis.</summary>
-    public Diagnosis Observe(DiagnosisSample sample)
+    public DiagnosisReport Observe(DiagnosisSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        Diagnosis previous, current;
+        DiagnosisReport previous, current;
         lock (_lock)
         {
             previous = _current;
@@ -68,7 +68,7 @@ public sealed class Diagnoser
 
             if (sample.Server is { Restarted: true, StartedAt: { } started }) _restart = (sample.At, started);
             current = WithRestart(Decide(sample, baseline, previous), sample);
-            if (current.Cause == DiagnosisCauses.Healthy && findings.Count == 0 && !symptom) Learn(sample);
+            if (current.Cause == DiagnosisCause.Healthy && findings.Count == 0 && !symptom) Learn(sample);
             _current = current;
             _history.Enqueue(Second(sample, current.Cause));
             while (_history.Count > _options.HistorySeconds) _history.Dequeue();
@@ -77,9 +77,9 @@ public sealed class Diagnoser
         return current;
     }
 
-    private Diagnosis Decide(DiagnosisSample sample, DiagnosisBaseline baseline, Diagnosis previous)
+    private DiagnosisReport Decide(DiagnosisSample sample, DiagnosisBaseline baseline, DiagnosisReport previous)
     {
-        var held = new Dictionary<string, int>(StringComparer.Ordinal);
+        var held = new Dictionary<DiagnosisCause, int>();
         foreach (var (_, findings, _) in _window)
         {
             foreach (var f in findings) held[f.Cause] = held.GetValueOrDefault(f.Cause) + 1;
@@ -97,7 +97,7 @@ public sealed class Diagnoser
         var root = Root(holding, sample);
         var finding = _window.Reverse().SelectMany(w => w.Findings).First(f => f.Cause == root);
         var since = previous.Cause == root ? previous.Since : _window.First(w => w.Findings.Any(f => f.Cause == root)).Sample.At;
-        return new Diagnosis
+        return new DiagnosisReport
         {
             Cause = root,
             Summary = finding.Summary,
@@ -113,23 +113,23 @@ public sealed class Diagnoser
 
     // A restart explains what users saw a moment ago (errors, a cold cache) even once the diagnosis is healthy again: it
     // stays in the evidence for the history's length.
-    private Diagnosis WithRestart(Diagnosis d, DiagnosisSample sample)
+    private DiagnosisReport WithRestart(DiagnosisReport d, DiagnosisSample sample)
     {
         if (_restart is not { } r || sample.At - r.SeenAt > TimeSpan.FromSeconds(_options.HistorySeconds)) return d;
         var line = F($"server: restarted, postmaster started at {r.StartedAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z ({(sample.At - r.StartedAt).TotalSeconds:0} s ago)");
         return d with { Evidence = [.. d.Evidence, line] };
     }
 
-    private int Sustain(string cause) =>
-        Math.Min(_options.WindowSeconds, cause is DiagnosisCauses.DatabaseUnavailable or DiagnosisCauses.ConnectionLimit
+    private int Sustain(DiagnosisCause cause) =>
+        Math.Min(_options.WindowSeconds, cause is DiagnosisCause.DatabaseUnavailable or DiagnosisCause.ConnectionLimit
             ? _options.ErrorSustainSeconds : _options.SustainSeconds);
 
-    private int Stay(string cause) => Math.Min(Sustain(cause), _options.StaySeconds);
+    private int Stay(DiagnosisCause cause) => Math.Min(Sustain(cause), _options.StaySeconds);
 
-    private string Root(List<string> holding, DiagnosisSample sample)
+    private DiagnosisCause Root(List<DiagnosisCause> holding, DiagnosisSample sample)
     {
-        if (holding.Contains(DiagnosisCauses.SlowQueries) && holding.Contains(DiagnosisCauses.DatabaseCpu)
-            && holding.IndexOf(DiagnosisCauses.SlowQueries) == holding.IndexOf(DiagnosisCauses.DatabaseCpu) - 1)
+        if (holding.Contains(DiagnosisCause.SlowQueries) && holding.Contains(DiagnosisCause.DatabaseCpu)
+            && holding.IndexOf(DiagnosisCause.SlowQueries) == holding.IndexOf(DiagnosisCause.DatabaseCpu) - 1)
         {
             // A few statements that got slower and take most of the server's time are what burns the CPU (a dropped
             // index); a CPU busy across the board makes every statement slower, and then the CPU is the root.
@@ -137,37 +137,37 @@ public sealed class Diagnoser
             // who is on CPU decides first: when the application's own sessions are not most of them, someone else
             // burns the CPU and the application's statements are slower because of it.
             if (sample.Server is { ApplicationName.Length: > 0 } server && server.AppActiveOnCpu * 2 < server.ActiveOnCpu)
-                return DiagnosisCauses.DatabaseCpu;
+                return DiagnosisCause.DatabaseCpu;
             var share = DiagnosisRules.Slowed(sample.Server, _options).Sum(x => x.ShareOfExecution);
-            if (share < _options.StatementRootShare) return DiagnosisCauses.DatabaseCpu;
+            if (share < _options.StatementRootShare) return DiagnosisCause.DatabaseCpu;
         }
-        if (holding[0] == DiagnosisCauses.SlowQueries && holding.Contains(DiagnosisCauses.NetworkLatency)
+        if (holding[0] == DiagnosisCause.SlowQueries && holding.Contains(DiagnosisCause.NetworkLatency)
             && DiagnosisRules.Slowed(sample.Server, _options).Count == 0)
         {
             // Connections are held longer but no statement runs longer on the server: the time goes to round trips.
-            return DiagnosisCauses.NetworkLatency;
+            return DiagnosisCause.NetworkLatency;
         }
         return holding[0];
     }
 
-    private Diagnosis Healthy(DiagnosisSample sample, Diagnosis previous)
+    private DiagnosisReport Healthy(DiagnosisSample sample, DiagnosisReport previous)
     {
         var evidence = new List<string>();
         if (sample.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
         if (sample.Server is { Reachable: true } s)
             evidence.Add(F($"server: answers in {s.RoundTripMs:0.0} ms, {s.ActiveOnCpu} session(s) on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), {s.Backends}/{s.UsableConnections} slots"));
-        return new Diagnosis
+        return new DiagnosisReport
         {
-            Cause = DiagnosisCauses.Healthy,
+            Cause = DiagnosisCause.Healthy,
             Summary = "No cause: the pool serves without queueing and the server answers.",
             Evidence = evidence,
-            Since = previous.Cause == DiagnosisCauses.Healthy && previous.Signals is not null ? previous.Since : sample.At,
+            Since = previous.Cause == DiagnosisCause.Healthy && previous.Signals is not null ? previous.Since : sample.At,
             Confidence = sample.Server is null ? 0.7 : 1,
             Signals = sample,
         };
     }
 
-    private Diagnosis Unknown(DiagnosisSample sample, DiagnosisBaseline baseline, Diagnosis previous, int symptoms)
+    private DiagnosisReport Unknown(DiagnosisSample sample, DiagnosisBaseline baseline, DiagnosisReport previous, int symptoms)
     {
         var evidence = new List<string>();
         if (sample.Pool is { } p)
@@ -199,14 +199,14 @@ public sealed class Diagnoser
         var remedy = "Read the history on /lifeguard and the server's pg_stat_activity; if the server side is not observed, configure it (AddLifeguardPostgresDiagnosis).";
         if (appSide)
             remedy = "The database is idle while requests wait: look at the application side first, its CPU (the process, garbage collection, anything else burning the host's cores) and work done while holding a connection. " + remedy;
-        return new Diagnosis
+        return new DiagnosisReport
         {
-            Cause = DiagnosisCauses.Unknown,
+            Cause = DiagnosisCause.Unknown,
             Summary = "Users are affected (waits, timeouts or errors) but no rule explains it.",
             Evidence = evidence,
             Remedy = remedy,
             Avoid = "Do not grow the pool on a guess: if the database is the bottleneck, more connections make it worse.",
-            Since = previous.Cause == DiagnosisCauses.Unknown ? previous.Since : _window.First(w => w.Symptom).Sample.At,
+            Since = previous.Cause == DiagnosisCause.Unknown ? previous.Since : _window.First(w => w.Symptom).Sample.At,
             Confidence = Math.Round(0.5 * symptoms / _window.Count, 2),
             Signals = sample,
         };
@@ -237,7 +237,7 @@ public sealed class Diagnoser
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
     }
 
-    private static DiagnosisSecond Second(DiagnosisSample s, string cause) => new()
+    private static DiagnosisSecond Second(DiagnosisSample s, DiagnosisCause cause) => new()
     {
         At = s.At,
         Cause = cause,

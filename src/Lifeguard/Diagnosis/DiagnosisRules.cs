@@ -49,7 +49,7 @@ internal static class DiagnosisRules
         if (serverDown) evidence.Add("server: cannot be reached: " + (server!.Error ?? "no answer"));
         if (appErrors > 0) evidence.Add(F($"app: {appErrors} database call(s) failed in the last second because the server is unavailable (refused, shutting down or starting up)"));
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
-        return new RuleFinding(DiagnosisCauses.DatabaseUnavailable,
+        return new RuleFinding(DiagnosisCause.DatabaseUnavailable,
             "The database is down or unreachable: connections are refused or dropped.",
             evidence,
             "Bring the database back: check the server process and its log (crash, disk full, failover, maintenance restart). The application reconnects on its own once the server answers.",
@@ -76,7 +76,7 @@ internal static class DiagnosisRules
                 evidence.Add("slots held by: " + string.Join("; ", server.SlotHolders.Take(5).Select(h => F($"{Name(h.Application)} (role {h.User}) {h.Connections}"))));
         }
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
-        return new RuleFinding(DiagnosisCauses.ConnectionLimit,
+        return new RuleFinding(DiagnosisCause.ConnectionLimit,
             "The server's connection slots are used up: new connections are refused (too many clients).",
             evidence,
             "Free slots: stop or cap the clients that hold them (see who holds them above), put a pooler such as PgBouncer in front, or raise max_connections if the server has the memory.",
@@ -101,7 +101,7 @@ internal static class DiagnosisRules
         if (!string.IsNullOrEmpty(server.ApplicationName)) evidence.Add(F($"app: {server.AppLockWaiters} of the application's sessions ('{server.ApplicationName}') wait on the lock"));
         if (gaveUp > 0) evidence.Add(F($"app: {s.Pool!.Errors.LockTimeouts} lock timeout(s) (55P03) and {s.Pool.Errors.Deadlocks} deadlock(s) (40P01) in the last second"));
         if (s.Pool is { } p && p.Max > 0) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting: the app's connections are stuck behind the lock"));
-        return new RuleFinding(DiagnosisCauses.LockContention,
+        return new RuleFinding(DiagnosisCause.LockContention,
             F($"Sessions queue on a lock held by pid {root.Pid} ({root.State}, application {Name(root.Application)})."),
             evidence,
             F($"End the root blocker's transaction (SELECT pg_terminate_backend({root.Pid})), then fix why it stayed open (a missing commit or rollback, a long report). Run DDL with a short lock_timeout; set idle_in_transaction_session_timeout."),
@@ -118,7 +118,7 @@ internal static class DiagnosisRules
         if (leaks > 0) evidence.Add(F($"pool: {leaks} lease(s) held past the leak threshold (the borrower's stack is in the live page's recent leaks)"));
         if (idle) evidence.Add(F($"server: {s.Server!.AppIdleInTransaction} of the application's sessions idle in transaction, the longest for {s.Server.AppLongestIdleInTransactionSeconds:0} s"));
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
-        return new RuleFinding(DiagnosisCauses.ConnectionLeak,
+        return new RuleFinding(DiagnosisCause.ConnectionLeak,
             "Connections are borrowed and not returned (a leak), starving the pool.",
             evidence,
             "Find the borrower in the leak report's stack and dispose the connection (await using) or commit/roll back its transaction; set idle_in_transaction_session_timeout as a backstop.",
@@ -143,7 +143,7 @@ internal static class DiagnosisRules
         var summary = slowed.Count > 0
             ? F($"Queries got slower: {slowed.Count} statement(s) take {slowed[0].Growth:0}x their usual time; connections are held longer.")
             : "Queries got slower: connections are held several times longer than normal.";
-        return new RuleFinding(DiagnosisCauses.SlowQueries, summary, evidence,
+        return new RuleFinding(DiagnosisCause.SlowQueries, summary, evidence,
             "EXPLAIN the slowed statement(s): the slowest statements with their plan findings and proven index advice are on /lifeguard (management address) and in `lifeguard review`; usually a missing or dropped index, a changed plan or stale statistics (ANALYZE). Restore the index or fix the query.",
             "Do not grow the pool: more concurrent slow queries load the database further and the wait moves there.",
             slowed.Count > 0 ? 1 : 0.7);
@@ -179,7 +179,7 @@ internal static class DiagnosisRules
         if (server.HostCpuBusy is { } busy) evidence.Add(F($"host: CPUs {busy * 100:0}% busy"));
         if (server.WaitEvents.Count > 0) evidence.Add("active sessions by wait: " + string.Join(", ", server.WaitEvents.Take(5).Select(w => F($"{w.Type}/{w.Name} {w.Sessions}"))));
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
-        return new RuleFinding(DiagnosisCauses.DatabaseCpu,
+        return new RuleFinding(DiagnosisCause.DatabaseCpu,
             F($"The database is CPU-bound: {server.ActiveOnCpu} sessions compete for {server.Cores:0.#} core(s)."),
             evidence,
             "Cut the CPU demand: find the statements with the most total time (pg_stat_statements) and tune them, stop the batch job burning CPU, or give the database more cores. Keep the pool near cores x 2 so work queues in the app, not on the CPU.",
@@ -202,7 +202,7 @@ internal static class DiagnosisRules
         };
         if (server.HostLagMs is { } hostLag) evidence.Add(F($"this host: a 1 ms timer ran {hostLag:0.0} ms late, so the host's scheduling does not explain it"));
         if (s.Pool is { } p) evidence.Add(F($"pool: hold p99 {p.HoldP99Ms:0.0} ms, {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
-        return new RuleFinding(DiagnosisCauses.NetworkLatency,
+        return new RuleFinding(DiagnosisCause.NetworkLatency,
             F($"The network to the database got slower: a round trip takes {server.RoundTripMs:0} ms instead of {normal:0.0} ms."),
             evidence,
             "Look at the path between application and database: latency, packet loss, a proxy, a cross-zone or cross-region move. Keep the application next to the database; batch round trips.",
@@ -238,7 +238,7 @@ internal static class DiagnosisRules
         var remedy = F($"Raise Maximum Pool Size above {p.Max} to the size `lifeguard size` computes from the measured load (within the server's connection budget), or shed load with admission control.");
         if (heldIdle)
             remedy += " First shorten how long a request holds its connection while no statement runs (open it late, dispose it early, no remote call or heavy work while holding it; check the app host's CPU): that frees connections without growing the pool.";
-        return new RuleFinding(DiagnosisCauses.PoolTooSmall,
+        return new RuleFinding(DiagnosisCause.PoolTooSmall,
             F($"The connection pool (maximum {p.Max}) is too small for the load: requests queue for a connection while the database has headroom."),
             evidence,
             remedy,

@@ -12,6 +12,16 @@ internal sealed class LeakLog(int capacity)
         lock (_lock) _ring[_added++ % _ring.Length] = report;
     }
 
+    /// <summary>Puts <paramref name="updated"/> where <paramref name="report"/> is, if the ring still holds it.</summary>
+    public void Replace(LeakReport report, LeakReport updated)
+    {
+        lock (_lock)
+        {
+            var i = Array.IndexOf(_ring, report);
+            if (i >= 0) _ring[i] = updated;
+        }
+    }
+
     /// <summary>Newest first.</summary>
     public IReadOnlyList<LeakReport> Snapshot()
     {

@@ -71,8 +71,8 @@ internal sealed class LeakWatch
         if (leak is not null)
         {
             var held = new TimeSpan((long)((now - lease.StartedAt) * _timestampToTicks));
-            leak.ReturnedAt = _time.GetUtcNow();
-            leak.HeldFor = held;
+            // Reports are immutable (they leave the process as JSON): the log's entry is replaced by the returned one.
+            _log.Replace(leak, leak with { ReturnedAt = _time.GetUtcNow(), HeldFor = held });
             Interlocked.Decrement(ref _active);
             LeaseLog.LeakReturned(_logger, _poolName, leak.Id, leak.Operation ?? OperationTable.Unknown, held.TotalSeconds);
         }
@@ -88,7 +88,11 @@ internal sealed class LeakWatch
             if (lease.Ended || lease.Leak is not null) return;
             var now = _time.GetUtcNow();
             var held = _time.GetElapsedTime(lease.StartedAt);
-            report = new LeakReport(lease.Id, _poolName, lease.Operation, lease.Stack?.ToString() ?? "(no stack captured)", now - held, now);
+            report = new LeakReport
+            {
+                Id = lease.Id, PoolName = _poolName, Operation = lease.Operation,
+                StackTrace = lease.Stack?.ToString() ?? "(no stack captured)", AcquiredAt = now - held, DetectedAt = now,
+            };
             lease.Leak = report;
         }
         // The report goes into the log before the counters move: a reader that sees the leak counted also finds it.

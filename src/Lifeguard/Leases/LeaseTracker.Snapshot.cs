@@ -32,7 +32,10 @@ internal sealed partial class LeaseTracker
     {
         Fold();
         var (idle, exact) = ReadCounts();
-        var hold = HoldSummary();
+        var holdBuckets = new long[LatencyHistogram.BucketCount];
+        var hold = HoldSummary(holdBuckets);
+        var waitBuckets = new long[LatencyHistogram.BucketCount];
+        _waitTotal.AddTo(waitBuckets);
         return new PoolSnapshot
         {
             PoolName = PoolName,
@@ -52,15 +55,16 @@ internal sealed partial class LeaseTracker
             Wait = new LatencySummary(_recentWait.Count, _recentWait.Quantile(0.5), _recentWait.Quantile(0.9), _recentWait.Quantile(0.99), _recentWait.Quantile(1), _recentWait.SumSeconds),
             RecentWaitP99 = _recentWait.Quantile(0.99),
             Hold = hold,
+            WaitTotal = LatencyHistogram.ToDurations(waitBuckets, _waitTotal.SumSeconds),
+            HoldTotal = LatencyHistogram.ToDurations(holdBuckets, hold.Sum),
             Operations = _operations?.Snapshot() ?? [],
             RecentLeaks = _leakWatch?.Recent() ?? [],
             Clock = ClockDescription,
         };
     }
 
-    private LatencySummary HoldSummary()
+    private LatencySummary HoldSummary(long[] buckets)
     {
-        var buckets = new long[LatencyHistogram.BucketCount];
         double sum = 0, max = 0;
         if (_hold is not null)
         {

@@ -77,25 +77,8 @@ public sealed class HoldTimeDistribution
     public static TimeSpan? HistogramQuantile(IReadOnlyList<(double UpperBoundSeconds, double CumulativeCount)> buckets, double count, double quantile)
     {
         ArgumentNullException.ThrowIfNull(buckets);
-        var ordered = buckets.OrderBy(b => b.UpperBoundSeconds).ToList();
-        if (ordered.Count == 0 || count <= 0) return null;
-        var rank = quantile * count;
-        var lowerBound = 0.0;
-        var lowerCount = 0.0;
-        foreach (var (upper, cumulative) in ordered)
-        {
-            if (cumulative >= rank)
-            {
-                // The +Inf bucket has no width: report its lower bound, as histogram_quantile does.
-                if (double.IsPositiveInfinity(upper)) return TimeSpan.FromSeconds(lowerBound);
-                var inBucket = cumulative - lowerCount;
-                var fraction = inBucket <= 0 ? 1 : (rank - lowerCount) / inBucket;
-                return TimeSpan.FromSeconds(lowerBound + (upper - lowerBound) * fraction);
-            }
-            lowerBound = upper;
-            lowerCount = cumulative;
-        }
-        return TimeSpan.FromSeconds(lowerBound);
+        var seconds = Quantiles.Interpolated([.. buckets.Select(b => (b.UpperBoundSeconds, b.CumulativeCount))], count, quantile);
+        return double.IsNaN(seconds) ? null : TimeSpan.FromSeconds(seconds);
     }
 
     private static void RequirePositive(TimeSpan value, string name)

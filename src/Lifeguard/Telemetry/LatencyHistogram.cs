@@ -75,21 +75,27 @@ internal sealed class LatencyHistogram
         return Quantile(merged, q, MaxSeconds);
     }
 
+    /// <summary>The q-quantile in seconds of <paramref name="buckets"/> (this histogram's layout): the bucket's upper bound,
+    /// capped by the true maximum so a single sample reads back closely; 0 when empty.</summary>
     internal static double Quantile(long[] buckets, double q, double maxSeconds)
     {
-        long total = 0;
-        foreach (var b in buckets) total += b;
-        if (total == 0) return 0;
-        var rank = (long)Math.Ceiling(q * total);
-        if (rank < 1) rank = 1;
-        long seen = 0;
+        var i = Quantiles.BucketOf(buckets, q);
+        if (i < 0) return 0;
+        return Math.Min(UpperBoundMicros(i) / 1e6, maxSeconds > 0 ? maxSeconds : double.MaxValue);
+    }
+
+    /// <summary>The non-empty <paramref name="buckets"/> (this histogram's layout) as the contract's cumulative form.</summary>
+    internal static DurationHistogram ToDurations(long[] buckets, double sumSeconds)
+    {
+        var list = new List<DurationBucket>();
+        long count = 0;
         for (var i = 0; i < buckets.Length; i++)
         {
-            seen += buckets[i];
-            // The bucket's upper bound, capped by the true maximum, so a single sample reads back closely.
-            if (seen >= rank) return Math.Min(UpperBoundMicros(i) / 1e6, maxSeconds > 0 ? maxSeconds : double.MaxValue);
+            if (buckets[i] == 0) continue;
+            count += buckets[i];
+            list.Add(new DurationBucket(i == 0 ? 0 : UpperBoundMicros(i - 1) / 1e6, UpperBoundMicros(i) / 1e6, buckets[i]));
         }
-        return maxSeconds;
+        return new DurationHistogram(list, count, sumSeconds);
     }
 
     internal static int IndexOf(long micros)

@@ -32,39 +32,22 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
-    public void PoolReading_From_DistilsPoolState()
+    public void Parse_LabelsWithEscapesCommentsAndInf_AreRead()
     {
-        var r = PoolReading.From(PrometheusText.Parse(Exposition), "main");
-
-        r.Used.ShouldBe(2);
-        r.Idle.ShouldBe(1);
-        r.Max.ShouldBe(2);
-        r.Pending.ShouldBe(7);
-        r.TimeoutsTotal.ShouldBe(3);
-        r.Wait.Count.ShouldBe(100);
-        r.Wait.Mean.ShouldBe(0.425, 1e-9);
-    }
-
-    [Fact]
-    public void Quantile_InsideABucket_InterpolatesLikeHistogramQuantile()
-    {
-        // rank 99 of 100 lies in (1, +Inf]: PromQL answers the last finite bound.
-        PrometheusText.Quantile([(0.1, 10), (1, 90), (double.PositiveInfinity, 100)], 0.99).ShouldBe(1);
-        // rank 50 lies in (0.1, 1]: 0.1 + 0.9 * (50 - 10) / 80 = 0.55
-        PrometheusText.Quantile([(0.1, 10), (1, 90), (double.PositiveInfinity, 100)], 0.5).ShouldBe(0.55, 1e-9);
-        double.IsNaN(PrometheusText.Quantile([(0.1, 0), (double.PositiveInfinity, 0)], 0.99)).ShouldBeTrue();
-    }
-
-    [Fact]
-    public void HistogramSince_TwoReadings_GivesTheIntervalOnly()
-    {
-        var before = new HistogramReading([(0.1, 10), (double.PositiveInfinity, 10)], 0.5, 10);
-        var after = new HistogramReading([(0.1, 10), (double.PositiveInfinity, 30)], 20.5, 30);
-
-        var interval = after.Since(before);
-
-        interval.Count.ShouldBe(20);
-        interval.Mean.ShouldBe(1.0, 1e-9);
-        interval.Quantile(0.5).ShouldBe(0.1); // everything new is above 0.1 s
+        const string text = """
+            # HELP x help text
+            # TYPE x counter
+            x_total{a="1",b="say \"hi\"",c="x,y"} 42 1700000000000
+            up 1
+            h_bucket{le="+Inf"} 7
+            """;
+        var samples = PrometheusText.Parse(text);
+        samples.Count.ShouldBe(3);
+        samples[0].Name.ShouldBe("x_total");
+        samples[0].Labels["b"].ShouldBe("say \"hi\"");
+        samples[0].Labels["c"].ShouldBe("x,y");
+        samples[0].Value.ShouldBe(42);
+        samples[1].Labels.ShouldBeEmpty();
+        samples[2].Labels["le"].ShouldBe("+Inf");
     }
 }

@@ -15,7 +15,7 @@ public sealed class CpuAndStatementDiagnosisTests
         var cs = TestPostgres.ConnectionString;
         // The database is given one core, so two burners saturate it without starving this shared machine.
         await using var harness = new DiagnosisHarness(cs, new PostgresDiagnosisOptions { DatabaseCores = 1 });
-        await harness.UntilAsync(d => d.Cause != DiagnosisCauses.DatabaseCpu, "no CPU saturation before", 10);
+        await harness.UntilAsync(d => d.Cause != DiagnosisCause.DatabaseCpu, "no CPU saturation before", 10);
 
         var burnerCs = new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-cpu-burner", Pooling = false, CommandTimeout = 30 }.ConnectionString;
         // Each burner spins in PL/pgSQL for at most 12 s and stops by itself.
@@ -27,7 +27,7 @@ public sealed class CpuAndStatementDiagnosisTests
             await c.ExecuteAsync(burn, commandTimeout: 30);
         }).ToList();
 
-        var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.DatabaseCpu, "database_cpu", 11);
+        var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCause.DatabaseCpu, "database_cpu", 11);
 
         var server = diagnosis.Signals!.Server!;
         server.ActiveOnCpu.ShouldBeGreaterThanOrEqualTo(1, harness.Log);
@@ -38,7 +38,7 @@ public sealed class CpuAndStatementDiagnosisTests
         diagnosis.Evidence.ShouldContain(e => e.StartsWith("on CPU: ", StringComparison.Ordinal) && e.Contains("'diag-cpu-burner'"), harness.Log);
         diagnosis.Avoid.ShouldContain("Do not grow the pool");
         await Task.WhenAll(burners);
-        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the burners stopped", 20);
+        await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy, "healthy after the burners stopped", 20);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class CpuAndStatementDiagnosisTests
                 (await harness.SampleAsync()).Signals!.Server!.SlowedStatements.ShouldNotContain(x => x.Query.Contains(table), harness.Log);
 
             await setup.ExecuteAsync($"DROP INDEX {table}_customer");
-            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.SlowQueries
+            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCause.SlowQueries
                 && d.Signals!.Server!.SlowedStatements.Any(x => x.Query.Contains(table)), "slow_queries", 25);
 
             var slowed = diagnosis.Signals!.Server!.SlowedStatements.First(x => x.Query.Contains(table));

@@ -24,7 +24,7 @@ internal sealed class DiagnosisHarness : IAsyncDisposable
         get { lock (_log) return string.Join(Environment.NewLine, _log); }
     }
 
-    public async Task<Lifeguard.Diagnosis.Diagnosis> SampleAsync(PoolSecond? pool = null)
+    public async Task<Lifeguard.Diagnosis.DiagnosisReport> SampleAsync(PoolSecond? pool = null)
     {
         var server = await Source.SampleAsync(TestContext.Current.CancellationToken);
         var d = Diagnoser.Observe(new DiagnosisSample(DateTimeOffset.UtcNow, pool, server));
@@ -33,7 +33,7 @@ internal sealed class DiagnosisHarness : IAsyncDisposable
     }
 
     /// <summary>Samples until <paramref name="done"/> holds; fails with the sampling log after <paramref name="seconds"/>.</summary>
-    public async Task<Lifeguard.Diagnosis.Diagnosis> UntilAsync(Func<Lifeguard.Diagnosis.Diagnosis, bool> done, string what, double seconds = 30,
+    public async Task<Lifeguard.Diagnosis.DiagnosisReport> UntilAsync(Func<Lifeguard.Diagnosis.DiagnosisReport, bool> done, string what, double seconds = 30,
         Func<PoolSecond?>? pool = null, int intervalMs = 250)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -17,7 +17,7 @@ public sealed class LockContentionDiagnosisTests
         await setup.OpenAsync(ct);
         await setup.ExecuteAsync($"CREATE TABLE {table} (id int); INSERT INTO {table} SELECT generate_series(1, 100)");
         await using var harness = new DiagnosisHarness(cs);
-        await harness.UntilAsync(d => d.Cause != DiagnosisCauses.LockContention, "no lock before the fault", 10);
+        await harness.UntilAsync(d => d.Cause != DiagnosisCause.LockContention, "no lock before the fault", 10);
 
         // The classic production queue: a transaction left idle holds AccessShareLock, an ALTER waits for
         // AccessExclusiveLock, and every later SELECT queues behind the ALTER.
@@ -40,7 +40,7 @@ public sealed class LockContentionDiagnosisTests
                 await Task.Delay(100, ct); // the ALTER queues first, the SELECTs behind it
             }
 
-            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.LockContention, "lock_contention", 30);
+            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCause.LockContention, "lock_contention", 30);
 
             var root = diagnosis.Signals!.Server!.RootBlocker.ShouldNotBeNull();
             root.Pid.ShouldBe(blockerPid, harness.Log);
@@ -59,7 +59,7 @@ public sealed class LockContentionDiagnosisTests
             foreach (var c in waiters) await c.DisposeAsync();
         }
 
-        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the blocker ended", 20);
+        await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy, "healthy after the blocker ended", 20);
         await setup.ExecuteAsync($"DROP TABLE {table}");
     }
 
@@ -73,7 +73,7 @@ public sealed class LockContentionDiagnosisTests
         await setup.OpenAsync(ct);
         await setup.ExecuteAsync($"CREATE TABLE {table} (id int, note text); INSERT INTO {table} SELECT generate_series(1, 10), 'x'");
         await using var harness = new DiagnosisHarness(cs);
-        await harness.UntilAsync(d => d.Cause != DiagnosisCauses.LockContention, "no lock before the fault", 10);
+        await harness.UntilAsync(d => d.Cause != DiagnosisCause.LockContention, "no lock before the fault", 10);
 
         // what a psql user or a report tool leaves in pg_stat_activity: values in the text, a name of its own choosing
         const string appName = "<!channel> <https://evil.example|Acknowledge>";
@@ -93,7 +93,7 @@ public sealed class LockContentionDiagnosisTests
 
         try
         {
-            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.LockContention, "lock_contention", 30);
+            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCause.LockContention, "lock_contention", 30);
             var text = string.Join("\n", diagnosis.Evidence.Append(diagnosis.Summary));
             text.ShouldContain("'<!channel> <https://evil.example|Acknowledge>'", Case.Sensitive, "the name is shown, quoted (each channel escapes it)");
             text.ShouldContain($"UPDATE {table} SET note = $1 WHERE id <> $2 OR note = $3", Case.Sensitive, harness.Log);

@@ -14,7 +14,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
     {
         var ct = TestContext.Current.CancellationToken;
         await using var harness = new DiagnosisHarness(spare.ConnectionString);
-        var before = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
+        var before = await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
         var server = before.Signals!.Server!;
 
         // Another client takes every slot left (the diagnoser's own connection already holds one).
@@ -56,7 +56,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
                 }
                 return pool.Sample();
             }
-            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.ConnectionLimit && d.Evidence.Any(e => e.Contains("53300")),
+            var diagnosis = await harness.UntilAsync(d => d.Cause == DiagnosisCause.ConnectionLimit && d.Evidence.Any(e => e.Contains("53300")),
                 "connection_limit", 20, () => AppTriesAsync().GetAwaiter().GetResult());
 
             var signals = diagnosis.Signals!.Server!;
@@ -73,7 +73,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
             foreach (var c in hogs) await c.DisposeAsync();
         }
 
-        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the slots were freed", 20, pool.Sample);
+        await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy, "healthy after the slots were freed", 20, pool.Sample);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
         // they free, and every reopen is refused. The app sees 57P01 then 53300; the server itself is up the whole time.
         var ct = TestContext.Current.CancellationToken;
         await using var harness = new DiagnosisHarness(spare.ConnectionString, new PostgresDiagnosisOptions { ApplicationNameOfApp = "diag-app-ended" });
-        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
+        await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
         await using var inner = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(spare.ConnectionString) { ApplicationName = "diag-app-ended", MaxPoolSize = 4 }.ConnectionString);
         await using var guard = new GuardedDataSource(inner, new LifeguardOptions { ErrorClassifier = NpgsqlErrorClassifier.Instance }, ownsInner: false);
         var pool = new PoolSignalSampler(guard);
@@ -114,7 +114,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
                 }
             }
         }
-        var seen = new List<Lifeguard.Diagnosis.Diagnosis>();
+        var seen = new List<Lifeguard.Diagnosis.DiagnosisReport>();
         try
         {
             await TakeEverySlotAsync();
@@ -148,10 +148,10 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
             var diagnosis = await harness.UntilAsync(d =>
             {
                 seen.Add(d);
-                return d.Cause == DiagnosisCauses.ConnectionLimit && d.Evidence.Any(e => e.Contains("53300")) && seen.Count >= 8;
+                return d.Cause == DiagnosisCause.ConnectionLimit && d.Evidence.Any(e => e.Contains("53300")) && seen.Count >= 8;
             }, "connection_limit", 30, () => RequestsAsync().GetAwaiter().GetResult());
 
-            seen.ShouldNotContain(d => d.Cause == DiagnosisCauses.DatabaseUnavailable, harness.Log);
+            seen.ShouldNotContain(d => d.Cause == DiagnosisCause.DatabaseUnavailable, harness.Log);
             seen.ShouldContain(d => d.Evidence.Any(e => e.Contains("of its sessions ended by the server")), harness.Log);
             diagnosis.Signals!.Server!.Reachable.ShouldBeTrue();
             diagnosis.Signals.Server.SlotHolders.First().Application.ShouldBe("diag-slot-hog");
@@ -162,21 +162,21 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
             foreach (var c in hogs) await c.DisposeAsync();
             while (inFlight.Count > 0) await inFlight.Dequeue().DisposeAsync();
         }
-        await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the slots were freed", 20, pool.Sample);
+        await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy, "healthy after the slots were freed", 20, pool.Sample);
     }
 
     [Fact]
     public async Task Diagnose_ServerStoppedThenStarted_NamesDatabaseUnavailableThenHealthyOnTheSameSource()
     {
         await using var harness = new DiagnosisHarness(spare.ConnectionString);
-        var first = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
+        var first = await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy && d.Signals!.Server!.Reachable, "healthy first", 20);
         var startedAt = first.Signals!.Server!.StartedAt.ShouldNotBeNull();
 
         await spare.StopAsync();
-        Lifeguard.Diagnosis.Diagnosis down;
+        Lifeguard.Diagnosis.DiagnosisReport down;
         try
         {
-            down = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.DatabaseUnavailable, "database_unavailable", 20);
+            down = await harness.UntilAsync(d => d.Cause == DiagnosisCause.DatabaseUnavailable, "database_unavailable", 20);
         }
         finally
         {
@@ -186,7 +186,7 @@ public sealed class OutageDiagnosisTests(SpareCluster spare) : IClassFixture<Spa
         down.Signals.Server.ErrorKind.ShouldBe(ConnectionErrorKind.ServerUnavailable);
         down.Evidence.ShouldContain(e => e.StartsWith("server: cannot be reached", StringComparison.Ordinal));
 
-        var back = await harness.UntilAsync(d => d.Cause == DiagnosisCauses.Healthy, "healthy after the restart", 30);
+        var back = await harness.UntilAsync(d => d.Cause == DiagnosisCause.Healthy, "healthy after the restart", 30);
         back.Signals!.Server!.Reachable.ShouldBeTrue();
         back.Signals.Server.StartedAt.ShouldNotBeNull().ShouldBeGreaterThan(startedAt);
         back.Evidence.ShouldContain(e => e.StartsWith("server: restarted, postmaster started at ", StringComparison.Ordinal), harness.Log);

@@ -22,7 +22,7 @@ public sealed class DiagnoserTests
         new() { Reachable = false, ErrorKind = kind, Error = "57P03 the database system is starting up" };
 
     /// <summary>Ten healthy seconds, then the given seconds; returns every diagnosis of the fault's seconds.</summary>
-    private static List<Lifeguard.Diagnosis.Diagnosis> Replay(Diagnoser d, int faultSeconds, Func<int, DiagnosisSample> fault)
+    private static List<Lifeguard.Diagnosis.DiagnosisReport> Replay(Diagnoser d, int faultSeconds, Func<int, DiagnosisSample> fault)
     {
         for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), Server()));
         return Enumerable.Range(0, faultSeconds).Select(i => d.Observe(fault(i))).ToList();
@@ -35,7 +35,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var all = Replay(d, 5, i => At(i, Pool(), Server()));
-        all.ShouldAllBe(x => x.Cause == DiagnosisCauses.Healthy);
+        all.ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
         all[^1].Confidence.ShouldBe(1);
     }
 
@@ -45,9 +45,9 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30, timeouts: i > 2 ? 2 : 0), Server(onCpu: 1, backends: 12)));
 
-        all[1].Cause.ShouldBe(DiagnosisCauses.Healthy); // one or two seconds are not a cause yet
+        all[1].Cause.ShouldBe(DiagnosisCause.Healthy); // one or two seconds are not a cause yet
         var last = all[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
         last.Since.ShouldBe(T0.AddSeconds(10));
         last.Evidence.ShouldContain(e => e.Contains("pinned at the maximum") && e.Contains("30 request(s) waiting"));
         last.Evidence.ShouldContain(e => e.Contains("queries are not slower"));
@@ -65,7 +65,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = appActive }));
         var last = all[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall); // still the pool: it is what requests wait for
+        last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall); // still the pool: it is what requests wait for
         last.Evidence.Any(e => e.Contains($"{appActive} of the 10 leased connection(s) ran a statement", StringComparison.Ordinal)).ShouldBe(heldIdle);
         last.Remedy.Contains("shorten how long a request holds its connection while no statement runs", StringComparison.Ordinal).ShouldBe(heldIdle);
         last.Remedy.ShouldStartWith("Raise Maximum Pool Size above 10");
@@ -78,7 +78,7 @@ public sealed class DiagnoserTests
         // Without application_name the app's sessions cannot be told from other clients': no claim either way.
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { AppActive = 0 }))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
         last.Evidence.ShouldNotContain(e => e.Contains("leased connection(s) ran a statement", StringComparison.Ordinal));
     }
 
@@ -87,7 +87,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30, holdP99: 80), Server()))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
+        last.Cause.ShouldBe(DiagnosisCause.SlowQueries);
         last.Evidence.ShouldContain(e => e.Contains("hold p99 80.0 ms vs 12.0 ms normally"));
     }
 
@@ -97,7 +97,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         OperationHold[] operations = [new("GET /dashboard", 30, 95, 2400, 0.92), new("GET /login", 10, 8, 200, 0.08)];
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 12, holdP99: 90) with { Operations = operations }, Server()))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
+        last.Cause.ShouldBe(DiagnosisCause.SlowQueries);
         last.Evidence.ShouldContain("connection-time by operation in the last second: GET /dashboard 92% (30 lease(s), hold p99 95.0 ms); GET /login 8% (10 lease(s), hold p99 8.0 ms)");
     }
 
@@ -108,11 +108,11 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 40, holdP99: 5000, timeouts: 1), Server(lockWaiters: 12, lockWait: 3 + i, root: root)))[^1];
 
-        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Cause.ShouldBe(DiagnosisCause.LockContention);
         last.Signals!.Server!.RootBlocker!.Pid.ShouldBe(4242);
         last.Evidence.ShouldContain(e => e.Contains("pid 4242, idle in transaction, transaction open 25.0 s"));
-        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew because of the lock, not the queries
-        last.Consequences.ShouldNotContain(DiagnosisCauses.PoolTooSmall);
+        last.Consequences.ShouldContain(DiagnosisCause.SlowQueries); // holds grew because of the lock, not the queries
+        last.Consequences.ShouldNotContain(DiagnosisCause.PoolTooSmall);
         last.Avoid.ShouldContain("every new connection waits on the same lock");
     }
 
@@ -122,12 +122,12 @@ public sealed class DiagnoserTests
         var root = new BlockingSession(4242, "idle in transaction", "psql", "ops", "10.0.0.9", 25, 25, "SELECT 1", 2);
         var server = Server(lockWaiters: 2, lockWait: 10, root: root) with { ApplicationName = "Lifeguard.Website", AppLockWaiters = 0 };
         var d = new Diagnoser();
-        Replay(d, 5, i => At(i, Pool(), server))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        Replay(d, 5, i => At(i, Pool(), server))[^1].Cause.ShouldBe(DiagnosisCause.Healthy);
         // From the server's side alone (no application) the same queue is named.
         var alone = new Diagnoser();
-        Lifeguard.Diagnosis.Diagnosis last = null!;
+        Lifeguard.Diagnosis.DiagnosisReport last = null!;
         for (var i = 0; i < 5; i++) last = alone.Observe(At(i, null, server));
-        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Cause.ShouldBe(DiagnosisCause.LockContention);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class DiagnoserTests
         var root = new BlockingSession(99, "idle in transaction", "psql", "ops", "x", 40, 40, "SELECT 1", 1);
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(errors: new ConnectionErrorCounts { LockTimeouts = 5 }), Server(lockWaiters: 1, lockWait: 0.1, root: root)))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.LockContention);
+        last.Cause.ShouldBe(DiagnosisCause.LockContention);
         last.Evidence.ShouldContain(e => e.Contains("5 lock timeout(s) (55P03)"));
     }
 
@@ -146,7 +146,7 @@ public sealed class DiagnoserTests
     {
         var root = new BlockingSession(7, "active", "app", "app", "x", 0.1, 0.1, "UPDATE t", 1);
         var d = new Diagnoser();
-        Replay(d, 5, i => At(i, Pool(), Server(lockWaiters: 1, lockWait: 0.05, root: root)))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        Replay(d, 5, i => At(i, Pool(), Server(lockWaiters: 1, lockWait: 0.05, root: root)))[^1].Cause.ShouldBe(DiagnosisCause.Healthy);
     }
 
     [Fact]
@@ -155,11 +155,11 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var server = Server(onCpu: 9, cores: 4, cpuUsed: 3.9) with { OnCpuBy = [new SlotHolder("nightly-batch", "etl", "10.0.0.7", 8), new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", 1)] };
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 5, holdP99: 60), server))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
         last.Evidence.ShouldContain(e => e.Contains("9 session(s) on CPU against 4 core(s)"));
         last.Evidence.ShouldContain("on CPU: 'nightly-batch' (role etl) 8; 'Lifeguard.Website' (role app) 1");
         last.Evidence.ShouldNotContain(e => e.Contains("10.0.0."), "clients' addresses stay out of evidence");
-        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries); // holds grew, but no statement stands out
+        last.Consequences.ShouldContain(DiagnosisCause.SlowQueries); // holds grew, but no statement stands out
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var server = Server(onCpu: 3, cores: 2, cpuUsed: 0.7) with { HostCpuBusy = 0.99 };
         var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
+        last.Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
         last.Evidence.ShouldContain("host: CPUs 99% busy");
     }
 
@@ -176,7 +176,7 @@ public sealed class DiagnoserTests
     public void Observe_CpuOnlySeemsBusyAtTheSamplingInstant_IsNotDatabaseCpu()
     {
         var d = new Diagnoser();
-        Replay(d, 5, i => At(i, Pool(), Server(onCpu: 4, cores: 4, cpuUsed: 0.3)))[^1].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        Replay(d, 5, i => At(i, Pool(), Server(onCpu: 4, cores: 4, cpuUsed: 0.3)))[^1].Cause.ShouldBe(DiagnosisCause.Healthy);
     }
 
     [Fact]
@@ -186,8 +186,8 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 8, holdP99: 300), Server(onCpu: 6, cores: 4, cpuUsed: 3.8, slowed: [statement])))[^1];
 
-        last.Cause.ShouldBe(DiagnosisCauses.SlowQueries);
-        last.Consequences.ShouldContain(DiagnosisCauses.DatabaseCpu);
+        last.Cause.ShouldBe(DiagnosisCause.SlowQueries);
+        last.Consequences.ShouldContain(DiagnosisCause.DatabaseCpu);
         last.Evidence.ShouldContain(e => e.StartsWith("statement -812: mean 48.0 ms vs 0.09 ms before", StringComparison.Ordinal) && e.Contains("WHERE customer"));
     }
 
@@ -200,8 +200,8 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(holdP99: 60), server))[^1];
 
-        last.Cause.ShouldBe(DiagnosisCauses.DatabaseCpu);
-        last.Consequences.ShouldContain(DiagnosisCauses.SlowQueries);
+        last.Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
+        last.Consequences.ShouldContain(DiagnosisCause.SlowQueries);
     }
 
     [Fact]
@@ -209,8 +209,8 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 4, activeLeaks: 10), Server()))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLeak);
-        last.Consequences.ShouldContain(DiagnosisCauses.PoolTooSmall);
+        last.Cause.ShouldBe(DiagnosisCause.ConnectionLeak);
+        last.Consequences.ShouldContain(DiagnosisCause.PoolTooSmall);
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var server = Server() with { AppIdleInTransaction = 3, AppLongestIdleInTransactionSeconds = 95 };
         var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLeak);
+        last.Cause.ShouldBe(DiagnosisCause.ConnectionLeak);
         last.Evidence.ShouldContain(e => e.Contains("3 of the application's sessions idle in transaction, the longest for 95 s"));
     }
 
@@ -230,7 +230,7 @@ public sealed class DiagnoserTests
         var server = Server(backends: 97) with { SlotHolders = [new SlotHolder("batch-export", "etl", "10.0.0.7", 88), new SlotHolder("Lifeguard.Website", "app", "10.0.0.5", 9)] };
         var all = Replay(d, 3, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { TooManyConnections = 25 }), server));
 
-        all[1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit); // errors are unambiguous: two seconds suffice
+        all[1].Cause.ShouldBe(DiagnosisCause.ConnectionLimit); // errors are unambiguous: two seconds suffice
         all[^1].Evidence.ShouldContain(e => e.Contains("53300"));
         all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (role etl) 88"));
     }
@@ -244,8 +244,8 @@ public sealed class DiagnoserTests
         var server = Server(backends: 97) with { SlotHolders = [new SlotHolder("batch-export", "etl", "10.0.0.7", 96)] };
         var all = Replay(d, 5, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 4, TooManyConnections = i == 0 ? 0 : 3 }), server));
 
-        all.ShouldAllBe(x => x.Cause != DiagnosisCauses.DatabaseUnavailable);
-        all[^1].Cause.ShouldBe(DiagnosisCauses.ConnectionLimit);
+        all.ShouldAllBe(x => x.Cause != DiagnosisCause.DatabaseUnavailable);
+        all[^1].Cause.ShouldBe(DiagnosisCause.ConnectionLimit);
         all[^1].Consequences.ShouldBeEmpty();
         all[^1].Evidence.ShouldContain(e => e.Contains("4 of its sessions ended by the server"));
         all[^1].Evidence.ShouldContain(e => e.Contains("'batch-export' (role etl) 96"));
@@ -257,9 +257,9 @@ public sealed class DiagnoserTests
         // Nothing else reads the server: the app's own refused opens are the evidence.
         var d = new Diagnoser();
         for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), null));
-        Lifeguard.Diagnosis.Diagnosis last = null!;
+        Lifeguard.Diagnosis.DiagnosisReport last = null!;
         for (var i = 0; i < 3; i++) last = d.Observe(At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 9 }), null));
-        last.Cause.ShouldBe(DiagnosisCauses.DatabaseUnavailable);
+        last.Cause.ShouldBe(DiagnosisCause.DatabaseUnavailable);
         last.Evidence.ShouldContain(e => e.Contains("9 database call(s) failed"));
     }
 
@@ -268,7 +268,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(), Server(backends: 97)))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.ConnectionLimit);
+        last.Cause.ShouldBe(DiagnosisCause.ConnectionLimit);
         last.Evidence.ShouldContain(e => e.Contains("97 of 97 usable connection slots taken (max_connections 100, 3 reserved)"));
         last.Confidence.ShouldBeLessThan(1);
     }
@@ -283,7 +283,7 @@ public sealed class DiagnoserTests
         var back = d.Observe(At(3, Pool(), Server() with { StartedAt = started, Restarted = true }));
         for (var i = 4; i < 10; i++) back = d.Observe(At(i, Pool(), Server() with { StartedAt = started }));
 
-        back.Cause.ShouldBe(DiagnosisCauses.Healthy);
+        back.Cause.ShouldBe(DiagnosisCause.Healthy);
         back.Evidence.ShouldContain("server: restarted, postmaster started at 2023-02-10 09:45:12Z (7 s ago)");
         // Past the history's length the restart is old news.
         for (var i = 10; i < 45; i++) back = d.Observe(At(i, Pool(), Server() with { StartedAt = started }));
@@ -294,16 +294,16 @@ public sealed class DiagnoserTests
     public void Observe_ServerDownThenBack_NamesDatabaseUnavailableThenHealthyAgain()
     {
         var d = new Diagnoser();
-        var changes = new List<(string From, string To)>();
+        var changes = new List<(DiagnosisCause From, DiagnosisCause To)>();
         d.CauseChanged += (from, to) => changes.Add((from.Cause, to.Cause));
         var down = Replay(d, 4, i => At(i, Pool(inUse: 0, errors: new ConnectionErrorCounts { ServerUnavailable = 30 }), Down()));
-        down[^1].Cause.ShouldBe(DiagnosisCauses.DatabaseUnavailable);
+        down[^1].Cause.ShouldBe(DiagnosisCause.DatabaseUnavailable);
         down[^1].Evidence.ShouldContain(e => e.Contains("57P03"));
 
-        Lifeguard.Diagnosis.Diagnosis back = down[^1];
+        Lifeguard.Diagnosis.DiagnosisReport back = down[^1];
         for (var i = 4; i < 10; i++) back = d.Observe(At(i, Pool(), Server()));
-        back.Cause.ShouldBe(DiagnosisCauses.Healthy);
-        changes.ShouldBe([(DiagnosisCauses.Healthy, DiagnosisCauses.DatabaseUnavailable), (DiagnosisCauses.DatabaseUnavailable, DiagnosisCauses.Healthy)]);
+        back.Cause.ShouldBe(DiagnosisCause.Healthy);
+        changes.ShouldBe([(DiagnosisCause.Healthy, DiagnosisCause.DatabaseUnavailable), (DiagnosisCause.DatabaseUnavailable, DiagnosisCause.Healthy)]);
     }
 
     [Fact]
@@ -311,7 +311,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 40)))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.NetworkLatency);
+        last.Cause.ShouldBe(DiagnosisCause.NetworkLatency);
         last.Evidence.ShouldContain(e => e.Contains("40.0 ms vs 0.5 ms normally"));
         last.Avoid.ShouldContain("time is spent on the wire");
     }
@@ -323,7 +323,7 @@ public sealed class DiagnoserTests
         // the wire nor the queries are slower, so neither network_latency nor slow_queries.
         var d = new Diagnoser();
         var all = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 40, hostLag: 25)));
-        all.ShouldAllBe(x => x.Cause == DiagnosisCauses.Healthy);
+        all.ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(holdP99: 70), Server(rtt: 60, hostLag: 4)))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.NetworkLatency);
+        last.Cause.ShouldBe(DiagnosisCause.NetworkLatency);
         last.Evidence.ShouldContain(e => e.Contains("a 1 ms timer ran 4.0 ms late"));
     }
 
@@ -340,7 +340,7 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 3, errors: new ConnectionErrorCounts { Other = 4 }), Server()))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Cause.ShouldBe(DiagnosisCause.Unknown);
         last.Evidence.ShouldContain(e => e.Contains("4 database error(s) of no diagnosed kind"));
     }
 
@@ -352,7 +352,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 5, max: 8, waiters: 15),
             Server(onCpu: 0, cores: 2, hostLag: 2.5) with { ApplicationName = "Lifeguard.Website", AppActive = 0, HostCpuBusy = 0.98 }))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Cause.ShouldBe(DiagnosisCause.Unknown);
         last.Evidence.ShouldContain(e => e.Contains("0 of the 5 leased connection(s) ran a statement"));
         last.Evidence.ShouldContain(e => e.Contains("host: CPUs 98% busy"));
         last.Evidence.ShouldContain(e => e.Contains("a 1 ms timer ran 2.5 ms late"));
@@ -365,7 +365,7 @@ public sealed class DiagnoserTests
         var d = new Diagnoser();
         var last = Replay(d, 5, i => At(i, Pool(inUse: 3, errors: new ConnectionErrorCounts { Other = 4 }),
             Server() with { ApplicationName = "Lifeguard.Website", AppActive = 3, HostCpuBusy = 0.2 }))[^1];
-        last.Cause.ShouldBe(DiagnosisCauses.Unknown);
+        last.Cause.ShouldBe(DiagnosisCause.Unknown);
         last.Evidence.ShouldNotContain(e => e.Contains("leased connection(s) ran a statement"));
         last.Remedy.ShouldStartWith("Read the history on /lifeguard");
     }
@@ -375,9 +375,9 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         for (var i = 0; i < 10; i++) d.Observe(new DiagnosisSample(T0.AddSeconds(i), Pool(), null));
-        Lifeguard.Diagnosis.Diagnosis last = null!;
+        Lifeguard.Diagnosis.DiagnosisReport last = null!;
         for (var i = 0; i < 5; i++) last = d.Observe(At(i, Pool(inUse: 10, waiters: 20), null));
-        last.Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
         last.Confidence.ShouldBeLessThan(1);
     }
 
@@ -388,7 +388,7 @@ public sealed class DiagnoserTests
         Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server()));
         var history = d.History();
         history.Count.ShouldBe(10);
-        history[^1].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
+        history[^1].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
         history[^1].Waiters.ShouldBe(30);
         history[0].At.ShouldBe(T0.AddSeconds(5));
     }
@@ -402,7 +402,7 @@ public sealed class DiagnoserTests
     {
         bool[] pattern = [true, true, true, false, true, false, true, false, true, false];
         var steady = Replay(new Diagnoser(), pattern.Length, i => PoolSecondOrHealthy(i, pattern[i]));
-        steady.Skip(2).ShouldAllBe(x => x.Cause == DiagnosisCauses.PoolTooSmall);
+        steady.Skip(2).ShouldAllBe(x => x.Cause == DiagnosisCause.PoolTooSmall);
         steady[^1].Since.ShouldBe(T0.AddSeconds(10), "one episode, not several");
 
         // Without the hysteresis (stay = sustain) the same seconds flicker: what a watch on a busy host showed.
@@ -414,17 +414,17 @@ public sealed class DiagnoserTests
     public void Observe_FaultEnds_HealthyOnceTheCauseHoldsInFewerThanTheStaySeconds()
     {
         var all = Replay(new Diagnoser(), 10, i => PoolSecondOrHealthy(i, i < 5));
-        all[4].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall);
-        all[7].Cause.ShouldBe(DiagnosisCauses.PoolTooSmall); // 2 of the last 5 seconds
-        all[8].Cause.ShouldBe(DiagnosisCauses.Healthy);     // 1 of 5
-        all[9].Cause.ShouldBe(DiagnosisCauses.Healthy);
+        all[4].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
+        all[7].Cause.ShouldBe(DiagnosisCause.PoolTooSmall); // 2 of the last 5 seconds
+        all[8].Cause.ShouldBe(DiagnosisCause.Healthy);     // 1 of 5
+        all[9].Cause.ShouldBe(DiagnosisCause.Healthy);
     }
 
     [Fact]
     public void Observe_CauseNeverNamed_NeedsTheFullSustainNotTheStay()
     {
         var all = Replay(new Diagnoser(), 9, i => PoolSecondOrHealthy(i, i % 3 == 0)); // at most 2 of any 5 seconds
-        all.ShouldNotContain(x => x.Cause == DiagnosisCauses.PoolTooSmall);
+        all.ShouldNotContain(x => x.Cause == DiagnosisCause.PoolTooSmall);
     }
 
     [Fact]
@@ -432,5 +432,21 @@ public sealed class DiagnoserTests
     {
         DiagnosisCauses.All.ShouldBe(["healthy", "pool_too_small", "slow_queries", "database_cpu", "connection_leak", "lock_contention",
             "connection_limit", "network_latency", "database_unavailable", "unknown"]);
+    }
+
+    [Fact]
+    public void Cause_OnTheWire_ItsSnakeCaseNameWhateverTheOptions()
+    {
+        foreach (var cause in Enum.GetValues<DiagnosisCause>())
+        {
+            var name = DiagnosisCauses.NameOf(cause);
+            System.Text.Json.JsonSerializer.Serialize(cause).ShouldBe($"\"{name}\"");
+            System.Text.Json.JsonSerializer.Serialize(cause, Lifeguard.Contracts.ContractJson.Options).ShouldBe($"\"{name}\"");
+            System.Text.Json.JsonSerializer.Deserialize<DiagnosisCause>($"\"{name}\"").ShouldBe(cause);
+            DiagnosisCauses.TryParse(name, out var parsed).ShouldBeTrue();
+            parsed.ShouldBe(cause);
+        }
+        Enum.GetValues<DiagnosisCause>().Select(DiagnosisCauses.NameOf).ShouldBe(DiagnosisCauses.All);
+        DiagnosisCauses.TryParse("PoolTooSmall", out _).ShouldBeFalse();
     }
 }

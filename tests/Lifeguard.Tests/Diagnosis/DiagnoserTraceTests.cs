@@ -16,13 +16,13 @@ public sealed class DiagnoserTraceTests
             .Select(l => JsonSerializer.Deserialize<DiagnosisSample>(l, JsonSerializerOptions.Web)!)
             .ToList();
 
-    private static List<string> Replay(IEnumerable<DiagnosisSample> samples, DiagnosisOptions options)
+    private static List<DiagnosisCause> Replay(IEnumerable<DiagnosisSample> samples, DiagnosisOptions options)
     {
         var d = new Diagnoser(options);
         return samples.Select(s => d.Observe(s).Cause).ToList();
     }
 
-    private static int Changes(List<string> causes) => causes.Zip(causes.Skip(1)).Count(p => p.First != p.Second);
+    private static int Changes(List<DiagnosisCause> causes) => causes.Zip(causes.Skip(1)).Count(p => p.First != p.Second);
 
     [Fact]
     public void Replay_BusyTwoCoreHost_TheStayHysteresisMeansFewerChangesOfCause()
@@ -38,8 +38,8 @@ public sealed class DiagnoserTraceTests
         Changes(steady).ShouldBeLessThan(Changes(edge), report);
         // The quiet start and the end after the load read healthy either way; the load never reads as a fault of the
         // server (no lock, no slots, no outage: the host's CPU is shared, nothing else happened).
-        steady.Take(15).ShouldAllBe(c => c == DiagnosisCauses.Healthy, report);
-        steady.TakeLast(10).ShouldAllBe(c => c == DiagnosisCauses.Healthy, report);
-        steady.ShouldAllBe(c => c == DiagnosisCauses.Healthy || c == DiagnosisCauses.Unknown || c == DiagnosisCauses.PoolTooSmall, report);
+        steady.Take(15).ShouldAllBe(c => c == DiagnosisCause.Healthy, report);
+        steady.TakeLast(10).ShouldAllBe(c => c == DiagnosisCause.Healthy, report);
+        steady.ShouldAllBe(c => c == DiagnosisCause.Healthy || c == DiagnosisCause.Unknown || c == DiagnosisCause.PoolTooSmall, report);
     }
 }

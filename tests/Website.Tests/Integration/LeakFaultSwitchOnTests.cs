@@ -19,6 +19,6 @@ public sealed class LeakFaultSwitchOnTests(LeakSwitchOnFixture site) : IClassFix
 
         using var management = site.Site.NewManagementClient();
         var state = JsonDocument.Parse(await management.Http.GetStringAsync("/lifeguard/state", TestContext.Current.CancellationToken)).RootElement;
-        state.GetProperty("inUse").GetInt32().ShouldBeGreaterThanOrEqualTo(2, state.ToString());
+        state.GetProperty("in_use").GetInt32().ShouldBeGreaterThanOrEqualTo(2, state.ToString());
     }
 }

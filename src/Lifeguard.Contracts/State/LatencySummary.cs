@@ -24,15 +24,6 @@ public sealed record LatencySummary(long Count, double P50, double P90, double P
         ArgumentNullException.ThrowIfNull(seconds);
         var sorted = seconds.Order().ToArray();
         if (sorted.Length == 0) return Empty;
-        return new LatencySummary(sorted.Length, Quantile(sorted, 0.50), Quantile(sorted, 0.90), Quantile(sorted, 0.99), sorted[^1], sorted.Sum());
-    }
-
-    /// <summary>The quantile <paramref name="q"/> in (0, 1] of durations sorted ascending, by nearest rank; 0 when
-    /// there are none. For other percentiles than the ones kept.</summary>
-    public static double Quantile(IReadOnlyList<double> sortedSeconds, double q)
-    {
-        ArgumentNullException.ThrowIfNull(sortedSeconds);
-        if (sortedSeconds.Count == 0) return 0;
-        return sortedSeconds[Math.Clamp((int)Math.Ceiling(q * sortedSeconds.Count) - 1, 0, sortedSeconds.Count - 1)];
+        return new LatencySummary(sorted.Length, Quantiles.OfSorted(sorted, 0.50), Quantiles.OfSorted(sorted, 0.90), Quantiles.OfSorted(sorted, 0.99), sorted[^1], sorted.Sum());
     }
 }

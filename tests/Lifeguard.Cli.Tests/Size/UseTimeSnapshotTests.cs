@@ -1,32 +1,12 @@
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Cli.Size;
 
-namespace Lifeguard.Cli.Tests;
+namespace Lifeguard.Cli.Tests.Size;
 
-public sealed class PrometheusTextTests
+public sealed class UseTimeSnapshotTests
 {
     [Fact]
-    public void Parse_LabelsWithEscapesCommentsAndInf_AreRead()
-    {
-        const string text = """
-            # HELP x help text
-            # TYPE x counter
-            x_total{a="1",b="say \"hi\"",c="x,y"} 42 1700000000000
-            up 1
-            h_bucket{le="+Inf"} 7
-            """;
-        var samples = PrometheusText.Parse(text);
-        samples.Count.ShouldBe(3);
-        samples[0].Name.ShouldBe("x_total");
-        samples[0].Labels["b"].ShouldBe("say \"hi\"");
-        samples[0].Labels["c"].ShouldBe("x,y");
-        samples[0].Value.ShouldBe(42);
-        samples[1].Labels.ShouldBeEmpty();
-        samples[2].Labels["le"].ShouldBe("+Inf");
-    }
-
-    [Fact]
-    public void UseTimeSnapshot_SeveralPoolsWithoutChoice_Fails()
+    public void From_SeveralPoolsWithoutChoice_Fails()
     {
         var samples = PrometheusText.Parse("""
             db_client_connection_use_time_seconds_count{db_client_connection_pool_name="a"} 1
@@ -37,7 +17,7 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
-    public void UseTimeSnapshot_NoLeasesInWindow_Fails()
+    public void Since_NoLeasesInWindow_Fails()
     {
         var samples = PrometheusText.Parse("""
             db_client_connection_use_time_seconds_count{db_client_connection_pool_name="a"} 5

@@ -1,4 +1,4 @@
-namespace Lifeguard.Tests;
+namespace Lifeguard.Tests.State;
 
 public sealed class LatencySummaryTests
 {
@@ -21,14 +21,5 @@ public sealed class LatencySummaryTests
         var s = LatencySummary.FromSeconds([]);
         s.ShouldBe(LatencySummary.Empty);
         s.Mean.ShouldBe(0);
-    }
-
-    [Fact]
-    public void Quantile_BetweenKeptPercentiles_NearestRank()
-    {
-        double[] sorted = [0.1, 0.2, 0.3, 0.4];
-        LatencySummary.Quantile(sorted, 0.75).ShouldBe(0.3);
-        LatencySummary.Quantile(sorted, 1).ShouldBe(0.4);
-        LatencySummary.Quantile([], 0.5).ShouldBe(0);
     }
 }

@@ -3,9 +3,13 @@ using Lifeguard.Leaks;
 
 namespace Lifeguard;
 
-/// <summary>A consistent-enough picture of a guarded pool at one moment, for health checks and the live page.</summary>
-public sealed record PoolSnapshot
+/// <summary>The pool reading: a consistent-enough picture of a guarded pool at one moment, for health checks, the live
+/// page, /lifeguard/state and the CLI. Not sealed only so <see cref="LifeguardState"/> can put the primary pool's reading
+/// at the top of its JSON.</summary>
+public record PoolSnapshot
 {
+    /// <summary>The DI service key the pool was registered with, as text; null for the unkeyed pool and in a guard's own snapshot.</summary>
+    public string? ServiceKey { get; init; }
     /// <summary>The <c>db.client.connection.pool.name</c>.</summary>
     public required string PoolName { get; init; }
     /// <summary>Connections handed out right now.</summary>
@@ -40,6 +44,10 @@ public sealed record PoolSnapshot
     public required double RecentWaitP99 { get; init; }
     /// <summary>Hold (use) time of returned leases, since start.</summary>
     public required LatencySummary Hold { get; init; }
+    /// <summary>Wait times of granted leases since start, bucketed: subtract two readings for an interval.</summary>
+    public DurationHistogram WaitTotal { get; init; } = DurationHistogram.Empty;
+    /// <summary>Hold times of returned leases since start, bucketed: subtract two readings for an interval.</summary>
+    public DurationHistogram HoldTotal { get; init; } = DurationHistogram.Empty;
     /// <summary>Hold times per operation, largest total first.</summary>
     public required IReadOnlyList<OperationStats> Operations { get; init; }
     /// <summary>Most recent leak reports, newest first.</summary>

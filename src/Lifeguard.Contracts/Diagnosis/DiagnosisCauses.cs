@@ -1,6 +1,7 @@
 namespace Lifeguard.Diagnosis;
 
-/// <summary>The causes a <see cref="Diagnosis"/> names, exactly as other tools (alerts, the drill, the CLI) match them.</summary>
+/// <summary>The wire names of <see cref="DiagnosisCause"/>, exactly as other tools (alerts, metric labels, the drill, the CLI, the
+/// incident service) match them.</summary>
 public static class DiagnosisCauses
 {
     /// <summary>Nothing wrong that the pool or the server shows.</summary>
@@ -30,4 +31,35 @@ public static class DiagnosisCauses
         Healthy, PoolTooSmall, SlowQueries, DatabaseCpu, ConnectionLeak, LockContention, ConnectionLimit, NetworkLatency,
         DatabaseUnavailable, Unknown,
     ];
+
+    /// <summary>The wire name of <paramref name="cause"/>, e.g. <c>pool_too_small</c>.</summary>
+    public static string NameOf(DiagnosisCause cause) => cause switch
+    {
+        DiagnosisCause.Healthy => Healthy,
+        DiagnosisCause.PoolTooSmall => PoolTooSmall,
+        DiagnosisCause.SlowQueries => SlowQueries,
+        DiagnosisCause.DatabaseCpu => DatabaseCpu,
+        DiagnosisCause.ConnectionLeak => ConnectionLeak,
+        DiagnosisCause.LockContention => LockContention,
+        DiagnosisCause.ConnectionLimit => ConnectionLimit,
+        DiagnosisCause.NetworkLatency => NetworkLatency,
+        DiagnosisCause.DatabaseUnavailable => DatabaseUnavailable,
+        DiagnosisCause.Unknown => Unknown,
+        _ => throw new ArgumentOutOfRangeException(nameof(cause), cause, "Not a diagnosis cause."),
+    };
+
+    /// <summary>The cause whose wire name is <paramref name="name"/> (ordinal); false when it names none.</summary>
+    public static bool TryParse(string? name, out DiagnosisCause cause)
+    {
+        foreach (var c in Enum.GetValues<DiagnosisCause>())
+        {
+            if (string.Equals(NameOf(c), name, StringComparison.Ordinal))
+            {
+                cause = c;
+                return true;
+            }
+        }
+        cause = DiagnosisCause.Unknown;
+        return false;
+    }
 }

@@ -3,7 +3,7 @@ using Lifeguard.Cli.Drill;
 using Lifeguard.Cli.Load;
 using Npgsql;
 
-namespace Lifeguard.Cli.Tests;
+namespace Lifeguard.Cli.Tests.Size;
 
 /// <summary>`lifeguard size --metrics-url` against the real website's /metrics while `lifeguard load` drives it.</summary>
 public sealed class SizeMetricsUrlTests : IDisposable
@@ -14,8 +14,10 @@ public sealed class SizeMetricsUrlTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    [Fact]
-    public async Task Size_MetricsUrlOfRealWebsiteUnderLoad_SamplesPlausibleRateAndHold()
+    [Theory]
+    [InlineData("/metrics")] // Prometheus text
+    [InlineData("/lifeguard/state")] // the guard's own reading, the contract
+    public async Task Size_MetricsUrlOfRealWebsiteUnderLoad_SamplesPlausibleRateAndHold(string path)
     {
         var ct = TestContext.Current.CancellationToken;
         var server = TestPostgres.ConnectionString;
@@ -41,7 +43,7 @@ public sealed class SizeMetricsUrlTests : IDisposable
             await load.LoginAsync(null, ct);
             var running = load.RunAsync(null, ct);
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            var (exit, output, json) = await _cli.RunAsync("size", "--metrics-url", new Uri(site.ManagementUrl, "/metrics").ToString(), "--window", "5s", "--db-cores", "2", "--server", server);
+            var (exit, output, json) = await _cli.RunAsync("size", "--metrics-url", new Uri(site.ManagementUrl, path).ToString(), "--window", "5s", "--db-cores", "2", "--server", server);
             var summary = await running;
 
             var why = output + Environment.NewLine + $"load: {summary.Requests} requests, {summary.Errors} errors, p99 {summary.P99Ms} ms";

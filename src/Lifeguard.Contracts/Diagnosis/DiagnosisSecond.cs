@@ -6,7 +6,7 @@ public sealed record DiagnosisSecond
     /// <summary>When.</summary>
     public required DateTimeOffset At { get; init; }
     /// <summary>The cause named at that second.</summary>
-    public required string Cause { get; init; }
+    public required DiagnosisCause Cause { get; init; }
     /// <summary>Pool connections in use.</summary>
     public int InUse { get; init; }
     /// <summary>Pool maximum.</summary>

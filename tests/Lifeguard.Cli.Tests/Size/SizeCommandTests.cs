@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Lifeguard.Sizing;
 
-namespace Lifeguard.Cli.Tests;
+namespace Lifeguard.Cli.Tests.Size;
 
 public sealed class SizeCommandTests : IDisposable
 {
