@@ -4,6 +4,7 @@ using Lifeguard.Statements;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Lifeguard.Postgres.Registration;
@@ -33,7 +34,8 @@ public sealed class LifeguardPostgresBuilder
             sp.GetRequiredService<Diagnosis.PostgresServerSignalSource>(),
             sp.GetRequiredService<IOptions<PostgresServerMetricsOptions>>(),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerMetrics>()));
         Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresServerMetrics>());
         return this;
     }

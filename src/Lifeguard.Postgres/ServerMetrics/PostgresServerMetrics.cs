@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Lifeguard.Postgres.Diagnosis;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Lifeguard.Postgres.ServerMetrics;
@@ -12,7 +14,7 @@ namespace Lifeguard.Postgres.ServerMetrics;
 /// itself only when nothing else did within the poll interval. While the server cannot be read the gauges report
 /// nothing, rather than a stale budget.
 /// </summary>
-internal sealed class PostgresServerMetrics : BackgroundService
+internal sealed partial class PostgresServerMetrics : BackgroundService
 {
     /// <summary>The meter the instruments belong to (the guard's).</summary>
     public const string MeterName = "Lifeguard";
@@ -20,9 +22,11 @@ internal sealed class PostgresServerMetrics : BackgroundService
     private readonly PostgresServerSignalSource _reader;
     private readonly PostgresServerMetricsOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the exporter over <paramref name="reader"/>.</summary>
-    public PostgresServerMetrics(PostgresServerSignalSource reader, IOptions<PostgresServerMetricsOptions> options, IMeterFactory meterFactory, TimeProvider time)
+    public PostgresServerMetrics(PostgresServerSignalSource reader, IOptions<PostgresServerMetricsOptions> options, IMeterFactory meterFactory, TimeProvider time,
+        ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,6 +34,7 @@ internal sealed class PostgresServerMetrics : BackgroundService
         _reader = reader;
         _options = options.Value;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
 
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge("lifeguard.postgres.max_connections", () => Single(Latest?.Signals.MaxConnections), "{connection}", "PostgreSQL max_connections.");
@@ -61,6 +66,14 @@ internal sealed class PostgresServerMetrics : BackgroundService
             try
             {
                 await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The reader reports outages itself; anything else must not end the export (or the host) for good.
+                LogPollFailed(_logger, e);
+            }
+            try
+            {
                 await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -79,4 +92,7 @@ internal sealed class PostgresServerMetrics : BackgroundService
         if (latest?.ConnectionsByState is not { } byState) return [];
         return byState.Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("state", kv.Key)));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lifeguard's server metrics could not sample the server reader")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
 }
