@@ -27,8 +27,8 @@ public sealed partial class CleanupWorker(DbDataSource db, LifeguardDiagnosisSer
                 var s = guard.Snapshot();
                 LogPool(logger, s.PoolName, s.InUse, s.Max, s.Wait.P99 * 1000);
             }
-            var current = diagnosis.Current;
-            LogDiagnosis(logger, current.Cause, current.Summary);
+            // The diagnoser samples once a second from the host's start; before its first sample there is nothing to say.
+            if (diagnosis.Current is { Signals: not null } current) LogDiagnosis(logger, current.Cause, current.Summary);
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
