@@ -43,24 +43,22 @@ public static class WebsiteApp
             o.LeakDetectionThreshold = TimeSpan.FromSeconds(30);
             guardSection.Bind(o);
         });
-        // Live diagnosis: the server's side read on one connection of its own (not from the pool), SQLSTATE-classified
-        // errors for the guard; thresholds from "Lifeguard:Diagnosis", the server reader from "Lifeguard:Diagnosis:Postgres".
-        // ConnectionStrings:Diagnosis (optional): a least-privilege role for reading the server (pg_monitor), so the
-        // diagnoser never runs as the role that owns the site's tables; the app's own sessions are still told apart by
-        // the main connection string's Application Name.
-        var serverReader = DiagnosisConnectionString.Resolve(builder.Configuration, connectionString);
-        var appName = new NpgsqlConnectionStringBuilder(connectionString).ApplicationName;
+        // Live diagnosis (part of AddLifeguard), thresholds from "Lifeguard:Diagnosis". Lifeguard.Postgres registered once,
+        // reading the server behind that guarded pool: one reader on one connection of its own (not from the pool), settings
+        // from "Lifeguard:Diagnosis:Postgres", whose samples the diagnoser and the server metrics share; SQLSTATE-classified
+        // errors for the guard. ConnectionStrings:Diagnosis (optional): a least-privilege login for that reader (pg_monitor),
+        // so it never runs as the role that owns the site's tables; the site's own sessions are still told apart by the main
+        // connection string's Application Name, and query review (EXPLAIN needs the tables) uses the main one.
         services.AddOptions<Lifeguard.Diagnosis.DiagnosisOptions>().Bind(guardSection.GetSection("Diagnosis"));
-        services.AddLifeguardPostgresDiagnosis(serverReader, o =>
+        var postgres = services.AddLifeguardPostgres(o =>
         {
-            guardSection.GetSection("Diagnosis:Postgres").Bind(o);
-            o.ApplicationNameOfApp ??= appName;
-        });
-        services.AddLifeguardQueryReview(connectionString);
+            o.ReaderConnectionString = DiagnosisConnectionString.Resolve(builder.Configuration, connectionString);
+            guardSection.GetSection("Diagnosis:Postgres").Bind(o.Reader);
+        }).AddQueryReview();
         // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
         if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
         {
-            services.AddLifeguardPostgresServerMetrics(serverReader, o => guardSection.GetSection("ServerMetrics").Bind(o));
+            postgres.AddServerMetrics(o => guardSection.GetSection("ServerMetrics").Bind(o));
         }
         services.AddSingleton<IPasswordHasher<AccountUser>, PasswordHasher<AccountUser>>();
         services.AddSingleton<AccountService>();

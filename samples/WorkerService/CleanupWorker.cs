@@ -1,11 +1,13 @@
 using System.Data.Common;
 using Lifeguard;
 using Lifeguard.Attribution;
+using Lifeguard.Hosting.Diagnosis;
 
 namespace WorkerService;
 
-/// <summary>A periodic job on the guarded pool; its leases are attributed to "cleanup" and its pool is logged.</summary>
-public sealed partial class CleanupWorker(DbDataSource db, ILogger<CleanupWorker> logger) : BackgroundService
+/// <summary>A periodic job on the guarded pool; its leases are attributed to "cleanup", and its pool and the current
+/// diagnosis are logged.</summary>
+public sealed partial class CleanupWorker(DbDataSource db, LifeguardDiagnosisService diagnosis, ILogger<CleanupWorker> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,9 +27,14 @@ public sealed partial class CleanupWorker(DbDataSource db, ILogger<CleanupWorker
                 var s = guard.Snapshot();
                 LogPool(logger, s.PoolName, s.InUse, s.Max, s.Wait.P99 * 1000);
             }
+            // The diagnoser samples once a second from the host's start; before its first sample there is nothing to say.
+            if (diagnosis.Current is { Signals: not null } current) LogDiagnosis(logger, current.Cause, current.Summary);
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(1, LogLevel.Information, "Pool {Pool}: {InUse}/{Max} in use, wait p99 {WaitP99Ms:0.###} ms")]
     private static partial void LogPool(ILogger logger, string pool, int inUse, int max, double waitP99Ms);
+
+    [LoggerMessage(2, LogLevel.Information, "Diagnosis: {Cause}: {Summary}")]
+    private static partial void LogDiagnosis(ILogger logger, string cause, string summary);
 }

@@ -13,5 +13,10 @@ builder.Services.AddGuardedDataSource(o => o.LeakDetectionThreshold = TimeSpan.F
 // Line 2: the pool metrics join the app's own pipeline; the exporter is the app's (OTLP here, OTEL_EXPORTER_OTLP_ENDPOINT).
 builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddLifeguardInstrumentation().AddOtlpExporter());
 
+// Line 3: the live diagnosis, as a web app gets it: every second the pool and, through Lifeguard.Postgres's one reader on
+// one connection of its own (derived from the guarded pool), the server; the cause is logged when it changes.
+builder.Services.AddLifeguardDiagnosis();
+builder.Services.AddLifeguardPostgres();
+
 builder.Services.AddHostedService<CleanupWorker>();
 builder.Build().Run();

@@ -2,7 +2,7 @@ using Lifeguard;
 using Lifeguard.Contracts;
 using Lifeguard.Statements;
 using Lifeguard.AspNetCore;
-using Lifeguard.AspNetCore.Diagnosis;
+using Lifeguard.Hosting.Diagnosis;
 using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Management;
 using Lifeguard.AspNetCore.Metrics;

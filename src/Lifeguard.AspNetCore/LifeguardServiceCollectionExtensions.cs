@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Lifeguard;
 using Lifeguard.AspNetCore;
 using Lifeguard.AspNetCore.Admission;
-using Lifeguard.AspNetCore.Diagnosis;
+using Lifeguard.Hosting.Diagnosis;
 using Lifeguard.Diagnosis;
 using Lifeguard.AspNetCore.Health;
 using Lifeguard.AspNetCore.Management;
@@ -72,12 +72,9 @@ public static class LifeguardServiceCollectionExtensions
             .AddLifeguardInstrumentation()
             // Fresh numbers on every scrape: the exporter caches responses for 300 ms by default.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        // The diagnoser samples the primary pool (the unkeyed one, else the first keyed) and the server, when e.g.
-        // AddLifeguardPostgresDiagnosis registered a source.
-        services.AddOptions<DiagnosisOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LifeguardDiagnosisService>(sp,
-            sp.GetRequiredService<Lifeguard.Hosting.LifeguardPools>().Primary.Guard));
-        services.AddHostedService(sp => sp.GetRequiredService<LifeguardDiagnosisService>());
+        // The diagnoser (Lifeguard.Hosting, as in a worker service) samples the primary pool and the server, when
+        // AddLifeguardPostgres registered its reader; the endpoints, health and live page read it.
+        services.AddLifeguardDiagnosis();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LifeguardStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, AdmissionExceptionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, AdmissionDeveloperPageFilter>());

@@ -18,7 +18,7 @@ public sealed class DiagnosisEndpointsTests
     public async Task Endpoints_NoFault_HealthyAndEveryCauseExportedFromTheStart()
     {
         var cs = TestPostgres.For(maxPoolSize: 4, timeoutSeconds: 5, application: "lifeguard-web-tests");
-        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgres());
         var ct = TestContext.Current.CancellationToken;
 
         JsonElement diagnosis = default;
@@ -51,7 +51,7 @@ public sealed class DiagnosisEndpointsTests
         await using var proxy = new DelayProxy(direct.Host!, direct.Port);
         var cs = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgres());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Steady traffic, one statement per request: its hold is mostly round trips.
         var load = Task.Run(async () =>
@@ -91,7 +91,7 @@ public sealed class DiagnosisEndpointsTests
         // requests waiting, and the server sees the app's sessions idle, which the diagnosis reads from pg_stat_activity.
         var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 10, application: "lifeguard-held-idle");
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgresDiagnosis(cs));
+        await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgres());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var load = Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
         {
@@ -125,7 +125,7 @@ public sealed class DiagnosisEndpointsTests
         var cs = TestPostgres.For(maxPoolSize: 2, timeoutSeconds: 5, application: "lifeguard-web-tests");
         var ct = TestContext.Current.CancellationToken;
         await using var app = await GuardedTestApp.StartAsync(cs, o => o.LeakDetectionThreshold = TimeSpan.FromMilliseconds(300),
-            services: s => s.AddLifeguardPostgresDiagnosis(cs));
+            services: s => s.AddLifeguardPostgres());
         // Two requests keep both connections for 8 s: past the leak threshold, the pool starves.
         var holds = Enumerable.Range(0, 2).Select(_ => app.Client.GetAsync("/hold/8000", ct)).ToList();
         JsonElement d = default;
@@ -153,7 +153,7 @@ public sealed class DiagnosisEndpointsTests
         using var logs = new FakeLoggerProvider();
         await using var app = await GuardedTestApp.StartAsync(cs, services: s =>
         {
-            s.AddLifeguardPostgresDiagnosis(cs);
+            s.AddLifeguardPostgres();
             s.AddLogging(b => b.AddProvider(logs));
         });
         await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "diag-migration", Pooling = false }.ConnectionString);

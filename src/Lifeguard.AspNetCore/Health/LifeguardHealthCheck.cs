@@ -1,4 +1,4 @@
-using Lifeguard.AspNetCore.Diagnosis;
+using Lifeguard.Hosting.Diagnosis;
 using Lifeguard.Diagnosis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

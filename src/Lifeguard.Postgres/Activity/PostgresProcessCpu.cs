@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Lifeguard.Postgres.Activity;
 
 /// <summary>
@@ -57,16 +55,9 @@ internal sealed class PostgresProcessCpu
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            if (open < 0 || close < 0) return null;
-            var fields = stat[(close + 2)..].Split(' ');
-            // After "(comm) ": state, ppid, ..., utime is the 12th and stime the 13th field.
-            return (stat[(open + 1)..close], int.Parse(fields[1], CultureInfo.InvariantCulture),
-                double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture));
+            return ProcStat.ParseProcess(File.ReadAllText($"/proc/{pid}/stat"));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null; // not on this host, or ended while read
         }

@@ -14,7 +14,7 @@ public sealed class DedicatedConnectionTests
     {
         var ct = TestContext.Current.CancellationToken;
         var name = "diag-one-" + Guid.NewGuid().ToString("N")[..8];
-        // The app's own connection string, pool of one: the source is given it, as AddLifeguardPostgresDiagnosis(cs) is.
+        // The app's own connection string, pool of one: the source is given it, as AddLifeguardPostgres() derives it from the guarded pool.
         var appCs = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { MaxPoolSize = 1, Timeout = 1, ApplicationName = "diag-one-app" }.ConnectionString;
         await using var app = NpgsqlDataSource.Create(appCs);
         await using var observer = new NpgsqlConnection(TestPostgres.ConnectionString);

@@ -105,8 +105,8 @@ public sealed class OpenFailureClassificationTests
         services.AddMetrics();
         services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(TestPostgres.For(2, application: "lifeguard-classify-di")));
         services.AddGuardedDataSource();
-        if (part == "diagnosis") services.AddLifeguardPostgresDiagnosis(TestPostgres.ConnectionString);
-        else services.AddLifeguardPostgresServerMetrics(TestPostgres.ConnectionString);
+        var postgres = services.AddLifeguardPostgres();
+        if (part == "server-metrics") postgres.AddServerMetrics();
         await using var provider = services.BuildServiceProvider();
         var guard = provider.GetRequiredService<GuardedDataSource>();
 

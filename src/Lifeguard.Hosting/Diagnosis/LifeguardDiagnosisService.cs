@@ -6,14 +6,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Lifeguard.AspNetCore.Diagnosis;
+namespace Lifeguard.Hosting.Diagnosis;
 
 /// <summary>
-/// Samples the guard (and the server, when a server signal source is registered) once a second and feeds the one
-/// <see cref="Diagnoser"/>; exports <c>lifeguard.diagnosis{cause}</c> (1 for the current cause, 0 for the others, every
-/// cause from the start) and logs when the cause changes.
+/// Samples the primary guarded pool (and the server, when a server signal source such as AddLifeguardPostgres's is
+/// registered) once a second and feeds the one <see cref="Diagnoser"/>; exports <c>lifeguard.diagnosis{cause}</c> (1 for
+/// the current cause, 0 for the others, every cause from the start) and logs when the cause changes. Runs in any host;
+/// registered by AddLifeguardDiagnosis (AddLifeguard calls it), resolvable to read the current diagnosis.
 /// </summary>
-internal sealed partial class LifeguardDiagnosisService : BackgroundService
+public sealed partial class LifeguardDiagnosisService : BackgroundService
 {
     private readonly GuardedDataSource _guard;
     private readonly PoolSignalSampler _pool;
@@ -22,8 +23,8 @@ internal sealed partial class LifeguardDiagnosisService : BackgroundService
     private readonly ILogger _logger;
     private readonly Diagnoser _diagnoser;
 
-    /// <summary>Created by AddLifeguard.</summary>
-    public LifeguardDiagnosisService(GuardedDataSource guard, IOptions<DiagnosisOptions> options, IServiceProvider services, IMeterFactory meterFactory,
+    /// <summary>Created by AddLifeguardDiagnosis.</summary>
+    internal LifeguardDiagnosisService(GuardedDataSource guard, IOptions<DiagnosisOptions> options, IServiceProvider services, IMeterFactory meterFactory,
         ILogger<LifeguardDiagnosisService> logger)
     {
         ArgumentNullException.ThrowIfNull(guard);

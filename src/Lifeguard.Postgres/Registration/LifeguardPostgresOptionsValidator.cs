@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Lifeguard.Postgres.Registration;
+
+/// <summary>Validates <see cref="LifeguardPostgresOptions"/> and its nested reader settings when the host starts (data
+/// annotations alone do not look into nested objects).</summary>
+internal sealed class LifeguardPostgresOptionsValidator : IValidateOptions<LifeguardPostgresOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LifeguardPostgresOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ValidationResult>();
+        Validator.TryValidateObject(options.Reader, new ValidationContext(options.Reader), errors, validateAllProperties: true);
+        var failures = errors.Select(e => $"LifeguardPostgresOptions.Reader: {e.ErrorMessage}").ToList();
+        foreach (var (key, value) in new[] { ("ConnectionString", options.ConnectionString), ("ReaderConnectionString", options.ReaderConnectionString) })
+        {
+            if (value is not null && string.IsNullOrWhiteSpace(value)) failures.Add($"LifeguardPostgresOptions.{key} is empty; leave it null to use the default.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,53 @@
+using Lifeguard.Diagnosis;
+using Lifeguard.Hosting;
+using Lifeguard.Postgres.Diagnosis;
+using Lifeguard.Postgres.Registration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Lifeguard's PostgreSQL side once: the one server reader, then its optional parts.</summary>
+public static class LifeguardPostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// Reads the PostgreSQL server behind the guarded pool with one reader: one dedicated connection (never from the
+    /// application's pool, never pooled) for activity, locks, budget and statements, which the diagnoser
+    /// (AddLifeguardDiagnosis, part of AddLifeguard) samples, and the SQLSTATE error classifier the guard uses. The
+    /// connection strings are derived once, from the primary guarded pool unless <see cref="LifeguardPostgresOptions"/>
+    /// names them; options are validated when the host starts. Add server metrics and query review on the returned
+    /// builder. Calling it again only adds <paramref name="configure"/>.
+    /// </summary>
+    /// <example><code>
+    /// services.AddLifeguard();
+    /// services.AddLifeguardPostgres(o => o.ReaderConnectionString = monitorLogin).AddServerMetrics().AddQueryReview();
+    /// </code></example>
+    public static LifeguardPostgresBuilder AddLifeguardPostgres(this IServiceCollection services, Action<LifeguardPostgresOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<LifeguardPostgresOptions>();
+        if (configure is not null) options.Configure(configure);
+        var builder = new LifeguardPostgresBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(PostgresConnectionStrings))) return builder;
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LifeguardPostgresOptions>, LifeguardPostgresOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        // The guard classifies Npgsql's errors by type and SQLSTATE (picked up by AddGuardedDataSource's guards).
+        services.TryAddSingleton<IConnectionErrorClassifier>(NpgsqlErrorClassifier.Instance);
+        services.AddSingleton(sp => PostgresConnectionStrings.Resolve(
+            sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value, sp.GetService<LifeguardPools>()));
+        services.AddSingleton(sp =>
+        {
+            var strings = sp.GetRequiredService<PostgresConnectionStrings>();
+            var reader = sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Reader;
+            // The application's sessions are told apart by its own Application Name, not the reader login's.
+            reader.ApplicationNameOfApp ??= strings.ApplicationName;
+            return new PostgresServerSignalSource(strings.Reader, reader, sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerSignalSource>());
+        });
+        services.TryAddSingleton<IServerSignalSource>(sp => sp.GetRequiredService<PostgresServerSignalSource>());
+        return builder;
+    }
+}
