@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Lifeguard;
 using Lifeguard.Attribution;
+using Lifeguard.Diagnosis;
 using Lifeguard.Hosting.Diagnosis;
 
 namespace WorkerService;
@@ -28,7 +29,7 @@ public sealed partial class CleanupWorker(DbDataSource db, LifeguardDiagnosisSer
                 LogPool(logger, s.PoolName, s.InUse, s.Max, s.Wait.P99 * 1000);
             }
             // The diagnoser samples once a second from the host's start; before its first sample there is nothing to say.
-            if (diagnosis.Current is { Signals: not null } current) LogDiagnosis(logger, current.Cause, current.Summary);
+            if (diagnosis.Current is { Signals: not null } current) LogDiagnosis(logger, DiagnosisCauses.NameOf(current.Cause), current.Summary);
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 

@@ -35,7 +35,7 @@ public sealed class LifeguardDiagnosisServiceTests
         // Sampled by the host's own background loop, once a second: nothing here calls SampleOnceAsync.
         await TestPostgres.Eventually(() => diagnosis.History().Count >= 2 && diagnosis.Current.Signals?.Server is { Reachable: true }, "two seconds diagnosed with the server read");
         var current = diagnosis.Current;
-        current.Cause.ShouldBe(DiagnosisCauses.Healthy, current.Summary);
+        current.Cause.ShouldBe(DiagnosisCause.Healthy, current.Summary);
         current.Signals!.Server!.ApplicationName.ShouldBe("lifeguard-hosting-diagnosis"); // told apart by the pool's Application Name
         current.Signals.Pool.ShouldNotBeNull();
         AppDomain.CurrentDomain.GetAssemblies().ShouldNotContain(a => a.GetName().Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
