@@ -1,6 +1,7 @@
 using System.Net;
 using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Diagnosis;
+using Lifeguard.Testing.Network;
 using Npgsql;
 
 namespace Lifeguard.Cli.Drill;
@@ -19,7 +20,7 @@ internal sealed partial class DrillRunner
         var expected = DrillFaults.ExpectedCause(fault);
         var checkout = database.Checkout;
         var directCs = database.DirectConnectionString;
-        await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
+        await using var proxy = new DelayRelay("127.0.0.1", options.PgPort, options.NetworkDelay);
         _probeConnectionString = directCs;
         _probe = await OpenProbeAsync(directCs, ct).ConfigureAwait(false);
         var budget = (await _probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;
@@ -271,7 +272,7 @@ internal sealed partial class DrillRunner
 
     private const int StableSeconds = 2;
 
-    private IDrillFault CreateFault(string fault, SiteDatabase database, string directCs, int cores, Func<Uri> siteUrl, NetworkDelayProxy proxy) => fault switch
+    private IDrillFault CreateFault(string fault, SiteDatabase database, string directCs, int cores, Func<Uri> siteUrl, DelayRelay proxy) => fault switch
     {
         DrillFaults.Network => new NetworkDelayFault(proxy, options.NetworkFaultDelay),
         DrillFaults.Leak => new LeakInjector(siteUrl, 2),

@@ -7,6 +7,7 @@ using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Postgres.Activity;
 using Lifeguard.Sizing;
+using Lifeguard.Testing.Network;
 using Npgsql;
 
 namespace Lifeguard.Cli.Drill;
@@ -46,7 +47,7 @@ internal sealed partial class DrillRunner(DrillOptions options, Action<string> s
     {
         var checkout = database.Checkout;
         var directCs = database.DirectConnectionString;
-        await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
+        await using var proxy = new DelayRelay("127.0.0.1", options.PgPort, options.NetworkDelay);
         _probeConnectionString = directCs;
         _probe = await OpenProbeAsync(directCs, ct).ConfigureAwait(false);
         var budget = (await _probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;

@@ -4,7 +4,7 @@ namespace Lifeguard.Cli.Drill.Faults;
 /// Delay added on the relay between the site and its database (a route change, a cross-zone move): the relay's one-way
 /// delay goes up to <c>oneWay</c> until <see cref="RestoreAsync"/> puts the original back. No pool size fixes it.
 /// </summary>
-internal sealed class NetworkDelayFault(NetworkDelayProxy proxy, TimeSpan oneWay) : IDrillFault
+internal sealed class NetworkDelayFault(Lifeguard.Testing.Network.DelayRelay proxy, TimeSpan oneWay) : IDrillFault
 {
     private TimeSpan? _original;
 
