@@ -1,5 +1,6 @@
 using Lifeguard.Cli.Drill.Engine;
 using Lifeguard.Diagnosis;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Drill.Faults;
 
@@ -39,7 +40,7 @@ internal static class DrillFaults
     /// <param name="fault">One of <see cref="All"/>.</param>
     /// <param name="env">The drill's database, relay and options.</param>
     /// <param name="siteUrl">The running site's public address (the leak is injected through its route).</param>
-    public static IDrillFault Create(string fault, DrillEnvironment env, Func<Uri> siteUrl)
+    public static IFaultInjector Create(string fault, DrillEnvironment env, Func<Uri> siteUrl)
     {
         ArgumentNullException.ThrowIfNull(env);
         var direct = env.Database.DirectConnectionString;

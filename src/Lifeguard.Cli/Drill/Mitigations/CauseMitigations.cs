@@ -3,6 +3,7 @@ using Lifeguard.Diagnosis;
 using Lifeguard.Cli.Drill.Scenarios;
 using Npgsql;
 using static Lifeguard.Cli.Drill.Reporting.DrillNarrator;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Drill.Mitigations;
 
@@ -30,7 +31,7 @@ internal static class CauseMitigations
 
     /// <summary>Applies the mitigation that fits <paramref name="diagnosis"/>; with no cause named, or none that fits,
     /// removes the fault and says so.</summary>
-    public static async Task<DrillMitigation> ApplyAsync(Lifeguard.Diagnosis.Diagnosis? diagnosis, Func<Lifeguard.Diagnosis.Diagnosis, MitigationContext> context, IDrillFault fault, int pool)
+    public static async Task<DrillMitigation> ApplyAsync(Lifeguard.Diagnosis.Diagnosis? diagnosis, Func<Lifeguard.Diagnosis.Diagnosis, MitigationContext> context, IFaultInjector fault, int pool)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(fault);

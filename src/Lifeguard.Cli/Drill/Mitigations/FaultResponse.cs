@@ -1,6 +1,7 @@
 using Lifeguard.Cli.Drill.Engine;
 using Lifeguard.Cli.Drill.Faults;
 using Npgsql;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Drill.Mitigations;
 
@@ -10,7 +11,7 @@ namespace Lifeguard.Cli.Drill.Mitigations;
 /// that removes a fault never named before the phase ends. <see cref="FaultPhaseEnded"/> fires a second after the
 /// mitigation (a short tail shows it taking effect).
 /// </summary>
-internal sealed class FaultResponse(DrillEnvironment env, IDrillFault fault, NpgsqlConnection admin, int pool, Func<Uri> managementUrl, Func<string, bool> demonstrationFits, CancellationToken ct) : IAsyncDisposable
+internal sealed class FaultResponse(DrillEnvironment env, IFaultInjector fault, NpgsqlConnection admin, int pool, Func<Uri> managementUrl, Func<string, bool> demonstrationFits, CancellationToken ct) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _endFaultPhase = new();

@@ -1,6 +1,7 @@
 using Lifeguard.Cli.Drill.Engine;
 using Lifeguard.Cli.Drill.Faults;
 using Npgsql;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Drill.Mitigations;
 
@@ -8,7 +9,7 @@ namespace Lifeguard.Cli.Drill.Mitigations;
 /// before the fault), the site's pool size and its management address.</summary>
 internal sealed record MitigationContext(
     Lifeguard.Diagnosis.Diagnosis Diagnosis,
-    IDrillFault Fault,
+    IFaultInjector Fault,
     NpgsqlConnection Admin,
     int PoolSize,
     SiteProbe Site,

@@ -1,6 +1,7 @@
 using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Cli.Drill.Mitigations;
 using Lifeguard.Diagnosis;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Tests.Drill.Mitigations;
 
@@ -40,7 +41,7 @@ public sealed class CauseMitigationsTests
         fault.Disposed.ShouldBeTrue();
     }
 
-    private sealed class RecordingFault : IDrillFault
+    private sealed class RecordingFault : IFaultInjector
     {
         public bool Disposed { get; private set; }
         public string Description => "recorded";
