@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Lifeguard.Testing.Network;
 using Npgsql;
 
 using Lifeguard.TestSupport;
@@ -48,7 +49,7 @@ public sealed class DiagnosisEndpointsTests
     public async Task Endpoints_NetworkToTheDatabaseSlowsDown_NameNetworkLatency()
     {
         var direct = new NpgsqlConnectionStringBuilder(TestPostgres.For(maxPoolSize: 4, timeoutSeconds: 5, application: "lifeguard-web-tests"));
-        await using var proxy = new DelayProxy(direct.Host!, direct.Port);
+        await using var proxy = new DelayRelay(direct.Host!, direct.Port);
         var cs = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
         var ct = TestContext.Current.CancellationToken;
         await using var app = await GuardedTestApp.StartAsync(cs, services: s => s.AddLifeguardPostgres());
@@ -67,7 +68,7 @@ public sealed class DiagnosisEndpointsTests
             await Task.Delay(TimeSpan.FromSeconds(8), ct); // healthy seconds: the round-trip and hold baselines
             (await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis", ct)).GetProperty("cause").GetString().ShouldBe("healthy");
 
-            proxy.Delay = TimeSpan.FromMilliseconds(25); // each way, every packet
+            proxy.OneWayDelay = TimeSpan.FromMilliseconds(25); // each way, every packet
             JsonElement d = default;
             await GuardedTestApp.Eventually(async () =>
             {

@@ -4,8 +4,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Lifeguard.Cli.Metrics;
+using Lifeguard.Contracts;
+using Lifeguard.Contracts.Alertmanager;
 
 namespace Lifeguard.Cli.Drill;
 
@@ -30,7 +31,7 @@ internal sealed class IncidentLink : IDisposable
     private readonly string _run = DateTimeOffset.UtcNow.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
     private readonly object _gate = new();
     private Task? _firing;
-    private JsonObject? _alert;
+    private AlertmanagerAlert? _alert;
     private string? _groupKey;
     private long? _id;
     private string _status = "not_detected";
@@ -145,11 +146,20 @@ internal sealed class IncidentLink : IDisposable
             return new DrillIncident { Service = Service.ToString(), Status = firing is null ? "not_detected" : "failed", Note = note };
         }
 
-        var alert = (JsonObject)_alert.DeepClone();
-        alert["status"] = "resolved";
-        alert["endsAt"] = Timestamp(DateTimeOffset.UtcNow);
-        ((JsonObject)alert["annotations"]!)["resolution"] = recovered ? "the drill verified recovery" : "the drill ended without verified recovery (fault removed)";
-        var (outcome, _) = await PostAsync(Body("resolved", alert), ct).ConfigureAwait(false);
+        var alert = new AlertmanagerAlert
+        {
+            Status = AlertmanagerStatus.Resolved,
+            Labels = new(_alert.Labels!),
+            Annotations = new(_alert.Annotations!)
+            {
+                ["resolution"] = recovered ? "the drill verified recovery" : "the drill ended without verified recovery (fault removed)",
+            },
+            StartsAt = _alert.StartsAt,
+            EndsAt = DateTimeOffset.UtcNow,
+            GeneratorUrl = _alert.GeneratorUrl,
+            Fingerprint = _alert.Fingerprint,
+        };
+        var (outcome, _) = await PostAsync(Body(AlertmanagerStatus.Resolved, alert), ct).ConfigureAwait(false);
         if (outcome is not null) _status = outcome;
         var postmortem = new Uri(Service, $"/incidents/{_id}/postmortem");
         _say($"incident {_id}: {_status}; postmortem {postmortem}");
@@ -170,7 +180,7 @@ internal sealed class IncidentLink : IDisposable
         try
         {
             var pool = await PoolNameAsync(managementUrl).ConfigureAwait(false) ?? "drill";
-            var labels = new JsonObject
+            var labels = new Dictionary<string, string>
             {
                 ["alertname"] = AlertName,
                 ["fault"] = fault,
@@ -181,26 +191,26 @@ internal sealed class IncidentLink : IDisposable
                 ["job"] = "lifeguard-drill",
                 ["drill_run"] = _run,
             };
-            var annotations = new JsonObject
+            var annotations = new Dictionary<string, string>
             {
                 ["summary"] = $"Drill --fault {fault}: the live diagnosis named {cause.Kind}",
                 ["description"] = cause.Summary,
                 ["remedy"] = cause.Remedy,
                 ["runbook_url"] = "deploy/RUNBOOK.md",
             };
-            var alert = new JsonObject
+            var alert = new AlertmanagerAlert
             {
-                ["status"] = "firing",
-                ["labels"] = labels,
-                ["annotations"] = annotations,
-                ["startsAt"] = Timestamp(startsAt),
-                ["endsAt"] = "0001-01-01T00:00:00Z",
-                ["generatorURL"] = "",
-                ["fingerprint"] = Fingerprint(labels),
+                Status = AlertmanagerStatus.Firing,
+                Labels = labels,
+                Annotations = annotations,
+                StartsAt = startsAt,
+                EndsAt = default, // Alertmanager's "still firing"
+                GeneratorUrl = "",
+                Fingerprint = Fingerprint(labels),
             };
             // one group per drill run: a drill never re-opens (or joins) the incident of an earlier one
             _groupKey = $"{{}}:{{alertname=\"{AlertName}\", drill_run=\"{_run}\"}}";
-            var (outcome, id) = await PostAsync(Body("firing", alert), CancellationToken.None).ConfigureAwait(false);
+            var (outcome, id) = await PostAsync(Body(AlertmanagerStatus.Firing, alert), CancellationToken.None).ConfigureAwait(false);
             // the answer may be lost (a timeout on a busy machine) after the service took the alert: ask for the group
             if (id is null && await LookupAsync().ConfigureAwait(false) is { } found) (outcome, id) = ("opened", found);
             if (id is null) return;
@@ -216,30 +226,27 @@ internal sealed class IncidentLink : IDisposable
         }
     }
 
-    private JsonObject Body(string status, JsonObject alert)
+    // The body Alertmanager would send for the drill's one-alert group, in the shared v4 model the intake reads.
+    private AlertmanagerWebhook Body(string status, AlertmanagerAlert alert) => new()
     {
-        var labels = (JsonObject)alert["labels"]!;
-        return new JsonObject
-        {
-            ["version"] = "4",
-            ["groupKey"] = _groupKey,
-            ["truncatedAlerts"] = 0,
-            ["status"] = status,
-            ["receiver"] = "lifeguard-drill",
-            ["groupLabels"] = new JsonObject { ["alertname"] = AlertName, ["drill_run"] = _run },
-            ["commonLabels"] = labels.DeepClone(),
-            ["commonAnnotations"] = alert["annotations"]!.DeepClone(),
-            ["externalURL"] = "lifeguard drill",
-            ["alerts"] = new JsonArray(alert.DeepClone()),
-        };
-    }
+        Version = AlertmanagerWebhook.CurrentVersion,
+        GroupKey = _groupKey,
+        TruncatedAlerts = 0,
+        Status = status,
+        Receiver = "lifeguard-drill",
+        GroupLabels = new() { ["alertname"] = AlertName, ["drill_run"] = _run },
+        CommonLabels = new(alert.Labels!),
+        CommonAnnotations = new(alert.Annotations!),
+        ExternalUrl = "lifeguard drill",
+        Alerts = [alert],
+    };
 
     // (outcome, incident id) from the intake's answer; (null, null) after saying why it failed
-    private async Task<(string? Outcome, long? Id)> PostAsync(JsonObject body, CancellationToken ct)
+    private async Task<(string? Outcome, long? Id)> PostAsync(AlertmanagerWebhook body, CancellationToken ct)
     {
         try
         {
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var content = new StringContent(JsonSerializer.Serialize(body, ContractJson.Options), Encoding.UTF8, "application/json");
             using var response = await _http.PostAsync(new Uri("/api/alertmanager", UriKind.Relative), content, ct).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
@@ -283,20 +290,18 @@ internal sealed class IncidentLink : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = managementUrl, Timeout = RequestTimeout };
-            var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false);
-            return PrometheusText.Parse(text).Select(s => s.Label("db_client_connection_pool_name")).FirstOrDefault(p => !string.IsNullOrEmpty(p));
+            var state = await LifeguardStateReader.ReadAsync(http).ConfigureAwait(false);
+            return string.IsNullOrEmpty(state.PoolName) ? null : state.PoolName;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
             return null;
         }
     }
 
     // Alertmanager's fingerprint is a hash of the label set; any stable hash of it serves as the alert's identity here
-    private static string Fingerprint(JsonObject labels) =>
+    private static string Fingerprint(Dictionary<string, string> labels) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u00ff", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}\u00fe{l.Value}")))))[..16];
-
-    private static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
     public void Dispose() => _http.Dispose();
 }

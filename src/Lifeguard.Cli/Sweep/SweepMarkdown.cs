@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Lifeguard.Sizing;
 
 namespace Lifeguard.Cli.Sweep;
 

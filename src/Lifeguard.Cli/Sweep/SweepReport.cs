@@ -1,3 +1,5 @@
+using Lifeguard.Sizing;
+
 namespace Lifeguard.Cli.Sweep;
 
 /// <summary>The sweep's result, written as JSON (snake_case) and Markdown.</summary>
@@ -27,6 +29,3 @@ internal sealed record SweepSettings(double RateRps, int Rounds, double Duration
 internal sealed record SweepAdvice(
     int ReferencePoolSize, double ArrivalRatePerSecond, double HoldMeanMs, double HoldP99Ms, int DatabaseCores, int? MeasuredSaturationConnections,
     int ServerConnectionBudget, int RecommendedMaxPoolSize, string Verdict, double? PredictedWaitP99Ms, IReadOnlyList<string> Reasons);
-
-/// <summary>One way of choosing the pool size, with what that size measured.</summary>
-internal sealed record SweepCandidate(string Rule, int PoolSize, double ThroughputRps, double P50Ms, double P99Ms, double ErrorRate, double PoolWaitP99Ms, bool WithinTolerance);

@@ -6,6 +6,7 @@ using Lifeguard.Cli.Load;
 using Lifeguard.Cli.Metrics;
 using Lifeguard.Postgres.Activity;
 using Lifeguard.Sizing;
+using Lifeguard.Testing.Network;
 
 namespace Lifeguard.Cli.Sweep;
 
@@ -26,7 +27,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
-        await using var proxy = new NetworkDelayProxy(new IPEndPoint(IPAddress.Loopback, options.PgPort), options.NetworkDelay);
+        await using var proxy = new DelayRelay("127.0.0.1", options.PgPort, options.NetworkDelay);
         await using var probe = await PostgresActivityProbe.OpenAsync(database.DirectConnectionString, "lifeguard-sweep-probe", cancellationToken: ct).ConfigureAwait(false);
         var budget = (await probe.ReadBudgetAsync(ct).ConfigureAwait(false)).UsableConnections;
         var users = Math.Min(options.Users, await database.SeededUsersAsync(ct).ConfigureAwait(false));

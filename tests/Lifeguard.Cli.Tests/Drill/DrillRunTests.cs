@@ -49,18 +49,3 @@ public sealed class DrillCommandAdmissionTests
         Directory.Exists(cli.PathFor("drill")).ShouldBeFalse();
     }
 }
-
-public sealed class SurgeRateTests
-{
-    [Theory]
-    // 10 connections, 1.5 leases of 200 ms per request: the pool serves 33 req/s; 1.5x that is the surge.
-    [InlineData(1.5, 200, 50)]
-    // Queries so slow the pool serves less than normal traffic: still twice normal traffic.
-    [InlineData(1.5, 5000, 16)]
-    // Nothing measured: four times normal traffic, times the factor, within the cap.
-    [InlineData(0, 0, 48)]
-    // Queries so fast the surge would flood the machine: capped.
-    [InlineData(1.5, 10, 150)]
-    public void SurgeRate_MeasuredCapacity_IsAnExcessWithinBounds(double leases, double holdMs, double expected) =>
-        DrillRunner.SurgeRate(10, 8, leases, holdMs, 1.5).ShouldBe(expected, 0.1);
-}

@@ -1,11 +1,12 @@
-using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.TestSupport;
 using Npgsql;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Tests.Drill;
 
 /// <summary>
-/// The connection-limit fault on the real test cluster: it takes every slot, so it runs in the drill collection (alone).
+/// The connection-limit fault (Lifeguard.Testing's SlotFiller) on the real test cluster: it takes every slot, so it runs
+/// in the drill collection, alone (test.sh runs Category=Drill of this project only, after every other suite).
 /// Its dispose must give every slot back whenever the drill stops it: a CI run lost eight drills in a row to 53300
 /// after this fault's drill, and an undisposed unpooled connection stays open until the process exits.
 /// </summary>

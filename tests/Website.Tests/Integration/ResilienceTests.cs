@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Lifeguard.Testing.Network;
 using Npgsql;
 using Website.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ public sealed class ResilienceTests(SiteFixture site) : IClassFixture<SiteFixtur
     // Generous bound that still proves "never hangs": connect timeout 1 s, command timeout 1 s in these tests.
     private static readonly TimeSpan Quick = TimeSpan.FromSeconds(8);
 
-    private static string ViaProxy(string cs, TcpProxy proxy) =>
+    private static string ViaProxy(string cs, DelayRelay proxy) =>
         new NpgsqlConnectionStringBuilder(cs) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 1, CommandTimeout = 1 }.ConnectionString;
 
     private static async Task<(HttpStatusCode Status, string Body, TimeSpan Took)> TimedGetAsync(SiteClient client, string path)
@@ -42,7 +43,7 @@ public sealed class ResilienceTests(SiteFixture site) : IClassFixture<SiteFixtur
     public async Task Dashboard_DatabaseCutThenRestored_503ThenRecoversByItself()
     {
         var pg = new NpgsqlConnectionStringBuilder(site.Db.ConnectionString);
-        await using var proxy = new TcpProxy("127.0.0.1", pg.Port);
+        await using var proxy = new DelayRelay("127.0.0.1", pg.Port);
         await using var guarded = await RunningSite.StartAsync(ViaProxy(site.Db.ConnectionString, proxy), time: site.Clock);
         using var client = guarded.NewClient();
         (await client.LoginAsync(site.Data.A.Email, KnownDataSet.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
@@ -75,7 +76,7 @@ public sealed class ResilienceTests(SiteFixture site) : IClassFixture<SiteFixtur
     public async Task Dashboard_DatabaseStopsAnswering_503WithinTheTimeout()
     {
         var pg = new NpgsqlConnectionStringBuilder(site.Db.ConnectionString);
-        await using var proxy = new TcpProxy("127.0.0.1", pg.Port);
+        await using var proxy = new DelayRelay("127.0.0.1", pg.Port);
         await using var guarded = await RunningSite.StartAsync(ViaProxy(site.Db.ConnectionString, proxy) + ";Pooling=false", time: site.Clock);
         using var client = guarded.NewClient();
         (await client.LoginAsync(site.Data.A.Email, KnownDataSet.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);

@@ -1,18 +1,21 @@
+using Lifeguard.Testing.Faults;
+
 namespace Lifeguard.Cli.Drill.Faults;
 
 /// <summary>
 /// The database stopped and started again under load (a maintenance restart, a crash and restart): stops the drill's
 /// private PostgreSQL, keeps it down for <c>downtime</c>, starts it again. The application must recover by itself.
 /// </summary>
-internal sealed class DatabaseRestart(SiteDatabase database, TimeSpan downtime) : IDrillFault
+internal sealed class DatabaseRestart(SiteDatabase database, TimeSpan downtime) : IFaultInjector
 {
     private Task? _restart;
     private bool _down;
 
     public string Description => $"PostgreSQL stopped (fast shutdown) for {downtime.TotalSeconds:0} s, then started again";
 
-    public async Task InjectAsync(CancellationToken ct)
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         await database.StopServerAsync(ct).ConfigureAwait(false);
         _down = true;
         _restart = StartLaterAsync();

@@ -1,8 +1,10 @@
+using Lifeguard.Cli.Drill.Engine;
 using Lifeguard.Diagnosis;
+using Lifeguard.Testing.Faults;
 
 namespace Lifeguard.Cli.Drill.Faults;
 
-/// <summary>The faults `lifeguard drill --fault` injects, and the cause the live diagnoser must name for each.</summary>
+/// <summary>The faults `lifeguard drill --fault` injects: for each, the injector and the cause the live diagnoser must name.</summary>
 internal static class DrillFaults
 {
     public const string Pool = "pool";
@@ -33,4 +35,25 @@ internal static class DrillFaults
         Restart => DiagnosisCauses.DatabaseUnavailable,
         _ => throw new ArgumentException($"unknown fault '{fault}': one of {string.Join(", ", All)}", nameof(fault)),
     };
+
+    /// <summary>The injector of <paramref name="fault"/> (any but pool, whose fault is the site's own configuration).</summary>
+    /// <param name="fault">One of <see cref="All"/>.</param>
+    /// <param name="env">The drill's database, relay and options.</param>
+    /// <param name="siteUrl">The running site's public address (the leak is injected through its route).</param>
+    public static IFaultInjector Create(string fault, DrillEnvironment env, Func<Uri> siteUrl)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var direct = env.Database.DirectConnectionString;
+        return fault switch
+        {
+            Network => new NetworkDelayFault(env.Relay, env.Options.NetworkFaultDelay),
+            Leak => new LeakInjector(siteUrl, 2),
+            Lock => new LockHolder(direct, "orders"),
+            ConnectionLimit => new SlotFiller(direct),
+            SlowQuery => new IndexDrop(direct, "orders_workspace_created", "orders (workspace_id, created_at)"),
+            Cpu => new CpuBurner(direct, Math.Max(4, env.Cores * 4)),
+            Restart => new DatabaseRestart(env.Database, env.Options.RestartDowntime),
+            _ => throw new InvalidOperationException($"the {fault} fault is not implemented yet (implemented: {string.Join(", ", Implemented)})"),
+        };
+    }
 }

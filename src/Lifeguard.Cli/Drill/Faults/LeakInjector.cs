@@ -1,3 +1,5 @@
+using Lifeguard.Testing.Faults;
+
 namespace Lifeguard.Cli.Drill.Faults;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Lifeguard.Cli.Drill.Faults;
 /// connection, until stopped. The cure is naming the route and its stack from the leak report and restarting the site
 /// with the switch off.
 /// </summary>
-internal sealed class LeakInjector(Func<Uri> siteUrl, double perSecond) : IDrillFault
+internal sealed class LeakInjector(Func<Uri> siteUrl, double perSecond) : IFaultInjector
 {
     /// <summary>The site setting that turns the switch on.</summary>
     public const string SwitchSetting = "Website__Faults__LeakRoute";
@@ -16,8 +18,9 @@ internal sealed class LeakInjector(Func<Uri> siteUrl, double perSecond) : IDrill
 
     public string Description => $"GET /drill/leak {perSecond:0.#}/s (the site's leak fault switch on), {_leaked} connection(s) leaked";
 
-    public async Task InjectAsync(CancellationToken ct)
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         // The first call proves the switch is on (404 when it is off).
         using (var first = await http.GetAsync(new Uri(siteUrl(), "/drill/leak"), ct).ConfigureAwait(false))

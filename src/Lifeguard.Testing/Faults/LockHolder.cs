@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Lifeguard.Cli.Drill.Faults;
+namespace Lifeguard.Testing.Faults;
 
 /// <summary>
 /// The lock queue as it happens in production: a session opens a transaction, reads the table and sits idle in
@@ -8,21 +8,26 @@ namespace Lifeguard.Cli.Drill.Faults;
 /// and every later reader of the table queues behind the ALTER. Ending the idle session (the root blocker) lets the
 /// ALTER through; it runs in a transaction that is rolled back, so the schema is unchanged afterwards.
 /// </summary>
-internal sealed class LockHolder(string connectionString, string table) : IDrillFault
+public sealed class LockHolder(string connectionString, string table) : IFaultInjector
 {
+    /// <summary>The idle transaction's application_name: the root blocker.</summary>
     public const string HolderApplication = "lifeguard-drill-idle-tx";
+    /// <summary>The queued ALTER TABLE's application_name.</summary>
     public const string MigrationApplication = "lifeguard-drill-migration";
     private NpgsqlConnection? _holder;
     private NpgsqlConnection? _migration;
     private Task? _alter;
 
+    /// <inheritdoc/>
     public string Description => $"a session of '{HolderApplication}' idle in transaction after reading {table}, and an ALTER TABLE {table} ('{MigrationApplication}') queued behind it";
 
     /// <summary>The holder's server pid: what pg_terminate_backend must be given to end the queue.</summary>
     public int HolderPid { get; private set; }
 
-    public async Task InjectAsync(CancellationToken ct)
+    /// <inheritdoc/>
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         _holder = await Open(HolderApplication, ct).ConfigureAwait(false);
         HolderPid = _holder.ProcessID;
         await using (var read = new NpgsqlCommand($"BEGIN; SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x", _holder))
@@ -63,6 +68,7 @@ internal sealed class LockHolder(string connectionString, string table) : IDrill
         return c;
     }
 
+    /// <summary>Undoes the fault: whatever it holds is released.</summary>
     public async ValueTask DisposeAsync()
     {
         // Closing the holder (if the mitigation has not ended it) releases the queue; the ALTER then rolls back.

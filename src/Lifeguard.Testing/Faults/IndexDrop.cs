@@ -1,27 +1,31 @@
 using Npgsql;
 
-namespace Lifeguard.Cli.Drill.Faults;
+namespace Lifeguard.Testing.Faults;
 
 /// <summary>
 /// The dashboard's index dropped (as a careless migration would): every dashboard statement then scans the table.
 /// <see cref="RebuildAsync"/> builds it again (CONCURRENTLY, so the running site is not locked out); dispose does it too
 /// if the drill did not get that far, so a failed drill never leaves the database without it.
 /// </summary>
-internal sealed class IndexDrop(string connectionString, string indexName, string definition) : IDrillFault
+public sealed class IndexDrop(string connectionString, string indexName, string definition) : IFaultInjector
 {
     private bool _dropped;
 
+    /// <inheritdoc/>
     public string Description => $"index {indexName} dropped ({definition})";
 
-    public async Task InjectAsync(CancellationToken ct)
+    /// <inheritdoc/>
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         await ExecAsync($"DROP INDEX IF EXISTS {indexName}", ct).ConfigureAwait(false);
         _dropped = true;
     }
 
     /// <summary>Builds the dropped index again; returns the statement run.</summary>
-    public async Task<string> RebuildAsync(CancellationToken ct)
+    public async Task<string> RebuildAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         var sql = $"CREATE INDEX CONCURRENTLY IF NOT EXISTS {indexName} ON {definition}";
         await ExecAsync(sql, ct).ConfigureAwait(false);
         await ExecAsync("ANALYZE " + definition.Split(' ', 2)[0], ct).ConfigureAwait(false);
@@ -37,6 +41,7 @@ internal sealed class IndexDrop(string connectionString, string indexName, strin
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>Undoes the fault: whatever it holds is released.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_dropped) await RebuildAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,21 +1,25 @@
 using Npgsql;
 
-namespace Lifeguard.Cli.Drill.Faults;
+namespace Lifeguard.Testing.Faults;
 
 /// <summary>
 /// Another client burning the database's CPU: <c>sessions</c> connections (application <see cref="Application"/>) each
 /// running a pure-CPU statement in a loop, until stopped. Stopping it is the mitigation.
 /// </summary>
-internal sealed class CpuBurner(string connectionString, int sessions) : IDrillFault
+public sealed class CpuBurner(string connectionString, int sessions) : IFaultInjector
 {
+    /// <summary>The burner's sessions' application_name: what an operator (or a diagnosis) sees.</summary>
     public const string Application = "lifeguard-drill-cpu-burner";
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _burners = [];
 
+    /// <inheritdoc/>
     public string Description => $"{sessions} sessions of '{Application}' running a CPU-bound statement in a loop";
 
-    public async Task InjectAsync(CancellationToken ct)
+    /// <inheritdoc/>
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         var cs = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = Application, CommandTimeout = 0 }.ConnectionString;
         var started = new List<Task>();
         for (var i = 0; i < sessions; i++)
@@ -58,6 +62,7 @@ internal sealed class CpuBurner(string connectionString, int sessions) : IDrillF
         await Task.WhenAll(_burners).ConfigureAwait(false);
     }
 
+    /// <summary>Undoes the fault: whatever it holds is released.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);

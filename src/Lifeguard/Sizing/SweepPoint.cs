@@ -1,6 +1,6 @@
-namespace Lifeguard.Cli.Sweep;
+namespace Lifeguard.Sizing;
 
-/// <summary>What one pool size did under the sweep's fixed load.</summary>
+/// <summary>What one pool size did under the sweep's fixed load (a row of `lifeguard sweep`'s JSON report, snake_case there).</summary>
 internal sealed record SweepPoint
 {
     public int PoolSize { get; init; }

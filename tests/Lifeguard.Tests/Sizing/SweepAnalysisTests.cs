@@ -1,6 +1,6 @@
-using Lifeguard.Cli.Sweep;
+using Lifeguard.Sizing;
 
-namespace Lifeguard.Cli.Tests.Sweep;
+namespace Lifeguard.Tests.Sizing;
 
 public sealed class SweepAnalysisTests
 {
@@ -68,21 +68,6 @@ public sealed class SweepAnalysisTests
     public void Compare_AdvisorSizeNotMeasured_Throws()
     {
         Should.Throw<InvalidOperationException>(() => SweepAnalysis.Compare(Typical, advisorSize: 12, databaseCores: 2, tolerance: 0.10));
-    }
-
-    [Fact]
-    public void ParseSizes_UnorderedWithDuplicates_SortedDistinct()
-    {
-        SweepCommand.ParseSizes("8, 2,100,8").ShouldBe([2, 8, 100]);
-        Should.Throw<ArgumentException>(() => SweepCommand.ParseSizes("2,x"));
-    }
-
-    [Fact]
-    public void Validate_UnboundedOptions_AreRejected()
-    {
-        new SweepOptions().Validate().ShouldBeEmpty();
-        new SweepOptions { Duration = TimeSpan.FromHours(1) }.Validate().ShouldContain(p => p.Contains("--duration", StringComparison.Ordinal));
-        new SweepOptions { Sizes = [4] }.Validate().ShouldContain(p => p.Contains("--sizes", StringComparison.Ordinal));
     }
 
     [Fact]

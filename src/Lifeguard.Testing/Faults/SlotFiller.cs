@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Lifeguard.Cli.Drill.Faults;
+namespace Lifeguard.Testing.Faults;
 
 /// <summary>
 /// Other clients taking the server's free connection slots: opens idle connections (application
@@ -10,16 +10,19 @@ namespace Lifeguard.Cli.Drill.Faults;
 /// it keeps taking every slot that frees up (a pool pruning an idle connection) until <see cref="StopRefillingAsync"/>:
 /// without that, the one slot another pool releases stays free for it and the fault never bites.
 /// </summary>
-internal sealed class SlotFiller(string connectionString, int max = 500) : IDrillFault
+public sealed class SlotFiller(string connectionString, int max = 500) : IFaultInjector
 {
+    /// <summary>The filler's sessions' application_name.</summary>
     public const string Application = "lifeguard-drill-slot-filler";
     private readonly List<NpgsqlConnection> _held = [];
     private readonly CancellationTokenSource _stopRefilling = new();
     private Task _refilling = Task.CompletedTask;
     private string _cs = "";
 
+    /// <inheritdoc/>
     public string Description => $"{Held} idle connections of '{Application}' holding every free slot";
 
+    /// <summary>Connections held now.</summary>
     public int Held
     {
         get
@@ -28,8 +31,10 @@ internal sealed class SlotFiller(string connectionString, int max = 500) : IDril
         }
     }
 
-    public async Task InjectAsync(CancellationToken ct)
+    /// <inheritdoc/>
+    public async Task InjectAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         var cs = _cs = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = Application, Timeout = 5 }.ConnectionString;
         // Eight at a time (each open authenticates, which takes a while on a busy host) until the server refuses.
         var refused = false;
@@ -105,13 +110,16 @@ internal sealed class SlotFiller(string connectionString, int max = 500) : IDril
 
     /// <summary>Ends the filler's sessions on the server (on a connection the caller opened before the slots ran out);
     /// returns how many were ended.</summary>
-    public static async Task<int> FreeAsync(NpgsqlConnection admin, string application, CancellationToken ct)
+    public static async Task<int> FreeAsync(NpgsqlConnection admin, string application, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(admin);
+        var ct = cancellationToken;
         await using var cmd = new NpgsqlCommand("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()", admin);
         cmd.Parameters.Add(new NpgsqlParameter { Value = application });
         return (int)(long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
+    /// <summary>Undoes the fault: whatever it holds is released.</summary>
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,6 +1,6 @@
-namespace Lifeguard.Cli.Sweep;
+namespace Lifeguard.Sizing;
 
-/// <summary>The sweep's judgement, pure logic: which measured size is best, and how each way of choosing a size compares with it.</summary>
+/// <summary>The pool-size sweep's judgement (`lifeguard sweep` measures, this judges), pure logic: which measured size is best, and how each way of choosing a size compares with it.</summary>
 internal static class SweepAnalysis
 {
     /// <summary>A size with more errors than this never counts as good, however fast its failures were.</summary>
