@@ -1,10 +1,10 @@
+using System.Data.Common;
 using System.Security.Claims;
 using Dapper;
 using Lifeguard.Kit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Incidents.Access;
 
@@ -14,7 +14,7 @@ namespace Incidents.Access;
 /// the user's sessions) and a lockout take effect on the next request. Idle timeout and absolute lifetime from
 /// Incidents:Login. No cache: the UI's traffic is a few people.
 /// </summary>
-public sealed class UiSessionStore(NpgsqlDataSource db, TimeProvider time, IOptions<IncidentsOptions> options) : ITicketStore
+public sealed class UiSessionStore(DbDataSource db, TimeProvider time, IOptions<IncidentsOptions> options) : ITicketStore
 {
     /// <inheritdoc />
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
