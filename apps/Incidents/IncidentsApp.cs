@@ -59,6 +59,7 @@ public static class IncidentsApp
         services.AddSingleton<MeasuresQuery>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<UiSessionStore>();
+        services.AddHostedService<UiSessionCleanup>();
         // IHttpClientFactory's loggers write every request's URI: a channel's URL is its secret, so none of them
         services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         services.AddHttpClient(EvidenceWorker.HttpClientName, c => c.Timeout = options.Evidence.Timeout + TimeSpan.FromSeconds(1))

@@ -72,13 +72,5 @@ public sealed class UiSessionStore(DbDataSource db, TimeProvider time, IOptions<
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM ui_sessions WHERE id_hash = @idHash", new { idHash }));
     }
 
-    /// <summary>Deletes sessions past their end (the cookie handler never sees them again otherwise).</summary>
-    public async Task<int> DeleteExpiredAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ui_sessions WHERE expires_at <= @now", new { now = time.GetUtcNow().UtcDateTime }, cancellationToken: ct));
-    }
-
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 }
