@@ -42,11 +42,11 @@ pid=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.2; done
 # warm-up (JIT, pool), not counted: one body per group
 warm=$(wrk -t1 -c4 -d2s -s eng/incidents/burst.lua "http://127.0.0.1:$port")
-before=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total ([0-9]+)/\1/p')
+before=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total(\{[^}]*\})? ([0-9]+)$/\2/p')
 out=$(wrk -t"$threads" -c"$conns" -d"$duration" -s eng/incidents/burst.lua "http://127.0.0.1:$port")
 echo "$out" | grep -E "^burst:|Requests/sec"
 sent=$(sed -nE 's/^burst: ([0-9]+) requests.*/\1/p' <<<"$out"); non2xx=$(sed -nE 's/.*non-2xx ([0-9]+).*/\1/p' <<<"$out")
-after=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total ([0-9]+)/\1/p')
+after=$(curl -fsS -H "Authorization: Bearer $INCIDENTS_TOKEN" "http://127.0.0.1:$port/metrics" | sed -nE 's/^lifeguard_incidents_notifications_total(\{[^}]*\})? ([0-9]+)$/\2/p')
 # the alerts that were sent at all: the longest walk through the fingerprint sequence, warm-up or burst
 seq_warm=$(sed -nE 's/^sequence: ([0-9]+)/\1/p' <<<"$warm"); seq_burst=$(sed -nE 's/^sequence: ([0-9]+)/\1/p' <<<"$out")
 expected=$(( seq_warm > seq_burst ? seq_warm : seq_burst )); [ "$expected" -gt "$BURST_ALERTS" ] && expected=$BURST_ALERTS

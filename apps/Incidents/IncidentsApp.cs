@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Lifeguard.Kit;
 using Dapper;
 using Incidents.Access;
@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using OpenTelemetry.Metrics;
 
 namespace Incidents;
 
@@ -21,7 +22,7 @@ namespace Incidents;
 public static class IncidentsApp
 {
     /// <summary>The login rate-limit policy.</summary>
-    internal const string LoginPolicy = "login";
+    internal const string LoginRateLimit = "login";
 
     /// <summary>Builds the service; <paramref name="configure"/> runs before services are read (tests set URLs and configuration there).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -36,11 +37,25 @@ public static class IncidentsApp
         var services = builder.Services;
         services.AddOptions<IncidentsOptions>().BindConfiguration(IncidentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        // the service's one pool, under the guard like the website's (wait/hold metrics, leaks; options from the "Lifeguard"
+        // section). Code that takes DbDataSource gets the guarded pool; NpgsqlDataSource stays resolvable (the same pool,
+        // unguarded) for code that has not moved to DbDataSource yet.
         services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
+        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        var guardSection = builder.Configuration.GetSection("Lifeguard");
+        services.AddGuardedDataSource(o => guardSection.Bind(o));
+        services.AddSingleton<IncidentMetrics>();
+        // metrics through OpenTelemetry, as the website's: the guard's pool and the incident measures, scraped at /metrics
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddLifeguardInstrumentation()
+            .AddMeter(IncidentMetrics.MeterName)
+            // fresh numbers on every scrape: the exporter caches responses for 300 ms by default
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton<BearerTokens>();
         services.AddIncidentDomain(options, builder.Configuration);
         services.AddSingleton<UserStore>();
         services.AddSingleton<UiSessionStore>();
+        services.AddHostedService<UiSessionCleanup>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -56,7 +71,7 @@ public static class IncidentsApp
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
             new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
             {
-                o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>());
+                o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<DbDataSource>());
                 o.XmlEncryptor = new KeyEncryptionKeyEncryptor(kek);
             }));
         services.AddRazorPages(o =>
@@ -65,50 +80,34 @@ public static class IncidentsApp
             o.Conventions.AllowAnonymousToPage("/Account/Login");
         });
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
-        services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "incidents.af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        });
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddCookie(o =>
-            {
-                // the cookie holds a session id only; the session, the user and the role live in the database
-                o.Cookie.Name = "incidents.auth";
-                o.CookieManager = new HostPrefixCookieManager();
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.LoginPath = "/account/login";
-                o.LogoutPath = "/account/logout";
-                o.AccessDeniedPath = "/account/denied";
-                o.ExpireTimeSpan = options.Login.SessionIdleTimeout;
-                o.SlidingExpiration = true;
-            })
+        // the kit's cookie and login policy; the cookie holds a session id only, the session, user and role live in the database
+        services.AddLoginCookies("incidents", SameSiteMode.Strict, accessDeniedPath: "/account/denied")
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<UiSessionStore>((o, store) => o.SessionStore = store);
+            .Configure<UiSessionStore>((o, store) =>
+            {
+                o.SessionStore = store;
+                o.ExpireTimeSpan = options.Login.SessionIdleTimeout;
+                o.SlidingExpiration = true;
+            });
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.ReadPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder, Roles.Viewer))
             .AddPolicy(Roles.RespondPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Responder));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = IntakeBounds.OnRejected;
+            o.OnRejected = (ctx, _) =>
+            {
+                LoginPolicy.SetRetryAfter(ctx);
+                return ValueTask.CompletedTask;
+            };
             IntakeBounds.AddPolicies(o, options.Intake);
-            o.AddPolicy(LoginPolicy, ctx => HttpMethods.IsPost(ctx.Request.Method)
-                // per client address: the peer's, or X-Forwarded-For's when the peer is a configured proxy (Incidents:Login:KnownProxies)
-                ? RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.Login.PermitLimit,
-                    Window = options.Login.Window,
-                    QueueLimit = 0,
-                })
-                : RateLimitPartition.GetNoLimiter("get"));
+            // per client address: the peer's, or X-Forwarded-For's when the peer is a configured proxy (Incidents:Login:KnownProxies)
+            o.AddLoginLimit(LoginRateLimit, _ => (options.Login.PermitLimit, options.Login.Window));
         });
 
         var app = builder.Build();
-        KeyRingCheck.Verify(app.Services.GetRequiredService<NpgsqlDataSource>(), kek);
+        KeyRingCheck.Verify(app.Services.GetRequiredService<DbDataSource>(), kek);
         // fail at startup, not at the first request, on a token file that is missing or too short
         var tokens = app.Services.GetRequiredService<BearerTokens>();
         if (!tokens.Any)
@@ -144,19 +143,7 @@ public static class IncidentsApp
         app.MapIncidentApi();
         app.MapEscalationApi();
         // status only, for load balancers and run.sh: no numbers, no authentication
-        app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            try
-            {
-                await using var conn = await db.OpenConnectionAsync(ct);
-                await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
-                return Results.Text("Healthy");
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                return Results.Text("Unhealthy", statusCode: 503);
-            }
-        });
+        app.MapDatabaseHealth();
         return app;
     }
 

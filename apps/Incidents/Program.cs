@@ -9,28 +9,11 @@ namespace Incidents;
 public static class Program
 {
     /// <summary>Runs the verb; 0 on success, 1 on failure, 2 on bad configuration or arguments.</summary>
-    public static async Task<int> Main(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var verb = args.Length > 0 ? args[0] : "";
-        return await AppHost.RunVerbAsync("incidents", verb, ["migrate", "user"], IncidentsConnectionString.Key, async () =>
-        {
-            switch (verb)
-            {
-                case "migrate":
-                    return Migrator.Run(IncidentsConnectionString.Resolve(IncidentsApp.CreateBuilder(args[1..]).Configuration), Console.Out) ? 0 : 1;
-                case "user":
-                    return await SetUserAsync(args[1..]);
-                default:
-                    await using (var app = IncidentsApp.Build(args))
-                    {
-                        await app.RunAsync();
-                    }
-
-                    return 0;
-            }
-        });
-    }
+    public static Task<int> Main(string[] args) =>
+        new AppVerbs("incidents", IncidentsConnectionString.Key)
+            .AddMigrate(a => IncidentsConnectionString.Resolve(IncidentsApp.CreateBuilder(a).Configuration), Migrator.Run)
+            .Add("user", SetUserAsync)
+            .RunAsync(args, a => IncidentsApp.Build(a));
 
     // user EMAIL ROLE [--if-missing]; the password comes on stdin so it never shows in a process list or shell history
     private static async Task<int> SetUserAsync(string[] args)

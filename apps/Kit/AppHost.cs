@@ -2,11 +2,10 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Npgsql;
 
 namespace Lifeguard.Kit;
 
-/// <summary>What the apps' hosts have in common: their builder, the one-line options check, the verb runner.</summary>
+/// <summary>What the apps' hosts have in common: their builder and the one-line options check (the verbs: <see cref="AppVerbs"/>).</summary>
 public static class AppHost
 {
     /// <summary>
@@ -49,33 +48,5 @@ public static class AppHost
         return valid
             ? options
             : throw new StartupConfigurationException($"the {section} section is invalid: {string.Join(" ", problems.Select(p => p.ErrorMessage))}");
-    }
-
-    /// <summary>
-    /// Runs an app's verb and turns the failures a user can mend into one line on stderr: 2 for configuration,
-    /// 1 when a database verb (<paramref name="databaseVerbs"/>) cannot reach the database named by <paramref name="connectionKey"/>.
-    /// </summary>
-    public static async Task<int> RunVerbAsync(string app, string verb, IReadOnlyCollection<string> databaseVerbs, string connectionKey, Func<Task<int>> run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        try
-        {
-            return await run();
-        }
-        catch (StartupConfigurationException ex)
-        {
-            await Console.Error.WriteLineAsync($"{app}: {ex.Message}");
-            return 2;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync($"{app}: invalid configuration: {string.Join("; ", ex.Failures)}");
-            return 2;
-        }
-        catch (Exception ex) when (databaseVerbs.Contains(verb) && ex is NpgsqlException or TimeoutException)
-        {
-            await Console.Error.WriteLineAsync($"{app} {verb}: cannot use the database named by {connectionKey}: {ex.Message}");
-            return 1;
-        }
     }
 }

@@ -9,28 +9,11 @@ namespace Website;
 public static class Program
 {
     /// <summary>Runs the verb; exit code 0 on success, 1 on failure, 2 on bad configuration or arguments.</summary>
-    public static async Task<int> Main(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var verb = args.Length > 0 ? args[0] : "";
-        return await AppHost.RunVerbAsync("website", verb, ["migrate", "seed"], MainConnectionString.Key, async () =>
-        {
-            switch (verb)
-            {
-                case "migrate":
-                    return Migrator.Run(ResolveConnectionString(args[1..]), Console.Out) ? 0 : 1;
-                case "seed":
-                    return await SeedAsync(args[1..]);
-                default:
-                    await using (var app = WebsiteApp.Build(args))
-                    {
-                        await app.RunAsync();
-                    }
-
-                    return 0;
-            }
-        });
-    }
+    public static Task<int> Main(string[] args) =>
+        new AppVerbs("website", MainConnectionString.Key)
+            .AddMigrate(ResolveConnectionString, Migrator.Run)
+            .Add("seed", SeedAsync)
+            .RunAsync(args, a => WebsiteApp.Build(a));
 
     private static string ResolveConnectionString(string[] args) =>
         MainConnectionString.Resolve(WebsiteApp.CreateBuilder(args).Configuration);

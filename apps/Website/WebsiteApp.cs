@@ -1,10 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
-using System.Threading.RateLimiting;
 using Lifeguard.Kit;
 using Dapper;
 using Lifeguard.AspNetCore;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -68,49 +66,21 @@ public static class WebsiteApp
 
         services.AddRazorPages();
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
-        services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "lifeguard.af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        });
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
-        {
-            o.Cookie.Name = "lifeguard.auth";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Lax;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.LoginPath = "/account/login";
-            o.LogoutPath = "/account/logout";
-            o.AccessDeniedPath = "/account/login";
-        });
+        // the kit's cookie and login policy: HttpOnly session-id cookie (__Host- over HTTPS), Lax so links from mail land logged in
+        services.AddLoginCookies("lifeguard", SameSiteMode.Lax);
         services.AddAuthorization();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (ctx, _) =>
             {
-                // When the window reopens, not a fixed guess: a client (or `lifeguard load`) waits exactly that long.
-                if (ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
+                LoginPolicy.SetRetryAfter(ctx);
                 return new ValueTask(ErrorPage.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests));
             };
-            o.AddPolicy(RateLimitPolicies.AccountPost, ctx =>
+            o.AddLoginLimit(RateLimitPolicies.AccountPost, ctx =>
             {
-                if (!HttpMethods.IsPost(ctx.Request.Method))
-                {
-                    return RateLimitPartition.GetNoLimiter("not-a-post");
-                }
-
                 var opts = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebsiteOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = opts.AccountPostPermitLimit,
-                    Window = opts.AccountPostWindow,
-                    QueueLimit = 0,
-                });
+                return (opts.AccountPostPermitLimit, opts.AccountPostWindow);
             });
         });
 

@@ -104,7 +104,7 @@ internal static class KeyRingCheck
 {
     /// <summary>Throws <see cref="StartupConfigurationException"/> when a stored key does not decrypt; a database that is not
     /// reachable yet is not checked (the service starts and reads the ring when it can).</summary>
-    public static void Verify(Npgsql.NpgsqlDataSource db, KeyEncryptionKey kek)
+    public static void Verify(System.Data.Common.DbDataSource db, KeyEncryptionKey kek)
     {
         IReadOnlyList<string> rows;
         try
@@ -112,7 +112,7 @@ internal static class KeyRingCheck
             using var conn = db.OpenConnection();
             rows = Dapper.SqlMapper.Query<string>(conn, "SELECT xml FROM data_protection_keys WHERE xml LIKE '%encryptedKey%'").ToList();
         }
-        catch (Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
         {
             return;
         }

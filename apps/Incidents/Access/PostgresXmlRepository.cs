@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Xml.Linq;
 using Dapper;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Npgsql;
 
 namespace Incidents.Access;
 
@@ -9,7 +9,7 @@ namespace Incidents.Access;
 /// Keeps the Data Protection key ring in the service's database, so cookies and antiforgery tokens issued by one replica
 /// are accepted by every other: the service stays stateless over PostgreSQL.
 /// </summary>
-public sealed class PostgresXmlRepository(NpgsqlDataSource db) : IXmlRepository
+public sealed class PostgresXmlRepository(DbDataSource db) : IXmlRepository
 {
     /// <inheritdoc />
     public IReadOnlyCollection<XElement> GetAllElements()

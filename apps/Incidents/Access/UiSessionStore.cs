@@ -1,10 +1,10 @@
+using System.Data.Common;
 using System.Security.Claims;
 using Dapper;
 using Lifeguard.Kit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Incidents.Access;
 
@@ -14,7 +14,7 @@ namespace Incidents.Access;
 /// the user's sessions) and a lockout take effect on the next request. Idle timeout and absolute lifetime from
 /// Incidents:Login. No cache: the UI's traffic is a few people.
 /// </summary>
-public sealed class UiSessionStore(NpgsqlDataSource db, TimeProvider time, IOptions<IncidentsOptions> options) : ITicketStore
+public sealed class UiSessionStore(DbDataSource db, TimeProvider time, IOptions<IncidentsOptions> options) : ITicketStore
 {
     /// <inheritdoc />
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
@@ -70,14 +70,6 @@ public sealed class UiSessionStore(NpgsqlDataSource db, TimeProvider time, IOpti
         if (SessionIds.HashOf(key) is not { } idHash) return;
         await using var c = await db.OpenConnectionAsync();
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM ui_sessions WHERE id_hash = @idHash", new { idHash }));
-    }
-
-    /// <summary>Deletes sessions past their end (the cookie handler never sees them again otherwise).</summary>
-    public async Task<int> DeleteExpiredAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenConnectionAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ui_sessions WHERE expires_at <= @now", new { now = time.GetUtcNow().UtcDateTime }, cancellationToken: ct));
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;

@@ -1,56 +1,29 @@
+using System.Data.Common;
 using Dapper;
 using Lifeguard.Kit;
 using Microsoft.AspNetCore.Identity;
-using Npgsql;
 
 namespace Incidents.Access;
 
-/// <summary>People who log in to the UI: email, role, PBKDF2 password hash (ASP.NET Core's PasswordHasher).</summary>
-public sealed class UserStore(NpgsqlDataSource db, TimeProvider time, Microsoft.Extensions.Options.IOptions<IncidentsOptions> options)
+/// <summary>People who log in to the UI: email, role, PBKDF2 password hash (ASP.NET Core's PasswordHasher, through the kit's <see cref="PasswordCheck"/>).</summary>
+public sealed class UserStore(DbDataSource db, TimeProvider time, Microsoft.Extensions.Options.IOptions<IncidentsOptions> options)
 {
-    internal const int MaxEmailLength = 254;
-    internal const int MaxPasswordLength = 128;
+    internal const int MaxEmailLength = LoginPageModel.MaxEmailLength;
+    internal const int MaxPasswordLength = LoginPageModel.MaxPasswordLength;
     internal const int MinPasswordLength = 12;
-    private static readonly PasswordHasher<string> Hasher = new();
 
-    // verified against when the email is unknown, so an unknown and a known email take the same time
-    private static readonly string DummyHash = Hasher.HashPassword("", Guid.NewGuid().ToString());
+    // the hasher ignores its user argument: one check for every user
+    private static readonly PasswordCheck Passwords = PasswordCheck.For(new PasswordHasher<string>(), "");
+
+    private readonly UserLogin _login = new(db, Passwords, time, options);
 
     /// <summary>
-    /// The role of the user when the password is right and the account is not locked, else null. Every failure (unknown
-    /// email, wrong password, locked account) does the same work: one look-up, one PBKDF2 verification, one counter
-    /// write; the hash is checked with no pooled connection held. Failures lock the account (Incidents:Login), and a
-    /// lockout ends the account's sessions.
+    /// The role of the user when the password is right and the account is not locked, else null: the kit's
+    /// <see cref="PasswordLogin{TAccount}"/> (the same work for every failure, no connection held while hashing, failures
+    /// lock the account per Incidents:Login, a lockout ends the account's sessions).
     /// </summary>
-    public async Task<string?> CheckAsync(string email, string password, CancellationToken ct)
-    {
-        var normalized = Normalize(email);
-        (string? Role, string? PasswordHash, DateTime? LockoutEnd) row;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            row = await conn.QuerySingleAsync<(string?, string?, DateTime?)>(new CommandDefinition(
-                """
-                SELECT u.role, u.password_hash, t.lockout_end FROM (SELECT 1) AS one
-                LEFT JOIN users u ON u.email = @normalized
-                LEFT JOIN login_throttle t ON t.email_hash = @emailHash
-                """, new { normalized, emailHash = LoginThrottle.EmailHash(normalized) }, cancellationToken: ct));
-        }
-
-        var ok = Hasher.VerifyHashedPassword(normalized, row.PasswordHash ?? DummyHash, password) != PasswordVerificationResult.Failed;
-        var now = time.GetUtcNow().UtcDateTime;
-        var locked = row.LockoutEnd is { } end && end > now;
-        await using var c = await db.OpenConnectionAsync(ct);
-        if (!ok || row.Role is null || locked)
-        {
-            var login = options.Value.Login;
-            await LoginThrottle.RecordFailureAsync(c, normalized, now, new LockoutRules(login.LockoutThreshold, login.LockoutDuration),
-                "DELETE FROM ui_sessions WHERE email = @normalized", ct);
-            return null;
-        }
-
-        await LoginThrottle.ResetAsync(c, normalized, ct);
-        return row.Role;
-    }
+    public async Task<string?> CheckAsync(string email, string password, CancellationToken ct) =>
+        (await _login.CheckAsync(Normalize(email), password, ct))?.Role;
 
     /// <summary>Writes a login, or a failed one, to the audit trail (never the password).</summary>
     public async Task AuditLoginAsync(string email, bool succeeded, string? remoteAddress, CancellationToken ct)
@@ -81,8 +54,9 @@ public sealed class UserStore(NpgsqlDataSource db, TimeProvider time, Microsoft.
 
         var e = Normalize(email);
         if (e.Length is 0 or > MaxEmailLength || !e.Contains('@', StringComparison.Ordinal)) throw new ArgumentException("not an email address", nameof(email));
+        // hashed before a connection is taken: PBKDF2's tens of milliseconds must not hold a pooled connection
+        var hash = Passwords.Hash(password);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var hash = Hasher.HashPassword(e, password);
         // a new password or role ends every session the user has open: a copied cookie must not outlive either
         await conn.ExecuteAsync(new CommandDefinition(
             """

@@ -75,7 +75,7 @@ public static class IncidentApi
 
         app.MapGet("/api/measures", async (MeasuresQuery m, CancellationToken ct) => Results.Ok(await m.RollingAsync(ct))).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
         app.MapGet("/api/audit", async (IncidentQueries q, CancellationToken ct) => Results.Ok(await q.AuditAsync(null, 500, ct))).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
-        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
+        app.MapIncidentMetrics().RequireAuthorization(read).RequireRateLimiting(IntakeBounds.ApiPolicy);
         return app;
     }
 
@@ -106,7 +106,7 @@ public static class IncidentApi
 
         if (WebhookValidation.Check(body, bounds) is { } bad) return Results.Problem(bad.Problem, statusCode: bad.Status);
         RunbookLinks.Normalize(body!, bounds.RunbookBaseUrl);
-        MetricsEndpoint.CountNotification();
+        http.RequestServices.GetRequiredService<IncidentMetrics>().CountNotification();
         var result = await intake.ReceiveAsync(body!, ct);
         return Results.Ok(new { outcome = result.Outcome.ToString().ToLowerInvariant(), incident_id = result.IncidentId });
     }

@@ -16,16 +16,11 @@ public sealed class AccountService(
     SessionStore sessions)
 {
     private static readonly AccountUser User = new();
-
-    // Verified against for unknown emails so that "no such user" costs the same time as "wrong password": made by the
-    // same hasher, so it carries the same PBKDF2 parameters as every password stored since. Made up front, so not
-    // even the first unknown email after a start takes longer.
-    private readonly string _dummyHash = hasher.HashPassword(User, Guid.NewGuid().ToString("N"));
+    private readonly AccountLogin _login = new(dataSource, PasswordCheck.For(hasher, User), time, options, sessions);
 
     /// <summary>
-    /// Checks the credentials; counts failures, locks the email at the threshold (ending its open sessions), resets on
-    /// success. Every failure — unknown email, wrong password, locked account — does the same work: one look-up, one
-    /// PBKDF2 verification with the same parameters, one counter write; so its duration says nothing about the email.
+    /// Checks the credentials (the kit's <see cref="PasswordLogin{TAccount}"/>: lockout, the same work for every failure,
+    /// no connection held while hashing); <see cref="LoginResult.Failed"/> for input that is no email or password at all.
     /// </summary>
     public async Task<LoginResult> LoginAsync(string? email, string? password, CancellationToken ct)
     {
@@ -35,60 +30,7 @@ public sealed class AccountService(
             return LoginResult.Failed;
         }
 
-        var emailHash = EmailAddress.Hash(normalized);
-        LoginRow row;
-        await using (var c = await dataSource.OpenConnectionAsync(ct))
-        {
-            // Always exactly one row, with NULLs for an unknown email: the same statement either way.
-            row = await c.QuerySingleAsync<LoginRow>(new CommandDefinition(
-                """
-                /* account.login */ SELECT u.id, u.password_hash AS passwordhash, u.workspace_id AS workspaceid, t.lockout_end AS lockoutend,
-                       t.email_hash IS NOT NULL AS counted
-                FROM (SELECT 1) AS one
-                LEFT JOIN users u ON u.email = @normalized
-                LEFT JOIN login_throttle t ON t.email_hash = @emailHash
-                """,
-                new { normalized, emailHash }, cancellationToken: ct));
-        }
-
-        var verdict = hasher.VerifyHashedPassword(User, row.PasswordHash ?? _dummyHash, password);
-        var now = time.GetUtcNow().UtcDateTime;
-        var locked = row.LockoutEnd is { } end && end > now;
-        if (row.Id is not { } userId || row.WorkspaceId is not { } workspaceId || locked || verdict == PasswordVerificationResult.Failed)
-        {
-            await RecordFailureAsync(normalized, now, ct);
-            return LoginResult.Failed;
-        }
-
-        var newHash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(User, password) : null;
-        if (row.Counted || newHash is not null)
-        {
-            await using var c = await dataSource.OpenConnectionAsync(ct);
-            await c.ExecuteAsync(new CommandDefinition(
-                """
-                /* account.login.reset */ DELETE FROM login_throttle WHERE email_hash = @emailHash AND @counted;
-                /* account.login.rehash */ UPDATE users SET password_hash = @newHash WHERE id = @userId AND @newHash IS NOT NULL;
-                """,
-                new { emailHash, counted = row.Counted, userId, newHash }, cancellationToken: ct));
-        }
-
-        return new LoginResult(true, userId, workspaceId, normalized);
-    }
-
-    // One atomic statement, so concurrent failures cannot under-count. The counter row is keyed by the email's hash
-    // whether or not it is registered, so both cases write the same row shape and wait for the same commit. While
-    // locked, failures neither count nor extend the lockout. Reaching the threshold (or failing while locked) deletes
-    // the account's sessions in the same transaction.
-    private async Task RecordFailureAsync(string normalized, DateTime now, CancellationToken ct)
-    {
-        var o = options.Value;
-        await using var c = await dataSource.OpenConnectionAsync(ct);
-        if (await LoginThrottle.RecordFailureAsync(c, normalized, now, new LockoutRules(o.LockoutThreshold, o.LockoutDuration),
-                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = @normalized)", ct))
-        {
-            // This node may still remember them: forget, so the lockout holds here from the next request on.
-            sessions.ForgetAll();
-        }
+        return await _login.CheckAsync(normalized, password, ct) ?? LoginResult.Failed;
     }
 
     /// <summary>
@@ -110,7 +52,7 @@ public sealed class AccountService(
             return problems;
         }
 
-        var hash = hasher.HashPassword(User, password!);
+        var hash = _login.Passwords.Hash(password!);
         var o = options.Value;
         await using var c = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -183,6 +125,4 @@ public sealed class AccountService(
         p.Value = value;
         cmd.Parameters.Add(p);
     }
-
-    private sealed record LoginRow(long? Id, string? PasswordHash, long? WorkspaceId, DateTime? LockoutEnd, bool Counted);
 }

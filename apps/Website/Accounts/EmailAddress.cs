@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Website.Accounts;
 
 /// <summary>Email normalisation: the single form stored in <c>users.email</c> and used for look-ups.</summary>
@@ -47,10 +44,4 @@ public static class EmailAddress
 
         return s.ToLowerInvariant();
     }
-
-    /// <summary>
-    /// SHA-256 of a normalised address: the key of the failed-login counters, so an unknown email is counted like a
-    /// registered one without its text being kept. Matches <c>sha256(convert_to(email, 'UTF8'))</c> in SQL.
-    /// </summary>
-    public static byte[] Hash(string normalized) => SHA256.HashData(Encoding.UTF8.GetBytes(normalized));
 }

@@ -1,97 +1,30 @@
 using System.Data.Common;
-using Dapper;
+using Lifeguard.Kit;
 using Microsoft.Extensions.Options;
 
 namespace Website.Accounts;
 
-/// <summary>
-/// Deletes expired sessions and forgotten failed-login counters every <see cref="WebsiteOptions.CleanupInterval"/>.
-/// Safe with many nodes: short batches that skip rows another node is deleting, so no node waits on another.
-/// An expired row is already refused on use; this only keeps the tables small, so a missed run costs nothing.
-/// </summary>
-public sealed partial class SessionCleanupService(
+/// <summary>The site's <see cref="LoginCleanup"/>: table <c>sessions</c>, interval and retention from <see cref="WebsiteOptions"/>; each run also prunes the node's session cache.</summary>
+public sealed class SessionCleanupService(
     DbDataSource dataSource,
     SessionStore store,
     TimeProvider time,
     IOptions<WebsiteOptions> options,
-    ILogger<SessionCleanupService> logger) : BackgroundService
+    ILogger<SessionCleanupService> logger) : LoginCleanup(dataSource, time, logger)
 {
-    /// <summary>Rows deleted per statement: each batch is its own short transaction.</summary>
-    public const int BatchSize = 1000;
-
-    // At most this many batches per table and run, so a huge backlog is worked off over several runs.
-    private const int MaxBatchesPerRun = 20;
-
-    /// <summary>Runs one cleanup pass now; returns the sessions and failure counters deleted.</summary>
-    public async Task<(int Sessions, int FailureCounters)> RunOnceAsync(CancellationToken ct)
-    {
-        store.PruneCache();
-        var now = time.GetUtcNow().UtcDateTime;
-        var forgetBefore = now - options.Value.FailedLoginRetention;
-        await using var c = await dataSource.OpenConnectionAsync(ct);
-        var sessions = await DeleteInBatchesAsync(c,
-            """
-            /* session.cleanup */ DELETE FROM sessions WHERE id_hash IN (
-                SELECT id_hash FROM sessions WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED)
-            """,
-            new { now, batch = BatchSize }, ct);
-        var counters = await DeleteInBatchesAsync(c,
-            """
-            /* session.cleanup.counters */ DELETE FROM login_throttle WHERE email_hash IN (
-                SELECT email_hash FROM login_throttle
-                WHERE updated_at <= @forgetBefore AND (lockout_end IS NULL OR lockout_end <= @now)
-                LIMIT @batch FOR UPDATE SKIP LOCKED)
-            """,
-            new { now, forgetBefore, batch = BatchSize }, ct);
-        return (sessions, counters);
-    }
+    /// <inheritdoc />
+    protected override string SessionsTable => "sessions";
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
+
+    /// <inheritdoc />
+    protected override TimeSpan FailedLoginRetention => options.Value.FailedLoginRetention;
+
+    /// <inheritdoc />
+    public override Task<(int Sessions, int FailureCounters)> RunOnceAsync(CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.CleanupInterval, time, stoppingToken);
-                var (sessions, counters) = await RunOnceAsync(stoppingToken);
-                if (sessions + counters > 0)
-                {
-                    LogCleaned(logger, sessions, counters);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // Any failure (database down, pool exhausted) waits for the next run; it must not stop the site.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogFailed(logger, ex.GetType().Name, ex.Message);
-            }
-        }
+        store.PruneCache();
+        return base.RunOnceAsync(ct);
     }
-
-    private static async Task<int> DeleteInBatchesAsync(DbConnection c, string sql, object args, CancellationToken ct)
-    {
-        var total = 0;
-        for (var i = 0; i < MaxBatchesPerRun; i++)
-        {
-            var n = await c.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
-            total += n;
-            if (n < BatchSize)
-            {
-                break;
-            }
-        }
-
-        return total;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "cleanup: deleted {Sessions} expired session(s), {Counters} forgotten failed-login counter(s)")]
-    private static partial void LogCleaned(ILogger logger, int sessions, int counters);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "cleanup of sessions and failed-login counters failed, next try after the interval: {Kind}: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string kind, string reason);
 }

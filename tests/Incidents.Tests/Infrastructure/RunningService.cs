@@ -1,12 +1,6 @@
 using System.Net.Http.Headers;
 using Incidents.Access;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Incidents.Tests.Infrastructure;
 
@@ -19,9 +13,9 @@ internal sealed class RunningService : IAsyncDisposable
     public const string ResponderEmail = "responder@lifeguard.local";
     public const string ViewerEmail = "viewer@lifeguard.local";
 
-    private readonly WebApplication _app;
+    private readonly RunningApp _app;
 
-    private RunningService(WebApplication app, Uri baseAddress)
+    private RunningService(RunningApp app, Uri baseAddress)
     {
         _app = app;
         BaseAddress = baseAddress;
@@ -44,20 +38,11 @@ internal sealed class RunningService : IAsyncDisposable
             ["Incidents:Evidence:RetryDelay"] = "00:00:00.200",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
-        var app = IncidentsApp.Build(["--environment", "Production"], b =>
-        {
-            b.WebHost.UseUrls(url);
-            b.Configuration.AddInMemoryCollection(values);
-            b.Logging.ClearProviders();
-            if (Environment.GetEnvironmentVariable("INCIDENTS_TEST_LOG") == "1") b.Logging.AddConsole();
-            if (time is not null) b.Services.AddSingleton(time);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var app = await RunningApp.StartAsync(IncidentsApp.Build, values, time, url: url, logVariable: "INCIDENTS_TEST_LOG");
         var users = app.Services.GetRequiredService<UserStore>();
         await users.SetAsync(ResponderEmail, Roles.Responder, Password, CancellationToken.None);
         await users.SetAsync(ViewerEmail, Roles.Viewer, Password, CancellationToken.None);
-        return new RunningService(app, new Uri(address));
+        return new RunningService(app, app.Addresses[0]);
     }
 
     public HttpClient Api(string? token = Token)
@@ -67,9 +52,5 @@ internal sealed class RunningService : IAsyncDisposable
         return http;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

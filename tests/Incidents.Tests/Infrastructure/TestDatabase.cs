@@ -1,14 +1,13 @@
 using Incidents.Data;
-using Incidents.Tests.Infrastructure;
 
-namespace Lifeguard.TestSupport;
+namespace Incidents.Tests.Infrastructure;
 
-/// <summary>The incident service's part of the shared test database: its server, name prefix and migrations.</summary>
-internal sealed partial class TestDatabase
+/// <summary>The incident service's test databases: <c>incidents_test_*</c>, migrated by the service's own migrations.</summary>
+internal static class IncidentsTestDatabase
 {
-    private static partial string ServerConnectionString => TestEnvironment.ServerConnectionString;
-
-    private static partial string NamePrefix => "incidents_test_";
-
-    private static partial bool Migrate(string connectionString, TextWriter log) => Migrator.Run(connectionString, log);
+    extension(TestDatabase)
+    {
+        /// <summary>A fresh, migrated incident database on the test server.</summary>
+        public static Task<TestDatabase> CreateAsync() => TestDatabase.CreateAsync("incidents_test_", Migrator.Run);
+    }
 }

@@ -150,10 +150,14 @@ public sealed class ApiTests : IAsyncLifetime
         var id = (await PostAsync(_api, Body("g", Alert("fp1", "firing", T0)))).GetProperty("incident_id").GetInt64();
         await _api.PostAsync($"/api/incidents/{id}/acknowledge", null);
         var text = await _api.GetStringAsync("/metrics");
-        text.ShouldContain("lifeguard_incidents{status=\"acknowledged\"} 1");
-        text.ShouldContain("lifeguard_incidents_opened{window=\"7d\"} 1");
-        text.ShouldContain("lifeguard_incidents_mttd_seconds{window=\"30d\"}");
-        text.ShouldContain("lifeguard_incidents_mtta_seconds{window=\"7d\"}");
+        // OpenTelemetry's exporter puts the meter's name first on every series
+        const string scope = "otel_scope_name=\"Lifeguard.Incidents\",";
+        text.ShouldContain($"lifeguard_incidents{{{scope}status=\"acknowledged\"}} 1");
+        text.ShouldContain($"lifeguard_incidents_opened{{{scope}window=\"7d\"}} 1");
+        text.ShouldContain($"lifeguard_incidents_mttd_seconds{{{scope}window=\"30d\"}}");
+        text.ShouldContain($"lifeguard_incidents_mtta_seconds{{{scope}window=\"7d\"}}");
+        text.ShouldContain($"lifeguard_incidents_notifications_total{{{scope.TrimEnd(',')}}} 1");
+        text.ShouldContain("db_client_connection_count{otel_scope_name=\"Lifeguard\""); // the service's own pool, under the guard
         text.ShouldNotContain("lifeguard_incidents_mttr_seconds{"); // nothing resolved yet: no sample rather than a false 0
         var measures = await _api.GetFromJsonAsync<JsonElement>("/api/measures");
         measures.EnumerateArray().Select(m => m.GetProperty("days").GetInt32()).ShouldBe([7, 30]);

@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Website.Tests.Infrastructure;
 
@@ -12,9 +6,9 @@ namespace Website.Tests.Infrastructure;
 /// random port.</summary>
 internal sealed class RunningSite : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly RunningApp _app;
 
-    private RunningSite(WebApplication app, Uri baseAddress, Uri managementAddress)
+    private RunningSite(RunningApp app, Uri baseAddress, Uri managementAddress)
     {
         _app = app;
         BaseAddress = baseAddress;
@@ -43,28 +37,11 @@ internal sealed class RunningSite : IAsyncDisposable
             // A free port, not the 5081 of appsettings.json (which ./run.sh's site may hold).
             ["Lifeguard:Endpoints:ManagementPort"] = "0",
         };
-        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
-        {
-            values[k] = v;
-        }
-
-        var app = WebsiteApp.Build(["--environment", environment], b =>
-        {
-            b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Configuration.AddInMemoryCollection(values);
-            b.Logging.ClearProviders();
-            if (time is not null)
-            {
-                b.Services.AddSingleton(time);
-            }
-
-            services?.Invoke(b.Services);
-        });
-        await app.StartAsync();
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
+        var app = await RunningApp.StartAsync(WebsiteApp.Build, values, time, environment, services: services);
         var management = app.Services.GetRequiredService<Lifeguard.AspNetCore.LifeguardManagementAddress>();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => new Uri(a).Port != management.Port);
-        return new RunningSite(app, new Uri(address), management.Url ?? throw new InvalidOperationException("the site has no management address"));
+        var address = app.Addresses.First(a => a.Port != management.Port);
+        return new RunningSite(app, address, management.Url ?? throw new InvalidOperationException("the site has no management address"));
     }
 
     public SiteClient NewClient() => new(BaseAddress);
@@ -72,9 +49,5 @@ internal sealed class RunningSite : IAsyncDisposable
     /// <summary>A client of the management address (anonymous, like Prometheus on the same host).</summary>
     public SiteClient NewManagementClient() => new(ManagementAddress);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

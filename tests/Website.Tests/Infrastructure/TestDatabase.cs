@@ -1,14 +1,13 @@
 using Website.Data;
-using Website.Tests.Infrastructure;
 
-namespace Lifeguard.TestSupport;
+namespace Website.Tests.Infrastructure;
 
-/// <summary>The website's part of the shared test database: its server, name prefix and migrations.</summary>
-internal sealed partial class TestDatabase
+/// <summary>The website's test databases: <c>website_test_*</c>, migrated by the site's own migrations.</summary>
+internal static class WebsiteTestDatabase
 {
-    private static partial string ServerConnectionString => TestEnvironment.ServerConnectionString;
-
-    private static partial string NamePrefix => "website_test_";
-
-    private static partial bool Migrate(string connectionString, TextWriter log) => Migrator.Run(connectionString, log);
+    extension(TestDatabase)
+    {
+        /// <summary>A fresh, migrated website database on the test server.</summary>
+        public static Task<TestDatabase> CreateAsync() => TestDatabase.CreateAsync("website_test_", Migrator.Run);
+    }
 }

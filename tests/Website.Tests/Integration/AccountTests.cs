@@ -162,7 +162,7 @@ public sealed class AccountTests(SiteFixture site) : IClassFixture<SiteFixture>
     public async Task Post_WithoutAntiforgeryToken_Returns400(string path)
     {
         using var client = site.NewClient();
-        await client.GetTokenAsync("/account/login"); // has the antiforgery cookie, but sends no token
+        await client.TokenAsync("/account/login"); // has the antiforgery cookie, but sends no token
         using var r = await client.PostFormAsync(path, [new("Email", site.Data.A.Email), new("Password", KnownDataSet.Password)], withToken: false);
         r.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
@@ -171,9 +171,9 @@ public sealed class AccountTests(SiteFixture site) : IClassFixture<SiteFixture>
     public async Task Post_WithTokenFromAnotherSession_Returns400()
     {
         using var attacker = site.NewClient();
-        var token = await attacker.GetTokenAsync();
+        var token = await attacker.TokenAsync();
         using var victim = site.NewClient();
-        await victim.GetTokenAsync();
+        await victim.TokenAsync();
         using var r = await victim.Http.PostAsync("/account/login", new FormUrlEncodedContent(
             [new("Email", site.Data.A.Email), new("Password", KnownDataSet.Password), new("__RequestVerificationToken", token)]));
         r.StatusCode.ShouldBe(HttpStatusCode.BadRequest);

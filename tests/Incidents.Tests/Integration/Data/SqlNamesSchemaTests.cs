@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Incidents.Data;
 using Incidents.Domain;
+using Incidents.Tests.Infrastructure;
 using Npgsql;
 
 namespace Incidents.Tests.Integration;
@@ -8,9 +9,9 @@ namespace Incidents.Tests.Integration;
 /// <summary>The words SqlNames writes are exactly those the migrated schema's CHECK constraints allow: no enum member the database would refuse, no stored word the service could not read.</summary>
 public sealed partial class SqlNamesSchemaTests : IAsyncLifetime
 {
-    private Lifeguard.TestSupport.TestDatabase _db = null!;
+    private TestDatabase _db = null!;
 
-    public async ValueTask InitializeAsync() => _db = await Lifeguard.TestSupport.TestDatabase.CreateAsync();
+    public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
 
     public async ValueTask DisposeAsync() => await _db.DisposeAsync();
 

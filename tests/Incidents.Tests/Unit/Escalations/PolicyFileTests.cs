@@ -68,7 +68,7 @@ public sealed class PolicyFileTests
     [Fact]
     public void Parse_SampleDeployFile_IsValid()
     {
-        var c = PolicyFile.Load(Path.Combine(Infrastructure.TestEnvironment.RepoRoot, "deploy", "incidents", "escalation.yaml"));
+        var c = PolicyFile.Load(Path.Combine(TestEnvironment.RepoRoot, "deploy", "incidents", "escalation.yaml"));
         c.Route(new Dictionary<string, string> { ["severity"] = "page" })!.Steps[0].Target.ShouldBe("default");
     }
 

@@ -1,11 +1,8 @@
-namespace Website.Accounts;
+namespace Lifeguard.Kit;
 
 /// <summary>Decides whether a post-login redirect target stays on this site (open-redirect protection).</summary>
 public static class ReturnUrlPolicy
 {
-    /// <summary>Where a login lands when no safe return URL was given.</summary>
-    public const string Default = "/dashboard";
-
     /// <summary>True for a path on this site: "/x", but not "//host", "/\host", absolute URLs or control characters.</summary>
     public static bool IsLocal(string? url)
     {
@@ -23,6 +20,6 @@ public static class ReturnUrlPolicy
         return !url.Any(c => c == '\\' || char.IsControl(c) || char.IsWhiteSpace(c));
     }
 
-    /// <summary>The URL itself when local, otherwise <see cref="Default"/>.</summary>
-    public static string SafeOrDefault(string? url) => IsLocal(url) ? url! : Default;
+    /// <summary>The URL itself when local, otherwise <paramref name="fallback"/> (the app's landing page).</summary>
+    public static string SafeOrDefault(string? url, string fallback) => IsLocal(url) ? url! : fallback;
 }

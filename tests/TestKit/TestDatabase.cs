@@ -1,13 +1,13 @@
+using Lifeguard.TestSupport;
 using Npgsql;
 
-namespace Lifeguard.TestSupport;
+namespace Lifeguard.TestKit;
 
 /// <summary>
 /// A fresh, migrated database of its own on the test server, dropped on dispose (FORCE ends an app's pooled
-/// connections that may still be open). Each app's test project names the server, the prefix and the migration
-/// in its own part of this class (linked from tests/Shared).
+/// connections that may still be open). Each app's tests name their prefix and migration once, in an extension.
 /// </summary>
-internal sealed partial class TestDatabase : IAsyncDisposable
+public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string _server;
 
@@ -24,17 +24,12 @@ internal sealed partial class TestDatabase : IAsyncDisposable
     /// <summary>The connection string to it.</summary>
     public string ConnectionString { get; }
 
-    private static partial string ServerConnectionString { get; }
-
-    private static partial string NamePrefix { get; }
-
-    private static partial bool Migrate(string connectionString, TextWriter log);
-
-    /// <summary>Creates the database and applies the app's migrations.</summary>
-    public static async Task<TestDatabase> CreateAsync()
+    /// <summary>Creates <paramref name="prefix"/>+random on the test server and applies <paramref name="migrate"/> (an app's Migrator.Run).</summary>
+    public static async Task<TestDatabase> CreateAsync(string prefix, Func<string, TextWriter, bool> migrate)
     {
-        var server = ServerConnectionString;
-        var name = NamePrefix + Guid.NewGuid().ToString("N")[..12];
+        ArgumentNullException.ThrowIfNull(migrate);
+        var server = TestEnvironment.ServerConnectionString;
+        var name = prefix + Guid.NewGuid().ToString("N")[..12];
         await using (var admin = new NpgsqlConnection(server))
         {
             await admin.OpenAsync();
@@ -44,11 +39,7 @@ internal sealed partial class TestDatabase : IAsyncDisposable
 
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
         using var log = new StringWriter();
-        if (!Migrate(cs, log))
-        {
-            throw new InvalidOperationException("migration failed: " + log);
-        }
-
+        if (!migrate(cs, log)) throw new InvalidOperationException("migration failed: " + log);
         return new TestDatabase(server, name, cs);
     }
 

@@ -1,6 +1,6 @@
-using Website.Accounts;
+using Lifeguard.Kit;
 
-namespace Website.Tests.Unit;
+namespace Kit.Tests;
 
 public sealed class ReturnUrlPolicyTests
 {
@@ -25,6 +25,6 @@ public sealed class ReturnUrlPolicyTests
     public void IsLocal_ForeignOrTrickyUrl_IsFalse(string? url) => ReturnUrlPolicy.IsLocal(url).ShouldBeFalse();
 
     [Fact]
-    public void SafeOrDefault_ForeignUrl_FallsBackToDashboard() =>
-        ReturnUrlPolicy.SafeOrDefault("https://evil.example/").ShouldBe("/dashboard");
+    public void SafeOrDefault_ForeignUrl_FallsBackToTheLandingPage() =>
+        ReturnUrlPolicy.SafeOrDefault("https://evil.example/", "/dashboard").ShouldBe("/dashboard");
 }

@@ -1,12 +1,20 @@
 using System.Diagnostics;
+using Lifeguard.TestSupport;
 
-namespace Incidents.Tests.Infrastructure;
+namespace Lifeguard.TestKit;
 
-/// <summary>Where the real services come from: LIFEGUARD_TEST_PG (set by test.sh); with CI set a missing one fails, never skips.</summary>
-internal static class TestEnvironment
+/// <summary>
+/// Where an app test's real services come from: the test PostgreSQL (LIFEGUARD_TEST_PG, else a private cluster started
+/// through eng/pg.sh; with CI set a missing one fails, never skips), the checkout, free ports and helper processes.
+/// </summary>
+public static class TestEnvironment
 {
+    private static readonly Lazy<string> Server = new(FindServer, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Whether CI is set: then a missing server or program fails the test instead of skipping it.</summary>
     public static bool IsCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
+    /// <summary>The checkout (the folder holding Lifeguard.slnx above the test assembly).</summary>
     public static string RepoRoot
     {
         get
@@ -17,14 +25,8 @@ internal static class TestEnvironment
         }
     }
 
-    /// <summary>The test server's maintenance connection string, or a skip (a failure under CI).</summary>
-    public static string ServerConnectionString
-    {
-        get
-        {
-            return Lifeguard.TestSupport.TestPostgres.ConnectionString;
-        }
-    }
+    /// <summary>Connection string of the test server's maintenance database.</summary>
+    public static string ServerConnectionString => Server.Value;
 
     /// <summary>A program's full path, or a skip (a failure under CI) when it is not installed.</summary>
     public static string Program(string name)
@@ -40,6 +42,7 @@ internal static class TestEnvironment
         return "";
     }
 
+    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
     public static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -47,6 +50,7 @@ internal static class TestEnvironment
         return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    /// <summary>Starts a process in the checkout with its stdout and stderr appended to <paramref name="logPath"/>.</summary>
     public static Process Start(string file, string args, string logPath, IDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoRoot };
@@ -58,5 +62,26 @@ internal static class TestEnvironment
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
+    }
+
+    private static string FindServer()
+    {
+        if (TestPostgres.IsSet || IsCi) return TestPostgres.ConnectionString;
+
+        // Local convenience: start (or reuse) the test cluster the way test.sh does.
+        var port = Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_PORT") ?? "54339";
+        var script = Path.Combine(RepoRoot, "eng", "pg.sh");
+        Run(script, $"start --data .data/test-pg-{port} --port {port}");
+        return Run(script, $"url --port {port}").Trim();
+    }
+
+    private static string Run(string file, string args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot })
+            ?? throw new InvalidOperationException($"could not start {file}");
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {args} failed: {error}");
     }
 }

@@ -1,0 +1,5 @@
+namespace Kit.Tests;
+
+/// <summary>Tests that redirect the process's Console run one at a time.</summary>
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public sealed class ConsoleCollection;
