@@ -2,7 +2,7 @@
 # A private PostgreSQL 15 cluster for Lifeguard: never the system cluster.
 # Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool] [--role website|incidents|diagnoser]
 #        eng/pg.sh own-db NAME --role incidents [--data DIR] [--port N]   a database owned by that role (created or handed over)
-#   url --pool  appends the website's pool settings (sized with `lifeguard size`/`sweep`, see README)
+#   url --pool  appends the website's pool settings (sized with `lifeguard size`/`sweep`, see docs/cli.md)
 #   url --role  the URL of one of the three roles (default website)
 #   defaults: --data .data/pg  --port 54329   (test.sh uses its own dir and port)
 # Roles, one per job (scram over TCP):

@@ -57,10 +57,10 @@ public static class LifeguardEndpointRouteBuilderExtensions
         group.MapGet("/lifeguard/statements", async (HttpContext context, CancellationToken ct) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            // Optional: only apps that registered a provider's source (AddLifeguardQueryReview) have the list.
+            // Optional: only apps that registered a provider's source (AddLifeguardPostgres().AddQueryReview()) have the list.
             if (context.RequestServices.GetService<ISlowStatementSource>() is not { } source)
                 return Results.Json(new SlowStatementsReport(DateTimeOffset.MinValue, [],
-                    ["no statement source is registered: services.AddLifeguardQueryReview(connectionString) (Lifeguard.Postgres)"]));
+                    ["no statement source is registered: services.AddLifeguardPostgres().AddQueryReview() (Lifeguard.Postgres)"]));
             return Results.Json(await source.ReadAsync(ct).ConfigureAwait(false));
         });
 

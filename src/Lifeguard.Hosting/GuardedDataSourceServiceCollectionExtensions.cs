@@ -85,7 +85,7 @@ public static class GuardedDataSourceServiceCollectionExtensions
         sp.GetService<TimeProvider>(),
         ownsInner: true);
 
-    // A provider's classifier registered beside the guard (AddLifeguardPostgresDiagnosis) is used unless one was set.
+    // A provider's classifier registered beside the guard (AddLifeguardPostgres) is used unless one was set.
     private static LifeguardOptions WithClassifier(LifeguardOptions options, IServiceProvider sp)
     {
         if (options.ErrorClassifier is null && sp.GetService<IConnectionErrorClassifier>() is { } classifier) options.ErrorClassifier = classifier;

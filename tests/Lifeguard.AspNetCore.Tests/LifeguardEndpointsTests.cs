@@ -131,7 +131,7 @@ public sealed partial class LifeguardEndpointsTests
         findings.ShouldBeEmpty(string.Join('\n', findings));
     }
 
-    // The one deliberate exception (see README "The guard"): the OTel name db.client.connection.count becomes a
+    // The one deliberate exception (see docs/guard.md, "Known lint finding"): the OTel name db.client.connection.count becomes a
     // gauge ending in _count, which promtool's lint reserves for histograms. Only that exact finding is dropped.
     private const string KnownCountClash = "db_client_connection_count non-histogram and non-summary metrics should not have \"_count\" suffix";
 
