@@ -401,4 +401,13 @@ public sealed class GuardedDataSourceTests : IDisposable
         }
         guard.Snapshot().Hold.Count.ShouldBe(3);
     }
+
+    [Fact]
+    public void Constructor_NegativeLeakThreshold_FailsValidationNamingTheOption()
+    {
+        var inner = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1");
+        var ex = Should.Throw<System.ComponentModel.DataAnnotations.ValidationException>(() => new GuardedDataSource(inner, new LifeguardOptions { LeakDetectionThreshold = TimeSpan.FromSeconds(-1) }));
+        ex.Message.ShouldContain(nameof(LifeguardOptions.LeakDetectionThreshold));
+        inner.Dispose();
+    }
 }

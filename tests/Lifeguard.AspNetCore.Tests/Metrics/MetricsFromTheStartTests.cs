@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 using Lifeguard.TestSupport;
 
-namespace Lifeguard.AspNetCore.Tests;
+namespace Lifeguard.AspNetCore.Tests.Metrics;
 
 [Collection(MeterAloneCollection.Name)]
 public sealed partial class MetricsFromTheStartTests

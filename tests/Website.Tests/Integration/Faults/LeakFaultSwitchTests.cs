@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Website.Tests.Infrastructure;
 
-namespace Website.Tests.Integration;
+namespace Website.Tests.Integration.Faults;
 
 /// <summary>The drill's leak fault switch: off by default (the route does not exist), on only by configuration.</summary>
 public sealed class LeakFaultSwitchTests(SiteFixture site) : IClassFixture<SiteFixture>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 using Lifeguard.TestSupport;
 
-namespace Lifeguard.AspNetCore.Tests;
+namespace Lifeguard.AspNetCore.Tests.Management;
 
 public sealed class ManagementAddressTests
 {

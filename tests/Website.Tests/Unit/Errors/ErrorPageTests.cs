@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Website.Errors;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Errors;
 
 public sealed class ErrorPageTests
 {

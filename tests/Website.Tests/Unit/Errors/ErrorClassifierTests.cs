@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Npgsql;
 using Website.Errors;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Errors;
 
 public sealed class ErrorClassifierTests
 {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Website.Data;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Data;
 
 public sealed class MainConnectionStringTests
 {

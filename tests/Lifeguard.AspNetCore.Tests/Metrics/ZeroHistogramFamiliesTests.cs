@@ -1,6 +1,6 @@
 using Lifeguard.AspNetCore.Metrics;
 
-namespace Lifeguard.AspNetCore.Tests;
+namespace Lifeguard.AspNetCore.Tests.Metrics;
 
 public sealed class ZeroHistogramFamiliesTests
 {

@@ -1,6 +1,6 @@
 using Website.Accounts;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Accounts;
 
 public sealed class EmailAddressTests
 {

@@ -1,6 +1,6 @@
 using Website.Dashboards;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Dashboards;
 
 public sealed class MoneyTests
 {

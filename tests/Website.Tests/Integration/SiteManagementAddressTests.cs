@@ -6,7 +6,7 @@ namespace Website.Tests.Integration;
 
 /// <summary>What an outsider on the site's port sees of the operational endpoints (nothing), and what the management
 /// address serves.</summary>
-public sealed class ManagementAddressTests(SiteFixture site) : IClassFixture<SiteFixture>
+public sealed class SiteManagementAddressTests(SiteFixture site) : IClassFixture<SiteFixture>
 {
     private static readonly string[] Operational = ["/metrics", "/lifeguard", "/lifeguard/page.js", "/lifeguard/state", "/lifeguard/statements"];
 

@@ -4,7 +4,7 @@ using Lifeguard.Timing;
 
 using Lifeguard.TestSupport;
 
-namespace Lifeguard.Tests;
+namespace Lifeguard.Tests.Timing;
 
 public sealed class CpuTimestampClockTests
 {

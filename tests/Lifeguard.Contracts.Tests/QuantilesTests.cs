@@ -1,4 +1,4 @@
-namespace Lifeguard.Tests;
+namespace Lifeguard.Contracts.Tests;
 
 public sealed class QuantilesTests
 {

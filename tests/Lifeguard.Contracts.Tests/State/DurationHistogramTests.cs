@@ -1,4 +1,4 @@
-namespace Lifeguard.Tests.State;
+namespace Lifeguard.Contracts.Tests.State;
 
 public sealed class DurationHistogramTests
 {

@@ -4,7 +4,7 @@ using Npgsql;
 
 using Lifeguard.TestSupport;
 
-namespace Lifeguard.Tests;
+namespace Lifeguard.Tests.Leases;
 
 /// <summary>Leases are noted per thread and folded into the histograms when read: counts must stay exact whichever
 /// thread opens or closes, however many leases pass between two reads, and with several pools on one thread.</summary>

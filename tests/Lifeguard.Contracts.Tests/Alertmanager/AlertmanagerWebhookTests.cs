@@ -2,7 +2,7 @@ using System.Text.Json;
 using Lifeguard.Contracts;
 using Lifeguard.Contracts.Alertmanager;
 
-namespace Incidents.Tests.Unit;
+namespace Lifeguard.Contracts.Tests.Alertmanager;
 
 public sealed class AlertmanagerWebhookTests
 {

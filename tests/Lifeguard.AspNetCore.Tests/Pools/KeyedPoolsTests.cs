@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenTelemetry.Metrics;
 
-namespace Lifeguard.AspNetCore.Tests;
+namespace Lifeguard.AspNetCore.Tests.Pools;
 
 /// <summary>Several pools in one app: Npgsql's keyed AddNpgsqlDataSource, each guarded by AddLifeguard(key).</summary>
 /// <remarks>Alone: the OpenTelemetry SDK listens to every "Lifeguard" meter in the process, so a second pool's series

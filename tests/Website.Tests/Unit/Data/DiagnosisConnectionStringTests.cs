@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Website.Data;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Data;
 
 /// <summary>ConnectionStrings:Diagnosis: the diagnoser's own login (least privilege), on the site's database, or the main string.</summary>
 public sealed class DiagnosisConnectionStringTests

@@ -1,6 +1,6 @@
 using Website.Data;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Data;
 
 public sealed class SampleDataGeneratorTests
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Lifeguard.Cli.Tests;
+namespace Lifeguard.Cli.Tests.Check;
 
 public sealed class CheckCommandTests : IDisposable
 {

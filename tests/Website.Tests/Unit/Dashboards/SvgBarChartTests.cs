@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Website.Dashboards;
 
-namespace Website.Tests.Unit;
+namespace Website.Tests.Unit.Dashboards;
 
 public sealed class SvgBarChartTests
 {

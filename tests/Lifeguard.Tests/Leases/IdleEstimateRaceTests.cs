@@ -5,7 +5,7 @@ using Lifeguard.Leases;
 using Lifeguard.Tests.Leases;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Lifeguard.Tests;
+namespace Lifeguard.Tests.Leases;
 
 /// <summary>The idle estimate's reset of the peak against an open that raises it at the same moment.</summary>
 public sealed class IdleEstimateRaceTests
