@@ -48,7 +48,7 @@ internal static class CauseMitigations
         }
 
         await fault.DisposeAsync().ConfigureAwait(false);
-        return new DrillMitigation($"none fits: the diagnosis named {diagnosis.Cause}; the drill removed the fault", pool, pool);
+        return new DrillMitigation($"none fits: the diagnosis named {DiagnosisCauses.NameOf(diagnosis.Cause)}; the drill removed the fault", pool, pool);
     }
 
     private static async Task<DrillMitigation?> EndRootBlockerAsync(MitigationContext c)
