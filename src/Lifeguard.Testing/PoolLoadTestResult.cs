@@ -14,11 +14,12 @@ public sealed record PoolLoadTestResult(int Workers, TimeSpan Elapsed, int Opera
     /// <summary>Completed operations per second.</summary>
     public double Throughput => Elapsed > TimeSpan.Zero ? Operations / Elapsed.TotalSeconds : 0;
 
-    /// <summary>Leases per second and mean hold, in the form `lifeguard size --from-json` reads (arrivalRatePerSecond, holdMeanMs, holdP99Ms).</summary>
+    /// <summary>Leases per second and mean hold, with the keys `lifeguard size --from-json` reads (arrival_rate_per_second,
+    /// hold_mean_ms, hold_p99_ms): serialise it as it is and pass the file.</summary>
     public IReadOnlyDictionary<string, double> ToSizingInput() => new Dictionary<string, double>
     {
-        ["arrivalRatePerSecond"] = Throughput,
-        ["holdMeanMs"] = Hold.Mean * 1000,
-        ["holdP99Ms"] = Hold.P99 * 1000,
+        ["arrival_rate_per_second"] = Throughput,
+        ["hold_mean_ms"] = Hold.Mean * 1000,
+        ["hold_p99_ms"] = Hold.P99 * 1000,
     };
 }

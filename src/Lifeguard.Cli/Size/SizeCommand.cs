@@ -38,7 +38,7 @@ internal static class SizeCommand
         var window = new Option<string>("--window") { Description = "How long to sample --metrics-url.", DefaultValueFactory = _ => "30s" };
         var pool = new Option<string?>("--pool") { Description = "db_client_connection_pool_name to size when the metrics hold several pools." };
         var tokenFile = ManagementAccess.TokenFileOption();
-        var fromJson = new Option<FileInfo?>("--from-json") { Description = "JSON from `lifeguard load`/`drill` with arrivalRatePerSecond, holdMeanMs[, holdP99Ms, instances]." };
+        var fromJson = new Option<FileInfo?>("--from-json") { Description = "JSON from `lifeguard load`/`drill` with arrival_rate_per_second, hold_mean_ms[, hold_p99_ms, instances]." };
         var json = CliApp.JsonOption();
 
         var command = new Command("size", "Recommend Maximum/Minimum Pool Size and Timeout from measured load, a queueing model and the server's budget.")

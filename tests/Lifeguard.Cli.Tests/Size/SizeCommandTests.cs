@@ -62,6 +62,22 @@ public sealed class SizeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Size_FromJsonOfAPoolLoadTestResult_ReadsItsSizingInput()
+    {
+        // What a user's pool load test (Lifeguard.Testing) hands to `lifeguard size --from-json`: its keys must be the ones
+        // the verb reads (they were camelCase once, and the verb refused the file).
+        var hold = new Lifeguard.LatencySummary(Count: 1000, P50: 0.008, P90: 0.02, P99: 0.040, Max: 0.05, Sum: 10); // mean 10 ms
+        var result = new Lifeguard.Testing.PoolLoadTestResult(8, TimeSpan.FromSeconds(10), 1000, 0, 0, hold, hold, null);
+        var file = _cli.Write("pool-load-test.json", System.Text.Json.JsonSerializer.Serialize(result.ToSizingInput()));
+
+        var (exit, output, json) = await _cli.RunAsync("size", "--from-json", file);
+
+        exit.ShouldBe(0, output);
+        json!.Value.GetProperty("inputs").GetProperty("hold_p99_ms").GetDouble().ShouldBe(40, 1e-9);
+        json.Value.GetProperty("recommendation").GetProperty("offered_load").GetDouble().ShouldBe(1, 1e-9); // 100/s x 10 ms
+    }
+
+    [Fact]
     public async Task Size_FromJsonMissingFields_ExitsOne()
     {
         var (exit, output, _) = await _cli.RunAsync("size", "--from-json", _cli.Write("bad.json", """{ "arrival_rate_per_second": 1 }"""));
