@@ -38,10 +38,8 @@ public static class IncidentsApp
         services.AddOptions<IncidentsOptions>().BindConfiguration(IncidentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         // the service's one pool, under the guard like the website's (wait/hold metrics, leaks; options from the "Lifeguard"
-        // section). Code that takes DbDataSource gets the guarded pool; NpgsqlDataSource stays resolvable (the same pool,
-        // unguarded) for code that has not moved to DbDataSource yet.
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
-        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        // section). Only DbDataSource is registered, so every lease (domain, key ring, sessions) goes through the guard.
+        services.AddSingleton<DbDataSource>(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
         var guardSection = builder.Configuration.GetSection("Lifeguard");
         services.AddGuardedDataSource(o => guardSection.Bind(o));
         services.AddSingleton<IncidentMetrics>();

@@ -1,14 +1,14 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Incidents.Domain;
 using Incidents.Measures;
 using Incidents.Views;
-using Npgsql;
 
 namespace Incidents.Data;
 
 /// <summary>Reads incidents, their alerts, timelines and the audit trail.</summary>
-public sealed class IncidentQueries(NpgsqlDataSource db)
+public sealed class IncidentQueries(DbDataSource db)
 {
     /// <summary>
     /// Incidents, newest first; <paramref name="open"/> true = not resolved, false = resolved, null = all; with

@@ -1,9 +1,9 @@
-using Npgsql;
+using System.Data.Common;
 
 namespace Incidents.Data;
 
 /// <summary>Opens sessions on the service's database; services decide where a transaction starts and ends, repositories hold the SQL.</summary>
-public sealed class IncidentsDatabase(NpgsqlDataSource dataSource)
+public sealed class IncidentsDatabase(DbDataSource dataSource)
 {
     /// <summary>A session without a transaction (reads; call <see cref="IncidentsSession.BeginAsync"/> to write).</summary>
     public async Task<IncidentsSession> OpenAsync(CancellationToken ct) => new(await dataSource.OpenConnectionAsync(ct));

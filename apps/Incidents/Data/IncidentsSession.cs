@@ -1,16 +1,16 @@
+using System.Data.Common;
 using Dapper;
 using Incidents.Escalations;
-using Npgsql;
 
 namespace Incidents.Data;
 
 /// <summary>One connection (and its transaction, once begun) with the repositories that work inside it, so a change and its timeline and audit rows commit together.</summary>
 public sealed class IncidentsSession : IAsyncDisposable
 {
-    private readonly NpgsqlConnection _connection;
-    private NpgsqlTransaction? _transaction;
+    private readonly DbConnection _connection;
+    private DbTransaction? _transaction;
 
-    internal IncidentsSession(NpgsqlConnection connection)
+    internal IncidentsSession(DbConnection connection)
     {
         _connection = connection;
         Incidents = new IncidentRepository(this);
@@ -53,9 +53,9 @@ public sealed class IncidentsSession : IAsyncDisposable
     internal CommandDefinition Command(string sql, object? parameters, CancellationToken ct) =>
         new(sql, parameters, _transaction, cancellationToken: ct);
 
-    internal NpgsqlConnection Connection => _connection;
+    internal DbConnection Connection => _connection;
 
-    internal NpgsqlTransaction? Transaction => _transaction;
+    internal DbTransaction? Transaction => _transaction;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,13 +1,13 @@
+using System.Data.Common;
 using Dapper;
 using Incidents.Data;
 using Incidents.Domain;
 using Incidents.Views;
-using Npgsql;
 
 namespace Incidents.Escalations;
 
 /// <summary>Reads an incident's escalation and the schedules' on-call for the API and the UI.</summary>
-public sealed class EscalationQueries(NpgsqlDataSource db, EscalationLifecycle escalation)
+public sealed class EscalationQueries(DbDataSource db, EscalationLifecycle escalation)
 {
     private sealed class Row
     {

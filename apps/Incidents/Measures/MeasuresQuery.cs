@@ -1,12 +1,12 @@
+using System.Data.Common;
 using Dapper;
 using Incidents.Data;
 using Incidents.Domain;
-using Npgsql;
 
 namespace Incidents.Measures;
 
 /// <summary>Rolling MTTD/MTTA/MTTR over 7 and 30 days, computed in PostgreSQL so every replica answers the same.</summary>
-public sealed class MeasuresQuery(NpgsqlDataSource db, TimeProvider time)
+public sealed class MeasuresQuery(DbDataSource db, TimeProvider time)
 {
     /// <summary>The windows the UI, the API and /metrics show.</summary>
     public static readonly int[] Windows = [7, 30];

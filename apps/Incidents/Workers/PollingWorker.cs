@@ -32,7 +32,8 @@ public abstract class PollingWorker<TWorker>(WorkSignal<TWorker> signal, ILogger
                 {
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            // the guard rethrows Npgsql's exceptions unchanged; its own admission rejection (a saturated pool) is as transient
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or Lifeguard.PoolAdmissionRejectedException)
             {
                 logger.LogWarning("{Worker}: the database is not reachable ({Message}); retrying", Name, ex.Message);
             }

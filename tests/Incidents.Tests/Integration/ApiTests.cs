@@ -1,7 +1,13 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Incidents.Data;
 using Incidents.Tests.Infrastructure;
+using Lifeguard;
+using Lifeguard.Attribution;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static Incidents.Tests.Infrastructure.Webhooks;
 
 namespace Incidents.Tests.Integration;
@@ -161,6 +167,28 @@ public sealed class ApiTests : IAsyncLifetime
         text.ShouldNotContain("lifeguard_incidents_mttr_seconds{"); // nothing resolved yet: no sample rather than a false 0
         var measures = await _api.GetFromJsonAsync<JsonElement>("/api/measures");
         measures.EnumerateArray().Select(m => m.GetProperty("days").GetInt32()).ShouldBe([7, 30]);
+    }
+
+    [Fact]
+    public async Task Intake_LeasesItsConnectionsFromTheGuard_NoUnguardedPoolIsRegistered()
+    {
+        var services = _service.Services;
+        services.GetService<NpgsqlDataSource>().ShouldBeNull(); // no side door around the guard
+        var guard = services.GetRequiredService<GuardedDataSource>();
+        services.GetRequiredService<DbDataSource>().ShouldBeSameAs(guard);
+
+        var before = guard.Snapshot().Leases;
+        await PostAsync(_api, Body("guarded", Alert("fp-guarded", "firing", T0)));
+        guard.Snapshot().Leases.ShouldBeGreaterThan(before); // the intake's session (the workers may add more)
+
+        // the domain's sessions and queries are the guard's leases, attributed to the caller's operation
+        using (LifeguardOperation.Begin("incguard-test"))
+        {
+            await using (await services.GetRequiredService<IncidentsDatabase>().OpenAsync(CancellationToken.None)) { }
+            (await services.GetRequiredService<IncidentQueries>().ListAsync(null, 10, CancellationToken.None, "guarded")).Count.ShouldBe(1);
+        }
+
+        guard.Snapshot().Operations.Single(o => o.Operation == "incguard-test").Leases.ShouldBe(2);
     }
 
     [Fact]
