@@ -18,7 +18,7 @@ namespace Lifeguard.Cli.Sweep;
 internal sealed class SweepRunner(SweepOptions options, Action<string> say)
 {
     private readonly List<(double PoolUsed, double DbCpuCores)> _seconds = [];
-    private readonly Dictionary<int, HistogramReading> _holdBySize = [];
+    private readonly Dictionary<int, DurationHistogram> _holdBySize = [];
 
     public async Task<SweepReport> RunAsync(CancellationToken ct)
     {
@@ -42,8 +42,8 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         // The advisor sees what a team would feed it from production: the lease rate and hold times of a pool that keeps up.
         var reference = SweepAnalysis.Reference(points);
         var useAtReference = _holdBySize[reference.PoolSize];
-        var hold = useAtReference.Count > 0 && useAtReference.Sum > 0
-            ? HoldTimeDistribution.FromHistogram(useAtReference.Buckets, useAtReference.Sum, useAtReference.Count)
+        var hold = useAtReference.Count > 0 && useAtReference.SumSeconds > 0
+            ? HoldTimeDistribution.FromHistogram(useAtReference.Cumulative(), useAtReference.SumSeconds, useAtReference.Count)
             : HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(Math.Max(0.01, reference.HoldMeanMs)));
         var lambda = reference.LeasesPerSecond;
         var saturation = PoolLoadEstimator.SaturationConnections(_seconds, options.DatabaseCores, budget);
@@ -117,7 +117,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         if (options.WarmUp > TimeSpan.Zero) await runner.RunAsync(null, ct, new LatencyRecorder(), options.WarmUp).ConfigureAwait(false);
 
         using var scrape = new HttpClient { BaseAddress = site.ManagementUrl, Timeout = TimeSpan.FromSeconds(5) };
-        var first = await PoolReading.ScrapeAsync(scrape, ct).ConfigureAwait(false);
+        var first = await LifeguardStateReader.ReadAllPoolsAsync(scrape, ct).ConfigureAwait(false);
         await probe.ReadAsync(ct).ConfigureAwait(false); // starts the CPU interval
         var recorder = new LatencyRecorder();
         var loadTask = runner.RunAsync(null, ct, recorder);
@@ -127,10 +127,10 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         {
             while (!loadTask.IsCompleted && await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                PoolReading now;
+                PoolSnapshot now;
                 try
                 {
-                    now = await PoolReading.ScrapeAsync(scrape, ct).ConfigureAwait(false);
+                    now = await LifeguardStateReader.ReadAllPoolsAsync(scrape, ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
@@ -138,10 +138,10 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
                 }
 
                 var cpu = (await probe.ReadAsync(ct).ConfigureAwait(false)).CpuCores;
-                peakWaiting = Math.Max(peakWaiting, now.Pending);
+                peakWaiting = Math.Max(peakWaiting, now.Waiters);
                 if (cpu is { } cores)
                 {
-                    _seconds.Add((now.Used, cores));
+                    _seconds.Add((now.InUse, cores));
                     cpuSum += cores;
                     cpuSeconds++;
                 }
@@ -149,9 +149,9 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
         }
 
         var summary = await loadTask.ConfigureAwait(false);
-        var last = await PoolReading.ScrapeAsync(scrape, ct).ConfigureAwait(false);
-        var wait = last.Wait.Since(first.Wait);
-        var use = last.Use.Since(first.Use);
+        var last = await LifeguardStateReader.ReadAllPoolsAsync(scrape, ct).ConfigureAwait(false);
+        var wait = last.WaitTotal.Since(first.WaitTotal);
+        var use = last.HoldTotal.Since(first.HoldTotal);
         _holdBySize[size] = use;
         var window = options.Duration.TotalSeconds;
         // Open loop: every scheduled request completes eventually; only successes inside the window are throughput.
@@ -171,7 +171,7 @@ internal sealed class SweepRunner(SweepOptions options, Action<string> say)
             HoldMeanMs = Ms(use.Mean),
             HoldP99Ms = Ms(use.Quantile(0.99)),
             LeasesPerSecond = Math.Round(use.Count / Math.Max(0.001, summary.DurationS), 2),
-            PoolTimeouts = last.TimeoutsTotal - first.TimeoutsTotal,
+            PoolTimeouts = last.Timeouts - first.Timeouts,
             PeakWaiting = peakWaiting,
             DbCpuCores = cpuSeconds == 0 ? 0 : Math.Round(cpuSum / cpuSeconds, 3),
             ErrorsByKind = summary.ErrorsByKind,

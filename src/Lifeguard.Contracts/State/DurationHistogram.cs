@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Lifeguard;
 
 /// <summary>The cumulative form of a pool reading: durations counted since the guard started, in the guard's own fine
@@ -10,6 +12,29 @@ public sealed record DurationHistogram(IReadOnlyList<DurationBucket> Buckets, lo
 {
     /// <summary>Nothing counted.</summary>
     public static DurationHistogram Empty { get; } = new([], 0, 0);
+
+    /// <summary>Mean duration, seconds; NaN when nothing was counted. Derived, so not part of the JSON (where NaN
+    /// would not serialise anyway).</summary>
+    [JsonIgnore]
+    public double Mean => Count <= 0 ? double.NaN : SumSeconds / Count;
+
+    /// <summary>The <paramref name="q"/>-quantile in seconds, interpolated inside its bucket as PromQL's
+    /// <c>histogram_quantile</c> (<see cref="Quantiles.Interpolated"/> over <see cref="Cumulative"/>); NaN when nothing was counted.</summary>
+    public double Quantile(double q) => Quantiles.Interpolated(Cumulative(), Count, q);
+
+    /// <summary>Several histograms (say, every pool's) as one: counts of the same bucket added.</summary>
+    public static DurationHistogram Sum(IEnumerable<DurationHistogram> histograms)
+    {
+        ArgumentNullException.ThrowIfNull(histograms);
+        var list = histograms.ToList();
+        if (list.Count == 1) return list[0];
+        var buckets = list.SelectMany(h => h.Buckets)
+            .GroupBy(b => (b.AboveSeconds, b.UpToSeconds))
+            .Select(g => new DurationBucket(g.Key.AboveSeconds, g.Key.UpToSeconds, g.Sum(b => b.Count)))
+            .OrderBy(b => b.UpToSeconds)
+            .ToList();
+        return new DurationHistogram(buckets, list.Sum(h => h.Count), list.Sum(h => h.SumSeconds));
+    }
 
     /// <summary>What was counted after <paramref name="earlier"/> (a reading of the same histogram).</summary>
     public DurationHistogram Since(DurationHistogram earlier)

@@ -1,6 +1,5 @@
 using Lifeguard.Cli.Drill.Reporting;
 using Lifeguard.Cli.Load;
-using Lifeguard.Cli.Metrics;
 using Lifeguard.Diagnosis;
 
 namespace Lifeguard.Cli.Drill.Engine;
@@ -41,8 +40,8 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
         await sampler.ConfigureAwait(false);
         var last = await probe.ReadPoolAsync().ConfigureAwait(false);
 
-        var wait = last.Wait.Since(first.Wait);
-        var use = last.Use.Since(first.Use);
+        var wait = last.WaitTotal.Since(first.WaitTotal);
+        var use = last.HoldTotal.Since(first.HoldTotal);
         return new DrillPhase
         {
             Name = plan.Kind.WireName(),
@@ -63,16 +62,16 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
             ServedP99Ms = summary.ServedP99Ms,
             RetryLater = summary.RetryLater,
             RetryLaterP99Ms = summary.RetryLaterP99Ms,
-            AdmissionRejections = (long)Math.Round(last.RejectionsTotal - first.RejectionsTotal),
+            AdmissionRejections = last.Rejections - first.Rejections,
             PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
             HoldMeanMs = Ms(use.Mean),
             HoldP99Ms = Ms(use.Quantile(0.99)),
-            LeasesPerRequest = summary.Requests == 0 ? 0 : Math.Round((use.Count + (last.TimeoutsTotal - first.TimeoutsTotal)) / summary.Requests, 2),
+            LeasesPerRequest = summary.Requests == 0 ? 0 : Math.Round((double)(use.Count + (last.Timeouts - first.Timeouts)) / summary.Requests, 2),
             ErrorsByKind = summary.ErrorsByKind,
         };
     }
 
-    private async Task SampleAsync(PhasePlan plan, SiteProbe probe, PoolReading first, LatencyRecorder recorder, Task loadDone)
+    private async Task SampleAsync(PhasePlan plan, SiteProbe probe, PoolSnapshot first, LatencyRecorder recorder, Task loadDone)
     {
         var phase = plan.Kind.WireName();
         var previous = first;
@@ -80,7 +79,7 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (!loadDone.IsCompleted && await timer.WaitForNextTickAsync().ConfigureAwait(false))
         {
-            PoolReading now;
+            PoolSnapshot now;
             try
             {
                 now = await probe.ReadPoolAsync().ConfigureAwait(false);
@@ -94,9 +93,9 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
             var diagnosis = await probe.ReadDiagnosisAsync().ConfigureAwait(false);
             Volatile.Write(ref _latest, diagnosis);
             var (requests, errors, p50, p99) = recorder.Second(second);
-            var wait = now.Wait.Since(previous.Wait);
-            var use = now.Use.Since(previous.Use);
-            var timeouts = now.TimeoutsTotal - previous.TimeoutsTotal;
+            var wait = now.WaitTotal.Since(previous.WaitTotal);
+            var use = now.HoldTotal.Since(previous.HoldTotal);
+            var timeouts = now.Timeouts - previous.Timeouts;
             var sample = new DrillSample
             {
                 T = Math.Round(timeline.Now, 1),
@@ -105,15 +104,15 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
                 Errors = errors,
                 P50Ms = p50,
                 P99Ms = p99,
-                PoolUsed = now.Used,
+                PoolUsed = now.InUse,
                 PoolMax = now.Max,
-                PoolPending = now.Pending,
+                PoolPending = now.Waiters,
                 WaitP99Ms = Ms(wait.Quantile(0.99)),
                 HoldP99Ms = Ms(use.Quantile(0.99)),
                 HoldMeanMs = Ms(use.Mean),
                 LeaseRequestRate = wait.Count + timeouts,
                 Timeouts = timeouts,
-                Leaks = now.LeaksTotal - previous.LeaksTotal,
+                Leaks = now.Leaks - previous.Leaks,
                 DbActive = active,
                 DbBackends = backends,
                 DbCpuCores = double.IsNaN(cpu) ? 0 : Math.Round(cpu, 2),

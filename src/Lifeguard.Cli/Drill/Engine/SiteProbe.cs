@@ -13,8 +13,8 @@ internal sealed class SiteProbe(Uri managementUrl) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = managementUrl, Timeout = TimeSpan.FromSeconds(5) };
 
-    /// <summary>The guard's pool as /lifeguard/state says now (cumulative histograms: subtract two readings for an interval).</summary>
-    public Task<PoolReading> ReadPoolAsync() => PoolReading.ScrapeAsync(_http);
+    /// <summary>The guard's pools as /lifeguard/state says now, summed when several (cumulative histograms: subtract two readings for an interval).</summary>
+    public Task<PoolSnapshot> ReadPoolAsync() => LifeguardStateReader.ReadAllPoolsAsync(_http);
 
     /// <summary>The site's diagnosis of this second; null when a starved site missed it (the next covers it).</summary>
     public async Task<Lifeguard.Diagnosis.DiagnosisReport?> ReadDiagnosisAsync()

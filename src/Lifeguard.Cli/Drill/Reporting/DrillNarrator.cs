@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lifeguard.Cli.Drill.Engine;
-using Lifeguard.Cli.Metrics;
 using Lifeguard.Sizing;
 
 namespace Lifeguard.Cli.Drill.Reporting;
@@ -16,8 +15,8 @@ internal sealed class DrillNarrator(Action<string> say)
     public void PhaseStarted(double at, DrillPhaseKind kind, double rate, TimeSpan duration, int poolSize, TimeSpan? admission) =>
         say(F($"[{at,5:0}s] phase {kind.WireName()}: {rate:0.#} req/s for up to {duration.TotalSeconds:0} s, Maximum Pool Size={poolSize}{(admission is { } a ? $", admission budget {a.TotalMilliseconds:0} ms" : "")}"));
 
-    public void Second(DrillSample sample, PoolReading pool, double cpu) =>
-        say(F($"[{sample.T,5:0}s] {sample.Phase,-8} req {sample.Requests,4}/s err {sample.Errors,3}  p99 {sample.P99Ms,8:0} ms | pool {pool.Used:0}/{pool.Max:0} waiting {pool.Pending,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {sample.DbActive,2} cpu {cpu,4:0.00} | diagnosis {sample.Cause}"));
+    public void Second(DrillSample sample, PoolSnapshot pool, double cpu) =>
+        say(F($"[{sample.T,5:0}s] {sample.Phase,-8} req {sample.Requests,4}/s err {sample.Errors,3}  p99 {sample.P99Ms,8:0} ms | pool {pool.InUse:0}/{pool.Max:0} waiting {pool.Waiters,3:0} wait p99 {sample.WaitP99Ms,7:0} ms | db active {sample.DbActive,2} cpu {cpu,4:0.00} | diagnosis {sample.Cause}"));
 
     public void WarmingUp(double rate, TimeSpan warmUp) =>
         say(F($"warming the new website up: {rate:0.#} req/s for {warmUp.TotalSeconds:0} s, not measured"));
