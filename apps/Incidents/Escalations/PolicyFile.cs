@@ -1,9 +1,3 @@
-using System.Globalization;
-using Incidents.Data;
-using Incidents.Domain;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace Incidents.Escalations;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -22,17 +21,6 @@ internal static class IntakeBounds
     {
         o.AddPolicy(IntakePolicy, ctx => Bucket(ctx, "intake", bounds.IntakeBurst, bounds.IntakePermitsPerSecond));
         o.AddPolicy(ApiPolicy, ctx => Bucket(ctx, "api", bounds.ApiBurst, bounds.ApiPermitsPerSecond));
-    }
-
-    /// <summary>Sets Retry-After on a rejection whose limiter says when to come back (the token buckets do).</summary>
-    public static ValueTask OnRejected(OnRejectedContext context, CancellationToken ct)
-    {
-        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after))
-        {
-            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-
-        return ValueTask.CompletedTask;
     }
 
     // Partitioned by the caller the token names (the limiter runs before authorization, so the token is matched here;
