@@ -23,7 +23,7 @@ internal static class ReviewCommand
         var noAnalyze = new Option<bool>("--no-analyze") { Description = "Never execute statements: generic (estimated) plans only." };
         var verify = new Option<string?>("--verify") { Description = "Connection string of a database (a copy is best) on which each advised index is built inside a transaction, timed with EXPLAIN ANALYZE before and after, and rolled back." };
         var baseline = new Option<FileInfo?>("--baseline") { Description = "An earlier `review --json` file: exit 1 when a statement's plan cost doubled or a sequential scan on a large table appeared." };
-        var metricsUrl = new Option<string?>("--metrics-url") { Description = "The guard's /metrics (management address): adds each tagged statement's route hold time." };
+        var metricsUrl = new Option<string?>("--metrics-url") { Description = "The guard's /lifeguard/state or /metrics (management address): adds each tagged statement's route hold time." };
         var tokenFile = ManagementAccess.TokenFileOption();
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the report as Markdown to this file." };
         var json = CliApp.JsonOption();

@@ -62,6 +62,15 @@ public sealed class ReviewWebsiteTests : IDisposable
             {
                 statements.Single(s => s.GetProperty("source").GetString() == source).GetProperty("index_advice").GetArrayLength().ShouldBe(0, source);
             }
+
+            // The same routes from the guard's own document (/lifeguard/state), the contract the CLI reads the guard through.
+            var (exitState, outputState, jsonState) = await _cli.RunAsync("review", "--server", cs, "--min-calls", "1", "--min-mean-ms", "0", "--top", "50",
+                "--metrics-url", new Uri(site.ManagementUrl, "/lifeguard/state").ToString());
+            exitState.ShouldBe(0, outputState);
+            var fromState = jsonState!.Value.GetProperty("statements").EnumerateArray()
+                .Single(s => s.GetProperty("source").GetString() == "dashboard.totals");
+            fromState.GetProperty("route").GetString().ShouldBe("GET /Dashboard", outputState);
+            fromState.GetProperty("route_hold_mean_ms").GetDouble().ShouldBeGreaterThan(0);
         }
         finally
         {
