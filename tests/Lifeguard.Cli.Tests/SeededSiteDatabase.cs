@@ -1,0 +1,57 @@
+using Lifeguard.Cli.Drill;
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests;
+
+/// <summary>
+/// A throwaway database on the test cluster with the website's schema and a small seed, as the verbs that need a real
+/// site (size --metrics-url, review) run against; dropped on dispose, whatever the test did.
+/// </summary>
+internal sealed class SeededSiteDatabase : IAsyncDisposable
+{
+    private readonly string _server;
+    private readonly string _name;
+
+    private SeededSiteDatabase(string server, string name)
+    {
+        _server = server;
+        _name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>The seeded database's connection string (the test cluster's login).</summary>
+    public string ConnectionString { get; }
+
+    public static async Task<SeededSiteDatabase> CreateAsync(Checkout repo, string prefix, CancellationToken ct)
+    {
+        var server = TestPostgres.ConnectionString;
+        var db = new SeededSiteDatabase(server, prefix + Guid.NewGuid().ToString("N")[..12]);
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync(ct);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {db._name}", admin);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = db.ConnectionString };
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "migrate"], env, ct);
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "seed", "--scale", "0.01"], env, ct);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_server);
+        await admin.OpenAsync(CancellationToken.None);
+        await TestPostgres.DropDatabaseAsync(admin, _name);
+    }
+}
