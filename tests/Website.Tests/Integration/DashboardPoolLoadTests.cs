@@ -45,7 +45,9 @@ public sealed class DashboardPoolLoadTests(SiteFixture site) : IClassFixture<Sit
         // bound holds where a fixed 1 s did not (1.14 s seen at load average 21); a queue that is not served in turn breaks it.
         var pool = new NpgsqlConnectionStringBuilder(site.Site.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).MaxPoolSize;
         var rounds = Math.Ceiling((PeakUsers - pool) / (double)pool);
-        result.Wait.Max.ShouldBeLessThanOrEqualTo(2 * (rounds + 1) * result.Hold.Max, why);
+        // p99, not max: with the pool larger than the peak there is no queue, and one thread-pool stall on a 2-core host
+        // (32 users on two cores) lands in a single wait sample; a queue not served in turn moves the p99.
+        result.Wait.P99.ShouldBeLessThanOrEqualTo(2 * (Math.Max(rounds, 0) + 1) * result.Hold.Max, why);
     }
 
     [Fact]
