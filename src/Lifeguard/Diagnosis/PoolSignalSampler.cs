@@ -9,7 +9,7 @@ public sealed class PoolSignalSampler
 {
     private readonly LeaseTracker _tracker;
     private readonly Lock _lock = new();
-    private CumulativePoolReading? _previous;
+    private LeaseTracker.Totals? _previous;
 
     /// <summary>Samples <paramref name="guard"/>.</summary>
     public PoolSignalSampler(GuardedDataSource guard)
@@ -58,7 +58,7 @@ public sealed class PoolSignalSampler
     }
 
     // Which routes took the connection-time this interval: "connections are held longer" says little until it names one.
-    private static List<OperationHold> Operations(CumulativePoolReading now, CumulativePoolReading? before)
+    private static List<OperationHold> Operations(LeaseTracker.Totals now, LeaseTracker.Totals? before)
     {
         if (now.Operations.Count == 0) return [];
         var earlier = before?.Operations.ToDictionary(o => o.Operation, StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace Lifeguard.Leases;
 internal sealed partial class LeaseTracker
 {
     /// <summary>Everything counted since start, for per-interval deltas.</summary>
-    internal CumulativePoolReading ReadCumulative()
+    internal Totals ReadCumulative()
     {
         Fold();
         var hold = new long[LatencyHistogram.BucketCount];
@@ -17,9 +17,16 @@ internal sealed partial class LeaseTracker
         _waitTotal.AddTo(wait);
         var errors = new long[_errorsByKind.Length];
         for (var i = 0; i < errors.Length; i++) errors[i] = Volatile.Read(ref _errorsByKind[i]);
-        return new CumulativePoolReading(InUse, Max, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
+        return new Totals(InUse, Max, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
             _leakWatch?.Total ?? 0, _leakWatch?.Active ?? 0, errors, _operations?.Buckets() ?? []);
     }
+
+    /// <summary>The tracker's raw counters and bucket arrays since start, for the sampler's per-second deltas only: not a
+    /// reading anyone else sees (that is <see cref="PoolSnapshot"/>, and per second <see cref="Diagnosis.PoolSecond"/>).</summary>
+    /// <remarks><paramref name="Operations"/>: hold buckets and sum (µs) per operation, empty when operations are not tracked.</remarks>
+    internal sealed record Totals(int InUse, int Max, int Waiters, long[] HoldBuckets, long[] WaitBuckets,
+        long Timeouts, long Rejections, long Leaks, int ActiveLeaks, long[] ErrorsByKind,
+        IReadOnlyList<(string Operation, long[] Buckets, long SumMicros)> Operations);
 
     /// <summary>Hold time per operation so far (empty when operations are not tracked); the metrics export reads it.</summary>
     internal IReadOnlyList<OperationStats> OperationSnapshot()

@@ -84,7 +84,7 @@ internal sealed class FaultResponse(DrillEnvironment env, IFaultInjector fault, 
         try
         {
             using var site = new SiteProbe(managementUrl());
-            var mitigation = await CauseMitigations.ApplyAsync(d, named => new MitigationContext(named, fault, admin, pool, site, ct), fault, pool).ConfigureAwait(false);
+            var mitigation = await DrillMitigations.ApplyAsync(d, named => new MitigationContext(named, fault, admin, pool, site, ct), fault, pool).ConfigureAwait(false);
             env.Narrator.Mitigation(env.Timeline.Now, mitigation.Action);
             return mitigation;
         }

@@ -12,22 +12,22 @@ namespace Lifeguard.Cli.Drill.Mitigations;
 /// wrong diagnosis gets the wrong mitigation and shows as not recovered. None of them changes the pool size; the pool
 /// drill's remedy (the advisor's size) is its scenario's own fixed phase.
 /// </summary>
-internal static class CauseMitigations
+internal static class DrillMitigations
 {
     /// <summary>Sessions that are the drill's or the guard's own, never a slot holder to end.</summary>
     private const string DiagnoserApplicationPrefix = "lifeguard-diagnoser";
 
-    /// <summary>The table: cause -> remedy.</summary>
-    public static IReadOnlyDictionary<string, CauseMitigation> ByCause { get; } = new CauseMitigation[]
+    /// <summary>The table: cause -> what the drill does (<see cref="CauseMitigations"/> says it in words).</summary>
+    public static IReadOnlyDictionary<DiagnosisCause, MitigationAction> ByCause { get; } = new MitigationAction[]
     {
-        new(DiagnosisCauses.LockContention, "end the root blocker the diagnosis names", EndRootBlockerAsync),
-        new(DiagnosisCauses.ConnectionLimit, "free the slots of the largest other slot holder", FreeSlotsAsync),
-        new(DiagnosisCauses.SlowQueries, "rebuild the dropped index", RebuildIndexAsync),
-        new(DiagnosisCauses.DatabaseCpu, "stop the client burning the database's CPU", StopBurnerAsync),
-        new(DiagnosisCauses.DatabaseUnavailable, "wait for the server; the pool reconnects by itself", WaitForServerAsync),
-        new(DiagnosisCauses.ConnectionLeak, "name the leaking route and restart the site without it", StopLeakAsync),
-        new(DiagnosisCauses.NetworkLatency, "fix the path (no pool size fixes round trips)", FixPathAsync),
-    }.ToDictionary(m => m.Cause, StringComparer.Ordinal);
+        new(DiagnosisCause.LockContention, EndRootBlockerAsync),
+        new(DiagnosisCause.ConnectionLimit, FreeSlotsAsync),
+        new(DiagnosisCause.SlowQueries, RebuildIndexAsync),
+        new(DiagnosisCause.DatabaseCpu, StopBurnerAsync),
+        new(DiagnosisCause.DatabaseUnavailable, WaitForServerAsync),
+        new(DiagnosisCause.ConnectionLeak, StopLeakAsync),
+        new(DiagnosisCause.NetworkLatency, FixPathAsync),
+    }.ToDictionary(m => m.Cause);
 
     /// <summary>Applies the mitigation that fits <paramref name="diagnosis"/>; with no cause named, or none that fits,
     /// removes the fault and says so.</summary>
@@ -41,7 +41,7 @@ internal static class CauseMitigations
             return new DrillMitigation("none: no cause was named; the drill removed the fault", pool, pool);
         }
 
-        if (ByCause.TryGetValue(DiagnosisCauses.NameOf(diagnosis.Cause), out var mitigation)
+        if (ByCause.TryGetValue(diagnosis.Cause, out var mitigation)
             && await mitigation.ApplyAsync(context(diagnosis)).ConfigureAwait(false) is { } done)
         {
             return done;
