@@ -17,8 +17,9 @@ internal static class ReviewCommand
     {
         var server = new Option<string?>("--server") { Description = "Connection string of the database to review (pg_stat_statements, and hypopg for advice). Required." };
         var top = new Option<int>("--top") { Description = "Review at most this many statements, most total time first.", DefaultValueFactory = _ => 20 };
-        var minCalls = new Option<long>("--min-calls") { Description = "Only statements that ran at least this often (PgHero: 100).", DefaultValueFactory = _ => 100 };
-        var minMean = new Option<double>("--min-mean-ms") { Description = "Only statements at least this slow on average, ms (PgHero: 20).", DefaultValueFactory = _ => 20 };
+        var minCalls = new Option<long>("--min-calls") { Description = "Review statements that ran at least this often...", DefaultValueFactory = _ => 5 };
+        var minTotal = new Option<double>("--min-total-ms") { Description = "...and took at least this much execution time in total, ms...", DefaultValueFactory = _ => 1000 };
+        var minMean = new Option<double>("--min-mean-ms") { Description = "...or at least this long on average, ms (PgHero's slow query: 20).", DefaultValueFactory = _ => 20 };
         var timeout = new Option<string>("--statement-timeout") { Description = "statement_timeout of each EXPLAIN ANALYZE.", DefaultValueFactory = _ => "5s" };
         var noAnalyze = new Option<bool>("--no-analyze") { Description = "Never execute statements: generic (estimated) plans only." };
         var verify = new Option<string?>("--verify") { Description = "Connection string of a database (a copy is best) on which each advised index is built inside a transaction, timed with EXPLAIN ANALYZE before and after, and rolled back." };
@@ -30,7 +31,7 @@ internal static class ReviewCommand
 
         var command = new Command("review", "Review the statements that hold connections longest with EXPLAIN: findings, and index advice proven with HypoPG.")
         {
-            server, top, minCalls, minMean, timeout, noAnalyze, verify, baseline, metricsUrl, tokenFile, markdown, json,
+            server, top, minCalls, minTotal, minMean, timeout, noAnalyze, verify, baseline, metricsUrl, tokenFile, markdown, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,6 +39,7 @@ internal static class ReviewCommand
             {
                 Top = parse.GetValue(top),
                 MinCalls = parse.GetValue(minCalls),
+                MinTotalMs = parse.GetValue(minTotal),
                 MinMeanMs = parse.GetValue(minMean),
                 StatementTimeout = DurationParser.Parse(parse.GetValue(timeout)!, "--statement-timeout"),
                 Analyze = !parse.GetValue(noAnalyze),
@@ -87,9 +89,9 @@ internal static class ReviewCommand
                 return route is null ? s : s with { Route = route, RouteHoldMeanMs = holds.First(h => h.Key == route).Value.MeanMs };
             }).ToList();
             var output = new ReviewOutput("review", regressions.Count == 0, report.Database, report.ServerVersion, report.ReviewedAt, report.HypopgAvailable,
-                new ReviewThresholds(options.Top, options.MinCalls, options.MinMeanMs, options.MinCostForAdvice, options.MinCostDrop, options.LargeTableRows,
+                new ReviewThresholds(options.Top, options.MinCalls, options.MinTotalMs, options.MinMeanMs, options.MinCostForAdvice, options.MinCostDrop, options.LargeTableRows,
                     options.UnusedIndexMinBytes, options.StatementTimeout.TotalSeconds, options.Analyze, options.VerifyConnectionString is not null),
-                report.StatementsSeen, report.BelowThresholds, report.ElapsedSeconds, statements, report.UnusedIndexes, report.DuplicateIndexes,
+                report.StatementsSeen, report.BelowThresholds, report.Skipped, report.ElapsedSeconds, statements, report.UnusedIndexes, report.DuplicateIndexes,
                 baselineFile?.FullName, regressions, report.Notes);
 
             Print(console, output);
@@ -117,6 +119,7 @@ internal static class ReviewCommand
         nameof(QueryReviewOptions.Top) => "--top",
         nameof(QueryReviewOptions.MinCalls) => "--min-calls",
         nameof(QueryReviewOptions.MinMeanMs) => "--min-mean-ms",
+        nameof(QueryReviewOptions.MinTotalMs) => "--min-total-ms",
         nameof(QueryReviewOptions.StatementTimeout) => "--statement-timeout",
         _ => member ?? "option",
     };
@@ -139,7 +142,7 @@ internal static class ReviewCommand
     private static void Print(IAnsiConsole console, ReviewOutput r)
     {
         var inv = CultureInfo.InvariantCulture;
-        CliApp.MarkupLineUnwrapped(console, $"review of [bold]{Markup.Escape(r.Database)}[/] (PostgreSQL {Markup.Escape(r.ServerVersion)}): {r.Statements.Count} statement(s) reviewed, {r.BelowThresholds} under the thresholds (calls >= {r.Thresholds.MinCalls}, mean >= {r.Thresholds.MinMeanMs.ToString(inv)} ms), {r.ElapsedSeconds.ToString("0.0", inv)} s");
+        CliApp.MarkupLineUnwrapped(console, $"review of [bold]{Markup.Escape(r.Database)}[/] (PostgreSQL {Markup.Escape(r.ServerVersion)}): {r.Statements.Count} statement(s) reviewed, {r.BelowThresholds} under the thresholds ({Markup.Escape(r.Thresholds.Text)}), {r.ElapsedSeconds.ToString("0.0", inv)} s");
         foreach (var n in r.Notes) CliApp.MarkupLineUnwrapped(console, $"[yellow]note:[/] {Markup.Escape(n)}");
         if (r.Statements.Count > 0)
         {
@@ -167,6 +170,13 @@ internal static class ReviewCommand
                 if (a.VerifyNote is not null) CliApp.MarkupLineUnwrapped(console, $"    [dim]{Markup.Escape(a.VerifyNote)}[/]");
             }
             foreach (var n in s.Notes) CliApp.MarkupLineUnwrapped(console, $"  [dim]{Markup.Escape(n)}[/]");
+        }
+
+        if (r.Skipped.Count > 0)
+        {
+            CliApp.MarkupLineUnwrapped(console, r.Statements.Count == 0 ? "[yellow]not reviewed[/] (the statements with the most total time, and why):" : "[dim]not reviewed, most total time first:[/]");
+            foreach (var k in r.Skipped)
+                CliApp.MarkupLineUnwrapped(console, $"  {Markup.Escape(OneLine(k.Query, 100))} [dim]{k.Calls.ToString(inv)} calls, total {k.TotalMs.ToString("0", inv)} ms, mean {k.MeanMs.ToString("0.##", inv)} ms: {Markup.Escape(k.Reason)}[/]");
         }
 
         foreach (var u in r.UnusedIndexes) CliApp.MarkupLineUnwrapped(console, $"[yellow]unused index[/] {Markup.Escape(u.Index)} on {Markup.Escape(u.Table)} ({(u.SizeBytes / 1048576.0).ToString("0.#", inv)} MB): {Markup.Escape(u.Fix)}");

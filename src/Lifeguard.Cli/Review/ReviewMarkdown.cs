@@ -11,7 +11,7 @@ internal static class ReviewMarkdown
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"# Query review of {r.Database}\n\n");
-        sb.Append(inv, $"PostgreSQL {r.ServerVersion}, {r.ReviewedAt:yyyy-MM-dd HH:mm} UTC, {r.ElapsedSeconds:0.0} s. {r.Statements.Count} statement(s) reviewed; {r.BelowThresholds} under the thresholds (calls >= {r.Thresholds.MinCalls}, mean >= {r.Thresholds.MinMeanMs} ms). ");
+        sb.Append(inv, $"PostgreSQL {r.ServerVersion}, {r.ReviewedAt:yyyy-MM-dd HH:mm} UTC, {r.ElapsedSeconds:0.0} s. {r.Statements.Count} statement(s) reviewed; {r.BelowThresholds} under the thresholds ({r.Thresholds.Text}). ");
         sb.Append(inv, $"Index advice needs a generic plan cost >= {r.Thresholds.MinCostForAdvice} and a HypoPG cost drop of at least {r.Thresholds.MinCostDrop:P0}.\n\n");
         foreach (var n in r.Notes) sb.Append(inv, $"> {n}\n\n");
         if (r.Statements.Count > 0)
@@ -42,6 +42,13 @@ internal static class ReviewMarkdown
                 sb.Append('\n');
             }
             foreach (var n in s.Notes) sb.Append(inv, $"- note: {n}\n");
+            sb.Append('\n');
+        }
+
+        if (r.Skipped.Count > 0)
+        {
+            sb.Append("## Not reviewed (most total time first)\n\n| source | calls | mean ms | total ms | why |\n| --- | --- | --- | --- | --- |\n");
+            foreach (var k in r.Skipped) sb.Append(inv, $"| {Cell(k.Source ?? ReviewCommand.OneLine(k.Query, 60))} | {k.Calls} | {k.MeanMs:0.##} | {k.TotalMs:0} | {Cell(k.Reason)} |\n");
             sb.Append('\n');
         }
 

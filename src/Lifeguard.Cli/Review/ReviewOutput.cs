@@ -13,6 +13,7 @@ internal sealed record ReviewOutput(
     ReviewThresholds Thresholds,
     int StatementsSeen,
     int BelowThresholds,
+    IReadOnlyList<SkippedStatement> Skipped,
     double ElapsedSeconds,
     IReadOnlyList<StatementReview> Statements,
     IReadOnlyList<UnusedIndex> UnusedIndexes,

@@ -9,11 +9,15 @@ public sealed class QueryReviewOptions
     [Range(1, 500)]
     public int Top { get; set; } = 20;
 
-    /// <summary>A statement is reviewed when it ran at least this often (PgHero's slow query: 100 calls)...</summary>
+    /// <summary>A statement is reviewed when it ran at least this often (a one-off is not a pattern)...</summary>
     [Range(0, long.MaxValue)]
-    public long MinCalls { get; set; } = 100;
+    public long MinCalls { get; set; } = 5;
 
-    /// <summary>...and took at least this long on average (PgHero: 20 ms).</summary>
+    /// <summary>...and either took at least this much execution time in total, ms (where the time goes, as Dexter ranks)...</summary>
+    [Range(0, double.MaxValue)]
+    public double MinTotalMs { get; set; } = 1000;
+
+    /// <summary>...or at least this long on average, ms (PgHero's slow query: 20 ms).</summary>
     [Range(0, double.MaxValue)]
     public double MinMeanMs { get; set; } = 20;
 

@@ -18,8 +18,12 @@ public sealed record QueryReviewReport
     /// <summary>Statements pg_stat_statements listed for this database (queries and DML, not the review's own).</summary>
     public required int StatementsSeen { get; init; }
 
-    /// <summary>Of those, how many were under the calls/mean thresholds and not reviewed.</summary>
+    /// <summary>Of those, how many were under the thresholds and not reviewed.</summary>
     public required int BelowThresholds { get; init; }
+
+    /// <summary>The statements with the most total time that were not reviewed, and why (at most ten), so a review that
+    /// planned nothing still shows where the time went.</summary>
+    public IReadOnlyList<SkippedStatement> Skipped { get; init; } = [];
 
     /// <summary>The statements reviewed, largest total time first.</summary>
     public required IReadOnlyList<StatementReview> Statements { get; init; }

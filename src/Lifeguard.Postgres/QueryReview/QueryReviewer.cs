@@ -35,9 +35,8 @@ public sealed class QueryReviewer
         await using var connection = await OpenAsync(connectionString, ct).ConfigureAwait(false);
         var all = await StatementStatsReader.ReadAsync(connection, 1000, ct).ConfigureAwait(false);
         var seen = all.Where(s => StatementSource.IsReviewable(s.Query)).ToList();
-        var above = seen.Where(s => s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs).ToList();
-        var selected = above.Take(_options.Top).ToList();
-        progress?.Report($"{seen.Count} statements in pg_stat_statements, {selected.Count} above the thresholds (calls >= {_options.MinCalls}, mean >= {_options.MinMeanMs} ms)");
+        var (selected, skipped, below) = ReviewSelection.Select(seen, _options);
+        progress?.Report($"{seen.Count} statements in pg_stat_statements, {selected.Count} to review ({ThresholdText(_options)})");
 
         var catalog = await DatabaseCatalog.ReadAsync(connection, ct).ConfigureAwait(false);
         var hypopg = await HypotheticalIndexes.IsAvailableAsync(connection, ct).ConfigureAwait(false);
@@ -45,7 +44,8 @@ public sealed class QueryReviewer
         var hidden = all.Count(s => s.Query == "<insufficient privilege>");
         if (hidden > 0) notes.Add($"{hidden} statement(s) of other roles are hidden from this role: grant it pg_read_all_stats (or pg_monitor) to review them.");
         // Otherwise "20 reviewed, 0 under the thresholds" of 28 seen hides the 8 the --top cut.
-        if (above.Count > selected.Count) notes.Add($"{above.Count - selected.Count} more statement(s) above the thresholds were not reviewed (top {_options.Top} by total time only).");
+        var cut = seen.Count - below - selected.Count;
+        if (cut > 0) notes.Add($"{cut} more statement(s) above the thresholds were not reviewed (top {_options.Top} by total time only).");
         if (!hypopg) notes.Add("HypoPG is not installed in this database (CREATE EXTENSION hypopg): no index advice was made.");
 
         var capture = new PlanCapture(connection);
@@ -70,13 +70,21 @@ public sealed class QueryReviewer
             ReviewedAt = _time.GetUtcNow(),
             HypopgAvailable = hypopg,
             StatementsSeen = seen.Count,
-            BelowThresholds = seen.Count(s => !(s.Calls >= _options.MinCalls && s.MeanMs >= _options.MinMeanMs)),
+            BelowThresholds = below,
+            Skipped = skipped,
             Statements = reviews,
             UnusedIndexes = IndexHealth.Unused(catalog.Indexes, _options.UnusedIndexMinBytes, catalog.StatsReset, _time.GetUtcNow()),
             DuplicateIndexes = IndexHealth.Duplicates(catalog.Indexes),
             ElapsedSeconds = clock.Elapsed.TotalSeconds,
             Notes = notes,
         };
+    }
+
+    /// <summary>The selection rule in words: "calls >= 5 and (total >= 1000 ms or mean >= 20 ms)".</summary>
+    public static string ThresholdText(QueryReviewOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.Create(CultureInfo.InvariantCulture, $"calls >= {options.MinCalls} and (total >= {options.MinTotalMs:0.#} ms or mean >= {options.MinMeanMs:0.##} ms)");
     }
 
     /// <summary>Generic plans of <paramref name="queries"/> (normalized text) for the baseline gate: cost and sequential scans on large tables.</summary>

@@ -183,6 +183,58 @@ public sealed class ReviewCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Review_DefaultThresholds_ReviewsASlowScanRunSixtyTimesAndListsWhatItSkipped()
+    {
+        // The user's report: a scan run 60 times at tens of ms each was "0 statements above the thresholds" under PgHero's
+        // calls >= 100. An index advisor asks where the time goes: with the defaults it is reviewed and its index advised.
+        var server = TestPostgres.ConnectionString;
+        var ct = TestContext.Current.CancellationToken;
+        var name = "review_sixty_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecAsync(server, $"CREATE DATABASE {name}", ct);
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ConnectionString;
+        try
+        {
+            await ExecAsync(cs, """
+                CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS hypopg;
+                CREATE TABLE payments (id bigint PRIMARY KEY, customer_id int NOT NULL, cents bigint NOT NULL);
+                INSERT INTO payments SELECT g, g % 50000, g % 997 FROM generate_series(1, 1000000) g;
+                ANALYZE payments;
+                """, ct);
+            await using (var c = new NpgsqlConnection(cs))
+            {
+                await c.OpenAsync(ct);
+                for (var i = 0; i < 60; i++)
+                {
+                    await using var scan = new NpgsqlCommand("/* report.customer_payments */ SELECT id, cents FROM payments WHERE customer_id = $1", c) { Parameters = { new() { Value = i * 7 } } };
+                    await using var reader = await scan.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct)) { }
+                }
+                for (var i = 0; i < 2; i++)
+                {
+                    await using var count = new NpgsqlCommand("/* report.rare */ SELECT count(*) FROM payments", c);
+                    await count.ExecuteScalarAsync(ct);
+                }
+            }
+
+            var (exit, output, json) = await _cli.RunAsync("review", "--server", cs);
+            exit.ShouldBe(0, output);
+            var scanReview = json!.Value.GetProperty("statements").EnumerateArray().Single(s => s.GetProperty("source").GetString() == "report.customer_payments");
+            scanReview.GetProperty("calls").GetInt64().ShouldBe(60);
+            var advice = scanReview.GetProperty("index_advice").EnumerateArray().ShouldHaveSingleItem();
+            advice.GetProperty("columns").EnumerateArray().Select(x => x.GetString()).ShouldBe(["customer_id"], output);
+            // What it did not review is listed with the threshold that left it out.
+            var rare = json.Value.GetProperty("skipped").EnumerateArray().Single(s => s.GetProperty("source").GetString() == "report.rare");
+            rare.GetProperty("reason").GetString().ShouldBe("ran 2 time(s), under --min-calls 5", output);
+            output.ShouldContain("ran 2 time(s), under --min-calls 5");
+            json.Value.GetProperty("thresholds").GetProperty("min_total_ms").GetDouble().ShouldBe(1000);
+        }
+        finally
+        {
+            await DropAsync(server, name, ct);
+        }
+    }
+
+    [Fact]
     public async Task Review_UnindexedLookup_ReportsFindingsAndHypopgAdvice_AndTheBaselineGateCatchesADroppedIndex()
     {
         var server = TestPostgres.ConnectionString;
