@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lifeguard;
 using Lifeguard.Contracts;
 using Lifeguard.Statements;
@@ -37,6 +38,7 @@ public static class LifeguardEndpointRouteBuilderExtensions
             configureBranchedPipeline: app => app.UseMiddleware<ZeroHistogramsMiddleware>(), optionsName: null);
         group.MapGet("/lifeguard", () => Results.Content(LifeguardPage.Html, "text/html; charset=utf-8"));
         group.MapGet("/lifeguard/page.js", () => Results.Content(LifeguardPage.Script, "text/javascript; charset=utf-8"));
+        group.MapGet("/lifeguard/charts.js", () => Results.Content(LifeguardCharts.Script, "text/javascript; charset=utf-8"));
         // The contracts' own JSON (snake_case), not the host's options: readers never have to accept two spellings.
         group.MapGet("/lifeguard/state", (LifeguardPools pools, HttpContext context) =>
         {
@@ -48,10 +50,16 @@ public static class LifeguardEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(diagnosis.Current, ContractJson.Options);
         });
-        group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        // ?since=TIME: only the seconds after it (the live page's charts poll the new seconds, not 15 minutes every second).
+        group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context, string? since) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(diagnosis.History(), ContractJson.Options);
+            context.Response.Headers["X-Lifeguard-History-Seconds"] = diagnosis.HistorySeconds.ToString(CultureInfo.InvariantCulture);
+            var history = diagnosis.History();
+            if (since is null) return Results.Json(history, ContractJson.Options);
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var after))
+                return Results.Text("since: not a time (ISO 8601, e.g. 2026-12-06T05:00:00Z)\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+            return Results.Json(history.Where(h => h.At > after).ToList(), ContractJson.Options);
         });
 
         group.MapGet("/lifeguard/statements", async (HttpContext context, CancellationToken ct) =>

@@ -40,9 +40,22 @@ public sealed class DiagnosisEndpointsTests
 
         var page = await app.Management.GetStringAsync("/lifeguard", ct);
         page.ShouldContain("id=\"cause\"");
-        (await app.Management.GetStringAsync("/lifeguard/page.js", ct)).ShouldContain("/diagnosis/history");
-        var history = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history", ct);
+        page.ShouldContain("src=\"lifeguard/charts.js\"");
+        (await app.Management.GetStringAsync("/lifeguard/charts.js", ct)).ShouldContain("/diagnosis/history");
+        using var historyResponse = await app.Management.GetAsync("/lifeguard/diagnosis/history", ct);
+        historyResponse.Headers.GetValues("X-Lifeguard-History-Seconds").ShouldBe(["900"]); // 15 minutes for the charts
+        var history = await historyResponse.Content.ReadFromJsonAsync<JsonElement>(ct);
         history.GetArrayLength().ShouldBeGreaterThan(0);
+        var first = history[0];
+        foreach (var key in new[] { "at", "cause", "in_use", "max", "waiters", "wait_p99_ms", "hold_p99_ms", "failures", "active_on_cpu", "lock_waiters", "active_waiting", "cores" })
+            first.TryGetProperty(key, out _).ShouldBeTrue(key);
+
+        // ?since= gives only the seconds after it: the charts poll the new seconds, not the whole window.
+        var newest = history[history.GetArrayLength() - 1].GetProperty("at").GetString()!;
+        var after = await app.Management.GetFromJsonAsync<JsonElement>("/lifeguard/diagnosis/history?since=" + Uri.EscapeDataString(newest), ct);
+        after.EnumerateArray().ShouldAllBe(h => DateTimeOffset.Parse(h.GetProperty("at").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.Parse(newest, System.Globalization.CultureInfo.InvariantCulture));
+        using var bad = await app.Management.GetAsync("/lifeguard/diagnosis/history?since=yesterday", ct);
+        ((int)bad.StatusCode).ShouldBe(400);
     }
 
     [Fact]

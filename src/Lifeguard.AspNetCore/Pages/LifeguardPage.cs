@@ -25,8 +25,6 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 #diagnosis{background:#fff;border:2px solid #d8dde6;border-radius:8px;padding:.8rem 1rem;margin:.8rem 0}
 #diagnosis.cause-bad{border-color:#b3261e} #diagnosis.cause-ok{border-color:#1a7f37}
 #cause{font-size:1.6rem;font-weight:700} #evidence li{margin:.15rem 0}
-.strip{display:flex;gap:1px;margin:.4rem 0} .strip span{width:6px;height:22px;background:#1a7f37}
-.strip span.c-bad{background:#b3261e} .strip span.c-unknown{background:#9a6700}
 </style>
 </head>
 <body>
@@ -38,8 +36,9 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
  <div><b>Do:</b> <span id="remedy">–</span></div>
  <div><b>Don't:</b> <span id="avoid">–</span></div>
  <div id="consequences"></div>
- <h2>Last minutes, one bar per second (hover for the numbers)</h2>
- <div class="strip" id="strip"></div>
+ <h2>The last 15 minutes (a shaded band for every second a cause was named, a line where it changed)</h2>
+ <div id="charts" data-state="loading"></div>
+ <h2>The last 15 seconds</h2>
  <table><thead><tr><th>time</th><th>cause</th><th>in use</th><th>waiting</th><th>wait p99 ms</th><th>hold p99 ms</th><th>failures</th><th>on CPU</th><th>lock waits</th><th>backends</th><th>rtt ms</th></tr></thead>
  <tbody id="history"></tbody></table>
 </section>
@@ -70,6 +69,7 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 <h2>Recent leaks</h2>
 <div id="leakList">none</div>
 <script src="lifeguard/page.js"></script>
+<script src="lifeguard/charts.js"></script>
 </body>
 </html>
 """;
@@ -124,14 +124,10 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     $('avoid').textContent = d.avoid || '–';
     $('consequences').textContent = d.consequences.length ? 'also holding, as consequences: ' + d.consequences.join(', ') : '';
   }
+  // charts.js holds the history (polled with ?since=) and hands each update to the table here.
+  window.LifeguardHistoryTable = renderHistory;
   function renderHistory(h) {
-    var strip = $('strip'); strip.textContent = '';
-    h.slice(-180).forEach(function (s) {
-      var b = document.createElement('span');
-      b.className = s.cause === 'healthy' ? '' : s.cause === 'unknown' ? 'c-unknown' : 'c-bad';
-      b.title = new Date(s.at).toLocaleTimeString() + ' ' + s.cause + ' in use ' + s.in_use + '/' + s.max + ' waiting ' + s.waiters;
-      strip.appendChild(b);
-    });
+    // The charts (charts.js) draw the whole history; this table is the last seconds' numbers.
     var body = $('history'); body.textContent = '';
     h.slice(-15).reverse().forEach(function (s) {
       row(body, [new Date(s.at).toLocaleTimeString(), s.cause, s.in_use + '/' + s.max, s.waiters, s.wait_p99_ms.toFixed(1), s.hold_p99_ms.toFixed(1),
@@ -139,9 +135,8 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     });
   }
   function pollDiagnosis() {
-    Promise.all([fetch(base + '/diagnosis', { cache: 'no-store' }).then(function (r) { return r.json(); }),
-                 fetch(base + '/diagnosis/history', { cache: 'no-store' }).then(function (r) { return r.json(); })])
-      .then(function (x) { renderDiagnosis(x[0]); renderHistory(x[1]); })
+    fetch(base + '/diagnosis', { cache: 'no-store' }).then(function (r) { return r.json(); })
+      .then(renderDiagnosis)
       .catch(function (e) { $('cause').textContent = 'diagnosis unavailable: ' + e; })
       .finally(function () { setTimeout(pollDiagnosis, 1000); });
   }

@@ -25,6 +25,10 @@ public sealed record DiagnosisSecond
     public int ActiveOnCpu { get; init; }
     /// <summary>Sessions waiting on locks.</summary>
     public int LockWaiters { get; init; }
+    /// <summary>Active sessions waiting on anything but a lock or the CPU (I/O, the client, IPC...).</summary>
+    public int ActiveWaiting { get; init; }
+    /// <summary>The database server's cores (0 when not known): the line active sessions on CPU are read against.</summary>
+    public double Cores { get; init; }
     /// <summary>Client backends on the server.</summary>
     public int Backends { get; init; }
     /// <summary>Trivial-query round trip.</summary>

@@ -22,6 +22,7 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Diagnoser _diagnoser;
+    private readonly int _historySeconds;
 
     /// <summary>Created by AddLifeguardDiagnosis.</summary>
     internal LifeguardDiagnosisService(GuardedDataSource guard, IOptions<DiagnosisOptions> options, IServiceProvider services, IMeterFactory meterFactory,
@@ -37,6 +38,7 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = logger;
         _diagnoser = new Diagnoser(options.Value);
+        _historySeconds = options.Value.HistorySeconds;
         _diagnoser.CauseChanged += OnCauseChanged;
         var meter = meterFactory.Create(new MeterOptions(LifeguardInstruments.MeterName));
         var pool = new KeyValuePair<string, object?>(LifeguardInstruments.PoolNameTag, guard.PoolName);
@@ -52,6 +54,9 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
 
     /// <summary>Whether the server's side is observed.</summary>
     public bool ObservesServer => _server is not null;
+
+    /// <summary>How many seconds <see cref="History"/> keeps (Lifeguard:Diagnosis:HistorySeconds).</summary>
+    public int HistorySeconds => _historySeconds;
 
     /// <summary>The per-second history, oldest first.</summary>
     public IReadOnlyList<DiagnosisSecond> History() => _diagnoser.History();

@@ -250,6 +250,8 @@ public sealed class Diagnoser
         ServerReachable = s.Server?.Reachable,
         ActiveOnCpu = s.Server?.ActiveOnCpu ?? 0,
         LockWaiters = s.Server?.LockWaiters ?? 0,
+        ActiveWaiting = s.Server is { } server ? Math.Max(0, server.Active - server.ActiveOnCpu - server.LockWaiters) : 0,
+        Cores = s.Server?.Cores ?? 0,
         Backends = s.Server?.Backends ?? 0,
         RoundTripMs = s.Server?.RoundTripMs ?? 0,
     };

@@ -24,9 +24,10 @@ public sealed class DiagnosisOptions
     [Range(1, 600)]
     public int ErrorSustainSeconds { get; set; } = 2;
 
-    /// <summary>Per-second history kept for the live page and the baselines.</summary>
+    /// <summary>Per-second history kept for the live page's charts (15 minutes: an incident's start is still on screen while
+    /// it is worked on) and for how long a restart stays in the evidence.</summary>
     [Range(10, 86_400)]
-    public int HistorySeconds { get; set; } = 300;
+    public int HistorySeconds { get; set; } = 900;
 
     /// <summary>Healthy seconds with traffic needed before growth against a baseline (hold times, round trip) is judged.</summary>
     [Range(1, 3600)]

@@ -120,4 +120,58 @@ public sealed class BrowserTests(BrowserFixture site) : IClassFixture<BrowserFix
         (await page.TextContentAsync("#ops"))!.ShouldContain("GET /dashboard");
         blocked.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Browser_LivePageCharts_DrawTheHistoryAndShadeANamedCause()
+    {
+        var page = await NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add(m.Type + ": " + m.Text);
+        page.PageError += (_, e) => console.Add("error: " + e);
+        await GoAsync(page, new Uri(site.Site.ManagementAddress, "/lifeguard").ToString());
+
+        // The site's own history: after a few seconds of diagnosis the charts draw, each series a path with a point a second.
+        var state = "";
+        for (var i = 0; i < 240 && !state.StartsWith("drawn", StringComparison.Ordinal); i++)
+        {
+            // The fixture's site runs on a fake clock: its diagnosis seconds are stamped with it, so it has to move.
+            site.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            state = await page.EvaluateAsync<string?>("() => document.getElementById('charts') && document.getElementById('charts').getAttribute('data-state')") ?? "(no #charts)";
+        }
+        state.StartsWith("drawn", StringComparison.Ordinal).ShouldBeTrue("charts: " + state + "; console: " + string.Join(" | ", console));
+        var charts = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#charts svg')).map(s => s.getAttribute('data-chart'))");
+        charts.ShouldBe(["pool", "latency", "failures", "server"]); // the site's diagnoser reads the server too
+        var points = await page.EvaluateAsync<int>("() => (document.querySelector('#charts svg[data-chart=pool] path[data-series=max]').getAttribute('d').match(/[ML]/g) || []).length");
+        points.ShouldBeGreaterThanOrEqualTo(2);
+        (await page.EvaluateAsync<int>("() => document.querySelectorAll('#history tr').length")).ShouldBeGreaterThan(0);
+
+        // The drawing itself, on a history with an incident in it (the same renderer, fed 15 minutes with 70 s of
+        // lock_contention): one band for the run of seconds, a change line where it began and one where it ended.
+        var drawn = await page.EvaluateAsync<string[]>("""
+            () => {
+              const t0 = Date.parse('2026-12-06T05:00:00Z'), rows = [];
+              for (let i = 0; i < 900; i++) {
+                const lock = i >= 600 && i < 670;
+                rows.push({ at: new Date(t0 + i * 1000).toISOString(), cause: lock ? 'lock_contention' : 'healthy', in_use: lock ? 10 : 2, max: 10,
+                  waiters: lock ? 6 : 0, wait_p99_ms: lock ? 900 : 1, hold_p99_ms: lock ? 3000 : 4, failures: 0, active_on_cpu: 1,
+                  lock_waiters: lock ? 9 : 0, active_waiting: 0, cores: 2 });
+              }
+              const box = document.createElement('div'); document.body.appendChild(box);
+              window.LifeguardCharts.render(box, rows);
+              const bands = Array.from(box.querySelectorAll('svg[data-chart=pool] rect.band')).map(b => b.getAttribute('data-cause') + ' ' + Math.round(Number(b.getAttribute('width'))));
+              const changes = Array.from(box.querySelectorAll('svg[data-chart=pool] line.change')).length;
+              return [box.getAttribute('data-state'), String(changes)].concat(bands);
+            }
+            """);
+        drawn[0].ShouldBe("drawn 900 s");
+        drawn[1].ShouldBe("2");
+        // 70 of 900 seconds across the plot's 900 px width: about 70 px wide.
+        drawn.Skip(2).ShouldHaveSingleItem().ShouldStartWith("lock_contention ");
+        int.Parse(drawn[2].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(60, 80);
+
+        var shot = Path.Combine(AppContext.BaseDirectory, "live-page-charts.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+        new FileInfo(shot).Length.ShouldBeGreaterThan(20_000); // a page of charts, not a blank one
+    }
 }
