@@ -109,8 +109,18 @@ internal sealed class TestPgBouncer : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
+            // SIGTERM first: runuser passes it on and reaps pgbouncer, so no zombie is left behind; SIGKILL only if it hangs.
+            try { Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)); } catch (InvalidOperationException) { /* already gone */ }
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
         }
         _process.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { /* a log still being written; /tmp is cleaned anyway */ }
