@@ -131,6 +131,32 @@ public sealed class CheckPoolerTests : IDisposable
         json!.Value.GetProperty("error").GetString().ShouldNotBeNullOrEmpty();
     }
 
+    [Fact]
+    public async Task Check_PoolerConfigWithBadValue_NamesTheKey()
+    {
+        var ini = _cli.Write("pgbouncer.ini", "[pgbouncer]\npool_mode = transactions\n");
+        var (exit, output, _) = await _cli.RunAsync(200, TestContext.Current.CancellationToken, "check", App, "--pooler-config", ini);
+        exit.ShouldBe(1);
+        output.ShouldContain("error: --pooler-config:");
+        output.ShouldContain("pool_mode 'transactions' is not session, transaction or statement");
+    }
+
+    [Fact]
+    public async Task Check_PoolerConfigAndAdminTogether_IsAnError()
+    {
+        var (exit, output, _) = await _cli.RunAsync("check", App, "--pooler-config", _cli.Write("pgbouncer.ini", Ini), "--pooler-admin", "Host=127.0.0.1;Port=6432");
+        exit.ShouldBe(1);
+        output.ShouldContain("either --pooler-config or --pooler-admin");
+    }
+
+    [Fact]
+    public async Task Check_UnreachablePoolerAdmin_ExitsOneWithPsqlsReason()
+    {
+        var (exit, output, _) = await _cli.RunAsync(200, TestContext.Current.CancellationToken, "check", App, "--pooler-admin", "Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=2");
+        exit.ShouldBe(1);
+        output.ShouldContain("--pooler-admin: cannot read the pooler's settings");
+    }
+
     [Theory]
     [InlineData("check")]
     [InlineData("size")]

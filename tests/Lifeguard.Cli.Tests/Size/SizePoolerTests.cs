@@ -69,6 +69,17 @@ public sealed class SizePoolerTests : IDisposable
         output.ShouldContain(message);
     }
 
+    [Theory]
+    [InlineData("--pooler-other-clients", "-1", "--pooler-other-clients cannot be negative")]
+    [InlineData("--server-hold-mean-ms", "0", "--server-hold-mean-ms and --server-hold-p99-ms must be positive")]
+    [InlineData("--pooler-max-client-conn", "0", "--pooler-max-client-conn must be at least 1")]
+    public async Task Size_BadPoolerNumber_IsAnError(string flag, string value, string message)
+    {
+        var (exit, output, _) = await _cli.RunAsync(200, TestContext.Current.CancellationToken, "size", "--arrival-rate", "50", "--hold-mean-ms", "40", "--pooler", "pgbouncer", flag, value);
+        exit.ShouldBe(1);
+        output.ShouldContain(message);
+    }
+
     [Fact]
     public async Task Size_BadTransactionsPerLease_IsAnError()
     {
