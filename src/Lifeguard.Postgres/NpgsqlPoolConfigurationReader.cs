@@ -57,6 +57,8 @@ public static class NpgsqlPoolConfigurationReader
             AcquireTimeout = TimeSpan.FromSeconds(builder.Timeout),
             AcquireTimeoutSet = keys.Overlaps(["timeout"]),
             ConnectionLifetime = TimeSpan.FromSeconds(builder.ConnectionLifetime),
+            NoResetOnClose = builder.NoResetOnClose,
+            MaxAutoPrepare = builder.MaxAutoPrepare,
         };
     }
 

@@ -16,6 +16,15 @@ public sealed class NpgsqlPoolConfigurationReaderTests
     }
 
     [Fact]
+    public void Read_PoolerKeywords_AreMappedWithNpgsqlsDefaults()
+    {
+        var set = NpgsqlPoolConfigurationReader.Read("Main", "Host=bouncer;Port=6432;No Reset On Close=true;Max Auto Prepare=20");
+        (set.NoResetOnClose, set.MaxAutoPrepare, set.Server).ShouldBe((true, 20, "bouncer:6432"));
+        var defaults = NpgsqlPoolConfigurationReader.Read("Main", "Host=db");
+        (defaults.NoResetOnClose, defaults.MaxAutoPrepare).ShouldBe((false, 0));
+    }
+
+    [Fact]
     public void Read_UnknownKeyword_SaysRemoveIt()
     {
         var pool = NpgsqlPoolConfigurationReader.Read("Main", "Host=db;Bogus=1");

@@ -16,17 +16,20 @@ internal static class CheckCommand
         var budget = new Option<string>("--request-budget") { Description = "How long a request may take; the acquire Timeout must be shorter.", DefaultValueFactory = _ => "10s" };
         var instances = new Option<int>("--instances") { Description = "Application instances sharing the server.", DefaultValueFactory = _ => 1 };
         var server = new Option<string?>("--server") { Description = "Connection string of the server: max_connections, reserved slots and other clients are read from it." };
-        var maxConnections = new Option<int?>("--max-connections") { Description = "The server's max_connections (instead of, or overriding, --server)." };
+        var maxConnections = new Option<int?>("--max-connections", "--server-max-connections") { Description = "The server's max_connections (instead of, or overriding, --server)." };
         var reserved = new Option<int?>("--reserved") { Description = "Reserved slots (superuser_reserved_connections); default 3 with --max-connections." };
         var otherClients = new Option<int?>("--other-clients") { Description = "Connections other clients hold on the server." };
         var cores = new Option<int?>("--db-cores") { Description = "Database cores: warns when all pools exceed cores × 4." };
+        var sources = new Option<DirectoryInfo?>("--sources") { Description = "The application's source directory: its .cs and .sql files are scanned for session state (SET, advisory locks, LISTEN, temp tables) and explicit Prepare, for the pooler rules." };
+        var pooler = new PoolerFlags();
         var env = new Option<bool>("--env") { Description = "Also read connection strings from environment variables (ConnectionStrings__Main), overriding the file, as the app's configuration does." };
         var json = CliApp.JsonOption();
 
         var command = new Command("check", "Check connection-pool configuration (for CI). Exit 1 when any finding is an error.")
         {
-            target, budget, instances, server, maxConnections, reserved, otherClients, cores, env, json,
+            target, budget, instances, server, maxConnections, reserved, otherClients, cores, env, sources, json,
         };
+        pooler.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var options = new PoolCheckOptions
@@ -59,6 +62,13 @@ internal static class CheckCommand
             }
             if (parse.GetValue(reserved) is { } r) options.ReservedConnections = r;
             if (parse.GetValue(otherClients) is { } o) options.OtherClientConnections = o;
+
+            options.Pooler = await pooler.ResolveAsync(parse, ct).ConfigureAwait(false);
+            if (parse.GetValue(sources) is { } dir)
+            {
+                if (!dir.Exists) throw new CliException($"--sources: {dir.FullName} is not a directory.");
+                options.SessionStateUses = SessionStateScanner.ScanDirectory(dir.FullName);
+            }
 
             var text = parse.GetValue(target)!;
             var (pools, unset) = ReadPools(text, parse.GetValue(env) ? ReadEnvironment() : null);
@@ -146,7 +156,9 @@ internal static class CheckCommand
             "check", shownTarget, errors == 0, errors, findings.Count - errors,
             new CheckReportOptions(options.RequestBudget.TotalSeconds, options.Instances, options.ServerMaxConnections, options.ReservedConnections, options.OtherClientConnections, options.DatabaseCores),
             server,
-            pools.Select(p => new CheckReportPool(p.Name, p.Server, p.Database, p.Pooling, p.MaximumPoolSize, p.MinimumPoolSize, p.AcquireTimeout.TotalSeconds, p.ConnectionLifetime.TotalSeconds, p.ProviderError)).ToList(),
+            CheckReportPooler.From(options.Pooler),
+            options.SessionStateUses?.Count,
+            pools.Select(p => new CheckReportPool(p.Name, p.Server, p.Database, p.Pooling, p.MaximumPoolSize, p.MinimumPoolSize, p.AcquireTimeout.TotalSeconds, p.ConnectionLifetime.TotalSeconds, p.NoResetOnClose, p.MaxAutoPrepare, p.ProviderError)).ToList(),
             findings.Select(f => new CheckReportFinding(f.RuleId, names.GetValueOrDefault(f.RuleId, ""), f.Severity, f.Subject, f.Message, f.Fix)).ToList());
     }
 
@@ -159,6 +171,10 @@ internal static class CheckCommand
                 p.Pooling ? $"{p.MaximumPoolSize}" : "off", $"{p.MinimumPoolSize}", $"{p.TimeoutSeconds:0} s", $"{p.ConnectionLifetimeSeconds:0} s");
         }
         console.Write(pools);
+        if (report.Pooler is { } pooler)
+        {
+            console.MarkupLine(Markup.Escape($"Pooler: {pooler.Kind} {pooler.Version ?? "(version unknown)"}, pool_mode {pooler.Mode}, max_client_conn {pooler.MaxClientConn}, pools {string.Join("+", pooler.PairPoolSizes)} (+{pooler.ReservePoolSize} reserve) = up to {pooler.MaximumServerConnections} server connections; from {pooler.Source}"));
+        }
         if (report.Findings.Count > 0)
         {
             var table = new Table().Title("Findings").AddColumns("", "Rule", "Subject", "Problem", "Fix");

@@ -39,13 +39,20 @@ internal static class SizeCommand
         var pool = new Option<string?>("--pool") { Description = "db_client_connection_pool_name to size when the metrics hold several pools." };
         var tokenFile = ManagementAccess.TokenFileOption();
         var fromJson = new Option<FileInfo?>("--from-json") { Description = "JSON from `lifeguard load`/`drill` with arrival_rate_per_second, hold_mean_ms[, hold_p99_ms, instances]." };
+        var transactionsPerLease = new Option<double?>("--transactions-per-lease") { Description = "With a pooler: transactions (statements in statement mode) each lease runs, each holding a server connection (default 1)." };
+        var serverHoldMean = new Option<double?>("--server-hold-mean-ms") { Description = "With a pooler: mean time a transaction holds the pooler's server connection, ms (default: the lease hold time)." };
+        var serverHoldP99 = new Option<double?>("--server-hold-p99-ms") { Description = "With a pooler: 99th percentile of that time, ms." };
+        var poolerOthers = new Option<int?>("--pooler-other-clients") { Description = "With a pooler: its clients other than this fleet's pools (other services, the admin console), counted against max_client_conn." };
+        var pooler = new PoolerFlags();
         var json = CliApp.JsonOption();
 
         var command = new Command("size", "Recommend Maximum/Minimum Pool Size and Timeout from measured load, a queueing model and the server's budget.")
         {
             arrival, holdMean, holdP99, cores, saturation, maxConnections, reserved, otherClients, server, instances,
-            goal, quantile, budget, burst, metricsUrl, window, pool, tokenFile, fromJson, json,
+            goal, quantile, budget, burst, metricsUrl, window, pool, tokenFile, fromJson,
+            transactionsPerLease, serverHoldMean, serverHoldP99, poolerOthers, json,
         };
+        pooler.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             double? rate = null, meanMs = null, p99Ms = null, sampledLeases = null, sampledSeconds = null, currentMax = null;
@@ -126,16 +133,50 @@ internal static class SizeCommand
                 throw new CliException("invalid sizing input: " + e.Message, e);
             }
 
+            var poolerSettings = await pooler.ResolveAsync(parse, ct).ConfigureAwait(false);
+            var twoQueueOnly = parse.GetValue(transactionsPerLease) is not null || parse.GetValue(serverHoldMean) is not null || parse.GetValue(serverHoldP99) is not null || parse.GetValue(poolerOthers) is not null;
+            if (poolerSettings is null && twoQueueOnly) throw new CliException("--transactions-per-lease, --server-hold-*-ms and --pooler-other-clients describe a pooler: add --pooler pgbouncer (or --pooler-config / --pooler-admin).");
+            TwoQueueSizingRecommendation? twoQueue = null;
+            if (poolerSettings is not null)
+            {
+                var others = parse.GetValue(poolerOthers) ?? 0;
+                if (others < 0) throw new CliException("--pooler-other-clients cannot be negative.");
+                var perLease = parse.GetValue(transactionsPerLease) ?? 1;
+                if (perLease <= 0) throw new CliException("--transactions-per-lease must be positive.");
+                var serverHold = parse.GetValue(serverHoldMean) is null && parse.GetValue(serverHoldP99) is null
+                    ? null
+                    : HoldFrom(parse.GetValue(serverHoldMean) ?? hold.Mean.TotalMilliseconds, parse.GetValue(serverHoldP99), "--server-hold-mean-ms");
+                try
+                {
+                    twoQueue = TwoQueueSizingAdvisor.Recommend(new TwoQueueSizingInput
+                    {
+                        Fleet = sizing,
+                        Mode = poolerSettings.Mode,
+                        MaxClientConnections = poolerSettings.MaxClientConnections,
+                        OtherPoolerClients = others,
+                        DatabaseUserPairs = poolerSettings.EffectivePairPoolSizes.Count,
+                        ReservePoolSize = poolerSettings.ReservePoolSize,
+                        TransactionsPerLease = perLease,
+                        ServerHold = serverHold,
+                    });
+                }
+                catch (ValidationException e)
+                {
+                    throw new CliException("invalid sizing input: " + e.Message, e);
+                }
+            }
+
             var report = new SizeReport("size", source,
                 new SizeReportInputs(sizing.ArrivalRatePerSecond, hold.Mean.TotalMilliseconds, hold.P99.TotalMilliseconds, hold.SquaredCoefficientOfVariation,
                     sizing.DatabaseCores, sizing.DatabaseSaturationConnections, sizing.ServerMaxConnections, sizing.ReservedConnections, sizing.OtherClientConnections,
                     sizing.Instances, sizing.WaitGoal.TotalMilliseconds, sizing.WaitGoalQuantile, sizing.RequestBudget.TotalSeconds, sizing.BurstFactor,
                     poolName, sampledLeases, sampledSeconds, currentMax),
                 SizeReportRecommendation.From(recommendation),
-                Alternatives(sizing, recommendation));
+                Alternatives(sizing, recommendation),
+                SizeReportTwoQueue.From(twoQueue, poolerSettings));
             Print(console, report);
             await CliJson.WriteAsync(parse.GetValue(json), report, ct).ConfigureAwait(false);
-            return recommendation.Verdict == SizingVerdict.Recommended ? 0 : GoalNotMet;
+            return (twoQueue?.Verdict ?? recommendation.Verdict) == SizingVerdict.Recommended ? 0 : GoalNotMet;
         });
         return command;
     }
@@ -152,10 +193,10 @@ internal static class SizeCommand
             PoolSizingAdvisor.PredictWait(input.ArrivalRatePerSecond, input.Hold, c, input.WaitGoalQuantile)?.TotalMilliseconds)).ToList();
     }
 
-    private static HoldTimeDistribution HoldFrom(double? meanMs, double? p99Ms)
+    private static HoldTimeDistribution HoldFrom(double? meanMs, double? p99Ms, string what = "hold")
     {
         if (meanMs is null) throw new CliException("no hold time: give --hold-mean-ms, --metrics-url or --from-json.");
-        if (meanMs <= 0 || p99Ms <= 0) throw new CliException("hold times must be positive.");
+        if (meanMs <= 0 || p99Ms <= 0) throw new CliException(what == "hold" ? "hold times must be positive." : "--server-hold-mean-ms and --server-hold-p99-ms must be positive.");
         return p99Ms is { } p
             ? HoldTimeDistribution.FromMeanAndP99(TimeSpan.FromMilliseconds(meanMs.Value), TimeSpan.FromMilliseconds(p))
             : HoldTimeDistribution.FromMean(TimeSpan.FromMilliseconds(meanMs.Value));
@@ -197,6 +238,22 @@ internal static class SizeCommand
         {
             CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(reason));
         }
+        if (report.TwoQueue is { } t)
+        {
+            var two = new Table().Title($"Behind the pooler ({Markup.Escape(t.Mode)} mode): [{(t.Verdict == SizingVerdict.Recommended ? "green" : "red")}]{t.Verdict}[/]").AddColumns("Queue", "Size", "Busy", "Bound", "Wait");
+            two.AddRow("App pool / instance", $"[bold]{t.ApplicationPoolSize}[/]", string.Format(inv, "{0:0.##}", t.ApplicationOfferedLoad),
+                string.Format(inv, "≤ {0} (max_client_conn)", t.ClientBudgetPerInstance), Wait(t.PredictedApplicationWaitMs));
+            two.AddRow("Pooler pool / pair", $"[bold]{t.PoolerPoolSize}[/]", string.Format(inv, "{0:0.##}", t.ServerOfferedLoad),
+                t.ServerBudgetPerPair is { } b ? string.Format(inv, "≤ {0} (server slots)", b) : "server unknown", Wait(t.PredictedPoolerWaitMs));
+            console.Write(two);
+            foreach (var reason in t.Reasons) CliApp.MarkupLineUnwrapped(console, "  - " + Markup.Escape(reason));
+            foreach (var warning in t.Warnings) CliApp.MarkupLineUnwrapped(console, "  [yellow]warning:[/] " + Markup.Escape(warning));
+            CliApp.MarkupLineUnwrapped(console, string.Format(inv, "Connection string: [bold]Maximum Pool Size={0};Minimum Pool Size={1};Timeout={2:0}{3}[/]; pgbouncer.ini: [bold]default_pool_size = {4}[/], max_client_conn ≥ {5}",
+                t.ApplicationPoolSize, t.ApplicationMinimumPoolSize, t.TimeoutSeconds, t.Mode == "session" ? "" : ";No Reset On Close=true", t.PoolerPoolSize, t.FleetClientConnections));
+            return;
+        }
         CliApp.MarkupLineUnwrapped(console, string.Format(inv, "Connection string: [bold]Maximum Pool Size={0};Minimum Pool Size={1};Timeout={2:0}[/]", r.MaximumPoolSize, r.MinimumPoolSize, r.TimeoutSeconds));
+
+        static string Wait(double? ms) => ms is { } w ? string.Format(CultureInfo.InvariantCulture, "{0:0.##} ms", w) : "unbounded";
     }
 }

@@ -30,4 +30,10 @@ public sealed class PoolCheckOptions
 
     /// <summary>Connection lifetimes shorter than this are reported as churn.</summary>
     public TimeSpan MinimumConnectionLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The pooler between the application and the server (PgBouncer), when there is one; null runs no pooler rules.</summary>
+    public PoolerSettings? Pooler { get; set; }
+
+    /// <summary>Session state found in the application's source (<see cref="SessionStateScanner"/>); null when the source was not scanned.</summary>
+    public IReadOnlyList<SessionStateUse>? SessionStateUses { get; set; }
 }

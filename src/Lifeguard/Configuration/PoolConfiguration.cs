@@ -37,6 +37,12 @@ public sealed record PoolConfiguration
     /// <summary>Maximum age of a pooled connection; <see cref="TimeSpan.Zero"/> means never recycled.</summary>
     public TimeSpan ConnectionLifetime { get; init; }
 
+    /// <summary>No Reset On Close: whether the provider skips resetting session state when a connection returns to its pool.</summary>
+    public bool NoResetOnClose { get; init; }
+
+    /// <summary>Max Auto Prepare: statements the provider prepares automatically per connection (0 = off).</summary>
+    public int MaxAutoPrepare { get; init; }
+
     /// <summary>The provider parser's complaint, or null when it accepted the string.</summary>
     public string? ProviderError { get; init; }
 

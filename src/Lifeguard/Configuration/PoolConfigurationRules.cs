@@ -18,7 +18,9 @@ public static class PoolConfigurationRules
         {
             EvaluateOne(pool, options, findings);
         }
-        EvaluateFleet(list.Where(p => p.ProviderError is null).ToList(), options, findings);
+        // Behind a pooler the application's pools are the pooler's clients, not the server's: the pooler rules compare them.
+        EvaluateFleet(list.Where(p => p.ProviderError is null && !PoolerConfigurationRules.IsBehind(p, options.Pooler)).ToList(), options, findings);
+        PoolerConfigurationRules.Evaluate(list, options, findings);
         return findings.OrderByDescending(f => f.Severity).ThenBy(f => f.RuleId, StringComparer.Ordinal).ToList();
     }
 

@@ -39,10 +39,32 @@ public static class PoolRules
     /// <summary>A connection string is empty in the checked file (supplied at run time), so its pool settings could not be checked.</summary>
     public static readonly PoolRule ConnectionStringEmpty = new("LG012", "connection-string-empty", FindingSeverity.Warning, "The connection string is empty in the file (supplied at run time by the environment or a secret store); its pool settings were not checked.");
 
+    /// <summary>The port is PgBouncer's default (6432) but no pooler was declared, so the pooler rules did not run.</summary>
+    public static readonly PoolRule PoolerPortHint = new("LG013", "pooler-port-hint", FindingSeverity.Warning, "The connection string's port is 6432, PgBouncer's default, but no pooler was declared: the pooler rules did not run.");
+
+    /// <summary>Transaction or statement mode with No Reset On Close unset.</summary>
+    public static readonly PoolRule PoolerResetOnClose = new("LG014", "pooler-reset-on-close", FindingSeverity.Warning, "Behind a transaction- or statement-mode pooler, No Reset On Close is unset: each return to the pool sends a reset that runs on whichever server connection the pooler picks.");
+
+    /// <summary>Prepared statements through a pooler that does not track them.</summary>
+    public static readonly PoolRule PoolerPreparedStatements = new("LG015", "pooler-prepared-statements", FindingSeverity.Error, "Prepared statements (Max Auto Prepare > 0 or explicit Prepare) through a transaction- or statement-mode PgBouncer older than 1.21 or with max_prepared_statements = 0.");
+
+    /// <summary>Session state used by the application behind a transaction- or statement-mode pooler.</summary>
+    public static readonly PoolRule PoolerSessionState = new("LG016", "pooler-session-state", FindingSeverity.Warning, "The application's source uses session state (SET, advisory locks, LISTEN, temp tables) that a transaction-mode pooler does not keep between transactions.");
+
+    /// <summary>The fleet's application pools exceed the pooler's max_client_conn.</summary>
+    public static readonly PoolRule PoolerClientLimit = new("LG017", "pooler-client-limit", FindingSeverity.Error, "Instances × Maximum Pool Size (summed over pools behind the pooler) exceeds the pooler's max_client_conn: the pooler refuses the connections past it.");
+
+    /// <summary>The pooler's server-side pools exceed the server's usable slots.</summary>
+    public static readonly PoolRule PoolerOverServerBudget = new("LG018", "pooler-over-server-budget", FindingSeverity.Error, "The pooler's pools (default_pool_size or pool_size per database/user pair, + reserve_pool_size, capped by max_db_connections) exceed max_connections − reserved − other clients.");
+
+    /// <summary>Session mode: every application connection holds a server connection, so application pools above the pooler's pool queue inside the pooler.</summary>
+    public static readonly PoolRule PoolerSessionModeQueue = new("LG019", "pooler-session-mode-queue", FindingSeverity.Warning, "In session mode each open application connection holds one of the pooler's server connections: application pools above the pooler's pool wait inside the pooler.");
+
     /// <summary>Every rule, in id order.</summary>
     public static IReadOnlyList<PoolRule> All { get; } =
     [
         ProviderRejected, MinimumAboveMaximum, PoolingDisabled, TimeoutInfinite, TimeoutExceedsBudget, LifetimeInfinite,
         LifetimeTooShort, PoolSizeDefault, AboveUsefulParallelism, SeveralPoolsOneServer, FleetOverBudget, ConnectionStringEmpty,
+        PoolerPortHint, PoolerResetOnClose, PoolerPreparedStatements, PoolerSessionState, PoolerClientLimit, PoolerOverServerBudget, PoolerSessionModeQueue,
     ];
 }
