@@ -5,6 +5,7 @@
 #   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
 #   --instances N 1..8 website instances on the one database, each with its own pool (docs/fleet-local.md): instance i
 #                 listens on port+2(i-1) and management-port+2(i-1) (5080, 5082, ... and 5081, 5083, ...), Lifeguard:Instance web-i
+#   --max-pool-size N  every instance's Maximum Pool Size (default 8, eng/pg.sh url --pool); 2 x 60 > 97 slots
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 #   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
@@ -23,11 +24,12 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 pg_data=${LIFEGUARD_PG_DATA:-.data/pg}; health_timeout=${LIFEGUARD_RUN_HEALTH_TIMEOUT:-30}
-port=5080; management_port=5081; instances=1; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
+port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --management-port) management_port=${2:?--management-port needs a number}; shift 2 ;;
+    --max-pool-size) max_pool_size=${2:?--max-pool-size needs a number}; shift 2 ;;
     --instances) instances=${2:?--instances needs a number}; shift 2 ;;
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
@@ -41,6 +43,8 @@ done
 [ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
 [[ "$instances" =~ ^[0-9]+$ ]] && [ "$instances" -ge 1 ] && [ "$instances" -le 8 ] \
   || { echo "run.sh: --instances must be a whole number from 1 to 8 (got '$instances')" >&2; exit 2; }
+[ -z "$max_pool_size" ] || { [[ "$max_pool_size" =~ ^[0-9]+$ ]] && [ "$max_pool_size" -ge 1 ] && [ "$max_pool_size" -le 1000 ]; } \
+  || { echo "run.sh: --max-pool-size must be a whole number from 1 to 1000 (got '$max_pool_size')" >&2; exit 2; }
 # instance i (0-based) listens on port+2i and management_port+2i: the defaults interleave (5080, 5081, 5082, 5083, ...)
 site_ports=(); mgmt_ports=()
 for ((i = 0; i < instances; i++)); do site_ports+=($((port + 2 * i))); mgmt_ports+=($((management_port + 2 * i))); done
@@ -73,6 +77,7 @@ eng/pg.sh start --data "$pg_data" --port "$pg_port"
 
 # The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
 export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "$pg_data" --port "$pg_port" --pool)
+[ -z "$max_pool_size" ] || ConnectionStrings__Main=$(sed -E "s/Maximum Pool Size=[0-9]+/Maximum Pool Size=$max_pool_size/" <<<"$ConnectionStrings__Main")
 # The live diagnosis and the server metrics read the server as the diagnoser (pg_monitor, no table of the site's).
 export ConnectionStrings__Diagnosis; ConnectionStrings__Diagnosis=$(eng/pg.sh url --role diagnoser --data "$pg_data" --port "$pg_port")
 # LIFEGUARD_NO_BUILD=1: use the build output as it is (suites that test.sh runs right after building everything)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./run.sh --instances N: its validation, and a fleet of two (a stub `dotnet` standing in for the build and the website, as
+# ./run.sh --instances N (and --max-pool-size): its validation, and a fleet of two (a stub `dotnet` standing in for the build and the website, as
 # in run-startup.sh, and a private PostgreSQL of the suite's own): both instances answer /health on their ports (port,
 # port+2; management port, port+2), each gets its own Lifeguard__Instance, the banner lists both, TERM stops both; then
 # eng/monitoring.sh (what run.sh --monitoring starts) with both management addresses: the real Prometheus scrapes both.
@@ -50,6 +50,8 @@ for bad_n in 0 9 two; do
   check "--instances $bad_n: exit 2 with a clear error (got $rc)" \
     eval '[ "$rc" -eq 2 ] && grep -q "run.sh: --instances must be a whole number from 1 to 8" <<<"$out"'
 done
+out=$(./run.sh --max-pool-size 0 2>&1); rc=$?
+check "--max-pool-size 0: exit 2 with a clear error (got $rc)" eval '[ "$rc" -eq 2 ] && grep -q "run.sh: --max-pool-size must be a whole number from 1 to 1000" <<<"$out"'
 out=$(./run.sh --instances 2 --port 6000 --management-port 6002 2>&1); rc=$?
 check "--instances 2 with ports that collide (6000/6002): exit 2 naming the overlap (got $rc)" \
   eval '[ "$rc" -eq 2 ] && grep -q "overlap" <<<"$out"'
@@ -69,6 +71,7 @@ for a in "$@"; do
 done
 echo $$ >"$STUB_DIR/site-$port.pid"
 echo "${Lifeguard__Instance:-unset}" >"$STUB_DIR/site-$port.instance"
+echo "${ConnectionStrings__Main:-unset}" >"$STUB_DIR/site-$port.cs"
 exec python3 -c '
 import http.server, sys, threading
 class H(http.server.BaseHTTPRequestHandler):
@@ -91,7 +94,7 @@ fi
 # 2. a fleet of two: ports base (site 1), base+1 (management 1), base+2 (site 2), base+3 (management 2)
 base=$(free_run 4); p1=$base; m1=$((base + 1)); p2=$((base + 2)); m2=$((base + 3)); out=$work/run.out
 env PATH="$work/bin:$PATH" STUB_DIR="$work" LIFEGUARD_PG_DATA="$work/pg" LIFEGUARD_RUN_HEALTH_TIMEOUT=20 \
-  ./run.sh --instances 2 --port "$p1" --management-port "$m1" --pg-port "$pg_port" >"$out" 2>&1 &
+  ./run.sh --instances 2 --max-pool-size 60 --port "$p1" --management-port "$m1" --pg-port "$pg_port" >"$out" 2>&1 &
 run_pid=$!
 for _ in $(seq 1 600); do grep -q "Ctrl-C stops everything" "$out" && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
 check "fleet of 2: run.sh prints the ready banner" grep -q "Ctrl-C stops everything" "$out" || sed 's/^/     /' "$out"
@@ -99,6 +102,8 @@ for p in "$p1" "$p2"; do check "fleet of 2: the instance on :$p answers /health"
 for m in "$m1" "$m2"; do check "fleet of 2: the management address :$m answers /health" curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$m/health"; done
 check "fleet of 2: instance 1 is Lifeguard__Instance web-1 (got $(cat "$work/site-$p1.instance" 2>/dev/null))" grep -qx web-1 "$work/site-$p1.instance"
 check "fleet of 2: instance 2 is Lifeguard__Instance web-2 (got $(cat "$work/site-$p2.instance" 2>/dev/null))" grep -qx web-2 "$work/site-$p2.instance"
+check "fleet of 2: --max-pool-size 60 is each instance's Maximum Pool Size" eval \
+  'grep -q "Maximum Pool Size=60;" "$work/site-$p1.cs" && grep -q "Maximum Pool Size=60;" "$work/site-$p2.cs"'
 check "fleet of 2: the banner lists both websites and both management addresses" eval \
   'grep -q "Lifeguard website   http://127.0.0.1:$p1" "$out" && grep -q "Lifeguard website   http://127.0.0.1:$p2" "$out" &&
    grep -q "management address  http://127.0.0.1:$m1" "$out" && grep -q "management address  http://127.0.0.1:$m2" "$out"'
