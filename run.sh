@@ -43,8 +43,8 @@ done
 [ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
 [[ "$instances" =~ ^[0-9]+$ ]] && [ "$instances" -ge 1 ] && [ "$instances" -le 8 ] \
   || { echo "run.sh: --instances must be a whole number from 1 to 8 (got '$instances')" >&2; exit 2; }
-[ -z "$max_pool_size" ] || { [[ "$max_pool_size" =~ ^[0-9]+$ ]] && [ "$max_pool_size" -ge 1 ] && [ "$max_pool_size" -le 1000 ]; } \
-  || { echo "run.sh: --max-pool-size must be a whole number from 1 to 1000 (got '$max_pool_size')" >&2; exit 2; }
+[ -z "$max_pool_size" ] || { [[ "$max_pool_size" =~ ^[0-9]+$ ]] && [ "$max_pool_size" -ge 2 ] && [ "$max_pool_size" -le 1000 ]; } \
+  || { echo "run.sh: --max-pool-size must be a whole number from 2 (the Minimum Pool Size) to 1000 (got '$max_pool_size')" >&2; exit 2; }
 # instance i (0-based) listens on port+2i and management_port+2i: the defaults interleave (5080, 5081, 5082, 5083, ...)
 site_ports=(); mgmt_ports=()
 for ((i = 0; i < instances; i++)); do site_ports+=($((port + 2 * i))); mgmt_ports+=($((management_port + 2 * i))); done
@@ -153,7 +153,7 @@ if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
     pids+=($!)
     export Incidents__Channels__default__Url=http://127.0.0.1:$receiver_port/alerts
   fi
-  # the live diagnosis comes only from this site's management address (an alert's label cannot point elsewhere)
+  # the live diagnosis comes only from these sites' management addresses (an alert's label cannot point elsewhere)
   token_args=(); evidence_args=(); scrape_targets=""
   for mp in "${mgmt_ports[@]}"; do
     evidence_args+=(--site "127.0.0.1:$mp"); scrape_targets+="${scrape_targets:+,}127.0.0.1:$mp"

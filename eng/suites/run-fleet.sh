@@ -51,7 +51,7 @@ for bad_n in 0 9 two; do
     eval '[ "$rc" -eq 2 ] && grep -q "run.sh: --instances must be a whole number from 1 to 8" <<<"$out"'
 done
 out=$(./run.sh --max-pool-size 0 2>&1); rc=$?
-check "--max-pool-size 0: exit 2 with a clear error (got $rc)" eval '[ "$rc" -eq 2 ] && grep -q "run.sh: --max-pool-size must be a whole number from 1 to 1000" <<<"$out"'
+check "--max-pool-size 0: exit 2 with a clear error (got $rc)" eval '[ "$rc" -eq 2 ] && grep -q "run.sh: --max-pool-size must be a whole number from 2" <<<"$out"'
 out=$(./run.sh --instances 2 --port 6000 --management-port 6002 2>&1); rc=$?
 check "--instances 2 with ports that collide (6000/6002): exit 2 naming the overlap (got $rc)" \
   eval '[ "$rc" -eq 2 ] && grep -q "overlap" <<<"$out"'
