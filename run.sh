@@ -187,8 +187,8 @@ for ((i = 0; i < instances; i++)); do site_banner "$i"; done
 cat <<MSG
   demo login          demo@lifeguard.local / Demo-Password-1
   login rate limit    $Website__AccountPostPermitLimit account POSTs per address per window (the site's own default: 10 a minute)
-$([ "$instances" -gt 1 ] && printf '  load them all      ./lifeguard load --url %s\n' "$(printf 'http://127.0.0.1:%s,' "${site_ports[@]}" | sed 's/,$//')")
-$([ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
+$([ "$instances" -gt 1 ] && printf '  load them all       ./lifeguard load --url %s\n' "$(printf 'http://127.0.0.1:%s,' "${site_ports[@]}" | sed 's/,$//')"
+  [ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
 
   Ctrl-C stops everything this script started.
 MSG
