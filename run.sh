@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Brings up the main job: the private PostgreSQL and the website with Lifeguard attached.
-# Usage: ./run.sh [--port N] [--management-port N] [--pg-port N] [--scale X] [--monitoring]
+# Usage: ./run.sh [--port N] [--management-port N] [--instances N] [--pg-port N] [--scale X] [--monitoring]
 #   --port N      website port (default 5080)
 #   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
+#   --instances N 1..8 website instances on the one database, each with its own pool (docs/fleet-local.md): instance i
+#                 listens on port+2(i-1) and management-port+2(i-1) (5080, 5082, ... and 5081, 5083, ...), Lifeguard:Instance web-i
+#   --max-pool-size N  every instance's Maximum Pool Size (default 8, eng/pg.sh url --pool); 2 x 60 > 97 slots
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 #   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
@@ -21,21 +24,33 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 pg_data=${LIFEGUARD_PG_DATA:-.data/pg}; health_timeout=${LIFEGUARD_RUN_HEALTH_TIMEOUT:-30}
-port=5080; management_port=5081; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
+port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --management-port) management_port=${2:?--management-port needs a number}; shift 2 ;;
+    --max-pool-size) max_pool_size=${2:?--max-pool-size needs a number}; shift 2 ;;
+    --instances) instances=${2:?--instances needs a number}; shift 2 ;;
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$port" =~ ^[0-9]+$ ]] || { echo "run.sh: --port must be a number" >&2; exit 2; }
 [[ "$management_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --management-port must be a number" >&2; exit 2; }
 [ "$management_port" != "$port" ] || { echo "run.sh: --management-port must differ from --port" >&2; exit 2; }
+[[ "$instances" =~ ^[0-9]+$ ]] && [ "$instances" -ge 1 ] && [ "$instances" -le 8 ] \
+  || { echo "run.sh: --instances must be a whole number from 1 to 8 (got '$instances')" >&2; exit 2; }
+[ -z "$max_pool_size" ] || { [[ "$max_pool_size" =~ ^[0-9]+$ ]] && [ "$max_pool_size" -ge 2 ] && [ "$max_pool_size" -le 1000 ]; } \
+  || { echo "run.sh: --max-pool-size must be a whole number from 2 (the Minimum Pool Size) to 1000 (got '$max_pool_size')" >&2; exit 2; }
+# instance i (0-based) listens on port+2i and management_port+2i: the defaults interleave (5080, 5081, 5082, 5083, ...)
+site_ports=(); mgmt_ports=()
+for ((i = 0; i < instances; i++)); do site_ports+=($((port + 2 * i))); mgmt_ports+=($((management_port + 2 * i))); done
+if [ "$(printf '%s\n' "${site_ports[@]}" "${mgmt_ports[@]}" | sort -u | wc -l)" -ne $((2 * instances)) ]; then
+  echo "run.sh: with --instances $instances the ports ${site_ports[*]} and management ports ${mgmt_ports[*]} overlap; pick --port and --management-port an odd distance apart" >&2; exit 2
+fi
 [[ "$health_timeout" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_RUN_HEALTH_TIMEOUT must be a number of seconds" >&2; exit 2; }
 [[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
 incidents_port=${LIFEGUARD_INCIDENTS_PORT:-5090}; receiver_port=${LIFEGUARD_RECEIVER_PORT:-5099}
@@ -62,6 +77,7 @@ eng/pg.sh start --data "$pg_data" --port "$pg_port"
 
 # The sized pool (eng/pg.sh url --pool): `lifeguard check --env --server` passes on exactly this string.
 export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "$pg_data" --port "$pg_port" --pool)
+[ -z "$max_pool_size" ] || ConnectionStrings__Main=$(sed -E "s/Maximum Pool Size=[0-9]+/Maximum Pool Size=$max_pool_size/" <<<"$ConnectionStrings__Main")
 # The live diagnosis and the server metrics read the server as the diagnoser (pg_monitor, no table of the site's).
 export ConnectionStrings__Diagnosis; ConnectionStrings__Diagnosis=$(eng/pg.sh url --role diagnoser --data "$pg_data" --port "$pg_port")
 # LIFEGUARD_NO_BUILD=1: use the build output as it is (suites that test.sh runs right after building everything)
@@ -92,26 +108,40 @@ if [ -n "$mgmt_token_file" ]; then
   mgmt_auth=(-H "@$mgmt_header")
 fi
 # The site's output goes to a log (shown on failure): the banner below is the only thing printed on success.
+# Every instance is its own process with its own pool, all on the one database (docs/fleet-local.md).
 mkdir -p .data
-site_log=.data/site-$port.log
-"${site[@]}" --urls "http://127.0.0.1:$port" --Lifeguard:Endpoints:ManagementPort="$management_port" >"$site_log" 2>&1 &
-pids+=($!)
-healthy=0
-for _ in $(seq 1 $((health_timeout * 2))); do
-  if curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 \
-     && curl -fsS --max-time 2 "${mgmt_auth[@]}" "http://127.0.0.1:$management_port/health" >/dev/null 2>&1; then healthy=1; break; fi
-  kill -0 "${pids[0]}" 2>/dev/null || break
-  sleep 0.5
+site_logs=()
+for ((i = 0; i < instances; i++)); do
+  site_logs+=(.data/site-${site_ports[i]}.log)
+  # one instance keeps the guard's own default identity; a fleet names each (Lifeguard:Instance, web-1, web-2, ...)
+  instance_env=(); [ "$instances" -gt 1 ] && instance_env=(Lifeguard__Instance="web-$((i + 1))")
+  env "${instance_env[@]}" "${site[@]}" --urls "http://127.0.0.1:${site_ports[i]}" \
+    --Lifeguard:Endpoints:ManagementPort="${mgmt_ports[i]}" >"${site_logs[i]}" 2>&1 &
+  pids+=($!)
 done
-if [ "$healthy" != 1 ]; then
-  if kill -0 "${pids[0]}" 2>/dev/null; then
-    echo "run.sh: the website did not become healthy within $health_timeout s on :$port and :$management_port; last lines of $site_log:" >&2
+# wait_healthy I: instance I answers /health on both addresses; 1 when it exited or the timeout passed
+wait_healthy() {
+  local i=$1 _
+  for _ in $(seq 1 $((health_timeout * 2))); do
+    if curl -fsS --max-time 2 "http://127.0.0.1:${site_ports[i]}/health" >/dev/null 2>&1 \
+       && curl -fsS --max-time 2 "${mgmt_auth[@]}" "http://127.0.0.1:${mgmt_ports[i]}/health" >/dev/null 2>&1; then return 0; fi
+    kill -0 "${pids[i]}" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+for ((i = 0; i < instances; i++)); do
+  wait_healthy "$i" && continue
+  which="the website"; [ "$instances" -gt 1 ] && which="website instance $((i + 1))"
+  if kill -0 "${pids[i]}" 2>/dev/null; then
+    echo "run.sh: $which did not become healthy within $health_timeout s on :${site_ports[i]} and :${mgmt_ports[i]}; last lines of ${site_logs[i]}:" >&2
   else
-    echo "run.sh: the website exited; last lines of $site_log:" >&2
+    echo "run.sh: $which exited; last lines of ${site_logs[i]}:" >&2
   fi
-  tail -n 30 "$site_log" >&2
+  tail -n 30 "${site_logs[i]}" >&2
   exit 1
-fi
+done
+site_count=${#pids[@]}
 
 if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
   # The incident service (eng/incidents.sh) is Alertmanager's receiver: token, database and demo users first.
@@ -123,32 +153,44 @@ if [ "$monitoring" = 1 ] && [ -x eng/monitoring.sh ]; then
     pids+=($!)
     export Incidents__Channels__default__Url=http://127.0.0.1:$receiver_port/alerts
   fi
-  # the live diagnosis comes only from this site's management address (an alert's label cannot point elsewhere)
-  token_args=(); evidence_args=(--site "127.0.0.1:$management_port")
+  # the live diagnosis comes only from these sites' management addresses (an alert's label cannot point elsewhere)
+  token_args=(); evidence_args=(); scrape_targets=""
+  for mp in "${mgmt_ports[@]}"; do
+    evidence_args+=(--site "127.0.0.1:$mp"); scrape_targets+="${scrape_targets:+,}127.0.0.1:$mp"
+  done
   if [ -n "$mgmt_token_file" ]; then   # Prometheus and the incident service read the token from its file
     token_args=(--site-token-file "$mgmt_token_file"); evidence_args+=(--management-token-file "$(readlink -f "$mgmt_token_file")")
   fi
   eng/incidents.sh serve --pg-port "$pg_port" --pg-data "$pg_data" --port "$incidents_port" --token-file "$incidents_token" "${evidence_args[@]}" &
   pids+=($!)
-  eng/monitoring.sh start --site "127.0.0.1:$management_port" "${token_args[@]}" \
+  eng/monitoring.sh start --site "$scrape_targets" "${token_args[@]}" \
     --prometheus-port "$prometheus_port" --alertmanager-port "$alertmanager_port" --data "$monitoring_data" \
     --webhook "http://127.0.0.1:$incidents_port/api/alertmanager" --webhook-token-file "$incidents_token" &
   pids+=($!)
 fi
 
+site_banner() { # site_banner I: one instance's URLs
+  local p=${site_ports[$1]} m=${mgmt_ports[$1]}
+  [ "$instances" -gt 1 ] && printf '  instance web-%s (Lifeguard:Instance)\n' "$(($1 + 1))"
+  cat <<MSG
+  Lifeguard website   http://127.0.0.1:$p
+  health (status)     http://127.0.0.1:$p/health
+  management address  http://127.0.0.1:$m   (loopback only; 404 on the public port)
+    pool metrics      http://127.0.0.1:$m/metrics
+    health, details   http://127.0.0.1:$m/health
+    live pool page    http://127.0.0.1:$m/lifeguard
+  site log            ${site_logs[$1]}
+MSG
+}
+echo
+for ((i = 0; i < instances; i++)); do site_banner "$i"; done
 cat <<MSG
-
-  Lifeguard website   http://127.0.0.1:$port
   demo login          demo@lifeguard.local / Demo-Password-1
   login rate limit    $Website__AccountPostPermitLimit account POSTs per address per window (the site's own default: 10 a minute)
-  health (status)     http://127.0.0.1:$port/health
-  management address  http://127.0.0.1:$management_port   (loopback only; 404 on the public port)
-    pool metrics      http://127.0.0.1:$management_port/metrics
-    health, details   http://127.0.0.1:$management_port/health
-    live pool page    http://127.0.0.1:$management_port/lifeguard
-  site log            $site_log
-$([ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
+$([ "$instances" -gt 1 ] && printf '  load them all       ./lifeguard load --url %s\n' "$(printf 'http://127.0.0.1:%s,' "${site_ports[@]}" | sed 's/,$//')"
+  [ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
 
   Ctrl-C stops everything this script started.
 MSG
-wait "${pids[0]}"
+# any instance exiting ends the run (and stop_all stops the others)
+wait -n "${pids[@]:0:site_count}"

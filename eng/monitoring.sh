@@ -5,7 +5,8 @@
 # Usage: eng/monitoring.sh start [--site HOST:PORT] [--site-token-file FILE] [--prometheus-port N]
 #                                [--alertmanager-port N] [--webhook URL [--webhook-token-file F] | --receiver-port N] [--data DIR]
 #        eng/monitoring.sh stop [--data DIR]
-#   --site        the website's management address to scrape (default 127.0.0.1:5081)
+#   --site        the website's management address to scrape (default 127.0.0.1:5081); a comma list scrapes a fleet
+#                 (./run.sh --instances N passes every instance's)
 #   --site-token-file  a file holding the site's Lifeguard:Endpoints:Token, sent as a bearer token
 #   --webhook     send notifications to URL instead of starting the local receiver
 #   --webhook-token-file  send the bearer token in F with them (the incident service: run.sh passes .data/incidents.token)
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --webhook) webhook=${2:?--webhook needs a URL}; shift 2 ;;
     --webhook-token-file) token_file=${2:?--webhook-token-file needs a path}; shift 2 ;;
     --data) data=${2:?}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "monitoring.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -87,5 +88,5 @@ MSG
     wait "$MON_PROM_PID"
     ;;
   stop) stop_pids ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -8,12 +8,14 @@ MON_ROOT=${MON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # mon_render_configs OUT_DIR SITE PROM_ADDR AM_ADDR WEBHOOK_URL [SITE_TOKEN_FILE]
 # Copies deploy/prometheus and deploy/alertmanager into OUT_DIR with the addresses substituted
 # (the files in deploy/ keep the documented defaults: 5081, 9091, 9094, the incident service on 5090). SITE is the
-# website's management address; with SITE_TOKEN_FILE the scrape sends its content as a bearer token (the commented
+# website's management address, or a comma list of them (a fleet: ./run.sh --instances N), all scraped by one job; with SITE_TOKEN_FILE the scrape sends its content as a bearer token (the commented
 # authorization block of deploy/prometheus/prometheus.yml, uncommented). With MON_WEBHOOK_TOKEN_FILE set (the
 # incident service's token file, absolute) the webhooks send it as a bearer token; without it the lines marked
 # "incidents-auth" are dropped (a plain receiver needs none).
 mon_render_configs() {
-  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${6:-} hook_token_file=${MON_WEBHOOK_TOKEN_FILE:-} hook_auth
+  local out=$1 site=$2 prom=$3 am=$4 webhook=$5 token_file=${6:-} hook_token_file=${MON_WEBHOOK_TOKEN_FILE:-} hook_auth targets
+  # 'a:1', 'b:2': the YAML list of the scrape job's targets
+  targets="'${site//,/\', \'}'"
   rm -rf "$out/prometheus" "$out/alertmanager"
   mkdir -p "$out/prometheus" "$out/alertmanager"
   cp -r "$MON_ROOT/deploy/prometheus/rules" "$out/prometheus/rules"
@@ -23,14 +25,14 @@ mon_render_configs() {
     auth=(-e "s|^    # authorization:|    authorization:|" -e "s|^    #   type: Bearer|      type: Bearer|"
           -e "s|^    #   credentials_file: .*|      credentials_file: $token_file|")
   fi
-  sed -e "s|'127.0.0.1:5081'|'$site'|" -e "s|'127.0.0.1:9094'|'$am'|" -e "s|'127.0.0.1:9091'|'$prom'|" "${auth[@]}" \
+  sed -e "s|'127.0.0.1:5081'|$targets|" -e "s|'127.0.0.1:9094'|'$am'|" -e "s|'127.0.0.1:9091'|'$prom'|" "${auth[@]}" \
     "$MON_ROOT/deploy/prometheus/prometheus.yml" >"$out/prometheus/prometheus.yml"
   if [ -n "$hook_token_file" ]; then hook_auth="s|credentials_file: .*# incidents-auth|credentials_file: $hook_token_file   # incidents-auth|"
   else hook_auth='/# incidents-auth$/d'; fi
   sed -e "s|http://127.0.0.1:5090/api/alertmanager|$webhook|g" -e "$hook_auth" \
     "$MON_ROOT/deploy/alertmanager/alertmanager.yml" >"$out/alertmanager/alertmanager.yml"
   # a substitution that silently did nothing would point the stack at the wrong place
-  grep -q "'$site'" "$out/prometheus/prometheus.yml" && grep -q "$webhook" "$out/alertmanager/alertmanager.yml" || {
+  grep -qF "[$targets]" "$out/prometheus/prometheus.yml" && grep -q "$webhook" "$out/alertmanager/alertmanager.yml" || {
     echo "monitoring: rendering configs into $out failed" >&2; return 1; }
   if [ -n "$token_file" ] && ! grep -q "^      credentials_file: $token_file\$" "$out/prometheus/prometheus.yml"; then
     echo "monitoring: rendering the scrape's authorization into $out failed" >&2; return 1

@@ -30,7 +30,7 @@ internal static class CliApp
         };
         root.Add(CheckCommand.Create(console));
         root.Add(SizeCommand.Create(console));
-        root.Add(LoadCommand.Create());
+        root.Add(LoadCommand.Create(console));
         root.Add(DrillCommand.Create());
         root.Add(SweepCommand.Create(console));
         root.Add(ReviewCommand.Create(console, progress: progress));

@@ -18,6 +18,8 @@ internal sealed class LatencyRecorder
     private readonly LongHistogram _retryLater = new(HighestMicros, 3);
     private readonly Dictionary<int, SecondBucket> _seconds = [];
     private readonly Dictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
+    // per --url site (index into the options' targets): a fleet's load must show which instance refused
+    private readonly Dictionary<int, TargetBucket> _targets = [];
     private long _errors;
     private long _over10s;
     private long _overSlo;
@@ -39,11 +41,25 @@ internal sealed class LatencyRecorder
         lock (_gate) return _all.TotalCount == 0 ? 0 : Math.Round((double)_overSlow / _all.TotalCount, 4);
     }
 
-    public void Record(int second, TimeSpan latency, string? errorKind)
+    /// <param name="target">Index of the site among the run's --url targets (0 with one site).</param>
+    public void Record(int second, TimeSpan latency, string? errorKind, int target = 0)
     {
         var micros = Math.Clamp((long)(latency.Ticks / 10.0), 1, HighestMicros);
         lock (_gate)
         {
+            if (!_targets.TryGetValue(target, out var site))
+            {
+                site = new TargetBucket();
+                _targets[target] = site;
+            }
+
+            site.Histogram.RecordValue(micros);
+            if (errorKind is not null)
+            {
+                site.Errors++;
+                site.ErrorsByKind[errorKind] = site.ErrorsByKind.GetValueOrDefault(errorKind) + 1;
+            }
+
             _all.RecordValue(micros);
             if (latency >= TimeSpan.FromSeconds(10)) _over10s++;
             if (latency > _slo) _overSlo++;
@@ -71,7 +87,7 @@ internal sealed class LatencyRecorder
     {
         lock (_gate)
         {
-            return (_all.TotalCount, _errors, Ms(_all.GetValueAtPercentile(50)), Ms(_all.GetValueAtPercentile(99)));
+            return (_all.TotalCount, _errors, Percentile(_all, 50), Percentile(_all, 99));
         }
     }
 
@@ -98,10 +114,28 @@ internal sealed class LatencyRecorder
                 kv.Value.Errors,
                 Ms(kv.Value.Histogram.GetValueAtPercentile(50)),
                 Ms(kv.Value.Histogram.GetValueAtPercentile(99)))).ToList();
+            var targets = options.Targets;
+            var perUrl = targets.Select((u, i) =>
+            {
+                var b = _targets.GetValueOrDefault(i);
+                var count = b?.Histogram.TotalCount ?? 0;
+                return new LoadUrlSummary
+                {
+                    Url = new Uri(u, options.Path).ToString(),
+                    Users = loggedIn / targets.Count + (i < loggedIn % targets.Count ? 1 : 0),
+                    Requests = count,
+                    Ok = count - (b?.Errors ?? 0),
+                    Errors = b?.Errors ?? 0,
+                    ErrorsByKind = new SortedDictionary<string, long>(b?.ErrorsByKind ?? [], StringComparer.Ordinal),
+                    P50Ms = b is null ? 0 : Percentile(b.Histogram, 50),
+                    P99Ms = b is null ? 0 : Percentile(b.Histogram, 99),
+                };
+            }).ToList();
             return new LoadSummary
             {
                 Mode = options.IsOpenLoop ? "open" : "closed",
-                Url = new Uri(options.BaseUrl, options.Path).ToString(),
+                Url = string.Join(",", perUrl.Select(u => u.Url)),
+                PerUrl = perUrl,
                 Users = options.Users,
                 LoggedInUsers = loggedIn,
                 Rate = options.Rate,
@@ -134,6 +168,15 @@ internal sealed class LatencyRecorder
     private static double Percentile(LongHistogram h, double p) => h.TotalCount == 0 ? 0 : Ms(h.GetValueAtPercentile(p));
 
     private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
+
+    private sealed class TargetBucket
+    {
+        public LongHistogram Histogram { get; } = new(HighestMicros, 3);
+
+        public long Errors { get; set; }
+
+        public Dictionary<string, long> ErrorsByKind { get; } = new(StringComparer.Ordinal);
+    }
 
     private sealed class SecondBucket
     {

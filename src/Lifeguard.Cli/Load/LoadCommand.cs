@@ -7,9 +7,13 @@ namespace Lifeguard.Cli.Load;
 /// <summary>`lifeguard load`: logs in seeded users and drives the website's dashboards for a bounded time.</summary>
 internal static class LoadCommand
 {
-    public static Command Create()
+    public static Command Create(IAnsiConsole console)
     {
-        var url = new Option<string>("--url") { Description = "Website base URL (loopback only).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var url = new Option<string[]>("--url")
+        {
+            Description = "Website base URL (loopback only). Several (repeat --url, or a comma list): requests go round robin over them, user k logs in on site k mod N.",
+            DefaultValueFactory = _ => ["http://127.0.0.1:5080"],
+        };
         var users = new Option<int>("--users", "-u") { Description = "Logged-in users (closed loop: one worker each).", DefaultValueFactory = _ => 32 };
         var rate = new Option<double?>("--rate", "-r") { Description = "Open loop: fixed arrival rate in requests/s (default: closed loop)." };
         var duration = new Option<string>("--duration", "-d") { Description = "How long to send load (e.g. 30s, 2m).", DefaultValueFactory = _ => "30s" };
@@ -32,7 +36,7 @@ internal static class LoadCommand
             {
                 options = new LoadOptions
                 {
-                    BaseUrl = new Uri(parse.GetValue(url)!, UriKind.Absolute),
+                    Urls = ParseUrls(parse.GetValue(url)!),
                     Users = parse.GetValue(users),
                     Rate = parse.GetValue(rate),
                     Duration = DurationParser.Parse(parse.GetValue(duration)!, "--duration"),
@@ -69,7 +73,7 @@ internal static class LoadCommand
                 return 1;
             }
 
-            PrintSummary(summary);
+            PrintSummary(console, summary);
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null)
             {
@@ -82,6 +86,15 @@ internal static class LoadCommand
             return summary.Ok > 0 ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>The --url values, each possibly a comma list, as absolute URIs in the order given.</summary>
+    internal static IReadOnlyList<Uri> ParseUrls(IEnumerable<string> values)
+    {
+        var urls = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => Uri.TryCreate(v, UriKind.Absolute, out var u) ? u : throw new CliException($"--url {v} is not an absolute URL (e.g. http://127.0.0.1:5080)."))
+            .ToList();
+        return urls.Count > 0 ? urls : throw new CliException("--url needs a URL.");
     }
 
     private static Action<LoadProgress> PrintProgress(LoadOptions options)
@@ -110,7 +123,7 @@ internal static class LoadCommand
         };
     }
 
-    private static void PrintSummary(LoadSummary s)
+    private static void PrintSummary(IAnsiConsole console, LoadSummary s)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         void Row(string k, string v) => table.AddRow(Markup.Escape(k), Markup.Escape(v));
@@ -119,12 +132,23 @@ internal static class LoadCommand
         Row("throughput", $"{s.ThroughputRps.ToString(CultureInfo.InvariantCulture)} req/s");
         Row("errors", $"{s.Errors} ({(s.ErrorRate * 100).ToString("0.##", CultureInfo.InvariantCulture)}%)");
         foreach (var (kind, n) in s.ErrorsByKind) Row("  " + kind, n.ToString(CultureInfo.InvariantCulture));
+        if (s.PerUrl.Count > 1)
+        {
+            foreach (var u in s.PerUrl)
+            {
+                Row(u.Url, string.Create(CultureInfo.InvariantCulture, $"{u.Requests} requests, {u.Errors} errors, {u.Users} users, p50 {u.P50Ms:0.0} ms, p99 {u.P99Ms:0.0} ms"));
+                foreach (var (kind, n) in u.ErrorsByKind) Row("  " + kind, n.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Row("total", string.Create(CultureInfo.InvariantCulture, $"{s.Requests} requests, {s.Errors} errors"));
+        }
+
         Row("p50", $"{s.P50Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row("p90", $"{s.P90Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row("p99", $"{s.P99Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row("max", $"{s.MaxMs.ToString("0.0", CultureInfo.InvariantCulture)} ms");
         Row($"slower than the SLO ({s.SloMs.ToString(CultureInfo.InvariantCulture)} ms)", $"{(s.ShareOverSlo * 100).ToString("0.##", CultureInfo.InvariantCulture)}%");
         Row("slower than 10 s", $"{(s.ShareOver10s * 100).ToString("0.##", CultureInfo.InvariantCulture)}%");
-        AnsiConsole.Write(table);
+        console.Write(table);
     }
 }

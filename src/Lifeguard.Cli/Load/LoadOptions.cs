@@ -5,6 +5,12 @@ internal sealed record LoadOptions
 {
     public Uri BaseUrl { get; init; } = new("http://127.0.0.1:5080");
 
+    /// <summary>Several sites (a fleet: ./run.sh --instances N) to load round robin; empty means <see cref="BaseUrl"/> alone.</summary>
+    public IReadOnlyList<Uri> Urls { get; init; } = [];
+
+    /// <summary>The sites the load goes to, in order: <see cref="Urls"/>, or <see cref="BaseUrl"/> when none are given.</summary>
+    public IReadOnlyList<Uri> Targets => Urls.Count > 0 ? Urls : [BaseUrl];
+
     /// <summary>Logged-in users (sessions). Closed loop: one worker each. Open loop: requests rotate over them.</summary>
     public int Users { get; init; } = 32;
 
@@ -37,14 +43,22 @@ internal sealed record LoadOptions
 
     public bool IsOpenLoop => Rate is not null;
 
+    /// <summary>The most sites one run loads (./run.sh starts at most 8).</summary>
+    public const int MaxUrls = 16;
+
     /// <summary>Returns the problems with these options, empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (!LoopbackTarget.IsLoopback(BaseUrl))
+        foreach (var url in Targets.Where(u => !LoopbackTarget.IsLoopback(u)))
         {
-            problems.Add($"--url {BaseUrl} is not a loopback address: load is only ever sent to 127.0.0.1, ::1 or localhost.");
+            problems.Add($"--url {url} is not a loopback address: load is only ever sent to 127.0.0.1, ::1 or localhost.");
         }
+
+        if (Targets.Count > MaxUrls) problems.Add($"--url: at most {MaxUrls} sites.");
+        if (Targets.Distinct().Count() != Targets.Count) problems.Add("--url: the same site is given twice.");
+        // every site needs at least one logged-in user of its own
+        if (Targets.Count > 1 && Users < Targets.Count) problems.Add($"--users must be at least the number of --url sites ({Targets.Count}).");
 
         if (Users is < 1 or > 10_000) problems.Add("--users must be between 1 and 10000.");
         if (Rate is { } r && (r <= 0 || r > 100_000)) problems.Add("--rate must be above 0 and at most 100000 requests/s.");

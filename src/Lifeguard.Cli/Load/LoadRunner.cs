@@ -35,7 +35,8 @@ internal sealed class LoadRunner : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
-        _http = new HttpClient(_handler) { BaseAddress = options.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        // no base address: every session sends to the site it logged in on (round robin over --url)
+        _http = new HttpClient(_handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     /// <summary>Logs in every user (done by <see cref="RunAsync"/> if not called first).</summary>
@@ -76,8 +77,11 @@ internal sealed class LoadRunner : IDisposable
     private async Task<List<SiteSession>> LoginAllAsync(HttpClient http, Action<LoadProgress>? progress, CancellationToken ct)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(Math.Max(60, options.Users / 2.0));
-        var sessions = Enumerable.Range(options.FirstUser, options.Users)
-            .Select(i => new SiteSession(http, string.Format(System.Globalization.CultureInfo.InvariantCulture, options.EmailPattern, i)))
+        // user k logs in on site k mod N: the users, and so a closed loop's requests, split evenly over the sites
+        var targets = options.Targets;
+        var sessions = Enumerable.Range(0, options.Users)
+            .Select(k => new SiteSession(http, string.Format(System.Globalization.CultureInfo.InvariantCulture, options.EmailPattern, options.FirstUser + k),
+                targets[k % targets.Count], k % targets.Count))
             .ToList();
         var done = 0;
         await Parallel.ForEachAsync(sessions, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (s, token) =>
@@ -88,7 +92,7 @@ internal sealed class LoadRunner : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new LoginFailedException($"cannot reach {options.BaseUrl}: {e.Message} (is the website running?)");
+                throw new LoginFailedException($"cannot reach {s.Site}: {e.Message} (is the website running?)");
             }
             catch (LoginFailedException e)
             {
@@ -128,6 +132,8 @@ internal sealed class LoadRunner : IDisposable
     {
         var inFlight = new List<Task>();
         long issued = 0;
+        // request k goes to site k mod N, and to that site's users in turn: round robin over the sites
+        var bySite = sessions.GroupBy(x => x.Target).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
         while (!stop.IsCancellationRequested)
         {
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -136,7 +142,8 @@ internal sealed class LoadRunner : IDisposable
             {
                 // The intended start is on the fixed schedule, not when the loop got round to it.
                 var intended = started + (long)(issued / rate * Stopwatch.Frequency);
-                var session = sessions[(int)(issued % sessions.Count)];
+                var site = bySite[(int)(issued % bySite.Count)];
+                var session = site[(int)(issued / bySite.Count % site.Count)];
                 inFlight.Add(SendOneAsync(session, recorder, started, intended));
             }
 
@@ -177,7 +184,7 @@ internal sealed class LoadRunner : IDisposable
         }
 
         var done = Stopwatch.GetTimestamp();
-        recorder.Record((int)Stopwatch.GetElapsedTime(started, done).TotalSeconds, Stopwatch.GetElapsedTime(intendedStart, done), error);
+        recorder.Record((int)Stopwatch.GetElapsedTime(started, done).TotalSeconds, Stopwatch.GetElapsedTime(intendedStart, done), error, session.Target);
     }
 
     private static string? Classify(HttpResponseMessage response)

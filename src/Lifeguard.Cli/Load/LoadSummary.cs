@@ -4,7 +4,10 @@ namespace Lifeguard.Cli.Load;
 internal sealed record LoadSummary
 {
     public required string Mode { get; init; }
+    /// <summary>The page loaded; with several --url sites, their pages joined by commas.</summary>
     public required string Url { get; init; }
+    /// <summary>Each --url site's share of the run (one entry with a single site); the totals are the sums.</summary>
+    public required IReadOnlyList<LoadUrlSummary> PerUrl { get; init; }
     public int Users { get; init; }
     public int LoggedInUsers { get; init; }
     public double? Rate { get; init; }

@@ -13,13 +13,21 @@ internal sealed partial class SiteSession
     private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public SiteSession(HttpClient http, string email)
+    public SiteSession(HttpClient http, string email, Uri? site = null, int target = 0)
     {
         _http = http;
         Email = email;
+        Site = site;
+        Target = target;
     }
 
     public string Email { get; }
+
+    /// <summary>The site this user logged in on; relative requests go there (null: the client's base address).</summary>
+    public Uri? Site { get; }
+
+    /// <summary>Index of <see cref="Site"/> among the run's targets (the per-URL counts).</summary>
+    public int Target { get; }
 
     private const int BusyRetries = 4;
     private static readonly TimeSpan MaxBusyWait = TimeSpan.FromSeconds(2);
@@ -111,6 +119,7 @@ internal sealed partial class SiteSession
         }
 
         if (cookieHeader is not null) request.Headers.Add("Cookie", cookieHeader);
+        if (Site is not null && request.RequestUri is { IsAbsoluteUri: false } relative) request.RequestUri = new Uri(Site, relative);
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
         if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
         {
