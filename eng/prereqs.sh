@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lifeguard needs, only those that are missing.
-# Usage: eng/prereqs.sh [package-group ...]   groups: db (default), browser, monitoring, load, all
+# Usage: eng/prereqs.sh [package-group ...]   groups: db (default), browser, monitoring, load, pooler, all
 set -euo pipefail
 
 declare -A GROUPS_PKGS=(
@@ -8,16 +8,19 @@ declare -A GROUPS_PKGS=(
   [browser]="chromium"
   [monitoring]="prometheus prometheus-alertmanager"
   [load]="wrk"
+  # PgBouncer for the pooler checks and tests (started by the tests themselves on ports of their own; the package's
+  # system service is kept from starting by the policy-rc.d below).
+  [pooler]="pgbouncer"
 )
 
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(db)
-if [ "${groups[0]}" = "all" ]; then groups=(db browser monitoring load); fi
+if [ "${groups[0]}" = "all" ]; then groups=(db browser monitoring load pooler); fi
 
 wanted=()
 for g in "${groups[@]}"; do
   pkgs=${GROUPS_PKGS[$g]:-}
-  if [ -z "$pkgs" ]; then echo "prereqs: unknown group '$g' (db, browser, monitoring, load, all)" >&2; exit 2; fi
+  if [ -z "$pkgs" ]; then echo "prereqs: unknown group '$g' (db, browser, monitoring, load, pooler, all)" >&2; exit 2; fi
   for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       wanted+=("$p")

@@ -10,7 +10,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # shellcheck source=lib/checks.sh
 . eng/suites/lib/checks.sh
-TOTAL_CHECKS=18
+TOTAL_CHECKS=19
 
 work=$(mktemp -d)
 pids=()
@@ -93,6 +93,20 @@ for s in "WorkerService Lifeguard.Hosting" "MinimalApiEfCore Lifeguard.AspNetCor
   set -- $s
   if build_sample "$1" "$2"; then ok "samples/$1 builds against the packed $2 $version"; else tail -15 "$work/build-$1.log"; bad "samples/$1 against the packages"; fi
 done
+
+# The worker sample from the packages: its job's leases and its diagnosis are logged (the first diagnosis at its 10 s tick).
+wdll=$(ls "$work"/art-WorkerService/bin/WorkerService/*/WorkerService.dll 2>/dev/null | head -1)
+if [ -n "$wdll" ]; then
+  (cd "$(dirname "$wdll")" && DOTNET_ENVIRONMENT=Production ConnectionStrings__Jobs="$LIFEGUARD_TEST_PG" OTEL_METRICS_EXPORTER=none \
+    exec dotnet "$wdll") >"$work/worker.log" 2>&1 &
+  pids+=($!)
+  for ((i = 0; i < 160; i++)); do grep -q 'Diagnosis: ' "$work/worker.log" && break; sleep 0.25; done
+fi
+if [ -n "$wdll" ] && grep -q 'Pool .* in use, wait p99' "$work/worker.log" && grep -q 'Diagnosis: healthy' "$work/worker.log"; then
+  ok "samples/WorkerService from the packages: its guarded job and its live diagnosis (healthy) logged"
+else
+  tail -15 "$work/worker.log" 2>/dev/null; bad "samples/WorkerService from the packages runs and logs its pool and diagnosis"
+fi
 
 port=$(free_port); mport=$(free_port)
 dll=$(ls "$work"/art-MinimalApiEfCore/bin/MinimalApiEfCore/*/MinimalApiEfCore.dll 2>/dev/null | head -1)
