@@ -21,8 +21,8 @@ public sealed partial class GuardedDataSource
         var operation = CurrentOperation();
         var start = _tracker.Now();
         // Not disposed on failure: the connection is the caller's, who may retry it.
-        Open(connection, disposeOnFailure: false);
-        _tracker.BeginReopenable(connection, start, operation, stack);
+        var gated = Open(connection, disposeOnFailure: false);
+        _tracker.BeginReopenable(connection, start, operation, stack, gated);
     }
 
     /// <summary>Async <see cref="OpenLease"/>: opens <paramref name="connection"/> (created by <see cref="Inner"/>) as a
@@ -35,6 +35,7 @@ public sealed partial class GuardedDataSource
         // Stack and operation are read before the first await, as in OpenDbConnectionAsync.
         var stack = CaptureStack();
         var operation = CurrentOperation();
+        if (_tracker.Gate is { } gate) return AwaitLeaseAsync(OpenGatedAsync(gate, connection, operation, stack, reopenable: true, cancellationToken));
         var start = _tracker.Now();
         _tracker.WaitStarted();
         var open = _admissionBudget is { } budget && _tracker.Saturated

@@ -4,6 +4,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Lifeguard.Attribution;
+using Lifeguard.Fleet;
 using Lifeguard.Leases;
 using Microsoft.Extensions.Logging;
 
@@ -55,6 +56,18 @@ public sealed partial class GuardedDataSource : DbDataSource
 
     internal LeaseTracker Tracker => _tracker;
 
+    /// <summary>The fleet governor's cap on leases at once (below the provider's Maximum Pool Size), or null when uncapped.</summary>
+    public int? ConcurrencyCap => _tracker.Gate is { } gate && gate.Limit < _tracker.Max ? gate.Limit : null;
+
+    /// <summary>Caps how many connections this guard leases at once (the fleet governor's share of the server's slots);
+    /// null lifts the cap. Lowering takes nothing back: new leases wait until enough are returned.</summary>
+    /// <param name="cap">0 up to the pool's maximum, or null.</param>
+    public void SetConcurrencyCap(int? cap)
+    {
+        if (cap is < 0) throw new ArgumentOutOfRangeException(nameof(cap), cap, "A cap cannot be negative.");
+        _tracker.SetCap(cap);
+    }
+
     /// <summary>Current counts, percentiles, per-operation hold times and recent leaks.</summary>
     public PoolSnapshot Snapshot() => _tracker.Snapshot();
 
@@ -90,8 +103,8 @@ public sealed partial class GuardedDataSource : DbDataSource
         var operation = CurrentOperation();
         var connection = _inner.CreateConnection();
         var start = _tracker.Now();
-        Open(connection, disposeOnFailure: true);
-        _tracker.Begin(connection, start, operation, stack);
+        var gated = Open(connection, disposeOnFailure: true);
+        _tracker.Begin(connection, start, operation, stack, gated);
         return connection;
     }
 
@@ -101,6 +114,7 @@ public sealed partial class GuardedDataSource : DbDataSource
         // Stack and operation are read before the first await: afterwards the stack is the thread pool's, not the borrower's.
         var stack = CaptureStack();
         var operation = CurrentOperation();
+        if (_tracker.Gate is { } gate) return OpenGatedAsync(gate, _inner.CreateConnection(), operation, stack, reopenable: false, cancellationToken);
         if (_admissionBudget is { } budget && _tracker.Saturated)
         {
             var admitted = _inner.CreateConnection();
@@ -141,13 +155,21 @@ public sealed partial class GuardedDataSource : DbDataSource
         }
     }
 
-    // The one synchronous measured open (OpenConnection, OpenLease): the wait counted while it lasts, admission control
-    // when the pool is saturated, a failure classified and the provider's exception rethrown unchanged.
-    private void Open(DbConnection connection, bool disposeOnFailure)
+    // The one synchronous measured open (OpenConnection, OpenLease): the wait counted while it lasts, the governor's cap
+    // and admission control when the pool is saturated, a failure classified and the provider's exception rethrown
+    // unchanged. Returns whether the lease took a place in the governor's gate.
+    private bool Open(DbConnection connection, bool disposeOnFailure)
     {
         _tracker.WaitStarted();
+        var gate = _tracker.Gate;
+        var entered = false;
         try
         {
+            if (gate is not null && !(entered = gate.TryEnter()))
+            {
+                gate.EnterAsync(_tracker.OpenTimeout, _tracker.Time, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                entered = true;
+            }
             if (_admissionBudget is { } budget && _tracker.Saturated)
                 OpenWithinBudgetAsync(connection, budget, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             else
@@ -156,11 +178,48 @@ public sealed partial class GuardedDataSource : DbDataSource
         catch (Exception ex)
         {
             _tracker.WaitEnded();
+            if (entered) gate!.Release();
             if (disposeOnFailure) connection.Dispose();
             Failed(ex, CancellationToken.None);
             throw;
         }
         _tracker.WaitEnded();
+        return entered;
+    }
+
+    // An open under the fleet governor's cap: a place in the gate first (waiting counts as waiting for the pool, and
+    // gives up after the pool's own Timeout the way the pool would), then the provider's open; the place is given back
+    // when the lease ends, or at once when the open fails.
+    private async ValueTask<DbConnection> OpenGatedAsync(ConcurrencyGate gate, DbConnection connection, string? operation, StackTrace? stack,
+        bool reopenable, CancellationToken cancellationToken)
+    {
+        var start = _tracker.Now();
+        _tracker.WaitStarted();
+        var entered = false;
+        try
+        {
+            if (!(entered = gate.TryEnter()))
+            {
+                await gate.EnterAsync(_tracker.OpenTimeout, _tracker.Time, cancellationToken).ConfigureAwait(false);
+                entered = true;
+            }
+            if (_admissionBudget is { } budget && _tracker.Saturated)
+                await OpenWithinBudgetAsync(connection, budget, cancellationToken).ConfigureAwait(false);
+            else
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _tracker.WaitEnded();
+            if (entered) gate.Release();
+            if (!reopenable) await connection.DisposeAsync().ConfigureAwait(false);
+            Failed(ex, cancellationToken);
+            throw;
+        }
+        _tracker.WaitEnded();
+        if (reopenable) _tracker.BeginReopenable(connection, start, operation, stack, gated: true);
+        else _tracker.Begin(connection, start, operation, stack, gated: true);
+        return connection;
     }
 
     // The one asynchronous measured open (a waiting OpenConnectionAsync, admission control, OpenLeaseAsync), once started:

@@ -410,4 +410,52 @@ public sealed class GuardedDataSourceTests : IDisposable
         ex.Message.ShouldContain(nameof(LifeguardOptions.LeakDetectionThreshold));
         inner.Dispose();
     }
+
+    [Fact]
+    public async Task SetConcurrencyCap_BelowThePoolMax_NeverLeasesMoreThanTheCapAndTheRestWait()
+    {
+        var guard = Guard(10);
+        var ct = TestContext.Current.CancellationToken;
+        guard.SetConcurrencyCap(3);
+        guard.ConcurrencyCap.ShouldBe(3);
+        guard.Snapshot().Max.ShouldBe(3);
+        var peak = 0;
+        var workers = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await using var c = await guard.OpenConnectionAsync(ct);
+                peak = Math.Max(peak, guard.Snapshot().InUse);
+                await using var cmd = c.CreateCommand();
+                cmd.CommandText = "SELECT pg_sleep(0.01)";
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }, ct)).ToArray();
+        await Task.WhenAll(workers);
+        peak.ShouldBeLessThanOrEqualTo(3);
+        guard.Snapshot().InUse.ShouldBe(0);
+        guard.SetConcurrencyCap(null);
+        guard.ConcurrencyCap.ShouldBeNull();
+        guard.Snapshot().Max.ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task SetConcurrencyCap_AllHeld_TimesOutAsAPoolTimeoutAfterTheConnectionTimeout()
+    {
+        var guard = Guard(5, timeoutSeconds: 1);
+        var ct = TestContext.Current.CancellationToken;
+        guard.SetConcurrencyCap(1);
+        await using var held = await guard.OpenConnectionAsync(ct);
+        var ex = await Should.ThrowAsync<TimeoutException>(async () => await guard.OpenConnectionAsync(ct));
+        ex.Message.ShouldContain("fleet governor");
+        guard.Snapshot().Timeouts.ShouldBe(1);
+        guard.SetConcurrencyCap(2); // raised: the next open goes through at once
+        await using var second = await guard.OpenConnectionAsync(ct);
+        guard.Snapshot().InUse.ShouldBe(2);
+    }
+
+    [Fact]
+    public void SetConcurrencyCap_Negative_Throws() =>
+        Should.Throw<ArgumentOutOfRangeException>(() => Guard(2).SetConcurrencyCap(-1));
 }
+

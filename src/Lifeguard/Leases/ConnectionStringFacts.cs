@@ -10,6 +10,10 @@ internal sealed record ConnectionStringFacts(int MaxPoolSize, int MinPoolSize, T
     internal const int DefaultMaxPoolSize = 100;
     internal static readonly TimeSpan DefaultIdleLifetime = TimeSpan.FromSeconds(300);
 
+    /// <summary>How long an open may wait for a connection ("Timeout"; Npgsql and SqlClient default to 15 s): the fleet
+    /// governor's cap waits as long before it gives up the way the pool would.</summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     public static ConnectionStringFacts Parse(string? connectionString)
     {
         var b = new DbConnectionStringBuilder();
@@ -23,7 +27,8 @@ internal sealed record ConnectionStringFacts(int MaxPoolSize, int MinPoolSize, T
         var port = ReadString(b, "Port");
         var db = ReadString(b, "Database", "Initial Catalog");
         var name = host + (port is null ? "" : ":" + port) + (db is null ? "" : "/" + db);
-        return new ConnectionStringFacts(max, Math.Min(min, max), idle, name);
+        var timeout = ReadInt(b, "Timeout", "Connect Timeout", "Connection Timeout") is { } t and > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromSeconds(15);
+        return new ConnectionStringFacts(max, Math.Min(min, max), idle, name) { OpenTimeout = timeout };
     }
 
     private static int? ReadInt(DbConnectionStringBuilder b, params string[] keys)

@@ -28,6 +28,8 @@ internal sealed class Lease
     public LeakReport? Leak;
     public bool Ended;
     public bool Unsubscribe;
+    // Took a place in the fleet governor's gate, given back when the lease ends.
+    public bool Gated;
 
     // Subscribed by the guard after a successful open: the provider raises Closed from Close/Dispose. A lease the guard
     // opened stays subscribed after it ends (saves an unsubscribe per lease): the connection object is normally dead

@@ -17,7 +17,7 @@ internal sealed partial class LeaseTracker
         _waitTotal.AddTo(wait);
         var errors = new long[_errorsByKind.Length];
         for (var i = 0; i < errors.Length; i++) errors[i] = Volatile.Read(ref _errorsByKind[i]);
-        return new Totals(InUse, Max, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
+        return new Totals(InUse, EffectiveMax, Waiters, hold, wait, Volatile.Read(ref _timeouts), Volatile.Read(ref _rejections),
             _leakWatch?.Total ?? 0, _leakWatch?.Active ?? 0, errors, _operations?.Buckets() ?? []);
     }
 
@@ -49,7 +49,7 @@ internal sealed partial class LeaseTracker
             InUse = InUse,
             Idle = idle,
             IdleIsExact = exact,
-            Max = Max,
+            Max = EffectiveMax,
             Waiters = Waiters,
             Leases = hold.Count + InUse,
             Timeouts = Volatile.Read(ref _timeouts),

@@ -1,3 +1,4 @@
+using Lifeguard.Fleet;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -124,21 +125,40 @@ internal sealed partial class LeaseTracker : IDisposable
         return (_idle.Idle(InUse, _time), false);
     }
 
-    public bool Saturated => Volatile.Read(ref _inUse) + Volatile.Read(ref _waiters) >= Max;
+    public bool Saturated => Volatile.Read(ref _inUse) + Volatile.Read(ref _waiters) >= EffectiveMax;
+
+    /// <summary>The fleet governor's gate, once a cap was set (null until then: the hot path pays one null check).</summary>
+    public ConcurrencyGate? Gate => Volatile.Read(ref _gate);
+
+    private ConcurrencyGate? _gate;
+
+    /// <summary>The most leases at once: the pool's maximum, or the governor's cap when lower.</summary>
+    public int EffectiveMax => Gate is { } gate ? Math.Min(Max, gate.Limit) : Max;
+
+    /// <summary>How long an open waits for the governor's gate before giving up, as the pool would.</summary>
+    public TimeSpan OpenTimeout => _facts.OpenTimeout;
+
+    /// <summary>Caps leases at <paramref name="cap"/> (the governor's share), or lifts the cap (null: the pool's maximum).</summary>
+    public void SetCap(int? cap)
+    {
+        var limit = Math.Clamp(cap ?? Max, 0, Max);
+        if (Gate is { } gate) gate.SetLimit(limit);
+        else if (cap is not null) Interlocked.CompareExchange(ref _gate, new ConcurrencyGate(limit), null)?.SetLimit(limit);
+    }
 
     public void WaitStarted() => Interlocked.Increment(ref _waiters);
 
     public void WaitEnded() => Interlocked.Decrement(ref _waiters);
 
     /// <summary>Records a successful open and starts tracking its lease until the connection closes.</summary>
-    public void Begin(DbConnection connection, long waitStartedAt, string? operation, StackTrace? stack)
+    public void Begin(DbConnection connection, long waitStartedAt, string? operation, StackTrace? stack, bool gated = false)
     {
         var now = Now();
         var waited = Elapsed(waitStartedAt, now);
         _recentWait.Record(waited, now);
         _waitTotal.Record(waited);
         Metrics.RecordWait(waited);
-        Start(connection, now, operation, stack);
+        Start(connection, now, operation, stack, gated: gated);
     }
 
     /// <summary>Records an open that completed at once (zero wait) at <paramref name="now"/> and starts its lease.</summary>
@@ -156,11 +176,13 @@ internal sealed partial class LeaseTracker : IDisposable
         Start(connection, Now(), operation, stack, unsubscribe: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false, LeaseJournal? journal = null)
+    private void Start(DbConnection connection, long now, string? operation, StackTrace? stack, bool unsubscribe = false, LeaseJournal? journal = null,
+        bool gated = false)
     {
         var lease = Rent(journal ?? Journal());
         lease.Connection = connection;
         lease.Unsubscribe = unsubscribe;
+        lease.Gated = gated;
         lease.StartedAt = now;
         // Skipped when unchanged (the same route again): saves the GC write barrier.
         if (!ReferenceEquals(lease.Operation, operation)) lease.Operation = operation;
@@ -175,6 +197,11 @@ internal sealed partial class LeaseTracker : IDisposable
         var now = Now();
         var heldTimestamps = now - lease.StartedAt;
         Interlocked.Decrement(ref _inUse);
+        if (lease.Gated)
+        {
+            lease.Gated = false;
+            _gate!.Release();
+        }
         var journal = Journal();
         while (!journal.TryNoteHold(lease.Operation, heldTimestamps)) Fold();
         if (Metrics.UseEnabled) Metrics.RecordUse(Elapsed(lease.StartedAt, now));
@@ -193,7 +220,7 @@ internal sealed partial class LeaseTracker : IDisposable
         // Npgsql reports a connect that timed out exactly as an exhausted pool (an NpgsqlException around a
         // TimeoutException), and so does the type-only fallback: with free slots in the pool the open did not wait for a
         // connection but for a server that does not answer.
-        if (kind == ConnectionErrorKind.PoolTimeout && InUse < Max) kind = ConnectionErrorKind.ServerUnavailable;
+        if (kind == ConnectionErrorKind.PoolTimeout && InUse < EffectiveMax) kind = ConnectionErrorKind.ServerUnavailable;
         switch (kind)
         {
             case ConnectionErrorKind.Cancelled:
@@ -202,7 +229,7 @@ internal sealed partial class LeaseTracker : IDisposable
                 Interlocked.Increment(ref _timeouts);
                 _recentTimeouts.Add();
                 Metrics.Timeout();
-                LeaseLog.PoolExhausted(_logger, PoolName, InUse, Max, Waiters);
+                LeaseLog.PoolExhausted(_logger, PoolName, InUse, EffectiveMax, Waiters);
                 break;
             default:
                 Interlocked.Increment(ref _errors);

@@ -41,7 +41,7 @@ internal sealed class GuardMetrics : IDisposable
             new Measurement<long>(tracker.Idle, pool, idle),
             new Measurement<long>(tracker.InUse, pool, used),
         }, "{connection}", "Connections in the pool by state.");
-        _meter.CreateObservableUpDownCounter(LifeguardInstruments.Max, () => new Measurement<long>(tracker.Max, pool), "{connection}", "Maximum number of open connections allowed.");
+        _meter.CreateObservableUpDownCounter(LifeguardInstruments.Max, () => new Measurement<long>(tracker.EffectiveMax, pool), "{connection}", "Maximum number of open connections allowed.");
         _meter.CreateObservableUpDownCounter(LifeguardInstruments.PendingRequests, () => new Measurement<long>(tracker.Waiters, pool), "{request}", "Opens waiting for a connection.");
         // Attribution is exported from the per-operation histograms the tracker keeps anyway: nothing more on the hot path.
         _meter.CreateObservableCounter(LifeguardInstruments.OperationHoldTime, () => tracker.OperationSnapshot()
