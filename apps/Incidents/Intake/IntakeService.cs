@@ -212,8 +212,16 @@ public sealed class IntakeService(
         var evidenceLabels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         if (!evidenceLabels.ContainsKey("instance") && firing[0].Labels?.TryGetValue("instance", out var inst) == true) evidenceLabels["instance"] = inst;
         if (!evidenceLabels.ContainsKey("pool") && firing[0].Labels?.TryGetValue("pool", out var pool) == true) evidenceLabels["pool"] = pool;
-        var (evidence, noEvidence) = EvidenceTarget.Resolve(evidenceLabels, options.Value.Evidence);
         var annotations = body.CommonAnnotations ?? firing[0].Annotations ?? [];
+        // a fleet alert names no one instance: its diagnosis comes from the first listed instance that is a target
+        var fleet = FleetInstances.Parse(annotations.GetValueOrDefault(FleetInstances.Annotation)
+            ?? firing[0].Annotations?.GetValueOrDefault(FleetInstances.Annotation));
+        var (evidence, noEvidence) = EvidenceTarget.Resolve(evidenceLabels, options.Value.Evidence);
+        if (evidence is null && fleet.Count > 0 && !evidenceLabels.ContainsKey("instance"))
+        {
+            (evidence, noEvidence) = FleetTarget(evidenceLabels, fleet);
+        }
+
         var title = Title(labels, annotations, firing[0]);
         var faultStart = firing.Min(a => Microseconds(a.StartsAt));
 
@@ -222,10 +230,28 @@ public sealed class IntakeService(
             new NewIncident(body.GroupKey!, title, body.Receiver ?? "", JsonSerializer.Serialize(labels), JsonSerializer.Serialize(annotations), faultStart, evidence),
             open, now, ct);
         await session.Timeline.AddAsync(row.Id, now, open.Timeline, ct);
+        if (FleetInstances.Describe(fleet, labels.GetValueOrDefault("pool")) is { } fleetLine)
+        {
+            await session.Timeline.AddAsync(row.Id, now, TimelineKind.Evidence, "lifeguard", fleetLine, ct);
+        }
+
         if (noEvidence is not null) await session.Timeline.AddAsync(row.Id, now, TimelineKind.EvidenceFailed, "lifeguard", noEvidence, ct);
         await session.Audit.AddAsync(now, open.Audit, row.Id, ct);
         await escalation.FollowAsync(session, row.Id, open, row.Labels, now, ct);
         return row;
+    }
+
+    // the first instance of the fleet's list (largest pool first) that is a configured evidence target
+    private (Uri? Url, string? Reason) FleetTarget(Dictionary<string, string> labels, IReadOnlyList<(string Instance, double PoolMax)> fleet)
+    {
+        foreach (var (instance, _) in fleet)
+        {
+            var one = new Dictionary<string, string>(labels, StringComparer.Ordinal) { ["instance"] = instance };
+            if (EvidenceTarget.Resolve(one, options.Value.Evidence) is { Url: not null } found) return found;
+        }
+
+        return EvidenceTarget.Resolve(labels, options.Value.Evidence) is { Reason: null } none ? none
+            : (null, $"No diagnosis fetched: none of the fleet's {fleet.Count} instance(s) is a configured evidence target.");
     }
 
     private static async Task StoreAlertsAsync(IncidentsSession session, long id, IntakePlan plan, CancellationToken ct)

@@ -65,6 +65,57 @@ public sealed class EvidenceTests
     }
 
     [Fact]
+    public async Task Open_ForAFleetAlert_NamesTheInstancesAndFetchesTheDiagnosisOfTheFirstConfiguredOne()
+    {
+        var diagnosis = """{"cause":"connection_limit","summary":"The fleet's pools add up to 120 over 97 usable slots.","remedy":"Give each instance at most 32.","confidence":0.9,"signals":{}}""";
+        await using var app = await DiagnosisEndpoint.StartAsync(() => diagnosis);
+        var (db, service) = await StartAsync(app.HostPort);
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        // LifeguardFleetOverBudget: a pool label, no instance label, the instances in an annotation (largest pool first);
+        // the first listed is not a configured target, the second is
+        var alert = Alert("fleet1", "firing", DateTimeOffset.UtcNow.AddSeconds(-70), alertname: "LifeguardFleetOverBudget");
+        alert["labels"]!.AsObject().Remove("instance");
+        alert["annotations"]!["instances"] = $"10.0.0.9:5080=60 {app.HostPort}=40 x=1;rm ";
+        var body = Body("fleet", alert);
+        body["commonLabels"]!.AsObject().Remove("instance");
+        body["commonAnnotations"]!["instances"] = alert["annotations"]!["instances"]!.GetValue<string>();
+        var id = (await PostAsync(api, body)).GetProperty("incident_id").GetInt64();
+
+        var incident = await WaitForEvidenceAsync(api, id);
+        incident.GetProperty("evidence_state").GetString().ShouldBe("done");
+        incident.GetProperty("diagnosis").GetProperty("cause").GetString().ShouldBe("connection_limit");
+        var lines = incident.GetProperty("timeline").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "evidence")
+            .Select(e => e.GetProperty("message").GetString()!).ToList();
+        lines.ShouldContain(l => l.Contains($"2 instance(s) on 127.0.0.1:54329/lifeguard, pool max each (largest first): 10.0.0.9:5080 60, {app.HostPort} 40; 100 in all"), string.Join(" | ", lines));
+        lines.ShouldContain(l => l.Contains("connection_limit"));
+        app.Requests.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Open_ForAFleetAlertWithNoConfiguredInstance_SaysSoAndStillNamesTheInstances()
+    {
+        await using var app = await DiagnosisEndpoint.StartAsync(() => """{"cause":"healthy"}""");
+        var (db, service) = await StartAsync(app.HostPort);
+        await using var _ = db;
+        await using var __ = service;
+        using var api = service.Api();
+        var alert = Alert("fleet2", "firing", DateTimeOffset.UtcNow, alertname: "LifeguardFleetOverBudget");
+        alert["labels"]!.AsObject().Remove("instance");
+        alert["annotations"]!["instances"] = "10.0.0.9:5080=60 10.0.0.10:5080=60";
+        var body = Body("fleet2", alert);
+        body["commonLabels"]!.AsObject().Remove("instance");
+        var id = (await PostAsync(api, body)).GetProperty("incident_id").GetInt64();
+
+        var incident = await GetIncidentAsync(api, id);
+        var timeline = incident.GetProperty("timeline").GetRawText();
+        timeline.ShouldContain("none of the fleet's 2 instance(s) is a configured evidence target");
+        timeline.ShouldContain("10.0.0.9:5080 60, 10.0.0.10:5080 60; 120 in all");
+        app.Requests.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Open_WhenTheDiagnosisFails_RecordsTheFailureAfterItsAttempts()
     {
         await using var app = await DiagnosisEndpoint.StartAsync(() => null);
