@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up the main job: the private PostgreSQL and the website with Lifeguard attached.
-# Usage: ./run.sh [--port N] [--management-port N] [--instances N] [--pg-port N] [--scale X] [--monitoring]
+# Usage: ./run.sh [--port N] [--management-port N] [--instances N] [--pg-port N] [--scale X] [--monitoring] [--pgbouncer]
 #   --port N      website port (default 5080)
 #   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
 #   --instances N 1..8 website instances on the one database, each with its own pool (docs/fleet-local.md): instance i
@@ -9,6 +9,8 @@
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 #   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
+#   --pgbouncer   the website's pool goes through a private PgBouncer in transaction mode on 127.0.0.1:64329
+#                 ($LIFEGUARD_PGBOUNCER_PORT; eng/pgbouncer.sh), its admin console configured for the diagnoser (docs/pooler.md)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 # Env: LIFEGUARD_PG_DATA (cluster data dir, default .data/pg), LIFEGUARD_RUN_HEALTH_TIMEOUT (seconds the
 # site has to become healthy, default 30); eng/suites/run-startup.sh exercises the start-up checks with them.
@@ -24,7 +26,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 pg_data=${LIFEGUARD_PG_DATA:-.data/pg}; health_timeout=${LIFEGUARD_RUN_HEALTH_TIMEOUT:-30}
-port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
+port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pgbouncer=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
@@ -34,7 +36,8 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --pgbouncer) pgbouncer=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +56,8 @@ if [ "$(printf '%s\n' "${site_ports[@]}" "${mgmt_ports[@]}" | sort -u | wc -l)" 
 fi
 [[ "$health_timeout" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_RUN_HEALTH_TIMEOUT must be a number of seconds" >&2; exit 2; }
 [[ "$pg_port" =~ ^[0-9]+$ ]] || { echo "run.sh: --pg-port must be a number" >&2; exit 2; }
+pgbouncer_port=${LIFEGUARD_PGBOUNCER_PORT:-64329}
+[[ "$pgbouncer_port" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_PGBOUNCER_PORT must be a number" >&2; exit 2; }
 incidents_port=${LIFEGUARD_INCIDENTS_PORT:-5090}; receiver_port=${LIFEGUARD_RECEIVER_PORT:-5099}
 incidents_token=${LIFEGUARD_INCIDENTS_TOKEN_FILE:-.data/incidents.token}
 prometheus_port=${LIFEGUARD_PROMETHEUS_PORT:-9091}; alertmanager_port=${LIFEGUARD_ALERTMANAGER_PORT:-9094}
@@ -61,7 +66,7 @@ for p in "$incidents_port" "$receiver_port" "$prometheus_port" "$alertmanager_po
   [[ "$p" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_*_PORT must be numbers" >&2; exit 2; }
 done
 
-eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
+eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring) $([ "$pgbouncer" = 1 ] && echo pooler)
 
 pids=()
 started_pg=0
@@ -70,6 +75,7 @@ stop_all() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [ "$pgbouncer" = 1 ] && eng/pgbouncer.sh stop --port "$pgbouncer_port" >/dev/null 2>&1 || true
   [ "$started_pg" = 1 ] && eng/pg.sh stop --data "$pg_data" --port "$pg_port" || true
 }
 trap stop_all INT TERM EXIT
@@ -89,6 +95,17 @@ site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
 export Website__AccountPostPermitLimit="${Website__AccountPostPermitLimit:-1000}"
 "${site[@]}" migrate
 "${site[@]}" seed --scale "$scale"
+
+# --pgbouncer: migrations and the seed went straight to the server; the website's pool now goes through the pooler
+# (transaction mode, so No Reset On Close=true; the sized pool settings kept), and the diagnoser reads the pooler's
+# admin console and the server directly: it tells the pooler's queue from the app's (docs/pooler.md).
+if [ "$pgbouncer" = 1 ]; then
+  eng/pgbouncer.sh start --port "$pgbouncer_port" --pg-port "$pg_port"
+  pool_settings=${ConnectionStrings__Main#*Database=lifeguard}
+  ConnectionStrings__Main="$(eng/pgbouncer.sh url --port "$pgbouncer_port")${pool_settings}"
+  export Lifeguard__Diagnosis__Pooler__ConnectionString; Lifeguard__Diagnosis__Pooler__ConnectionString=$(eng/pgbouncer.sh admin-url --port "$pgbouncer_port")
+  export Lifeguard__Diagnosis__Postgres__ConnectionString=$ConnectionStrings__Diagnosis
+fi
 
 # With a token the management address answers 401 without it. A token given in the environment goes into a file
 # (mode 600) that the site, curl, Prometheus and the incident service read: `ps` shows command lines to every user.
@@ -188,7 +205,8 @@ cat <<MSG
   demo login          demo@lifeguard.local / Demo-Password-1
   login rate limit    $Website__AccountPostPermitLimit account POSTs per address per window (the site's own default: 10 a minute)
 $([ "$instances" -gt 1 ] && printf '  load them all       ./lifeguard load --url %s\n' "$(printf 'http://127.0.0.1:%s,' "${site_ports[@]}" | sed 's/,$//')"
-  [ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port")
+  [ "$monitoring" = 1 ] && printf '  incident service    http://127.0.0.1:%s   DEMO USERS responder@/viewer@lifeguard.local / Demo-Password-1 (published: local demo only)\n' "$incidents_port"
+  [ "$pgbouncer" = 1 ] && printf '  through PgBouncer   127.0.0.1:%s, transaction mode (admin console: psql -h 127.0.0.1 -p %s -U lifeguard pgbouncer)\n' "$pgbouncer_port" "$pgbouncer_port")
 
   Ctrl-C stops everything this script started.
 MSG
