@@ -18,14 +18,31 @@ internal static class CorpusCommand
 {
     public sealed record LiveOptions(string CorpusPath, int Seed, IReadOnlyCollection<string> Only, TimeSpan? MaxDuration, string Output, int PgPort, string? PgDataDir);
 
-    /// <summary>Runs the corpus live; returns the exit code (0 when every scenario ran).</summary>
+    /// <summary>Runs the corpus live, writes its report; returns the exit code (0 when every scenario ran).</summary>
     public static async Task<int> RunLiveAsync(LiveOptions o, CancellationToken ct)
+    {
+        var (traces, failed) = await RunAsync(o, DrillCommand.Say, ct).ConfigureAwait(false);
+        if (traces.Count == 0)
+        {
+            Console.Error.WriteLine("lifeguard drill: no corpus scenario ran");
+            return 1;
+        }
+        var score = CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))]);
+        await CorpusReport.WriteAsync(score, o.Output, "Diagnosis accuracy, live corpus", ct).ConfigureAwait(false);
+        Console.Out.WriteLine(CorpusReport.Summary(score));
+        if (failed.Count > 0) Console.Out.WriteLine($"scenarios that failed to run: {string.Join(", ", failed)}");
+        Console.Out.WriteLine($"report: {Path.Combine(o.Output, "accuracy.md")}; replay: lifeguard drill --replay {Path.Combine(o.Output, "traces")}");
+        return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs the scenarios, saving each trace into the output's traces directory as it completes; a scenario
+    /// that fails to run is named and the next one runs.</summary>
+    public static async Task<(IReadOnlyList<CorpusTrace> Traces, IReadOnlyList<string> Failed)> RunAsync(LiveOptions o, Action<string> say, CancellationToken ct)
     {
         var file = CorpusFile.Load(o.CorpusPath);
         var scenarios = file.Draw(o.Seed, o.Only);
         var traceDir = Path.Combine(o.Output, "traces");
         Directory.CreateDirectory(traceDir);
-        var say = (Action<string>)DrillCommand.Say;
         say(F($"corpus {o.CorpusPath}: {scenarios.Count} scenario(s), seed {o.Seed}, traces into {traceDir}"));
 
         // The quick drill's database and timeouts: a 0.1 seed (a dropped index still costs a scan of 200,000 rows) and a
@@ -59,18 +76,7 @@ internal static class CorpusCommand
                 say($"{scenario.Name} failed: {e.Message}");
             }
         }
-
-        if (traces.Count == 0)
-        {
-            Console.Error.WriteLine("lifeguard drill: no corpus scenario ran");
-            return 1;
-        }
-        var score = CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))]);
-        await CorpusReport.WriteAsync(score, o.Output, "Diagnosis accuracy, live corpus", ct).ConfigureAwait(false);
-        Console.Out.WriteLine(CorpusReport.Summary(score));
-        if (failed.Count > 0) Console.Out.WriteLine($"scenarios that failed to run: {string.Join(", ", failed)}");
-        Console.Out.WriteLine($"report: {Path.Combine(o.Output, "accuracy.md")}; replay: lifeguard drill --replay {traceDir}");
-        return failed.Count == 0 ? 0 : 1;
+        return (traces, failed);
     }
 
     /// <summary>Re-scores saved traces through today's rules; with a baseline, fails (1) on a regression.</summary>
