@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Lifeguard.Cli.Drill.Corpus;
 using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Cli.Load;
 
@@ -24,12 +25,44 @@ internal static class DrillCommand
         var incidentsUrl = new Option<string?>("--incidents-url") { Description = $"The incident service the fault is reported to as an alert, so the report links its postmortem (default $LIFEGUARD_INCIDENTS_URL or {IncidentLink.DefaultUrl}; off: none). Not running: one line, the drill goes on." };
         var incidentsToken = new Option<string?>("--incidents-token-file") { Description = "Its bearer token (default $LIFEGUARD_INCIDENTS_TOKEN, else .data/incidents.token, run.sh's)." };
 
+        var corpus = new Option<string?>("--corpus") { Description = "Run a fault corpus (e.g. bench/corpus/corpus.yaml) live: every scenario's per-second diagnosis kept as a trace in --out/traces, the accuracy scored (docs/accuracy.md)." };
+        var seed = new Option<int>("--seed") { Description = "With --corpus: the seed of the scenarios' order and drawn intensities.", DefaultValueFactory = _ => 1 };
+        var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...)." };
+        var maxDuration = new Option<string?>("--max-duration") { Description = "With --corpus: start no scenario after this long (e.g. 45m)." };
+        var replay = new Option<string?>("--replay") { Description = "Re-score the traces in this directory through the current rules (no server, seconds)." };
+        var baseline = new Option<string?>("--baseline") { Description = "With --replay: fail when accuracy, harmful answers or healthy controls regress against this baseline JSON." };
+        var writeBaseline = new Option<string?>("--write-baseline") { Description = "With --replay: write the replay's figures as a baseline JSON." };
+        var minConfidence = new Option<double?>("--min-confidence") { Description = "With --replay: answer unknown below this stated confidence (to judge a threshold against the corpus)." };
+
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
             quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken,
+            corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(corpus) is not null || parse.GetValue(replay) is not null)
+            {
+                var outDir = parse.GetResult(output) is { Implicit: false } ? parse.GetValue(output)! : null;
+                try
+                {
+                    if (parse.GetValue(corpus) is not null && parse.GetValue(replay) is not null) throw new CliException("--corpus runs a corpus live, --replay re-scores saved traces: one or the other.");
+                    if (parse.GetValue(minConfidence) is { } mc && mc is < 0 or > 1) throw new CliException("--min-confidence must be between 0 and 1.");
+                    if (parse.GetValue(replay) is { } traces)
+                        return await CorpusCommand.ReplayAsync(traces, parse.GetValue(baseline), parse.GetValue(writeBaseline), outDir, parse.GetValue(minConfidence), ct).ConfigureAwait(false);
+                    if (parse.GetValue(baseline) is not null || parse.GetValue(writeBaseline) is not null) throw new CliException("--baseline and --write-baseline apply to --replay.");
+                    TimeSpan? max = parse.GetValue(maxDuration) is { } m ? DurationParser.Parse(m, "--max-duration") : null;
+                    if (parse.GetValue(seed) < 0) throw new CliException("--seed must be 0 or more.");
+                    var names = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    return await CorpusCommand.RunLiveAsync(new CorpusCommand.LiveOptions(parse.GetValue(corpus)!, parse.GetValue(seed), names, max, outDir ?? "artifacts/corpus", parse.GetValue(pgPort), parse.GetValue(pgData)), ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ArgumentException or CliException or InvalidDataException or DirectoryNotFoundException)
+                {
+                    Console.Error.WriteLine($"lifeguard drill: {(e is ArgumentException a ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : e.Message)}");
+                    return CliApp.Failure;
+                }
+            }
+
             DrillOptions options;
             try
             {

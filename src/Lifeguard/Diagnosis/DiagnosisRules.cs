@@ -16,7 +16,7 @@ internal static class DiagnosisRules
         Add(found, Lock(s, o));
         Add(found, Leak(s, o));
         Add(found, SlowQueries(s, b, o));
-        Add(found, Cpu(s, o));
+        Add(found, Cpu(s, b, o));
         Add(found, Network(s, b, o));
         Add(found, PoolTooSmall(s, b, o));
         return found;
@@ -165,10 +165,14 @@ internal static class DiagnosisRules
         server is { Reachable: true, Cores: > 0 } && server.ActiveOnCpu >= server.Cores * o.CpuSaturation
         && (server.CpuCoresUsed is not { } used || used >= server.Cores * o.CpuUsedSaturation || server.HostCpuBusy >= o.HostCpuSaturation);
 
-    private static RuleFinding? Cpu(DiagnosisSample s, DiagnosisOptions o)
+    private static RuleFinding? Cpu(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
     {
         var server = s.Server;
         if (!CpuSaturated(server, o)) return null;
+        // Diagnosing an application: a busy server that does not lengthen its connection holds and queues none of its
+        // requests is not what hurts it (the accuracy corpus's red herring: a report burning the cores while the pages
+        // stay fast read as database_cpu).
+        if (s.Pool is { Returned: > 0, Waiters: 0, Timeouts: 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < o.CpuHoldGrowthFactor * hold) return null;
         var evidence = new List<string>
         {
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),

@@ -167,9 +167,20 @@ public sealed class DiagnoserTests
     {
         var d = new Diagnoser();
         var server = Server(onCpu: 3, cores: 2, cpuUsed: 0.7) with { HostCpuBusy = 0.99 };
-        var last = Replay(d, 5, i => At(i, Pool(), server))[^1];
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: 40), server))[^1];
         last.Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
         last.Evidence.ShouldContain("host: CPUs 99% busy");
+    }
+
+    [Fact]
+    public void Observe_AnotherClientBusiesTheCoresButTheAppsHoldsStayFlat_IsNotDatabaseCpu()
+    {
+        // The accuracy corpus's red herring (control-herring-report-heavy): a report burns the cores, the pages stay fast.
+        var d = new Diagnoser();
+        var server = Server(onCpu: 2, cores: 2, cpuUsed: 1.6) with { HostCpuBusy = 0.99, OnCpuBy = [new SlotHolder("nightly-report", "etl", "10.0.0.7", 2)] };
+        Replay(d, 5, i => At(i, Pool(holdP99: 14), server)).ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
+        // ... and once the app's holds grow (or its requests queue), the cores are its cause.
+        Replay(d, 5, i => At(i, Pool(holdP99: 30), server))[^1].Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
     }
 
     [Fact]

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Lifeguard.Cli.Drill.Engine;
+using Lifeguard.Cli.Drill.Faults;
+using Lifeguard.Diagnosis;
+using Lifeguard.Testing.Faults;
+
+namespace Lifeguard.Cli.Drill.Corpus;
+
+/// <summary>
+/// The corpus's faults and red herrings, each with what its intensity means: the drill's own injectors, made weaker or
+/// stronger. A fault's duration is the scenario's fault_s (a lock held that long, the database down that long).
+/// </summary>
+internal static class CorpusFaults
+{
+    public const string None = "none";
+    /// <summary>Red herring: a CPU-heavy report (intensity: sessions) on a table the site never reads.</summary>
+    public const string ReportHerring = "report";
+    /// <summary>Red herring: a lock queue on a table the site never reads.</summary>
+    public const string LockElsewhere = "lock-elsewhere";
+    /// <summary>Red herring: another client's idle connections (intensity: how many), far from the limit.</summary>
+    public const string IdleClient = "idle-client";
+    /// <summary>Red herring: this host's CPU kept busy by another process's threads (intensity: threads), not the database's.</summary>
+    public const string HostNoise = "host-noise";
+
+    /// <summary>Faults. Intensity: pool — the site's Maximum Pool Size (the fault phase's traffic is load_factor times
+    /// what it serves); cpu — burner sessions; leak — leaks per second; connection-limit — slots taken (500: every free
+    /// one); network — one-way delay in ms; lock, slow-query, restart — none (fault_s is the strength).</summary>
+    public static IReadOnlyList<string> Kinds { get; } =
+        [None, DrillFaults.Pool, DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Leak, DrillFaults.ConnectionLimit, DrillFaults.Network, DrillFaults.Restart];
+
+    public static IReadOnlyList<string> Herrings { get; } = [ReportHerring, LockElsewhere, IdleClient, HostNoise];
+
+    /// <summary>Answers whose remedy hurts when they are not the cause: growing the pool, ending a session that is not
+    /// the root blocker, ending another client's sessions for slots.</summary>
+    public static IReadOnlyList<string> DefaultHarmful { get; } = [DiagnosisCauses.PoolTooSmall, DiagnosisCauses.LockContention, DiagnosisCauses.ConnectionLimit];
+
+    public static double DefaultIntensity(string kind) => kind switch
+    {
+        DrillFaults.Pool => 2,
+        DrillFaults.Cpu => 8,
+        DrillFaults.Leak => 2,
+        DrillFaults.ConnectionLimit => 500,
+        DrillFaults.Network => 100,
+        _ => 1,
+    };
+
+    /// <summary>The injector of a fault or herring; null for none and pool (the pool's fault is the site's own size).</summary>
+    public static IFaultInjector? Create(CorpusFaultDraw draw, CorpusScenario scenario, DrillEnvironment env, Func<Uri> siteUrl)
+    {
+        var direct = env.Database.DirectConnectionString;
+        var n = Math.Max(1, (int)Math.Round(draw.Intensity));
+        return draw.Kind switch
+        {
+            None or DrillFaults.Pool => null,
+            DrillFaults.Lock => new LockHolder(direct, "orders"),
+            DrillFaults.SlowQuery => new IndexDrop(direct, "orders_workspace_created", "orders (workspace_id, created_at)"),
+            DrillFaults.Cpu => new CpuBurner(direct, n),
+            DrillFaults.Leak => new LeakInjector(siteUrl, Math.Max(0.2, draw.Intensity)),
+            DrillFaults.ConnectionLimit => new SlotFiller(direct, n),
+            DrillFaults.Network => new NetworkDelayFault(env.Relay, TimeSpan.FromMilliseconds(draw.Intensity)),
+            DrillFaults.Restart => new DatabaseRestart(env.Database, TimeSpan.FromSeconds(scenario.FaultS)),
+            ReportHerring => new ReportHerring(direct, n),
+            LockElsewhere => new ElsewhereLock(direct),
+            IdleClient => new IdleClient(direct, n),
+            HostNoise => new HostNoise(n),
+            _ => throw new CliException(string.Create(CultureInfo.InvariantCulture, $"no injector for '{draw.Kind}'")),
+        };
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using Lifeguard.Cli.Drill.Faults;
+using Lifeguard.Diagnosis;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Lifeguard.Cli.Drill.Corpus;
+
+/// <summary>
+/// The corpus file (bench/corpus/corpus.yaml): defaults and scenarios, read strictly (an unknown key, fault, cause or
+/// load shape is an error naming the scenario), then drawn: the order and every intensity given as a range come from
+/// the seed, so one seed is one reproducible run.
+/// </summary>
+internal sealed class CorpusFile
+{
+    public CorpusDefaults Defaults { get; set; } = new();
+    public List<CorpusEntry> Scenarios { get; set; } = [];
+
+    public static CorpusFile Load(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"no corpus file {path}");
+        var yaml = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        CorpusFile file;
+        try
+        {
+            file = yaml.Deserialize<CorpusFile>(File.ReadAllText(path)) ?? throw new CliException($"{path} is empty");
+        }
+        catch (YamlException e)
+        {
+            throw new CliException($"{path}: {e.Message}{(e.InnerException is { } inner ? " (" + inner.Message + ")" : "")}");
+        }
+        if (file.Scenarios.Count == 0) throw new CliException($"{path} has no scenarios");
+        var duplicate = file.Scenarios.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new CliException($"{path}: scenario '{duplicate.Key}' appears twice");
+        foreach (var s in file.Scenarios) s.Validate(file.Defaults);
+        return file;
+    }
+
+    /// <summary>The scenarios to run: those named in <paramref name="only"/> (all when empty), in the seed's order, each
+    /// with its intensities drawn from the seed and its name (so --only draws the same values as a full run).</summary>
+    public IReadOnlyList<CorpusScenario> Draw(int seed, IReadOnlyCollection<string> only)
+    {
+        var unknown = only.Where(o => Scenarios.All(s => s.Name != o)).ToList();
+        if (unknown.Count > 0) throw new CliException($"--only: no scenario {string.Join(", ", unknown)} in the corpus");
+        var chosen = Scenarios.Where(s => only.Count == 0 || only.Contains(s.Name)).ToList();
+        var order = new Random(seed);
+        return [.. chosen.Select(s => (s, key: order.Next())).OrderBy(x => x.key).Select(x => x.s.Draw(seed, Defaults))];
+    }
+}
+
+/// <summary>What a scenario leaves out. Seconds and requests per second.</summary>
+internal sealed class CorpusDefaults
+{
+    public int PoolSize { get; set; } = 10;
+    public double Rate { get; set; } = 8;
+    public double NormalS { get; set; } = 10;
+    public double FaultS { get; set; } = 15;
+    public double AfterS { get; set; } = 8;
+}
+
+/// <summary>One scenario as written. Intensities are a number or a range "a..b" (drawn from the seed).</summary>
+internal sealed class CorpusEntry
+{
+    public string Name { get; set; } = "";
+    /// <summary>One of <see cref="CorpusFaults.Kinds"/>; none for a control.</summary>
+    public string Fault { get; set; } = CorpusFaults.None;
+    public string? Intensity { get; set; }
+    public CorpusSecondFault? Second { get; set; }
+    /// <summary>A red herring beside the fault: one of <see cref="CorpusFaults.Herrings"/>.</summary>
+    public string? Herring { get; set; }
+    public string? HerringIntensity { get; set; }
+    /// <summary>steady, surge (the fault phase at load_factor times the rate), shift (its second half so), busy (every phase so).</summary>
+    public string Load { get; set; } = CorpusLoads.Steady;
+    public string? LoadFactor { get; set; }
+    public int? PoolSize { get; set; }
+    public double? Rate { get; set; }
+    public string? FaultS { get; set; }
+    public List<string> Expect { get; set; } = [];
+    public List<string>? Harmful { get; set; }
+    public string Note { get; set; } = "";
+
+    public void Validate(CorpusDefaults d)
+    {
+        string Where() => $"scenario '{Name}'";
+        if (Name.Length == 0 || Name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))) throw new CliException($"a scenario needs a name of letters, digits, - and _ (got '{Name}')");
+        if (!CorpusFaults.Kinds.Contains(Fault)) throw new CliException($"{Where()}: fault '{Fault}' is not one of {string.Join(", ", CorpusFaults.Kinds)}");
+        if (Second is not null && (!CorpusFaults.Kinds.Contains(Second.Fault) || Second.Fault == CorpusFaults.None)) throw new CliException($"{Where()}: second fault '{Second.Fault}' is not one of {string.Join(", ", CorpusFaults.Kinds.Where(k => k != CorpusFaults.None))}");
+        if (Herring is not null && !CorpusFaults.Herrings.Contains(Herring)) throw new CliException($"{Where()}: herring '{Herring}' is not one of {string.Join(", ", CorpusFaults.Herrings)}");
+        if (!CorpusLoads.All.Contains(Load)) throw new CliException($"{Where()}: load '{Load}' is not one of {string.Join(", ", CorpusLoads.All)}");
+        if (Expect.Count == 0) throw new CliException($"{Where()}: expect lists no cause (a control expects healthy)");
+        foreach (var c in Expect.Concat(Harmful ?? []))
+            if (!DiagnosisCauses.TryParse(c, out _)) throw new CliException($"{Where()}: '{c}' is not a cause ({string.Join(", ", DiagnosisCauses.All)})");
+        if (Fault == CorpusFaults.None && Second is not null) throw new CliException($"{Where()}: a second fault needs a first");
+        _ = Range.Parse(Intensity, 1, Where() + " intensity");
+        _ = Range.Parse(Second?.Intensity, 1, Where() + " second.intensity");
+        _ = Range.Parse(HerringIntensity, 1, Where() + " herring_intensity");
+        _ = Range.Parse(LoadFactor, 2, Where() + " load_factor");
+        if (Range.Parse(FaultS, d.FaultS, Where() + " fault_s") is var (lo, hi) && (lo < 1 || hi > 300)) throw new CliException($"{Where()}: fault_s must be within 1..300 s");
+        if (PoolSize is < 1 or > 100) throw new CliException($"{Where()}: pool_size must be within 1..100");
+        if (Rate is <= 0 or > 200) throw new CliException($"{Where()}: rate must be within (0, 200] requests/s");
+    }
+
+    public CorpusScenario Draw(int seed, CorpusDefaults d)
+    {
+        // Per scenario and seed, whatever else runs: a stable hash of the name (string.GetHashCode differs per process).
+        var random = new Random(unchecked(seed * 31 + Name.Aggregate(17, (h, c) => h * 31 + c)));
+        double Pick(string? text, double fallback, string what) => Range.Parse(text, fallback, what) is var (lo, hi) ? Math.Round(lo + random.NextDouble() * (hi - lo), 1) : fallback;
+        var fault = new CorpusFaultDraw(Fault, Pick(Intensity, CorpusFaults.DefaultIntensity(Fault), "intensity"));
+        var second = Second is null ? null : new CorpusFaultDraw(Second.Fault, Pick(Second.Intensity, CorpusFaults.DefaultIntensity(Second.Fault), "second"));
+        var herring = Herring is null ? null : new CorpusFaultDraw(Herring, Pick(HerringIntensity, 1, "herring"));
+        var harmful = Harmful ?? [.. CorpusFaults.DefaultHarmful.Where(h => !Expect.Contains(h))];
+        return new CorpusScenario(Name, fault, second, herring, Load, Pick(LoadFactor, 2, "load_factor"),
+            PoolSize ?? d.PoolSize, Rate ?? d.Rate, d.NormalS, Pick(FaultS, d.FaultS, "fault_s"), d.AfterS, Expect, harmful, Note);
+    }
+}
+
+/// <summary>A second fault injected with the first.</summary>
+internal sealed class CorpusSecondFault
+{
+    public string Fault { get; set; } = "";
+    public string? Intensity { get; set; }
+}
+
+/// <summary>Load shapes.</summary>
+internal static class CorpusLoads
+{
+    public const string Steady = "steady";
+    public const string Surge = "surge";
+    public const string Shift = "shift";
+    public const string Busy = "busy";
+    public static IReadOnlyList<string> All { get; } = [Steady, Surge, Shift, Busy];
+}
+
+/// <summary>A number or an inclusive range "a..b".</summary>
+internal static class Range
+{
+    public static (double Lo, double Hi)? Parse(string? text, double fallback, string what)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (fallback, fallback);
+        var parts = text.Split("..", StringSplitOptions.TrimEntries);
+        if (parts.Length is < 1 or > 2 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0))
+            throw new CliException($"{what}: '{text}' is not a number or a range a..b of non-negative numbers");
+        var lo = double.Parse(parts[0], CultureInfo.InvariantCulture);
+        var hi = double.Parse(parts[^1], CultureInfo.InvariantCulture);
+        if (hi < lo) throw new CliException($"{what}: the range '{text}' ends below its start");
+        return (lo, hi);
+    }
+}
+
+/// <summary>A fault (or herring) with its drawn intensity.</summary>
+internal sealed record CorpusFaultDraw(string Kind, double Intensity);
+
+/// <summary>A scenario ready to run: every value drawn.</summary>
+internal sealed record CorpusScenario(
+    string Name, CorpusFaultDraw Fault, CorpusFaultDraw? Second, CorpusFaultDraw? Herring, string Load, double LoadFactor,
+    int PoolSize, double Rate, double NormalS, double FaultS, double AfterS, IReadOnlyList<string> Expect, IReadOnlyList<string> Harmful, string Note)
+{
+    public bool IsControl => Fault.Kind == CorpusFaults.None;
+
+    public string Description => string.Create(CultureInfo.InvariantCulture,
+        $"{(IsControl ? "control" : $"{Fault.Kind} at {Fault.Intensity:0.#}")}{(Second is null ? "" : $" + {Second.Kind} at {Second.Intensity:0.#}")}{(Herring is null ? "" : $", herring {Herring.Kind} at {Herring.Intensity:0.#}")}; load {Load}{(Load == CorpusLoads.Steady ? "" : $" x{LoadFactor:0.#}")} at {Rate:0.#} req/s, pool {PoolSize}, fault {FaultS:0.#} s{(Note.Length == 0 ? "" : "; " + Note)}");
+}

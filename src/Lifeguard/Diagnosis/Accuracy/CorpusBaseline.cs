@@ -1,0 +1,42 @@
+namespace Lifeguard.Diagnosis.Accuracy;
+
+/// <summary>
+/// The figures a corpus replay must not fall below: committed beside the traces, compared by the replay tests and by
+/// `lifeguard drill --replay --baseline`.
+/// </summary>
+internal sealed record CorpusBaseline
+{
+    public int FaultScenarios { get; init; }
+    public int FaultScenariosRight { get; init; }
+    public int HarmfulScenarios { get; init; }
+    public double ControlHealthyShare { get; init; }
+    /// <summary>Scenarios answered right at the baseline: a regression names the ones now wrong.</summary>
+    public IReadOnlyList<string> Right { get; init; } = [];
+
+    public static CorpusBaseline From(CorpusScore score) => new()
+    {
+        FaultScenarios = score.FaultScenarios,
+        FaultScenariosRight = score.FaultScenariosRight,
+        HarmfulScenarios = score.HarmfulScenarios,
+        ControlHealthyShare = score.ControlHealthyShare,
+        Right = [.. score.Scenarios.Where(s => s.Right).Select(s => s.Scenario).Order(StringComparer.Ordinal)],
+    };
+
+    /// <summary>What got worse against this baseline, one line each; empty when nothing did.</summary>
+    public IReadOnlyList<string> Regressions(CorpusScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        var lines = new List<string>();
+        if (score.FaultScenariosRight < FaultScenariosRight)
+        {
+            var now = score.Scenarios.Where(s => s.Right).Select(s => s.Scenario).ToHashSet(StringComparer.Ordinal);
+            lines.Add($"fault scenarios right: {score.FaultScenariosRight}/{score.FaultScenarios}, baseline {FaultScenariosRight}/{FaultScenarios}; now wrong: {string.Join(", ", Right.Where(r => !now.Contains(r)))}");
+        }
+        if (score.HarmfulScenarios > HarmfulScenarios)
+            lines.Add($"scenarios with a harmful answer: {score.HarmfulScenarios}, baseline {HarmfulScenarios}: {string.Join(", ", score.Scenarios.Where(s => s.Harmful).Select(s => $"{s.Scenario} ({string.Join("/", s.HarmfulCauses)})"))}");
+        // A second or two of a long control corpus is noise of the replay, not a regression of the rules.
+        if (score.ControlHealthyShare < ControlHealthyShare - 0.005)
+            lines.Add($"control seconds read healthy: {score.ControlHealthyShare:P1}, baseline {ControlHealthyShare:P1}");
+        return lines;
+    }
+}

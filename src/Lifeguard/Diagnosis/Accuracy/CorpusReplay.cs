@@ -1,0 +1,37 @@
+namespace Lifeguard.Diagnosis.Accuracy;
+
+/// <summary>
+/// Re-judges a recorded trace through today's <see cref="Diagnoser"/>: a fresh diagnoser per scenario, fed the recorded
+/// signals in order, as the site's own diagnoser was. Seconds the drill read twice (the same sample) count once; seconds
+/// without signals (a missed read) keep their place with no answer.
+/// </summary>
+internal static class CorpusReplay
+{
+    public static IReadOnlyList<AnsweredSecond> Replay(CorpusTrace trace, DiagnosisOptions? options = null, double? minConfidence = null)
+    {
+        var diagnoser = new Diagnoser(options);
+        var answers = new List<AnsweredSecond>();
+        DateTimeOffset? last = null;
+        foreach (var s in trace.Seconds)
+        {
+            if (s.Signals is null || s.Signals.At == last) continue;
+            last = s.Signals.At;
+            var d = diagnoser.Observe(s.Signals);
+            answers.Add(new AnsweredSecond(s.T, s.Phase, Answer(d.Cause, d.Confidence, minConfidence), d.Confidence));
+        }
+        return answers;
+    }
+
+    /// <summary>What the live site answered, second by second, as recorded.</summary>
+    public static IReadOnlyList<AnsweredSecond> Live(CorpusTrace trace) =>
+        [.. trace.Seconds.Where(s => s.LiveCause is not null).Select(s => new AnsweredSecond(s.T, s.Phase, s.LiveCause!, s.LiveConfidence))];
+
+    // Below the threshold a named cause is answered as unknown (the candidates stay in the evidence): a guess is worse.
+    private static string Answer(DiagnosisCause cause, double confidence, double? minConfidence) =>
+        minConfidence is { } min && confidence < min && cause is not (DiagnosisCause.Healthy or DiagnosisCause.Unknown)
+            ? DiagnosisCauses.Unknown
+            : DiagnosisCauses.NameOf(cause);
+}
+
+/// <summary>One second's answer: when, in which phase, the cause named and its stated confidence.</summary>
+internal sealed record AnsweredSecond(double T, string Phase, string Cause, double Confidence);

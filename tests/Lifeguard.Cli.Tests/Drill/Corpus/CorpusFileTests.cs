@@ -1,0 +1,63 @@
+using Lifeguard.Cli.Drill;
+using Lifeguard.Cli.Drill.Corpus;
+using Lifeguard.Diagnosis;
+
+namespace Lifeguard.Cli.Tests.Drill.Corpus;
+
+/// <summary>The corpus file: the shipped one is complete, a seed is one reproducible run, bad input is named.</summary>
+public sealed class CorpusFileTests
+{
+    private static readonly string Shipped = Path.Combine(Checkout.Find().Root, "bench", "corpus", "corpus.yaml");
+
+    [Fact]
+    public void Load_ShippedCorpus_SixtyScenariosAcrossEveryCauseWithControlsMixturesAndHerrings()
+    {
+        var file = CorpusFile.Load(Shipped);
+
+        file.Scenarios.Count.ShouldBeGreaterThanOrEqualTo(60);
+        var faults = file.Scenarios.Where(s => s.Fault != CorpusFaults.None).ToList();
+        foreach (var cause in CauseMitigations.Causes.Select(DiagnosisCauses.NameOf))
+            faults.Count(s => s.Expect[0] == cause).ShouldBeGreaterThanOrEqualTo(5, cause);
+        file.Scenarios.Count(s => s.Fault == CorpusFaults.None).ShouldBeGreaterThanOrEqualTo(10);
+        file.Scenarios.ShouldContain(s => s.Fault == CorpusFaults.None && s.Load == CorpusLoads.Busy);
+        faults.Count(s => s.Second is not null).ShouldBeGreaterThanOrEqualTo(4);
+        file.Scenarios.Count(s => s.Herring is not null).ShouldBeGreaterThanOrEqualTo(10);
+        foreach (var herring in CorpusFaults.Herrings) file.Scenarios.ShouldContain(s => s.Herring == herring, herring);
+    }
+
+    [Fact]
+    public void Draw_SameSeed_SameOrderAndIntensities_OnlyDrawsAsTheFullRun()
+    {
+        var file = CorpusFile.Load(Shipped);
+
+        // What was drawn, in order: every value a run depends on is in the description.
+        static List<string> Drawn(IEnumerable<CorpusScenario> run) => [.. run.Select(s => s.Name + ": " + s.Description)];
+        var a = file.Draw(7, []);
+        var only = file.Draw(7, ["cpu-severe", "network-severe"]);
+
+        Drawn(a).ShouldBe(Drawn(file.Draw(7, [])));
+        a.Select(s => s.Name).ShouldNotBe(file.Draw(8, []).Select(s => s.Name));
+        only.Count.ShouldBe(2);
+        Drawn(only).ShouldBeSubsetOf(Drawn(a));
+        var cpu = a.Single(s => s.Name == "cpu-severe").Fault.Intensity;
+        cpu.ShouldBeInRange(8, 12);
+    }
+
+    [Theory]
+    [InlineData("- { name: a, fault: earthquake, expect: [healthy] }", "fault 'earthquake'")]
+    [InlineData("- { name: a, fault: lock, expect: [slow] }", "'slow' is not a cause")]
+    [InlineData("- { name: a, fault: cpu, intensity: 5..2, expect: [database_cpu] }", "ends below its start")]
+    [InlineData("- { name: a, fault: cpu, intensity: lots, expect: [database_cpu] }", "not a number or a range")]
+    [InlineData("- { name: a, fault: lock, expect: [] }", "expect lists no cause")]
+    [InlineData("- { name: a, fault: lock, colour: red, expect: [lock_contention] }", "colour")]
+    [InlineData("- { name: a, fault: lock, load: wavy, expect: [lock_contention] }", "load 'wavy'")]
+    [InlineData("- { name: a, fault: lock, herring: ghost, expect: [lock_contention] }", "herring 'ghost'")]
+    [InlineData("- { name: a, fault: lock, expect: [lock_contention] }\n  - { name: a, fault: cpu, expect: [database_cpu] }", "appears twice")]
+    public void Load_BadScenario_ErrorSaysWhat(string scenario, string message)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("lifeguard-corpus-").FullName, "c.yaml");
+        File.WriteAllText(path, "scenarios:\n  " + scenario + "\n");
+
+        Should.Throw<CliException>(() => CorpusFile.Load(path)).Message.ShouldContain(message);
+    }
+}
