@@ -22,6 +22,8 @@ public static class WebsiteApp
         var builder = CreateBuilder(args);
         configure?.Invoke(builder);
         var connectionString = MainConnectionString.Resolve(builder.Configuration);
+        // Who this instance is in a fleet: its sessions are Lifeguard.Website/<instance> (docs/fleet.md).
+        var identity = MainConnectionString.Identity(builder.Configuration);
         AppHost.CheckOptions<WebsiteOptions>(builder.Configuration, WebsiteOptions.Section);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -29,8 +31,10 @@ public static class WebsiteApp
         services.AddOptions<WebsiteOptions>().BindConfiguration(WebsiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         // The one pool of the site. Pages depend on DbDataSource only, so the guard can wrap it.
+        services.AddSingleton(identity);
         services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .UseLifeguardIdentity(identity)
             .Build());
         services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
         // Lifeguard decorates that DbDataSource: wait/hold metrics, leaks, attribution, optional admission

@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -68,7 +69,7 @@ public static class LifeguardServiceCollectionExtensions
         services.AddHostedService<ManagementAddressCheck>();
 
         // The app's own MeterProvider (one per service collection): an app exporting OTLP gets the meter there too.
-        services.AddOpenTelemetry().WithMetrics(m => m
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddLifeguardIdentity()).WithMetrics(m => m
             .AddLifeguardInstrumentation()
             // Fresh numbers on every scrape: the exporter caches responses for 300 ms by default.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));

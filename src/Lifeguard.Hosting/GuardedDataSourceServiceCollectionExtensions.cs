@@ -68,6 +68,8 @@ public static class GuardedDataSourceServiceCollectionExtensions
             services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<GuardedDataSource>());
         }
         services.AddSingleton(new LifeguardPoolRegistration(serviceKey));
+        // Who this process is in a fleet (Lifeguard:Service / Lifeguard:Instance): its sessions' Application Name.
+        services.TryAddSingleton(sp => LifeguardIdentityConfiguration.Read(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.TryAddSingleton(sp => new LifeguardPools(sp, sp.GetServices<LifeguardPoolRegistration>()));
         if (!services.Any(d => d.ServiceType == typeof(ZeroCountersService)))
         {

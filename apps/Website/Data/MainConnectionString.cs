@@ -14,7 +14,27 @@ public static class MainConnectionString
     internal const int DefaultTimeoutSeconds = 3;
     internal const int DefaultCommandTimeoutSeconds = 5;
 
-    /// <summary>Returns the validated connection string with defaults applied, or throws <see cref="StartupConfigurationException"/>.</summary>
+    /// <summary>The site's service name in a fleet (Lifeguard:Service unless set): its sessions are named
+    /// <c>Lifeguard.Website/&lt;instance&gt;</c>.</summary>
+    public const string Service = "Lifeguard.Website";
+
+    /// <summary>Returns the validated connection string with defaults applied (the Application Name: this instance's
+    /// <c>service/instance</c>), or throws <see cref="StartupConfigurationException"/>.</summary>
     public static string Resolve(IConfiguration configuration) =>
-        ConnectionStringRules.Resolve(configuration, Key, new ConnectionDefaults(DefaultTimeoutSeconds, DefaultCommandTimeoutSeconds, null, "Lifeguard.Website"));
+        ConnectionStringRules.Resolve(configuration, Key, new ConnectionDefaults(DefaultTimeoutSeconds, DefaultCommandTimeoutSeconds, null,
+            Identity(configuration).ApplicationName));
+
+    /// <summary>This instance's identity (Lifeguard:Service, default Lifeguard.Website; Lifeguard:Instance), or
+    /// <see cref="StartupConfigurationException"/> naming the key.</summary>
+    public static Lifeguard.Fleet.LifeguardIdentity Identity(IConfiguration configuration)
+    {
+        try
+        {
+            return Lifeguard.Hosting.LifeguardIdentityConfiguration.Read(configuration, Service);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupConfigurationException(e.Message);
+        }
+    }
 }

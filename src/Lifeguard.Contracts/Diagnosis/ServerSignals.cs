@@ -72,4 +72,7 @@ public sealed record ServerSignals
     public double ExecutionMsPerSecond { get; init; }
     /// <summary>Statements whose mean time grew, worst first.</summary>
     public IReadOnlyList<StatementSlowdown> SlowedStatements { get; init; } = [];
+    /// <summary>The fleet this instance belongs to, from the registry's latest heartbeat; null when the fleet registry is
+    /// off or not read yet.</summary>
+    public Lifeguard.Fleet.FleetSignals? Fleet { get; init; }
 }

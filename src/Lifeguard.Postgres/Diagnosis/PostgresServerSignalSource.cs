@@ -69,6 +69,12 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     /// <summary>The server's cores as this source counts them (0: unknown, CPU rule off).</summary>
     public double Cores => _cores;
 
+    /// <summary>The fleet registry's readings to hand to the diagnoser (set by AddLifeguardPostgres); null: no fleet.</summary>
+    internal Fleet.FleetReadings? Fleet { get; set; }
+
+    /// <summary>How old a fleet reading may be and still be handed on (the registry's expiry).</summary>
+    internal TimeSpan FleetMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The latest sample, for the server metrics; null before the first.</summary>
     internal PostgresServerReading? Latest => _latest;
 
@@ -79,6 +85,8 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         try
         {
             var (signals, byState) = await ReadOrDownAsync(cancellationToken).ConfigureAwait(false);
+            // The fleet registry's latest reading rides along (also when this reader is refused a slot: then most of all).
+            if (Fleet?.Fresh(_time, FleetMaxAge) is { } fleet) signals = signals with { Fleet = fleet };
             _latest = new PostgresServerReading(_time.GetTimestamp(), signals, byState);
             return signals;
         }

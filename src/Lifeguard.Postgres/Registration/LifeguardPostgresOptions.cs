@@ -18,4 +18,8 @@ public sealed class LifeguardPostgresOptions
     /// <summary>The server reader's own settings (its application_name, timeouts, back-off, the server's cores, the
     /// statement baseline), validated with these options.</summary>
     public PostgresDiagnosisOptions Reader { get; } = new();
+
+    /// <summary>The fleet registry (configuration <c>Lifeguard:Fleet</c>, read from the app's configuration when it has
+    /// one), validated with these options.</summary>
+    public Fleet.LifeguardFleetOptions Fleet { get; } = new();
 }

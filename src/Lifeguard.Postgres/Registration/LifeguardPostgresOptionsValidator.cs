@@ -13,6 +13,9 @@ internal sealed class LifeguardPostgresOptionsValidator : IValidateOptions<Lifeg
         var errors = new List<ValidationResult>();
         Validator.TryValidateObject(options.Reader, new ValidationContext(options.Reader), errors, validateAllProperties: true);
         var failures = errors.Select(e => $"LifeguardPostgresOptions.Reader: {e.ErrorMessage}").ToList();
+        var fleet = new List<ValidationResult>();
+        Validator.TryValidateObject(options.Fleet, new ValidationContext(options.Fleet), fleet, validateAllProperties: true);
+        failures.AddRange(fleet.Select(e => $"LifeguardPostgresOptions.Fleet: {e.ErrorMessage}"));
         foreach (var (key, value) in new[] { ("ConnectionString", options.ConnectionString), ("ReaderConnectionString", options.ReaderConnectionString) })
         {
             if (value is not null && string.IsNullOrWhiteSpace(value)) failures.Add($"LifeguardPostgresOptions.{key} is empty; leave it null to use the default.");

@@ -1,6 +1,7 @@
 using Lifeguard.Diagnosis;
 using Lifeguard.Hosting;
 using Lifeguard.Postgres.Diagnosis;
+using Lifeguard.Postgres.Fleet;
 using Lifeguard.Postgres.Registration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -27,9 +28,12 @@ public static class LifeguardPostgresServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<LifeguardPostgresOptions>();
+        var first = !services.Any(d => d.ServiceType == typeof(PostgresConnectionStrings));
+        // Lifeguard:Fleet from the app's configuration first, so code given here has the last word.
+        if (first) options.Configure<IServiceProvider>((o, sp) => FleetConfiguration.Apply(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(), o.Fleet));
         if (configure is not null) options.Configure(configure);
         var builder = new LifeguardPostgresBuilder(services);
-        if (services.Any(d => d.ServiceType == typeof(PostgresConnectionStrings))) return builder;
+        if (!first) return builder;
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LifeguardPostgresOptions>, LifeguardPostgresOptionsValidator>());
@@ -44,9 +48,24 @@ public static class LifeguardPostgresServiceCollectionExtensions
             var reader = sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Reader;
             // The application's sessions are told apart by its own Application Name, not the reader login's.
             reader.ApplicationNameOfApp ??= strings.ApplicationName;
+            var fleet = sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet;
             return new PostgresServerSignalSource(strings.Reader, reader, sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerSignalSource>());
+                sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerSignalSource>())
+            {
+                Fleet = fleet.Enabled ? sp.GetRequiredService<FleetReadings>() : null,
+                FleetMaxAge = fleet.Expiry,
+            };
         });
+        // The fleet registry (docs/fleet.md): this instance heartbeats into lifeguard.fleet_instances on a connection of
+        // its own, with the application's login (the reader's may not write).
+        services.TryAddSingleton<FleetReadings>();
+        services.TryAddSingleton(sp => new FleetRegistry(sp.GetRequiredService<PostgresConnectionStrings>().Application,
+            sp.GetRequiredService<Lifeguard.Fleet.LifeguardIdentity>(), sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet.Expiry));
+        services.TryAddSingleton(sp => new LifeguardFleetService(sp.GetRequiredService<FleetRegistry>(), sp.GetRequiredService<LifeguardPools>(),
+            sp.GetService<Lifeguard.Hosting.Diagnosis.LifeguardDiagnosisService>(), sp.GetRequiredService<FleetReadings>(),
+            sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<LifeguardFleetService>()));
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<LifeguardFleetService>());
         services.TryAddSingleton<IServerSignalSource>(sp => sp.GetRequiredService<PostgresServerSignalSource>());
         return builder;
     }

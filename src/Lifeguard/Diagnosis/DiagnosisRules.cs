@@ -63,7 +63,9 @@ internal static class DiagnosisRules
         var refused = s.Pool?.Errors.TooManyConnections ?? 0;
         var sourceRefused = server is { Reachable: false, ErrorKind: ConnectionErrorKind.TooManyConnections };
         var full = server is { Reachable: true, MaxConnections: > 0 } && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots;
-        if (refused == 0 && !sourceRefused && !full) return null;
+        // A fleet: this instance's slots are part of the cause when a sibling is refused, even if it is not (issue 22).
+        var siblingsRefused = Fleet.FleetEvidence.SiblingsRefused(s);
+        if (refused == 0 && !sourceRefused && !full && !siblingsRefused) return null;
         var evidence = new List<string>();
         if (refused > 0) evidence.Add(F($"app: {refused} connection open(s) refused in the last second: too many connections (SQLSTATE 53300)"));
         if (s.Pool is { Errors.ServerUnavailable: > 0 } ended && server is { Reachable: true })
@@ -74,14 +76,21 @@ internal static class DiagnosisRules
             evidence.Add(F($"server: {server.Backends} of {server.UsableConnections} usable connection slots taken (max_connections {server.MaxConnections}, {server.ReservedConnections} reserved)"));
             if (server.SlotHolders.Count > 0)
                 evidence.Add("slots held by: " + string.Join("; ", server.SlotHolders.Take(5).Select(h => F($"{Name(h.Application)} (role {h.User}) {h.Connections}"))));
+            if (ByService(server.SlotHolders) is { } services) evidence.Add(services);
         }
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
+        evidence.AddRange(Fleet.FleetEvidence.Lines(s));
+        var fleet = Fleet.FleetEvidence.Oversubscribed(s);
         return new RuleFinding(DiagnosisCause.ConnectionLimit,
-            "The server's connection slots are used up: new connections are refused (too many clients).",
+            siblingsRefused && refused == 0 && !sourceRefused
+                ? "The fleet's connection slots are used up: sibling instances are refused connections while this one holds slots."
+                : fleet ? "The server's connection slots are used up by the fleet: its instances' pools together ask for more than the server has (too many clients)."
+                : "The server's connection slots are used up: new connections are refused (too many clients).",
             evidence,
-            "Free slots: stop or cap the clients that hold them (see who holds them above), put a pooler such as PgBouncer in front, or raise max_connections if the server has the memory.",
+            fleet ? Fleet.FleetEvidence.Remedy(s)
+                : "Free slots: stop or cap the clients that hold them (see who holds them above), put a pooler such as PgBouncer in front, or raise max_connections if the server has the memory.",
             "Do not grow the pool or add application instances: every extra connection is refused too.",
-            refused > 0 || sourceRefused ? 1 : 0.85);
+            refused > 0 || sourceRefused ? 1 : siblingsRefused ? 0.9 : 0.85);
     }
 
     private static RuleFinding? Lock(DiagnosisSample s, DiagnosisOptions o)
@@ -256,6 +265,17 @@ internal static class DiagnosisRules
         if (pool is not { Operations.Count: > 0 } p) return;
         evidence.Add("connection-time by operation in the last second: " + string.Join("; ", p.Operations.Take(3).Select(o =>
             F($"{o.Operation} {o.ShareOfHold * 100:0}% ({o.Returned} lease(s), hold p99 {o.HoldP99Ms:0.0} ms)"))));
+    }
+
+    // Instances name their sessions service/instance: the slots a service's instances hold together, when any do.
+    private static string? ByService(IReadOnlyList<SlotHolder> holders)
+    {
+        var groups = holders.Where(h => h.Application.Contains('/', StringComparison.Ordinal))
+            .GroupBy(h => h.Application[..h.Application.IndexOf('/', StringComparison.Ordinal)], StringComparer.Ordinal)
+            .Select(g => (Service: g.Key, Slots: g.Sum(h => h.Connections), Instances: g.Select(h => h.Application).Distinct(StringComparer.Ordinal).Count()))
+            .OrderByDescending(g => g.Slots).Take(3).ToList();
+        return groups.Count == 0 ? null
+            : "slots held by service: " + string.Join("; ", groups.Select(g => F($"{Name(g.Service)} {g.Slots} ({g.Instances} instance(s))")));
     }
 
     // application_name is chosen by the client: quoted, on one line and short wherever it is shown
