@@ -72,4 +72,7 @@ public sealed record ServerSignals
     public double ExecutionMsPerSecond { get; init; }
     /// <summary>Statements whose mean time grew, worst first.</summary>
     public IReadOnlyList<StatementSlowdown> SlowedStatements { get; init; } = [];
+    /// <summary>Whether this reading came through a connection pooler (the backend behind the reader's connection changed, or a
+    /// pooler answered): its slots and sessions are then only what the pooler's server connections show, not the server's.</summary>
+    public bool ReadThroughPooler { get; init; }
 }
