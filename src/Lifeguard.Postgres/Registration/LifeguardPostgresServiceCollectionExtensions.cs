@@ -45,7 +45,11 @@ public static class LifeguardPostgresServiceCollectionExtensions
             // The application's sessions are told apart by its own Application Name, not the reader login's.
             reader.ApplicationNameOfApp ??= strings.ApplicationName;
             return new PostgresServerSignalSource(strings.Reader, reader, sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerSignalSource>());
+                sp.GetService<ILoggerFactory>()?.CreateLogger<PostgresServerSignalSource>())
+            {
+                // Configured to read through the pooler it also reads: say so rather than show its server connections as the server's slots.
+                ThroughPooler = strings.ReaderThroughPooler(sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.PoolerConnectionString),
+            };
         });
         services.TryAddSingleton<IServerSignalSource>(sp => sp.GetRequiredService<PostgresServerSignalSource>());
         return builder;
