@@ -16,13 +16,12 @@ namespace Lifeguard.Postgres.Pooler;
 internal sealed class PgBouncerConsole : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly Stream _stream;
+    private Stream _stream = Stream.Null;
     private readonly byte[] _header = new byte[5];
 
     private PgBouncerConsole(TcpClient tcp, string endpoint)
     {
         _tcp = tcp;
-        _stream = new BufferedStream(tcp.GetStream(), 16 * 1024);
         Endpoint = endpoint;
     }
 
@@ -62,6 +61,7 @@ internal sealed class PgBouncerConsole : IAsyncDisposable
         try
         {
             await tcp.ConnectAsync(host, b.Port, timeout.Token).ConfigureAwait(false);
+            console._stream = new BufferedStream(tcp.GetStream(), 16 * 1024);
             await console.LoginAsync(user, b.Password, database, timeout.Token).ConfigureAwait(false);
             return console;
         }
