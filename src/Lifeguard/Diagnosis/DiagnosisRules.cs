@@ -214,10 +214,13 @@ internal static class DiagnosisRules
             0.9);
     }
 
-    // The pooler's queue: clients wait for one of the pair's server connections (all in use, or the oldest waiting long
-    // enough), or the pooler is at max_client_conn and refuses new clients.
+    // The pooler's queue: clients wait for one of the pair's server connections, the oldest long enough, or with every
+    // server connection in use while the application queues too (short queries wait only milliseconds each, but requests
+    // pile up in front); or the pooler is at max_client_conn and refuses new clients. A client waiting a few ms now and
+    // then, with the application not queueing, is a pool working as designed.
     private static bool PoolerQueues(DiagnosisSample s, DiagnosisOptions o) => s.Pooler is { Reachable: true } q
-        && (q.ClientsWaiting > 0 && (q.ServersActive >= Math.Max(1, Math.Min(q.PoolSize, q.PoolLimit)) || q.MaxWaitSeconds * 1000 >= o.PoolerWaitMinMs)
+        && (q.ClientsWaiting > 0 && (q.MaxWaitSeconds * 1000 >= o.PoolerWaitMinMs
+                || q.ServersActive >= Math.Max(1, Math.Min(q.PoolSize, q.PoolLimit)) && s.Pool is null or { Waiters: > 0 } or { Timeouts: > 0 })
             || PoolerClientsFull(q));
 
     private static bool PoolerClientsFull(PoolerSignals q) => q.MaxClientConnections > 0 && q.ClientConnections >= q.MaxClientConnections;
