@@ -52,11 +52,16 @@ public static class WebsiteApp
         // so it never runs as the role that owns the site's tables; the site's own sessions are still told apart by the main
         // connection string's Application Name, and query review (EXPLAIN needs the tables) uses the main one.
         services.AddOptions<Lifeguard.Diagnosis.DiagnosisOptions>().Bind(guardSection.GetSection("Diagnosis"));
+        var poolerConsole = DiagnosisConnectionString.ResolvePooler(builder.Configuration);
         var postgres = services.AddLifeguardPostgres(o =>
         {
             o.ReaderConnectionString = DiagnosisConnectionString.Resolve(builder.Configuration, connectionString);
+            o.PoolerConnectionString = poolerConsole;
             guardSection.GetSection("Diagnosis:Postgres").Bind(o.Reader);
         }).AddQueryReview();
+        // Behind PgBouncer (Lifeguard:Diagnosis:Pooler:ConnectionString, its admin console): the diagnoser reads the pooler's
+        // queue too. Unset: nothing probes for a pooler.
+        if (poolerConsole is not null) postgres.AddPooler();
         // The server side of the budget (max_connections, reserved, connections by state) for the fleet alerts.
         if (builder.Configuration.GetValue("Lifeguard:ServerMetrics:Enabled", true))
         {

@@ -43,7 +43,9 @@ public static class LifeguardEndpointRouteBuilderExtensions
         group.MapGet("/lifeguard/state", (LifeguardPools pools, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(LifeguardStateJson.Of(pools), ContractJson.Options);
+            // The pooler as the diagnoser last read it (AddLifeguardPostgres().AddPooler()), beside the pools.
+            var pooler = context.RequestServices.GetService<LifeguardDiagnosisService>()?.Current.Signals?.Pooler;
+            return Results.Json(LifeguardStateJson.Of(pools) with { Pooler = pooler }, ContractJson.Options);
         });
         group.MapGet("/lifeguard/diagnosis", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
         {

@@ -76,6 +76,15 @@ internal sealed class GuardedTestApp : IAsyncDisposable
             cmd.CommandText = "SELECT count(*) FROM pg_stat_activity";
             return Results.Text(Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
         });
+        app.MapGet("/sleep/{ms:int}", async (int ms, DbDataSource db, CancellationToken ct) =>
+        {
+            // A statement that takes ms on the server: the time a server connection (the pooler's too) is busy.
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT pg_sleep({ms / 1000.0})");
+            await cmd.ExecuteNonQueryAsync(ct);
+            return Results.Text("slept " + ms);
+        });
         app.MapGet("/count/{table}", async (string table, DbDataSource db, CancellationToken ct) =>
         {
             if (!System.Text.RegularExpressions.Regex.IsMatch(table, "^[a-z0-9_]+$")) return Results.BadRequest();

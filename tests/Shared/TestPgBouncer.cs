@@ -41,6 +41,21 @@ internal sealed class TestPgBouncer : IAsyncDisposable
     /// </summary>
     public static async Task<TestPgBouncer> StartAsync(string poolMode = "transaction", string extraSettings = "")
     {
+        // A port free when probed can be taken before pgbouncer binds it (tests start poolers in parallel): try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(poolMode, extraSettings);
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<TestPgBouncer> StartOnceAsync(string poolMode, string extraSettings)
+    {
         var server = new DbConnectionStringBuilder { ConnectionString = TestPostgres.ConnectionString };
         if (!File.Exists(Binary))
         {
@@ -126,10 +141,20 @@ internal sealed class TestPgBouncer : IAsyncDisposable
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { /* a log still being written; /tmp is cleaned anyway */ }
     }
 
+    private static int _nextPort;
+
+    // LIFEGUARD_TEST_PGBOUNCER_PORTS=FIRST-LAST moves the range (several checkouts testing on one machine).
     private static int FreePort()
     {
-        for (var port = 55490; port <= 55509; port++)
+        var (first, last) = (55490, 55509);
+        if (Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PGBOUNCER_PORTS") is { Length: > 0 } range && range.Split('-') is [var a, var b]
+            && int.TryParse(a, out var lo) && int.TryParse(b, out var hi) && lo > 0 && hi >= lo)
+            (first, last) = (lo, hi);
+        var count = last - first + 1;
+        var offset = Interlocked.Increment(ref _nextPort);
+        for (var i = 0; i < count; i++)
         {
+            var port = first + ((offset + i) % count);
             try
             {
                 using var probe = new TcpListener(IPAddress.Loopback, port);
@@ -141,7 +166,7 @@ internal sealed class TestPgBouncer : IAsyncDisposable
                 // taken: the next one
             }
         }
-        throw new InvalidOperationException("No free port in 55490–55509 for pgbouncer.");
+        throw new InvalidOperationException($"No free port in {first}–{last} for pgbouncer.");
     }
 
     private static void Run(string file, params string[] args)

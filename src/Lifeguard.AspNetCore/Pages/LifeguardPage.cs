@@ -36,6 +36,7 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
  <div><b>Do:</b> <span id="remedy">–</span></div>
  <div><b>Don't:</b> <span id="avoid">–</span></div>
  <div id="consequences"></div>
+ <div id="pooler"></div>
  <h2>The last 15 minutes (a shaded band for every second a cause was named, a line where it changed)</h2>
  <div id="charts" data-state="loading"></div>
  <h2>The last 15 seconds</h2>
@@ -127,6 +128,12 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
     $('remedy').textContent = d.remedy || '–';
     $('avoid').textContent = d.avoid || '–';
     $('consequences').textContent = d.consequences.length ? 'also holding, as consequences: ' + d.consequences.join(', ') : '';
+    // The pooler in front of the server (PgBouncer), when the diagnoser reads one: its queue is the second one.
+    var q = d.signals && d.signals.pooler;
+    $('pooler').textContent = !q ? '' : !q.reachable ? 'pooler (' + q.address + '): cannot be read: ' + q.error
+      : 'pooler ' + q.kind + ' ' + q.address + ' ' + q.database + '/' + q.user + ' (' + q.pool_mode + '): ' + q.clients_waiting + ' waiting, oldest '
+        + q.max_wait_seconds.toFixed(3) + ' s; server connections ' + q.servers_active + ' active, ' + q.servers_idle + ' idle of pool ' + q.pool_size
+        + '; clients ' + q.client_connections + '/' + q.max_client_connections;
   }
   // charts.js holds the history (polled with ?since=) and hands each update to the table here.
   window.LifeguardHistoryTable = renderHistory;

@@ -27,4 +27,6 @@ public enum DiagnosisCause
     [JsonStringEnumMemberName(DiagnosisCauses.DatabaseUnavailable)] DatabaseUnavailable,
     /// <summary>Users suffer (waits, timeouts, errors) and no rule explains it.</summary>
     [JsonStringEnumMemberName(DiagnosisCauses.Unknown)] Unknown,
+    /// <summary>Requests queue inside the connection pooler (PgBouncer) for one of its server connections, or it refuses clients, while the server has headroom.</summary>
+    [JsonStringEnumMemberName(DiagnosisCauses.PoolerSaturated)] PoolerSaturated,
 }

@@ -24,12 +24,14 @@ public static class DiagnosisCauses
     public const string DatabaseUnavailable = "database_unavailable";
     /// <summary>Users suffer (waits, timeouts, errors) and no rule explains it.</summary>
     public const string Unknown = "unknown";
+    /// <summary>Requests queue inside the connection pooler (PgBouncer) for one of its server connections, or it refuses clients, while the server has headroom.</summary>
+    public const string PoolerSaturated = "pooler_saturated";
 
     /// <summary>Every cause, healthy first; the metric lifeguard_diagnosis has one series per entry.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Healthy, PoolTooSmall, SlowQueries, DatabaseCpu, ConnectionLeak, LockContention, ConnectionLimit, NetworkLatency,
-        DatabaseUnavailable, Unknown,
+        DatabaseUnavailable, Unknown, PoolerSaturated,
     ];
 
     /// <summary>The wire name of <paramref name="cause"/>, e.g. <c>pool_too_small</c>.</summary>
@@ -45,6 +47,7 @@ public static class DiagnosisCauses
         DiagnosisCause.NetworkLatency => NetworkLatency,
         DiagnosisCause.DatabaseUnavailable => DatabaseUnavailable,
         DiagnosisCause.Unknown => Unknown,
+        DiagnosisCause.PoolerSaturated => PoolerSaturated,
         _ => throw new ArgumentOutOfRangeException(nameof(cause), cause, "Not a diagnosis cause."),
     };
 

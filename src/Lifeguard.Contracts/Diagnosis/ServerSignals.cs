@@ -75,4 +75,7 @@ public sealed record ServerSignals
     /// <summary>The fleet this instance belongs to, from the registry's latest heartbeat; null when the fleet registry is
     /// off or not read yet.</summary>
     public Lifeguard.Fleet.FleetSignals? Fleet { get; init; }
+    /// <summary>Whether this reading came through a connection pooler (the backend behind the reader's connection changed, or a
+    /// pooler answered): its slots and sessions are then only what the pooler's server connections show, not the server's.</summary>
+    public bool ReadThroughPooler { get; init; }
 }

@@ -21,6 +21,9 @@ public sealed record LifeguardState : PoolSnapshot
     /// <summary>Every guarded pool's reading, in registration order.</summary>
     public IReadOnlyList<PoolSnapshot> Pools { get; init; } = [];
 
+    /// <summary>The pooler in front of the server (PgBouncer) at the diagnoser's latest sample; null when none is read.</summary>
+    public Lifeguard.Diagnosis.PoolerSignals? Pooler { get; init; }
+
     /// <summary>The state of an app whose whole-app views show <paramref name="primary"/> first.</summary>
     public static LifeguardState Of(PoolSnapshot primary, IReadOnlyList<PoolSnapshot> pools)
     {

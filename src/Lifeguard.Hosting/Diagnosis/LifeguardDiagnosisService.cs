@@ -19,6 +19,7 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
     private readonly GuardedDataSource _guard;
     private readonly PoolSignalSampler _pool;
     private readonly IServerSignalSource? _server;
+    private readonly IPoolerSignalSource? _pooler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Diagnoser _diagnoser;
@@ -35,6 +36,7 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
         _guard = guard;
         _pool = new PoolSignalSampler(guard);
         _server = services.GetService<IServerSignalSource>();
+        _pooler = services.GetService<IPoolerSignalSource>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = logger;
         _diagnoser = new Diagnoser(options.Value);
@@ -65,8 +67,12 @@ public sealed partial class LifeguardDiagnosisService : BackgroundService
     public async Task<Lifeguard.Diagnosis.DiagnosisReport> SampleOnceAsync(CancellationToken cancellationToken)
     {
         var pool = _pool.Sample();
-        var server = _server is null ? null : await _server.SampleAsync(cancellationToken).ConfigureAwait(false);
-        return _diagnoser.Observe(new DiagnosisSample(_time.GetUtcNow(), pool, server));
+        // Server and pooler read at once: each on its own connection, so a held pooler does not delay the server's reading.
+        var serverTask = _server?.SampleAsync(cancellationToken);
+        var poolerTask = _pooler?.SampleAsync(cancellationToken);
+        var server = serverTask is null ? null : await serverTask.ConfigureAwait(false);
+        var pooler = poolerTask is null ? null : await poolerTask.ConfigureAwait(false);
+        return _diagnoser.Observe(new DiagnosisSample(_time.GetUtcNow(), pool, server) { Pooler = pooler });
     }
 
     /// <inheritdoc />

@@ -39,6 +39,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
     private int _reserved;
     private bool _statements;
     private volatile PostgresServerReading? _latest;
+    private int _backendPid;
 
     /// <summary>Creates the source for the server behind <paramref name="connectionString"/> (only host, port, database and
     /// credentials are used; pooling is off for this one connection).</summary>
@@ -74,6 +75,9 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
 
     /// <summary>How old a fleet reading may be and still be handed on (the registry's expiry).</summary>
     internal TimeSpan FleetMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Whether this reader reaches the server through a connection pooler: set when configured so, and found when
+    /// the backend behind its one connection changes (a pooler in transaction or statement mode hands out another).</summary>
+    internal bool ThroughPooler { get; set; }
 
     /// <summary>The latest sample, for the server metrics; null before the first.</summary>
     internal PostgresServerReading? Latest => _latest;
@@ -153,6 +157,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             throw;
         }
         _connection = connection;
+        _backendPid = 0; // a new connection may have a new backend without a pooler
         if (_failures > 0) LogReconnected(_logger, _failures);
         _failures = 0;
         _lastDown = null;
@@ -176,6 +181,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             StartedAt = _startedAt,
             MaxConnections = _maxConnections,
             ReservedConnections = _reserved,
+            ReadThroughPooler = ThroughPooler,
         };
         return _lastDown;
     }
@@ -193,7 +199,13 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
         var t0 = _time.GetTimestamp();
         await using (var ping = new NpgsqlCommand(ServerReaderSql.RoundTrip, c))
         {
-            await ping.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            var pid = Convert.ToInt32(await ping.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (_backendPid != 0 && pid != _backendPid && !ThroughPooler)
+            {
+                ThroughPooler = true;
+                LogThroughPooler(_logger);
+            }
+            _backendPid = pid;
         }
         var roundTrip = _time.GetElapsedTime(t0).TotalMilliseconds;
 
@@ -226,6 +238,7 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
             StatementsAvailable = _statements,
             ExecutionMsPerSecond = Math.Round(execPerSecond, 3),
             SlowedStatements = slowed,
+            ReadThroughPooler = ThroughPooler,
         };
         return (signals, ActivitySignals.ConnectionsByState(sessions));
     }
@@ -271,6 +284,9 @@ public sealed partial class PostgresServerSignalSource : IServerSignalSource, IA
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lifeguard's diagnoser cannot read PostgreSQL: {Reason}. It retries with backoff.")]
     private static partial void LogDown(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifeguard's diagnoser reads PostgreSQL through a connection pooler (the backend behind its connection changed): it sees only the pooler's server connections, not the server's slots. Set Lifeguard:Diagnosis:Postgres:ConnectionString to the server's own address.")]
+    private static partial void LogThroughPooler(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lifeguard's diagnoser reads PostgreSQL again after {Failures} failed attempt(s).")]
     private static partial void LogReconnected(ILogger logger, int failures);

@@ -10,8 +10,8 @@ internal static class ServerReaderSql
     /// <summary>The comment in every statement the reader runs.</summary>
     public const string Marker = "/* lifeguard-diagnoser */";
 
-    /// <summary>A trivial query, timed as the round trip.</summary>
-    public const string RoundTrip = Marker + " SELECT 1";
+    /// <summary>A trivial query, timed as the round trip; the backend's pid tells a pooler that hands out another backend.</summary>
+    public const string RoundTrip = Marker + " SELECT pg_backend_pid()";
 
     /// <summary>Read at each connect, after the budget: a restart shows as a new start time; whether pg_stat_statements is there.</summary>
     public const string Server = Marker + """

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Lifeguard.Configuration;
@@ -13,29 +11,35 @@ public static partial class PgBouncerSettingsQuery
     /// <summary>Connects to the admin console (database "pgbouncer" unless the string names one) as an admin or stats user and reads the settings.</summary>
     /// <remarks>
     /// The console speaks only the simple query protocol and Npgsql only the extended one (npgsql#3294), so the three
-    /// SHOW commands run through psql (postgresql-client), with the password in its environment, never on its command line.
+    /// SHOW commands go over Lifeguard's own small console client (no psql needed).
     /// </remarks>
-    /// <exception cref="InvalidOperationException">psql is missing, or the console cannot be reached or refuses the user (psql's message).</exception>
+    /// <exception cref="InvalidOperationException">The console cannot be reached or refuses the user (its message).</exception>
     public static async Task<PoolerSettings> QueryAsync(string adminConnectionString, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(adminConnectionString);
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
-        if (string.IsNullOrEmpty(builder.Database)) builder.Database = "pgbouncer";
-        var connection = builder;
+        if (string.IsNullOrEmpty(builder.Database)) builder.Database = PgBouncerConsole.ConsoleDatabase;
+        await using var console = await PgBouncerConsole.OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
+        return await QueryAsync(console, $"admin console {builder.Host}:{builder.Port}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The settings read on an open console (the pooler reader reads them on its own connection).</summary>
+    internal static async Task<PoolerSettings> QueryAsync(PgBouncerConsole console, string source, CancellationToken cancellationToken)
+    {
 
         var config = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var row in await RowsAsync(connection, "SHOW CONFIG", cancellationToken).ConfigureAwait(false))
+        foreach (var row in (await console.QueryAsync("SHOW CONFIG", cancellationToken).ConfigureAwait(false)).Records())
         {
             if (row.TryGetValue("key", out var key) && key is not null) config[key] = row.GetValueOrDefault("value") ?? "";
         }
         Version? version = null;
-        foreach (var row in await RowsAsync(connection, "SHOW VERSION", cancellationToken).ConfigureAwait(false))
+        foreach (var row in (await console.QueryAsync("SHOW VERSION", cancellationToken).ConfigureAwait(false)).Records())
         {
             var text = row.Values.FirstOrDefault(v => v is not null) ?? "";
             if (VersionPattern().Match(text) is { Success: true } m) version = Version.Parse(m.Value);
         }
         var pairs = new List<int>();
-        foreach (var row in await RowsAsync(connection, "SHOW DATABASES", cancellationToken).ConfigureAwait(false))
+        foreach (var row in (await console.QueryAsync("SHOW DATABASES", cancellationToken).ConfigureAwait(false)).Records())
         {
             if (row.GetValueOrDefault("name") is "pgbouncer" or null) continue; // the admin console itself
             if (Int(row.GetValueOrDefault("pool_size")) is { } size) pairs.Add(size);
@@ -45,7 +49,7 @@ public static partial class PgBouncerSettingsQuery
         return new PoolerSettings
         {
             Kind = "pgbouncer",
-            Source = $"admin console {builder.Host}:{builder.Port}",
+            Source = source,
             Mode = config.TryGetValue("pool_mode", out var mode) ? PgBouncerIni.ParseMode(mode, "SHOW CONFIG") : PoolerMode.Session,
             Version = version,
             ListenPort = Int(config.GetValueOrDefault("listen_port")),
@@ -57,44 +61,6 @@ public static partial class PgBouncerSettingsQuery
             MaxPreparedStatements = Int(config.GetValueOrDefault("max_prepared_statements")),
             PairPoolSizes = pairs,
         };
-    }
-
-    private static async Task<List<Dictionary<string, string?>>> RowsAsync(NpgsqlConnectionStringBuilder connection, string sql, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("psql") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-X", "-q", "-A", "-F", "\t", "-P", "footer=off", "-v", "ON_ERROR_STOP=1", "-c", sql }) start.ArgumentList.Add(arg);
-        start.Environment["PGHOST"] = connection.Host ?? "localhost";
-        start.Environment["PGPORT"] = connection.Port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["PGDATABASE"] = connection.Database;
-        start.Environment["PGUSER"] = connection.Username ?? Environment.UserName;
-        start.Environment["PGPASSWORD"] = connection.Password ?? "";
-        start.Environment["PGCONNECT_TIMEOUT"] = Math.Max(2, connection.Timeout).ToString(CultureInfo.InvariantCulture);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("psql did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("psql (postgresql-client) is needed to read PgBouncer's admin console and was not found.", e);
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync(ct);
-            var error = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{sql} on {connection.Host}:{connection.Port}: {(await error.ConfigureAwait(false)).Trim()}");
-            var lines = (await output.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (lines.Length == 0) return [];
-            var names = lines[0].Split('\t');
-            return lines.Skip(1).Select(line =>
-            {
-                var values = line.Split('\t');
-                var row = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                for (var i = 0; i < names.Length; i++) row[names[i]] = i < values.Length && values[i].Length > 0 ? values[i] : null;
-                return row;
-            }).ToList();
-        }
     }
 
     private static int? Int(string? value) =>

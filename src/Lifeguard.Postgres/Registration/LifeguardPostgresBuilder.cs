@@ -54,4 +54,32 @@ public sealed class LifeguardPostgresBuilder
             sp.GetRequiredService<PostgresConnectionStrings>().Application, options, sp.GetRequiredService<TimeProvider>()));
         return this;
     }
+
+    /// <summary>
+    /// Reads the pooler the application connects through (PgBouncer's admin console at
+    /// <see cref="LifeguardPostgresOptions.PoolerConnectionString"/>) once a diagnosis sample, for the application's
+    /// database/user pair: the diagnoser then names the pooler's queue (pooler_saturated) instead of the application's
+    /// pool, and its figures are exported under pgbouncer_exporter's names (meter "Lifeguard"). Call it only when a pooler
+    /// is configured: nothing else probes for one.
+    /// </summary>
+    public LifeguardPostgresBuilder AddPooler()
+    {
+        if (Services.Any(d => d.ServiceType == typeof(Pooler.PgBouncerSignalSource))) return this;
+        Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value;
+            var admin = options.PoolerConnectionString;
+            if (string.IsNullOrWhiteSpace(admin))
+                throw new InvalidOperationException("AddPooler() reads the pooler's admin console, but LifeguardPostgresOptions.PoolerConnectionString is not set.");
+            var strings = sp.GetRequiredService<PostgresConnectionStrings>();
+            var app = new Npgsql.NpgsqlConnectionStringBuilder(strings.Application);
+            // The server reader's string is the direct one unless it points at the pooler too: then no statement lookups.
+            var direct = strings.ReaderThroughPooler(admin) ? null : strings.Reader;
+            return new Pooler.PgBouncerSignalSource(admin, app.Database ?? app.Username ?? "postgres", app.Username ?? Environment.UserName, direct,
+                sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<Pooler.PgBouncerSignalSource>(),
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        });
+        Services.TryAddSingleton<Lifeguard.Diagnosis.IPoolerSignalSource>(sp => sp.GetRequiredService<Pooler.PgBouncerSignalSource>());
+        return this;
+    }
 }

@@ -15,6 +15,11 @@ public sealed class LifeguardPostgresOptions
     /// host, port, database and credentials are used: the reader's one connection is never pooled.</summary>
     public string? ReaderConnectionString { get; set; }
 
+    /// <summary>The admin console of the pooler (PgBouncer) the application connects through, e.g.
+    /// <c>Host=pgbouncer;Port=6432;Username=stats;Password=…;Database=pgbouncer</c> (an admin_users or stats_users entry).
+    /// Null (the default): no pooler is read, and nothing probes for one. Read when <see cref="LifeguardPostgresBuilder.AddPooler"/> is called.</summary>
+    public string? PoolerConnectionString { get; set; }
+
     /// <summary>The server reader's own settings (its application_name, timeouts, back-off, the server's cores, the
     /// statement baseline), validated with these options.</summary>
     public PostgresDiagnosisOptions Reader { get; } = new();

@@ -16,9 +16,20 @@ internal sealed class LifeguardPostgresOptionsValidator : IValidateOptions<Lifeg
         var fleet = new List<ValidationResult>();
         Validator.TryValidateObject(options.Fleet, new ValidationContext(options.Fleet), fleet, validateAllProperties: true);
         failures.AddRange(fleet.Select(e => $"LifeguardPostgresOptions.Fleet: {e.ErrorMessage}"));
-        foreach (var (key, value) in new[] { ("ConnectionString", options.ConnectionString), ("ReaderConnectionString", options.ReaderConnectionString) })
+        foreach (var (key, value) in new[] { ("ConnectionString", options.ConnectionString), ("ReaderConnectionString", options.ReaderConnectionString), ("PoolerConnectionString", options.PoolerConnectionString) })
         {
             if (value is not null && string.IsNullOrWhiteSpace(value)) failures.Add($"LifeguardPostgresOptions.{key} is empty; leave it null to use the default.");
+        }
+        if (!string.IsNullOrWhiteSpace(options.PoolerConnectionString))
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(options.PoolerConnectionString);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add("LifeguardPostgresOptions.PoolerConnectionString is not a valid connection string: " + e.Message);
+            }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -54,6 +54,8 @@ public static class LifeguardPostgresServiceCollectionExtensions
             {
                 Fleet = fleet.Enabled ? sp.GetRequiredService<FleetReadings>() : null,
                 FleetMaxAge = fleet.Expiry,
+                // Configured to read through the pooler it also reads: say so rather than show its server connections as the server's slots.
+                ThroughPooler = strings.ReaderThroughPooler(sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.PoolerConnectionString),
             };
         });
         // The fleet registry (docs/fleet.md): this instance heartbeats into lifeguard.fleet_instances on a connection of

@@ -15,6 +15,16 @@ internal sealed record PostgresConnectionStrings(string Application, string Read
     /// <summary>The application's Application Name; null when its connection string sets none.</summary>
     public string? ApplicationName => new NpgsqlConnectionStringBuilder(Application).ApplicationName;
 
+    /// <summary>Whether the server reader's string reaches the same host and port as the pooler's admin console: it then
+    /// reads the server through the pooler.</summary>
+    public bool ReaderThroughPooler(string? poolerConnectionString)
+    {
+        if (string.IsNullOrWhiteSpace(poolerConnectionString)) return false;
+        var pooler = new NpgsqlConnectionStringBuilder(poolerConnectionString);
+        var reader = new NpgsqlConnectionStringBuilder(Reader);
+        return reader.Port == pooler.Port && string.Equals(reader.Host, pooler.Host, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Derives the strings from the options, taking the application's from <paramref name="pools"/>' primary
     /// pool when the options give none.</summary>
     public static PostgresConnectionStrings Resolve(LifeguardPostgresOptions options, LifeguardPools? pools)

@@ -17,6 +17,7 @@ public static class CauseMitigations
         [DiagnosisCause.ConnectionLimit] = "free the slots of the largest other slot holder, or cap the clients that hold them",
         [DiagnosisCause.NetworkLatency] = "fix the network path (no pool size fixes round trips)",
         [DiagnosisCause.DatabaseUnavailable] = "bring the server back; the pool reconnects by itself",
+        [DiagnosisCause.PoolerSaturated] = "raise the pooler's pool for the database/user within the server's slots, or end the long transaction holding it; not the application's pool",
     };
 
     /// <summary>Every cause that has a mitigation (all but healthy and unknown).</summary>

@@ -16,7 +16,7 @@ public sealed class Diagnoser
     [
         DiagnosisCause.DatabaseUnavailable, DiagnosisCause.ConnectionLimit, DiagnosisCause.LockContention,
         DiagnosisCause.ConnectionLeak, DiagnosisCause.SlowQueries, DiagnosisCause.DatabaseCpu,
-        DiagnosisCause.NetworkLatency, DiagnosisCause.PoolTooSmall,
+        DiagnosisCause.NetworkLatency, DiagnosisCause.PoolerSaturated, DiagnosisCause.PoolTooSmall,
     ];
 
     private const int BaselineCapacity = 120;
@@ -155,7 +155,10 @@ public sealed class Diagnoser
         var evidence = new List<string>();
         if (sample.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting, hold p99 {p.HoldP99Ms:0.0} ms"));
         if (sample.Server is { Reachable: true } s)
-            evidence.Add(F($"server: answers in {s.RoundTripMs:0.0} ms, {s.ActiveOnCpu} session(s) on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), {s.Backends}/{s.UsableConnections} slots"));
+            evidence.Add(F($"server: answers in {s.RoundTripMs:0.0} ms, {s.ActiveOnCpu} session(s) on CPU of {s.Cores:0.#} core(s), {s.LockWaiters} lock wait(s), ")
+                + (s.ReadThroughPooler ? "read through a pooler (the server's own slots are not visible)" : F($"{s.Backends}/{s.UsableConnections} slots")));
+        if (sample.Pooler is { Reachable: true } q)
+            evidence.Add(F($"pooler: {q.ClientsWaiting} client(s) waiting, {q.ServersActive}/{q.PoolSize} server connection(s) active for {q.Database}/{q.User}"));
         return new DiagnosisReport
         {
             Cause = DiagnosisCause.Healthy,

@@ -104,4 +104,14 @@ public sealed class DiagnosisOptions
     /// diagnosis says so, since shortening that hold frees connections that a bigger pool would only add to.</summary>
     [Range(0.01, 1)]
     public double HeldIdleShare { get; set; } = 0.5;
+
+    /// <summary>How long the pooler's oldest waiting client must have waited (ms) for its queue to count when its active
+    /// server connections are below the pool size (at the pool size, any waiting client counts).</summary>
+    [Range(0, 3_600_000)]
+    public double PoolerWaitMinMs { get; set; } = 100;
+
+    /// <summary>An active server connection of the pooler running this long (s) is a holder the diagnosis names (a report,
+    /// a long transaction through the pooler).</summary>
+    [Range(0.1, 86_400)]
+    public double PoolerHolderSeconds { get; set; } = 5;
 }

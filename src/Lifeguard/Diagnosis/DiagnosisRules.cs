@@ -11,13 +11,14 @@ internal static class DiagnosisRules
     public static List<RuleFinding> Evaluate(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
     {
         var found = new List<RuleFinding>();
-        Add(found, Unavailable(s));
+        Add(found, Unavailable(s, o));
         Add(found, ConnectionLimit(s, o));
         Add(found, Lock(s, o));
         Add(found, Leak(s, o));
         Add(found, SlowQueries(s, b, o));
         Add(found, Cpu(s, b, o));
         Add(found, Network(s, b, o));
+        Add(found, PoolerSaturated(s, o));
         Add(found, PoolTooSmall(s, b, o));
         return found;
     }
@@ -36,7 +37,7 @@ internal static class DiagnosisRules
         if (finding is not null) found.Add(finding);
     }
 
-    private static RuleFinding? Unavailable(DiagnosisSample s)
+    private static RuleFinding? Unavailable(DiagnosisSample s, DiagnosisOptions o)
     {
         var server = s.Server;
         var serverDown = server is { Reachable: false, ErrorKind: ConnectionErrorKind.ServerUnavailable };
@@ -45,6 +46,8 @@ internal static class DiagnosisRules
         // (pg_terminate_backend, a slot grab), which the other rules judge.
         var appErrors = server is null or { Reachable: false } ? s.Pool?.Errors.ServerUnavailable ?? 0 : 0;
         if (!serverDown && appErrors == 0) return null;
+        // Calls that time out in a pooler's queue, or a reader whose way to the server is that queue, are not a server down.
+        if (PoolerQueues(s, o) && PoolerServerUp(s)) return null;
         var evidence = new List<string>();
         if (serverDown) evidence.Add("server: cannot be reached: " + (server!.Error ?? "no answer"));
         if (appErrors > 0) evidence.Add(F($"app: {appErrors} database call(s) failed in the last second because the server is unavailable (refused, shutting down or starting up)"));
@@ -139,8 +142,9 @@ internal static class DiagnosisRules
     {
         var slowed = Slowed(s.Server, o);
         var holdGrew = HoldGrew(s.Pool, b, o);
-        // Longer holds alone, on a host that wakes late for every reply, are the host's, not the queries'.
-        if (slowed.Count == 0 && (!holdGrew || HostStarved(s.Server, b, o))) return null;
+        // Longer holds alone, on a host that wakes late for every reply, are the host's, not the queries'; while the
+        // pooler queues, a hold includes the wait for its server connection.
+        if (slowed.Count == 0 && (!holdGrew || HostStarved(s.Server, b, o) || PoolerQueues(s, o))) return null;
         var evidence = new List<string>();
         foreach (var x in slowed.Take(5))
             evidence.Add(F($"statement {x.QueryId}: mean {x.RecentMeanMs:0.0} ms vs {x.BaselineMeanMs:0.00} ms before (x{x.Growth:0}), {x.CallsPerSecond:0.#} calls/s, {x.ShareOfExecution:P0} of server time: {x.Query}"));
@@ -223,15 +227,89 @@ internal static class DiagnosisRules
             0.9);
     }
 
+    // The pooler's queue: clients wait for one of the pair's server connections, the oldest long enough, or with every
+    // server connection in use while the application queues too (short queries wait only milliseconds each, but requests
+    // pile up in front); or the pooler is at max_client_conn and refuses new clients. A client waiting a few ms now and
+    // then, with the application not queueing, is a pool working as designed.
+    private static bool PoolerQueues(DiagnosisSample s, DiagnosisOptions o) => s.Pooler is { Reachable: true } q
+        && (q.ClientsWaiting > 0 && (q.MaxWaitSeconds * 1000 >= o.PoolerWaitMinMs
+                || q.ServersActive >= Math.Max(1, Math.Min(q.PoolSize, q.PoolLimit)) && s.Pool is null or { Waiters: > 0 } or { Timeouts: > 0 })
+            || PoolerClientsFull(q));
+
+    private static bool PoolerClientsFull(PoolerSignals q) => q.MaxClientConnections > 0 && q.ClientConnections >= q.MaxClientConnections;
+
+    // Whether the server behind the pooler answers: read directly, or (with no direct reading) the pooler's own server
+    // connections are up. A pooler queueing in front of a server that is down is that server's outage.
+    private static bool PoolerServerUp(DiagnosisSample s) => s.Server is { Reachable: true, ReadThroughPooler: false }
+        || s.Server is null or { ReadThroughPooler: true } && s.Pooler is { } q && q.ServersActive + q.ServersIdle + q.ServersUsed > 0;
+
+    private static RuleFinding? PoolerSaturated(DiagnosisSample s, DiagnosisOptions o)
+    {
+        if (!PoolerQueues(s, o) || !PoolerServerUp(s)) return null;
+        var q = s.Pooler!;
+        var server = s.Server is { Reachable: true, ReadThroughPooler: false, MaxConnections: > 0 } direct ? direct : null;
+        var pair = F($"{q.Database}/{q.User}");
+        var evidence = new List<string>();
+        if (q.ClientsWaiting > 0)
+            evidence.Add(F($"pooler: {q.ClientsWaiting} client(s) of {pair} waiting inside {q.Kind} for a server connection (cl_waiting), the oldest for {q.MaxWaitSeconds:0.000} s (maxwait)"));
+        evidence.Add(F($"pooler: {q.ServersActive} of {q.PoolSize} server connection(s) of the pool active (sv_active; pool size {q.PoolSize}, reserve {q.ReservePoolSize}), {q.ServersIdle} idle, {q.ClientsActive} client(s) served, {q.PoolMode ?? "?"} mode"));
+        var dbCapped = q.MaxDbConnections is { } cap && q.DatabaseServerConnections >= cap;
+        if (dbCapped) evidence.Add(F($"pooler: the database has {q.DatabaseServerConnections} server connection(s), at max_db_connections {q.MaxDbConnections}: no pair of it may open more"));
+        var clientsFull = PoolerClientsFull(q);
+        if (clientsFull) evidence.Add(F($"pooler: {q.ClientConnections} client connection(s) of max_client_conn {q.MaxClientConnections}: new clients are refused"));
+        var holders = q.Holders.Where(h => h.ActiveSeconds >= o.PoolerHolderSeconds).ToList();
+        foreach (var h in holders.Take(3))
+            evidence.Add(F($"holder: server pid {h.ServerPid}, application {Name(h.Application)}, client {h.ClientAddress}, running {h.ActiveSeconds:0} s{(h.Query is null ? "" : ": " + h.Query)}"));
+        var free = server is null ? (int?)null : server.UsableConnections - server.Backends;
+        if (server is not null)
+            evidence.Add(F($"server: {server.Backends} of {server.UsableConnections} usable connection slots taken, {free} free, {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s): the database has headroom"));
+        else if (s.Server is { ReadThroughPooler: true })
+            evidence.Add("server: read through the pooler, so its own slots are not visible: set Lifeguard:Diagnosis:Postgres:ConnectionString to the server's address");
+        if (s.Pool is { } p)
+            evidence.Add(F($"app: pool {p.InUse}/{p.Max} in use, {p.Waiters} waiting: its connections are clients of the pooler and queue there"));
+
+        // Raise the pair's pool to serve the waiting clients at once, within the slots the server has free.
+        var room = free is { } f ? Math.Max(0, f - o.ConnectionLimitFreeSlots) : (int?)null;
+        var wanted = q.ServersActive + q.ClientsWaiting;
+        var target = room is { } r ? Math.Min(wanted, q.PoolSize + r) : wanted;
+        var held = holders.Count > 0 && holders.Count * 2 >= Math.Max(1, q.ServersActive);
+        string summary, remedy;
+        if (clientsFull && q.ClientsWaiting == 0)
+        {
+            summary = F($"The pooler refuses new clients: {q.ClientConnections} connections reached its max_client_conn {q.MaxClientConnections}.");
+            remedy = F($"Raise the pooler's max_client_conn above the clients' total (every application instance's Maximum Pool Size added up), or lower the application pools or instances so they fit within {q.MaxClientConnections}.");
+        }
+        else if (held)
+        {
+            var h = holders[0];
+            summary = F($"The pooler's server connections for {pair} are held by a long transaction: server pid {h.ServerPid} (application {Name(h.Application)}) runs for {h.ActiveSeconds:0} s, and {q.ClientsWaiting} client(s) queue in {q.Kind} behind it.");
+            remedy = F($"End or move the holder: server pid {h.ServerPid}, application {Name(h.Application)} from {h.ClientAddress} (SELECT pg_terminate_backend({h.ServerPid}) on the server, or cancel the job), then give long jobs a pool of their own or a direct connection");
+            remedy += room is { } rr && rr > 0 ? F($"; meanwhile the pooler's pool for {pair} may grow from {q.PoolSize} to {Math.Max(q.PoolSize + 1, Math.Min(q.PoolSize + rr, target + holders.Count))} within the server's free slots.") : ".";
+        }
+        else
+        {
+            summary = F($"Requests queue in the pooler ({q.Kind}): its pool for {pair} ({q.PoolSize} server connections) is too small while the database has headroom.");
+            remedy = room is 0
+                ? F($"The server has no free slots to give the pooler: free slots first (see who holds them), then raise the pooler's pool for {pair} above {q.PoolSize}.")
+                : F($"Raise the pooler's pool for {pair} from {q.PoolSize} to {Math.Max(q.PoolSize + 1, target)} (pool_size of the database in pgbouncer.ini, or default_pool_size; live: SET default_pool_size = {Math.Max(q.PoolSize + 1, target)}; RECONNECT on the admin console){(room is { } r2 ? F($", within the server's {r2} free usable slot(s)") : "")}; `lifeguard size --pooler` sizes both queues from the measured load.");
+        }
+        if (dbCapped) remedy += F($" The database's max_db_connections {q.MaxDbConnections} caps every pair: raise it with the pool.");
+        return new RuleFinding(DiagnosisCause.PoolerSaturated, summary, evidence, remedy,
+            "Do not grow the application's pool: its connections are the pooler's clients, and more of them only lengthen the pooler's queue. Do not restart the database: it has headroom.",
+            server is null ? 0.8 : 1);
+    }
+
     private static RuleFinding? PoolTooSmall(DiagnosisSample s, DiagnosisBaseline b, DiagnosisOptions o)
     {
         if (s.Pool is not { Max: > 0 } p || p.InUse < p.Max || (p.Waiters == 0 && p.Timeouts == 0 && p.Rejections == 0)) return null;
         if (HoldGrew(p, b, o)) return null;
+        // The application's queue is not the first one when requests that got a connection queue again in the pooler.
+        if (PoolerQueues(s, o) || s.Pooler is { Reachable: true, ClientsWaiting: > 0 }) return null;
         var server = s.Server;
         if (server is not null)
         {
             if (!server.Reachable || CpuSaturated(server, o) || server.LockWaiters > 0 && server.LongestLockWaitSeconds * 1000 >= o.LockWaitMinMs) return null;
-            if (server.MaxConnections > 0 && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots) return null;
+            if (server.MaxConnections > 0 && !server.ReadThroughPooler && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots) return null;
         }
         var evidence = new List<string>
         {
@@ -240,7 +318,9 @@ internal static class DiagnosisRules
                 ? F($"queries: connection hold p99 {p.HoldP99Ms:0.0} ms vs {normal:0.0} ms normally (x{p.HoldP99Ms / Math.Max(0.001, normal):0.0}): queries are not slower")
                 : F($"queries: connection hold p99 {p.HoldP99Ms:0.0} ms (no baseline yet)"),
         };
-        if (server is not null)
+        if (server is { ReadThroughPooler: true })
+            evidence.Add(F($"server: read through a pooler: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), {server.LockWaiters} lock wait(s) among the pooler's server connections (the server's own slots are not visible; set Lifeguard:Diagnosis:Postgres:ConnectionString)"));
+        else if (server is not null)
             evidence.Add(F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), {server.LockWaiters} lock wait(s), {server.UsableConnections - server.Backends} free connection slot(s): the database has headroom"));
         // The server's view of the leased connections: a connection the app holds while no statement runs on it (work
         // between statements, a slow call made while holding it, an app host short of CPU) is capacity no pool size adds.

@@ -438,11 +438,112 @@ public sealed class DiagnoserTests
         all.ShouldNotContain(x => x.Cause == DiagnosisCause.PoolTooSmall);
     }
 
+    private static PoolerSignals Pooler(int waiting = 7, int active = 1, int poolSize = 1, double maxWait = 0.005, int clients = 9, int maxClients = 100,
+        IReadOnlyList<PoolerHolder>? holders = null, int? maxDb = null, int dbConnections = 1) =>
+        new() { Reachable = true, Address = "127.0.0.1:6432", Database = "site", User = "app", PoolMode = "transaction", PoolSize = poolSize, ClientsWaiting = waiting,
+            ClientsActive = active, ServersActive = active, MaxWaitSeconds = maxWait, ClientConnections = clients, MaxClientConnections = maxClients,
+            Holders = holders ?? [], MaxDbConnections = maxDb, DatabaseServerConnections = dbConnections };
+
+    private static DiagnosisSample WithPooler(DiagnosisSample sample, PoolerSignals pooler) => sample with { Pooler = pooler };
+
     [Fact]
-    public void All_HasExactlyTheTenCauseNames()
+    public void Observe_PoolersPoolTooSmallWhileTheAppsPoolIsPinned_NamesPoolerSaturatedWithTheNumberNotPoolTooSmall()
+    {
+        // The reading: the app's pool pinned with waiters, queries flat, the server idle, and PgBouncer's pool of 1
+        // with 7 clients waiting a few ms each. The queue that holds the requests is the pooler's.
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 8, max: 8, waiters: 4), Server(onCpu: 0, backends: 4)), Pooler()));
+
+        all.ShouldNotContain(x => x.Cause == DiagnosisCause.PoolTooSmall);
+        var last = all[^1];
+        last.Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        last.Evidence.ShouldContain(e => e.Contains("7 client(s) of site/app waiting inside pgbouncer") && e.Contains("(cl_waiting)"));
+        last.Evidence.ShouldContain(e => e.Contains("1 of 1 server connection(s) of the pool active (sv_active"));
+        last.Evidence.ShouldContain(e => e.Contains("93 free") && e.Contains("headroom")); // 97 usable - 4 backends
+        last.Remedy!.ShouldContain("from 1 to 8"); // the 1 active + 7 waiting served at once, well within 93 free slots
+        last.Avoid!.ShouldContain("Do not grow the application's pool");
+    }
+
+    [Fact]
+    public void Observe_PoolersPoolWantsMoreThanTheServerHasFree_RemedyStaysWithinTheFreeSlots()
+    {
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 8, max: 8, waiters: 4), Server(onCpu: 0, backends: 92)), Pooler(waiting: 40, maxWait: 2)));
+
+        all[^1].Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        all[^1].Remedy!.ShouldContain("from 1 to 6"); // 97 usable - 92 taken = 5 free: 1 + 5
+    }
+
+    [Fact]
+    public void Observe_ALongTransactionHoldsThePoolersServerConnections_NamesTheHolder()
+    {
+        var holder = new PoolerHolder(4242, "report-job", "10.0.0.9:50211", 39, "SELECT pg_sleep($1)");
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 4, max: 8), Server(onCpu: 0, backends: 6)),
+            Pooler(waiting: 57, active: 2, poolSize: 2, maxWait: 39, holders: [holder, holder with { ServerPid = 4243 }])));
+
+        var last = all[^1];
+        last.Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        last.Summary.ShouldContain("held by a long transaction: server pid 4242 (application 'report-job')");
+        last.Evidence.ShouldContain(e => e.StartsWith("holder: server pid 4242, application 'report-job', client 10.0.0.9:50211, running 39 s: SELECT pg_sleep($1)"));
+        last.Remedy!.ShouldContain("pg_terminate_backend(4242)");
+    }
+
+    [Fact]
+    public void Observe_HeldPoolerAndTheReaderThroughItTimesOut_NamesPoolerSaturatedNotDatabaseUnavailable()
+    {
+        // The diagnoser's own connection queues in the pooler too: its sample fails, but the pooler's server connections are up.
+        var readerTimedOut = Down() with { ReadThroughPooler = true, Error = "Timeout during reading attempt" };
+        var appTimeouts = new ConnectionErrorCounts { ServerUnavailable = 3 };
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 4, max: 8, errors: appTimeouts), readerTimedOut),
+            Pooler(waiting: 57, active: 2, poolSize: 2, maxWait: 39)));
+
+        all.ShouldNotContain(x => x.Cause == DiagnosisCause.DatabaseUnavailable);
+        all[^1].Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        all[^1].Evidence.ShouldContain(e => e.Contains("read through the pooler"));
+    }
+
+    [Fact]
+    public void Observe_ServerDownBehindAQueueingPooler_IsStillDatabaseUnavailable()
+    {
+        // Read directly, the server does not answer: the pooler queues because the server is gone (no server connection up).
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 4, max: 8), Down()), Pooler(waiting: 20, active: 0, maxWait: 3)));
+
+        all[^1].Cause.ShouldBe(DiagnosisCause.DatabaseUnavailable);
+    }
+
+    [Fact]
+    public void Observe_PoolerAtMaxClientConn_NamesPoolerSaturatedAndTheLimit()
+    {
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 8, max: 8), Server(onCpu: 0, backends: 6)), Pooler(waiting: 0, active: 2, poolSize: 20, clients: 100)));
+
+        all[^1].Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        all[^1].Summary.ShouldContain("refuses new clients");
+        all[^1].Evidence.ShouldContain(e => e.Contains("100 client connection(s) of max_client_conn 100"));
+    }
+
+    [Fact]
+    public void Observe_PoolerAtMaxDbConnections_SaysTheDatabaseCapInEvidenceAndRemedy()
+    {
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 8, max: 8, waiters: 2), Server(onCpu: 0, backends: 12)),
+            Pooler(waiting: 6, active: 10, poolSize: 20, maxWait: 0.5, maxDb: 10, dbConnections: 10)));
+
+        all[^1].Cause.ShouldBe(DiagnosisCause.PoolerSaturated);
+        all[^1].Evidence.ShouldContain(e => e.Contains("at max_db_connections 10"));
+        all[^1].Remedy!.ShouldContain("max_db_connections 10 caps every pair");
+    }
+
+    [Fact]
+    public void Observe_PoolerClientWaitsMillisecondsWhileTheAppDoesNotQueue_StaysHealthy()
+    {
+        // A pool working as designed: now and then a client waits a few ms for one of the pooler's server connections.
+        var all = Replay(new Diagnoser(), 6, i => WithPooler(At(i, Pool(inUse: 3, max: 8), Server()), Pooler(waiting: 1, active: 2, poolSize: 2, maxWait: 0.013)));
+
+        all.ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
+    }
+
+    [Fact]
+    public void All_HasExactlyTheElevenCauseNames()
     {
         DiagnosisCauses.All.ShouldBe(["healthy", "pool_too_small", "slow_queries", "database_cpu", "connection_leak", "lock_contention",
-            "connection_limit", "network_latency", "database_unavailable", "unknown"]);
+            "connection_limit", "network_latency", "database_unavailable", "unknown", "pooler_saturated"]);
     }
 
     [Fact]
