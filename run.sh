@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up the main job: the private PostgreSQL and the website with Lifeguard attached.
-# Usage: ./run.sh [--port N] [--management-port N] [--instances N] [--pg-port N] [--scale X] [--monitoring]
+# Usage: ./run.sh [--port N] [--management-port N] [--instances N] [--pg-port N] [--scale X] [--monitoring] [--pgbouncer]
 #   --port N      website port (default 5080)
 #   --management-port N  management address: /metrics, /health with details, /lifeguard (default 5081)
 #   --instances N 1..8 website instances on the one database, each with its own pool (docs/fleet-local.md): instance i
@@ -9,9 +9,12 @@
 #   --pg-port N   private PostgreSQL port (default 54329, or $LIFEGUARD_PG_PORT)
 #   --scale X     seed size on first run (1.0 = 1,000 users, 2,000,000 activity rows)
 #   --monitoring  also Prometheus, Alertmanager and the incident service (http://127.0.0.1:5090)
+#   --pgbouncer   the site(s) through PgBouncer in transaction mode on 127.0.0.1:64329 (deploy/pgbouncer/pgbouncer.ini),
+#                 the diagnoser reading its admin console and the server directly (docs/pooler.md)
 # Ctrl-C stops everything this script started (a PostgreSQL it found running is left running).
 # Env: LIFEGUARD_PG_DATA (cluster data dir, default .data/pg), LIFEGUARD_RUN_HEALTH_TIMEOUT (seconds the
 # site has to become healthy, default 30); eng/suites/run-startup.sh exercises the start-up checks with them.
+# With --pgbouncer: LIFEGUARD_PGBOUNCER_PORT (64329).
 # With --monitoring (eng/suites/escalation-e2e.sh runs it on ports of its own): LIFEGUARD_INCIDENTS_PORT (5090),
 # LIFEGUARD_INCIDENTS_TOKEN_FILE (.data/incidents.token), LIFEGUARD_RECEIVER_PORT (the channel `default`'s local
 # receiver, 5099), LIFEGUARD_PROMETHEUS_PORT (9091), LIFEGUARD_ALERTMANAGER_PORT (9094), LIFEGUARD_MONITORING_DATA
@@ -24,7 +27,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 pg_data=${LIFEGUARD_PG_DATA:-.data/pg}; health_timeout=${LIFEGUARD_RUN_HEALTH_TIMEOUT:-30}
-port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pg_port=${LIFEGUARD_PG_PORT:-54329}
+port=5080; management_port=5081; instances=1; max_pool_size=""; scale=1.0; monitoring=0; pgbouncer=0; pooler_port=${LIFEGUARD_PGBOUNCER_PORT:-64329}; pg_port=${LIFEGUARD_PG_PORT:-54329}
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:?--port needs a number}; shift 2 ;;
@@ -34,7 +37,8 @@ while [ $# -gt 0 ]; do
     --pg-port) pg_port=${2:?--pg-port needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs a number}; shift 2 ;;
     --monitoring) monitoring=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --pgbouncer) pgbouncer=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +65,7 @@ for p in "$incidents_port" "$receiver_port" "$prometheus_port" "$alertmanager_po
   [[ "$p" =~ ^[0-9]+$ ]] || { echo "run.sh: LIFEGUARD_*_PORT must be numbers" >&2; exit 2; }
 done
 
-eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring)
+eng/prereqs.sh db $([ "$monitoring" = 1 ] && echo monitoring) $([ "$pgbouncer" = 1 ] && echo pooler)
 
 pids=()
 started_pg=0
@@ -80,6 +84,28 @@ export ConnectionStrings__Main; ConnectionStrings__Main=$(eng/pg.sh url --data "
 [ -z "$max_pool_size" ] || ConnectionStrings__Main=$(sed -E "s/Maximum Pool Size=[0-9]+/Maximum Pool Size=$max_pool_size/" <<<"$ConnectionStrings__Main")
 # The live diagnosis and the server metrics read the server as the diagnoser (pg_monitor, no table of the site's).
 export ConnectionStrings__Diagnosis; ConnectionStrings__Diagnosis=$(eng/pg.sh url --role diagnoser --data "$pg_data" --port "$pg_port")
+if [ "$pgbouncer" = 1 ]; then
+  # PgBouncer in front (deploy/pgbouncer/pgbouncer.ini, its port and paths made this checkout's): the site connects
+  # through it; the diagnoser reads its admin console and the server directly. It refuses root: run as postgres then.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$pooler_port") 2>/dev/null; then echo "run.sh: 127.0.0.1:$pooler_port is taken (another PgBouncer?)" >&2; exit 1; fi
+  pooler_dir=$PWD/.data/pgbouncer; mkdir -p "$pooler_dir"
+  user=$(sed -nE 's/.*Username=([^;]*).*/\1/p' <<<"$ConnectionStrings__Main"); password=$(sed -nE 's/.*Password=([^;]*).*/\1/p' <<<"$ConnectionStrings__Main")
+  (umask 077; printf '"%s" "%s"\n' "$user" "$password" >"$pooler_dir/userlist.txt")
+  sed -E "s/^lifeguard = host=127.0.0.1 port=[0-9]+/lifeguard = host=127.0.0.1 port=$pg_port/; s/^listen_port = .*/listen_port = $pooler_port/;
+    s#^auth_file = .*#auth_file = $pooler_dir/userlist.txt#; s#^logfile = .*#logfile = $pooler_dir/pgbouncer.log#;
+    s/^(admin_users|stats_users) = .*/\1 = $user/" deploy/pgbouncer/pgbouncer.ini >"$pooler_dir/pgbouncer.ini"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$pooler_dir"; runuser -u postgres -- /usr/sbin/pgbouncer "$pooler_dir/pgbouncer.ini" &
+  else /usr/sbin/pgbouncer "$pooler_dir/pgbouncer.ini" & fi
+  pids+=($!)
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$pooler_port") 2>/dev/null && break; sleep 0.1; done
+  (exec 3<>"/dev/tcp/127.0.0.1/$pooler_port") 2>/dev/null || { echo "run.sh: PgBouncer did not start: $(tail -3 "$pooler_dir/pgbouncer.log")" >&2; exit 1; }
+  export Lifeguard__Diagnosis__Postgres__ConnectionString=$ConnectionStrings__Diagnosis
+  export Lifeguard__Diagnosis__Pooler__ConnectionString="Host=127.0.0.1;Port=$pooler_port;Username=$user;Password=$password;Database=pgbouncer"
+  main_direct=$ConnectionStrings__Main
+  ConnectionStrings__Main=$(sed -E "s/Port=$pg_port/Port=$pooler_port/" <<<"$ConnectionStrings__Main")
+  ConnectionStrings__Main="$ConnectionStrings__Main;No Reset On Close=true"
+  echo "== PgBouncer (transaction mode) on 127.0.0.1:$pooler_port in front of PostgreSQL :$pg_port; the site connects through it"
+fi
 # LIFEGUARD_NO_BUILD=1: use the build output as it is (suites that test.sh runs right after building everything)
 if [ "${LIFEGUARD_NO_BUILD:-0}" = 1 ] && [ -f apps/Website/bin/Release/net10.0/Website.dll ]; then echo "== build (skipped: LIFEGUARD_NO_BUILD=1)"
 else echo "== build"; dotnet build apps/Website -c Release -v quiet -nologo; fi
@@ -87,8 +113,9 @@ site=(dotnet apps/Website/bin/Release/net10.0/Website.dll)
 # `lifeguard load` logs its users in from this one address: the site's own default (10 account POSTs a minute per address,
 # against password guessing) would stop it after ten. This loopback site admits 1000 unless told otherwise.
 export Website__AccountPostPermitLimit="${Website__AccountPostPermitLimit:-1000}"
-"${site[@]}" migrate
-"${site[@]}" seed --scale "$scale"
+# Migrations and the seed take session-level locks: straight to PostgreSQL, never through a transaction-mode pooler.
+ConnectionStrings__Main=${main_direct:-$ConnectionStrings__Main} "${site[@]}" migrate
+ConnectionStrings__Main=${main_direct:-$ConnectionStrings__Main} "${site[@]}" seed --scale "$scale"
 
 # With a token the management address answers 401 without it. A token given in the environment goes into a file
 # (mode 600) that the site, curl, Prometheus and the incident service read: `ps` shows command lines to every user.
