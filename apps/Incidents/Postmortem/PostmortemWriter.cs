@@ -116,6 +116,7 @@ public static class PostmortemWriter
         "connection_limit" => ["Set every instance's Maximum Pool Size against the server's max_connections (`lifeguard check --instances`)."],
         "network_latency" => ["Look at the network between the application and the database; hold times grew with round trips."],
         "database_unavailable" => ["Find why the database was unavailable (restart, failover, crash) and how fast the application recovered."],
+        "pooler_saturated" => ["Size the pooler's pool per database/user within the server's slots (`lifeguard size --pooler`), keep long jobs off the pooler's pool, and alert on its waiting clients; do not grow the application pools."],
         _ => ["To be written: what would stop this from happening again."],
     };
 
@@ -129,6 +130,7 @@ public static class PostmortemWriter
         "connection_limit" => "The database server ran out of connection slots",
         "network_latency" => "Network latency to the database grew",
         "database_unavailable" => "The database was unavailable",
+        "pooler_saturated" => "Requests queued in the connection pooler (PgBouncer) in front of the database",
         "healthy" => "The application looked healthy when the incident opened",
         _ => "Unknown",
     };

@@ -15,12 +15,13 @@ internal static class DrillFaults
     public const string ConnectionLimit = "connection-limit";
     public const string Network = "network";
     public const string Restart = "restart";
+    public const string Pooler = "pooler";
 
     /// <summary>Every fault, in the order `--all` runs them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart];
+    public static IReadOnlyList<string> All { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler];
 
     /// <summary>The faults this build can inject.</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart];
+    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler];
 
     /// <summary>The cause (one of <see cref="DiagnosisCauses"/>) that explains the fault.</summary>
     public static string ExpectedCause(string fault) => fault switch
@@ -33,6 +34,7 @@ internal static class DrillFaults
         ConnectionLimit => DiagnosisCauses.ConnectionLimit,
         Network => DiagnosisCauses.NetworkLatency,
         Restart => DiagnosisCauses.DatabaseUnavailable,
+        Pooler => DiagnosisCauses.PoolerSaturated,
         _ => throw new ArgumentException($"unknown fault '{fault}': one of {string.Join(", ", All)}", nameof(fault)),
     };
 
@@ -53,7 +55,17 @@ internal static class DrillFaults
             SlowQuery => new IndexDrop(direct, "orders_workspace_created", "orders (workspace_id, created_at)"),
             Cpu => new CpuBurner(direct, Math.Max(4, env.Cores * 4)),
             Restart => new DatabaseRestart(env.Database, env.Options.RestartDowntime),
+            // PgBouncer itself is started by the scenario before the site (it must connect through it): see FaultScenario.
+            Pooler => throw new InvalidOperationException("the pooler fault is created with its PgBouncer: DrillFaults.StartPoolerAsync and PoolerShrink"),
             _ => throw new InvalidOperationException($"the {fault} fault is not implemented yet (implemented: {string.Join(", ", Implemented)})"),
         };
+    }
+
+    /// <summary>The pooler fault's PgBouncer, started in front of the relay with its pool at the site's pool size.</summary>
+    public static Task<DrillPgBouncer> StartPoolerAsync(DrillEnvironment env, int poolSize, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(env.Database.DirectConnectionString);
+        return DrillPgBouncer.StartAsync("127.0.0.1", env.Relay.Port, direct.Database ?? "lifeguard", direct.Username ?? "lifeguard", direct.Password ?? "", poolSize, ct);
     }
 }

@@ -45,7 +45,19 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
         }
 
         SiteProcess? site = null;
-        await using var injected = DrillFaults.Create(fault, env, () => site!.Url);
+        // The pooler fault's PgBouncer outlives the fault (disposed after it: the site connects through it to the end).
+        await using var pgbouncer = fault == DrillFaults.Pooler ? await DrillFaults.StartPoolerAsync(env, pool, ct).ConfigureAwait(false) : null;
+        await using var injected = pgbouncer is not null ? new PoolerShrink(pgbouncer, pool) : DrillFaults.Create(fault, env, () => site!.Url);
+        if (injected is PoolerShrink shrink)
+        {
+            // The site through PgBouncer in transaction mode (the relay behind it), its diagnoser reading the pooler's admin
+            // console and the server directly: the setup docs/pooler.md describes.
+            cs.Port = shrink.Pooler.Port;
+            cs.NoResetOnClose = true;
+            settings["Lifeguard__Diagnosis__Pooler__ConnectionString"] = shrink.Pooler.AdminConnectionString;
+            settings["Lifeguard__Diagnosis__Postgres__ConnectionString"] = env.Database.DirectConnectionString;
+            Say.Say(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PgBouncer (transaction mode, pool {pool}) started on 127.0.0.1:{shrink.Pooler.Port}; the site connects through it"));
+        }
         if (fault == DrillFaults.Leak)
         {
             // Only the drill turns the site's leak switch on, for this site; the guard reports leases held over 2 s.
