@@ -6,6 +6,11 @@ namespace Lifeguard.Diagnosis;
 /// cause from the others on a real server without naming a cause for a single noisy second.</summary>
 public sealed class DiagnosisOptions
 {
+    /// <summary>A cause is named only when its confidence (its rule's strength times its share of the window) reaches
+    /// this; below it the diagnosis is unknown with the leading candidates. 0: off.</summary>
+    [Range(0, 1)]
+    public double MinConfidence { get; set; }
+
     /// <summary>Seconds a rule is judged over.</summary>
     [Range(1, 600)]
     public int WindowSeconds { get; set; } = 5;

@@ -135,7 +135,9 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
 
     private static async Task RemoveAsync(List<IFaultInjector> injected)
     {
-        foreach (var f in injected) await f.DisposeAsync().ConfigureAwait(false);
+        // Last injected first: a herring's idle transaction must end before a dropped index is rebuilt (CREATE INDEX
+        // CONCURRENTLY waits for every open transaction).
+        for (var i = injected.Count - 1; i >= 0; i--) await injected[i].DisposeAsync().ConfigureAwait(false);
         injected.Clear();
     }
 
