@@ -70,8 +70,8 @@ public sealed class DiagnosisOptions
     [Range(0.1, 1)]
     public double CpuUsedSaturation { get; set; } = 0.5;
 
-    /// <summary>database_cpu, diagnosing an application: with no request queued, its connection hold p99 must be at least
-    /// this many times its baseline, or the busy cores are not what hurts it.</summary>
+    /// <summary>database_cpu, diagnosing an application: with no request queued and fewer sessions on CPU than twice the
+    /// cores, its connection hold p99 must be at least this many times its baseline, or the busy cores are not what hurts it.</summary>
     [Range(1, 1000)]
     public double CpuHoldGrowthFactor { get; set; } = 1.5;
 

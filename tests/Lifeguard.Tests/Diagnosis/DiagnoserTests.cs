@@ -199,6 +199,8 @@ public sealed class DiagnoserTests
         Replay(d, 5, i => At(i, Pool(holdP99: 14), server)).ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
         // ... and once the app's holds grow (or its requests queue), the cores are its cause.
         Replay(d, 5, i => At(i, Pool(holdP99: 30), server))[^1].Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
+        // Three runnable sessions a core is CPU-bound whatever the app feels yet (the corpus's cpu-surge).
+        Replay(new Diagnoser(), 5, i => At(i, Pool(holdP99: 14), server with { ActiveOnCpu = 6 }))[^1].Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
     }
 
     [Fact]
