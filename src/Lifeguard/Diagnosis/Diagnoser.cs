@@ -99,8 +99,10 @@ public sealed class Diagnoser
         var since = previous.Cause == root ? previous.Since : _window.First(w => w.Findings.Any(f => f.Cause == root)).Sample.At;
         var confidence = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2);
         // A cause about to be named on weak evidence is a guess, and a wrong one sends the responder the wrong way: below
-        // the threshold say unknown with the candidates. Only the naming is gated; a named cause stays by the hysteresis.
-        if (confidence < _options.MinConfidence && previous.Cause != root) return Tentative(sample, previous, holding, held, confidence);
+        // the threshold say unknown with the candidates. Only the naming is gated (a named cause stays by the hysteresis),
+        // and not the causes read from typed errors (an unreachable server, refused slots), which are never a guess.
+        if (confidence < _options.MinConfidence && previous.Cause != root && root is not (DiagnosisCause.DatabaseUnavailable or DiagnosisCause.ConnectionLimit))
+            return Tentative(sample, previous, holding, held, confidence);
         return new DiagnosisReport
         {
             Cause = root,

@@ -9,7 +9,7 @@ public sealed class DiagnosisOptions
     /// <summary>A cause is named only when its confidence (its rule's strength times its share of the window) reaches
     /// this; below it the diagnosis is unknown with the leading candidates. 0: off.</summary>
     [Range(0, 1)]
-    public double MinConfidence { get; set; }
+    public double MinConfidence { get; set; } = 0.5;
 
     /// <summary>Seconds a rule is judged over.</summary>
     [Range(1, 600)]

@@ -186,8 +186,8 @@ public sealed class DiagnoserTests
         all[2].Avoid.ShouldContain("Do not act on a candidate yet");
         all[3].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
         all[3].Confidence.ShouldBe(0.64);
-        // Off (the default), the same evidence is named at once.
-        Replay(new Diagnoser(), 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = 0 }))[2].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
+        // Off, the same evidence is named at once.
+        Replay(new Diagnoser(new DiagnosisOptions { MinConfidence = 0 }), 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = 0 }))[2].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
     }
 
     [Fact]
