@@ -97,6 +97,12 @@ public sealed class Diagnoser
         var root = Root(holding, sample);
         var finding = _window.Reverse().SelectMany(w => w.Findings).First(f => f.Cause == root);
         var since = previous.Cause == root ? previous.Since : _window.First(w => w.Findings.Any(f => f.Cause == root)).Sample.At;
+        var confidence = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2);
+        // A cause about to be named on weak evidence is a guess, and a wrong one sends the responder the wrong way: below
+        // the threshold say unknown with the candidates. Only the naming is gated (a named cause stays by the hysteresis),
+        // and not the causes read from typed errors (an unreachable server, refused slots), which are never a guess.
+        if (confidence < _options.MinConfidence && previous.Cause != root && root is not (DiagnosisCause.DatabaseUnavailable or DiagnosisCause.ConnectionLimit))
+            return Tentative(sample, previous, holding, held, confidence);
         return new DiagnosisReport
         {
             Cause = root,
@@ -105,7 +111,7 @@ public sealed class Diagnoser
             Remedy = finding.Remedy,
             Avoid = finding.Avoid,
             Since = since,
-            Confidence = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2),
+            Confidence = confidence,
             Consequences = holding.Where(c => c != root).ToList(),
             Signals = sample,
         };
@@ -166,6 +172,29 @@ public sealed class Diagnoser
             Evidence = evidence,
             Since = previous.Cause == DiagnosisCause.Healthy && previous.Signals is not null ? previous.Since : sample.At,
             Confidence = sample.Server is null ? 0.7 : 1,
+            Signals = sample,
+        };
+    }
+
+    private DiagnosisReport Tentative(DiagnosisSample sample, DiagnosisReport previous, List<DiagnosisCause> holding, Dictionary<DiagnosisCause, int> held, double confidence)
+    {
+        var evidence = new List<string>();
+        foreach (var cause in holding)
+        {
+            var f = _window.Reverse().SelectMany(w => w.Findings).First(x => x.Cause == cause);
+            evidence.Add(F($"candidate {DiagnosisCauses.NameOf(cause)}: held {held[cause]} of the last {_window.Count} s: {f.Summary}"));
+            if (f.Evidence.Count > 0) evidence.Add(F($"candidate {DiagnosisCauses.NameOf(cause)}: {f.Evidence[0]}"));
+        }
+        return new DiagnosisReport
+        {
+            Cause = DiagnosisCause.Unknown,
+            Summary = F($"Not sure yet (confidence {confidence:0.00}, below {_options.MinConfidence:0.00}): the leading candidate is {DiagnosisCauses.NameOf(holding[0])}{(holding.Count > 1 ? ", also " + string.Join(", ", holding.Skip(1).Select(DiagnosisCauses.NameOf)) : "")}."),
+            Evidence = evidence,
+            Remedy = "Watch the next seconds: the candidate whose evidence keeps holding is named (the live page's history shows each second). What separates them is in each candidate's evidence.",
+            Avoid = "Do not act on a candidate yet: a remedy for the wrong cause (growing the pool, ending sessions) can make it worse.",
+            Since = previous.Cause == DiagnosisCause.Unknown ? previous.Since : sample.At,
+            Confidence = confidence,
+            Consequences = holding.Skip(1).ToList(),
             Signals = sample,
         };
     }

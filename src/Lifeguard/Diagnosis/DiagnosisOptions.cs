@@ -6,6 +6,11 @@ namespace Lifeguard.Diagnosis;
 /// cause from the others on a real server without naming a cause for a single noisy second.</summary>
 public sealed class DiagnosisOptions
 {
+    /// <summary>A cause is named only when its confidence (its rule's strength times its share of the window) reaches
+    /// this; below it the diagnosis is unknown with the leading candidates. 0: off.</summary>
+    [Range(0, 1)]
+    public double MinConfidence { get; set; } = 0.5;
+
     /// <summary>Seconds a rule is judged over.</summary>
     [Range(1, 600)]
     public int WindowSeconds { get; set; } = 5;
@@ -65,8 +70,8 @@ public sealed class DiagnosisOptions
     [Range(0.1, 1)]
     public double CpuUsedSaturation { get; set; } = 0.5;
 
-    /// <summary>database_cpu, diagnosing an application: with no request queued, its connection hold p99 must be at least
-    /// this many times its baseline, or the busy cores are not what hurts it.</summary>
+    /// <summary>database_cpu, diagnosing an application: with no request queued and fewer sessions on CPU than twice the
+    /// cores, its connection hold p99 must be at least this many times its baseline, or the busy cores are not what hurts it.</summary>
     [Range(1, 1000)]
     public double CpuHoldGrowthFactor { get; set; } = 1.5;
 

@@ -182,10 +182,12 @@ internal static class DiagnosisRules
     {
         var server = s.Server;
         if (!CpuSaturated(server, o)) return null;
-        // Diagnosing an application: a busy server that does not lengthen its connection holds and queues none of its
-        // requests is not what hurts it (the accuracy corpus's red herring: a report burning the cores while the pages
-        // stay fast read as database_cpu).
-        if (s.Pool is { Returned: > 0, Waiters: 0, Timeouts: 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < o.CpuHoldGrowthFactor * hold) return null;
+        // Diagnosing an application: a server just busy (no more runnable sessions than twice its cores) that does not
+        // lengthen the app's connection holds and queues none of its requests is not what hurts it (the accuracy corpus's
+        // red herring: two report sessions on two cores, pages as fast as before, read as database_cpu). Twice the cores
+        // and more is CPU-bound whatever the app feels yet.
+        if (s.Pool is { Returned: > 0, Waiters: 0, Timeouts: 0 } pool && b.HoldP99Ms is { } hold && pool.HoldP99Ms < o.CpuHoldGrowthFactor * hold
+            && server!.ActiveOnCpu < 2 * server.Cores * o.CpuSaturation) return null;
         var evidence = new List<string>
         {
             F($"server: {server!.ActiveOnCpu} session(s) on CPU against {server.Cores:0.#} core(s) ({server.ActiveOnCpu / server.Cores:0.0}x), {server.Active} active"),

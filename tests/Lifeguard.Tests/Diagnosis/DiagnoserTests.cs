@@ -173,6 +173,24 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void Observe_CauseBelowMinConfidence_UnknownWithTheCandidateUntilTheEvidenceFirmsUp()
+    {
+        // Held between statements (0.8) at 3 of 5 seconds: 0.48, below 0.5; a second more: 0.64, named.
+        var d = new Diagnoser(new DiagnosisOptions { MinConfidence = 0.5 });
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = 0 }));
+
+        all[2].Cause.ShouldBe(DiagnosisCause.Unknown);
+        all[2].Confidence.ShouldBe(0.48);
+        all[2].Summary.ShouldContain("the leading candidate is pool_too_small");
+        all[2].Evidence.ShouldContain(e => e.StartsWith("candidate pool_too_small: held 3 of the last 5 s", StringComparison.Ordinal));
+        all[2].Avoid.ShouldContain("Do not act on a candidate yet");
+        all[3].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
+        all[3].Confidence.ShouldBe(0.64);
+        // Off, the same evidence is named at once.
+        Replay(new Diagnoser(new DiagnosisOptions { MinConfidence = 0 }), 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = 0 }))[2].Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
+    }
+
+    [Fact]
     public void Observe_AnotherClientBusiesTheCoresButTheAppsHoldsStayFlat_IsNotDatabaseCpu()
     {
         // The accuracy corpus's red herring (control-herring-report-heavy): a report burns the cores, the pages stay fast.
@@ -181,6 +199,8 @@ public sealed class DiagnoserTests
         Replay(d, 5, i => At(i, Pool(holdP99: 14), server)).ShouldAllBe(x => x.Cause == DiagnosisCause.Healthy);
         // ... and once the app's holds grow (or its requests queue), the cores are its cause.
         Replay(d, 5, i => At(i, Pool(holdP99: 30), server))[^1].Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
+        // Three runnable sessions a core is CPU-bound whatever the app feels yet (the corpus's cpu-surge).
+        Replay(new Diagnoser(), 5, i => At(i, Pool(holdP99: 14), server with { ActiveOnCpu = 6 }))[^1].Cause.ShouldBe(DiagnosisCause.DatabaseCpu);
     }
 
     [Fact]

@@ -80,11 +80,15 @@ internal static class CorpusCommand
     }
 
     /// <summary>Re-scores saved traces through today's rules; with a baseline, fails (1) on a regression.</summary>
-    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, CancellationToken ct)
+    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, bool asRecorded, CancellationToken ct)
     {
         var traces = CorpusTrace.ReadAll(directory);
-        var score = Score(traces, null, minConfidence);
-        Console.Out.WriteLine(F($"replayed {traces.Count} trace(s) from {directory} through the current rules{(minConfidence is { } m ? F($" (below confidence {m:0.##}: unknown)") : "")}"));
+        var score = asRecorded
+            ? CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))])
+            : Score(traces, minConfidence is { } min ? new DiagnosisOptions { MinConfidence = min } : null);
+        Console.Out.WriteLine(asRecorded
+            ? $"scored {traces.Count} trace(s) from {directory} as the live site answered when they were recorded"
+            : F($"replayed {traces.Count} trace(s) from {directory} through the current rules{(minConfidence is { } m ? F($" (MinConfidence {m:0.##})") : "")}"));
         Console.Out.WriteLine(CorpusReport.Summary(score));
         if (output is not null)
         {
@@ -103,8 +107,8 @@ internal static class CorpusCommand
         return regressions.Count == 0 ? 0 : 1;
     }
 
-    public static CorpusScore Score(IReadOnlyList<CorpusTrace> traces, DiagnosisOptions? options, double? minConfidence) =>
-        CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Replay(t, options, minConfidence)))]);
+    public static CorpusScore Score(IReadOnlyList<CorpusTrace> traces, DiagnosisOptions? options) =>
+        CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Replay(t, options)))]);
 
     public static CorpusBaseline ReadBaseline(string path)
     {

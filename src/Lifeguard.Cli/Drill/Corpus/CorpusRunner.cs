@@ -79,7 +79,8 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
 
             async Task InjectAsync()
             {
-                foreach (var draw in new[] { scenario.Fault, scenario.Second, scenario.Herring }.OfType<CorpusFaultDraw>())
+                // The herring first: it must be in place before a restart takes the server away.
+                foreach (var draw in new[] { scenario.Herring, scenario.Fault, scenario.Second }.OfType<CorpusFaultDraw>())
                 {
                     var fault = CorpusFaults.Create(draw, scenario, env, () => site!.Url);
                     if (fault is null) continue;
@@ -135,6 +136,8 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
 
     private static async Task RemoveAsync(List<IFaultInjector> injected)
     {
+        // In the order injected, the herring first: its idle transaction must end before a dropped index is rebuilt
+        // (CREATE INDEX CONCURRENTLY waits for every open transaction).
         foreach (var f in injected) await f.DisposeAsync().ConfigureAwait(false);
         injected.Clear();
     }

@@ -23,7 +23,10 @@ internal sealed record CorpusBaseline
     };
 
     /// <summary>What got worse against this baseline, one line each; empty when nothing did.</summary>
-    public IReadOnlyList<string> Regressions(CorpusScore score)
+    /// <param name="score">The replay or live run to judge.</param>
+    /// <param name="controlTolerance">How far below the baseline the controls' healthy share may read: a replay is
+    /// deterministic (a rounding's worth); a live run on a shared machine is not.</param>
+    public IReadOnlyList<string> Regressions(CorpusScore score, double controlTolerance = 0.005)
     {
         ArgumentNullException.ThrowIfNull(score);
         var lines = new List<string>();
@@ -34,8 +37,7 @@ internal sealed record CorpusBaseline
         }
         if (score.HarmfulScenarios > HarmfulScenarios)
             lines.Add($"scenarios with a harmful answer: {score.HarmfulScenarios}, baseline {HarmfulScenarios}: {string.Join(", ", score.Scenarios.Where(s => s.Harmful).Select(s => $"{s.Scenario} ({string.Join("/", s.HarmfulCauses)})"))}");
-        // A second or two of a long control corpus is noise of the replay, not a regression of the rules.
-        if (score.ControlHealthyShare < ControlHealthyShare - 0.005)
+        if (score.ControlHealthyShare < ControlHealthyShare - controlTolerance)
             lines.Add($"control seconds read healthy: {score.ControlHealthyShare:P1}, baseline {ControlHealthyShare:P1}");
         return lines;
     }

@@ -7,7 +7,7 @@ namespace Lifeguard.Diagnosis.Accuracy;
 /// </summary>
 internal static class CorpusReplay
 {
-    public static IReadOnlyList<AnsweredSecond> Replay(CorpusTrace trace, DiagnosisOptions? options = null, double? minConfidence = null)
+    public static IReadOnlyList<AnsweredSecond> Replay(CorpusTrace trace, DiagnosisOptions? options = null)
     {
         var diagnoser = new Diagnoser(options);
         var answers = new List<AnsweredSecond>();
@@ -17,7 +17,7 @@ internal static class CorpusReplay
             if (s.Signals is null || s.Signals.At == last) continue;
             last = s.Signals.At;
             var d = diagnoser.Observe(s.Signals);
-            answers.Add(new AnsweredSecond(s.T, s.Phase, Answer(d.Cause, d.Confidence, minConfidence), d.Confidence));
+            answers.Add(new AnsweredSecond(s.T, s.Phase, DiagnosisCauses.NameOf(d.Cause), d.Confidence));
         }
         return answers;
     }
@@ -25,12 +25,6 @@ internal static class CorpusReplay
     /// <summary>What the live site answered, second by second, as recorded.</summary>
     public static IReadOnlyList<AnsweredSecond> Live(CorpusTrace trace) =>
         [.. trace.Seconds.Where(s => s.LiveCause is not null).Select(s => new AnsweredSecond(s.T, s.Phase, s.LiveCause!, s.LiveConfidence))];
-
-    // Below the threshold a named cause is answered as unknown (the candidates stay in the evidence): a guess is worse.
-    private static string Answer(DiagnosisCause cause, double confidence, double? minConfidence) =>
-        minConfidence is { } min && confidence < min && cause is not (DiagnosisCause.Healthy or DiagnosisCause.Unknown)
-            ? DiagnosisCauses.Unknown
-            : DiagnosisCauses.NameOf(cause);
 }
 
 /// <summary>One second's answer: when, in which phase, the cause named and its stated confidence.</summary>

@@ -38,7 +38,9 @@ public sealed class QuickCorpusTests
         Directory.GetFiles(Path.Combine(output, "traces"), "*.jsonl.gz").Length.ShouldBe(Slice.Length);
         var score = CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))]);
         var baseline = JsonSerializer.Deserialize<CorpusBaseline>(File.ReadAllText(Path.Combine(root, "bench", "corpus", "quick-baseline.json")), ContractJson.Options)!;
-        baseline.Regressions(score).ShouldBeEmpty(log);
+        // Live on a shared machine: the busy control's seconds may read a little less healthy than when recorded (a
+        // second of unknown is 3 %); a named cause in it is a harmful answer and fails at once.
+        baseline.Regressions(score, controlTolerance: 0.1).ShouldBeEmpty(log);
         Directory.Delete(output, recursive: true);
     }
 }
