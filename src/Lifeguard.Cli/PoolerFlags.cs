@@ -12,7 +12,7 @@ internal sealed class PoolerFlags
 {
     private readonly Option<string?> _kind = new("--pooler") { Description = "A pooler sits between the application and the server: pgbouncer (implied by any --pooler-* flag)." };
     private readonly Option<FileInfo?> _config = new("--pooler-config") { Description = "The pooler's pgbouncer.ini: pool_mode, max_client_conn, default_pool_size, reserve_pool_size, max_db_connections, max_prepared_statements, listen_port and each [databases] entry's pool_size." };
-    private readonly Option<string?> _admin = new("--pooler-admin") { Description = "Connection string of PgBouncer's admin console (database pgbouncer, an admin_users/stats_users user): the same settings from SHOW CONFIG, SHOW VERSION, SHOW DATABASES (needs psql)." };
+    private readonly Option<string?> _admin = new("--pooler-admin") { Description = "Connection string of PgBouncer's admin console (database pgbouncer, an admin_users/stats_users user): the same settings from SHOW CONFIG, SHOW VERSION, SHOW DATABASES (Lifeguard's own console client; no psql needed)." };
     private readonly Option<string?> _mode = new("--pooler-mode") { Description = "pool_mode: transaction, session or statement (PgBouncer's default: session)." };
     private readonly Option<string?> _version = new("--pooler-version") { Description = "PgBouncer's version, e.g. 1.18 (prepared statements need 1.21+)." };
     private readonly Option<int?> _maxClientConn = new("--pooler-max-client-conn") { Description = "max_client_conn (PgBouncer's default: 100)." };

@@ -47,7 +47,9 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
         SiteProcess? site = null;
         // The pooler fault's PgBouncer outlives the fault (disposed after it: the site connects through it to the end).
         await using var pgbouncer = fault == DrillFaults.Pooler ? await DrillFaults.StartPoolerAsync(env, pool, ct).ConfigureAwait(false) : null;
-        await using var injected = pgbouncer is not null ? new PoolerShrink(pgbouncer, pool) : DrillFaults.Create(fault, env, () => site!.Url);
+        await using var injected = pgbouncer is not null
+            ? new PoolerShrink(pgbouncer, pool, new NpgsqlConnectionStringBuilder(cs.ConnectionString) { Port = pgbouncer.Port, NoResetOnClose = true }.ConnectionString)
+            : DrillFaults.Create(fault, env, () => site!.Url);
         if (injected is PoolerShrink shrink)
         {
             // The site through PgBouncer in transaction mode (the relay behind it), its diagnoser reading the pooler's admin
