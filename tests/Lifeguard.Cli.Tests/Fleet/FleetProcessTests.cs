@@ -67,6 +67,15 @@ public sealed class FleetProcessTests(SmallCluster small) : IClassFixture<SmallC
                 names.ShouldBe(["Lifeguard.Website/a", "Lifeguard.Website/b"]);
             }
             await Until(async () => (await FleetOf(a, ct)).SequenceEqual(["Lifeguard.Website/a", "Lifeguard.Website/b"]), "a sees a and b in the fleet");
+
+            // diagnose --fleet through one instance reads every registered one (pools of 4 fit: exit 0).
+            var (fleetExit, fleetOutput, fleetJson) = await _cli.RunAsync(["diagnose", "--fleet", "--url", a.ManagementUrl.ToString()]);
+            fleetExit.ShouldBe(0, fleetOutput + _cli.Progress);
+            fleetOutput.ShouldContain("fleet: 2 instance(s), pools may open 8 of the");
+            fleetOutput.ShouldContain("'Lifeguard.Website/a' (asked): pool max 4");
+            fleetOutput.ShouldContain("'Lifeguard.Website/b': pool max 4");
+            fleetJson!.Value.GetProperty("instances").GetArrayLength().ShouldBe(2);
+            fleetJson.Value.GetProperty("budget").GetProperty("demand").GetInt32().ShouldBe(8);
         }
         finally
         {
