@@ -67,6 +67,8 @@ public sealed class FleetProcessTests(SmallCluster small) : IClassFixture<SmallC
                 names.ShouldBe(["Lifeguard.Website/a", "Lifeguard.Website/b"]);
             }
             await Until(async () => (await FleetOf(a, ct)).SequenceEqual(["Lifeguard.Website/a", "Lifeguard.Website/b"]), "a sees a and b in the fleet");
+            // The OpenTelemetry resource carries the identity (Prometheus shows it as target_info).
+            (await Http.GetStringAsync(new Uri(b.ManagementUrl, "/metrics"), ct)).ShouldContain("service_name=\"Lifeguard.Website\",service_instance_id=\"b\"");
 
             // diagnose --fleet through one instance reads every registered one. Pools of 4 fit; the exit code follows the
             // instances' own diagnoses (a cold site on a busy machine may name one): 3 exactly when a line names a cause.
