@@ -74,6 +74,9 @@ internal static class CorpusReport
         plot.Axes.Bottom.SetTicks(ticks, [.. used.Select(i => s.Causes[i])]);
         plot.Axes.Bottom.TickLabelStyle.Rotation = 35;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Room for the rotated cause names under the matrix, and for the longest one beside it.
+        plot.Axes.Bottom.MinimumSize = 150;
+        plot.Axes.Left.MinimumSize = 150;
         plot.Axes.Left.SetTicks([.. ticks.Reverse()], [.. used.Select(i => s.Causes[i])]);
         plot.Axes.SetLimits(0, n, 0, n);
         plot.Title(F($"{title}: {s.FaultScenariosRight}/{s.FaultScenarios} faults right, {s.HarmfulScenarios} harmful"));
