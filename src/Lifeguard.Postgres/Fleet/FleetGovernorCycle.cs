@@ -33,6 +33,10 @@ internal sealed partial class FleetGovernorCycle
     /// <summary>The governor after the latest committed heartbeat; null before the first.</summary>
     public FleetGovernorState? State => _state;
 
+    /// <summary>Whether a rebalance is under way here: the claim still covers connections above the cap, or the cap is
+    /// short of the share while the others make room (the fleet service then heartbeats sooner).</summary>
+    public bool Rebalancing => _state is { } s && (s.Claim > s.Cap || s.Cap < s.Share);
+
     /// <summary>The most connections the registry may hold as this instance's claim (what the next step starts from).</summary>
     public int Claim => _claim;
 

@@ -114,7 +114,19 @@ internal sealed partial class LifeguardFleetService : BackgroundService
                 _failing = true;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        while (await NextBeatAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    // While the governor rebalances (a lowered claim draining, or a cap short of its share waiting for room), the next
+    // heartbeat comes after a quarter interval: a drained claim is published, and freed room taken, within a second.
+    private async Task<bool> NextBeatAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        if (_governor?.Rebalancing == true)
+        {
+            await Task.Delay(_options.HeartbeatInterval / 4, _time, ct).ConfigureAwait(false);
+            return true;
+        }
+        return await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
