@@ -86,7 +86,7 @@ while time.time() < end - 1:
     time.sleep(0.2)
     procs = [p if p.poll() is None else hog() for p in procs]
     if kill_from <= time.time() <= kill_to:
-        admin.stdin.write("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'Lifeguard.Website';\n"); admin.stdin.flush()
+        admin.stdin.write("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'Lifeguard.Website%';\n"); admin.stdin.flush()
 admin.stdin.close(); admin.wait()
 for p in procs: p.wait()
 PY

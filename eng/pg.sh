@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster for Lifeguard: never the system cluster.
 # Usage: eng/pg.sh init|start|stop|status|psql|url [--data DIR] [--port N] [--pool] [--role website|incidents|diagnoser]
-#        eng/pg.sh start --max-connections N   a small cluster (e.g. the fleet governor's tests: pools that oversubscribe it)
 #        eng/pg.sh own-db NAME --role incidents [--data DIR] [--port N]   a database owned by that role (created or handed over)
 #   url --pool  appends the website's pool settings (sized with `lifeguard size`/`sweep`, see docs/cli.md)
 #   url --role  the URL of one of the three roles (default website)
@@ -21,7 +20,6 @@ data="$root/.data/pg"
 port=54329
 pool=0
 role=website
-max_connections=""
 # The website's pool on this machine: the advisor's size for the measured dashboard load (README,
 # "Sizing the website's pool"), a Timeout well inside the 10 s request budget, a bounded lifetime.
 website_pool="Maximum Pool Size=8;Minimum Pool Size=2;Timeout=3;Connection Lifetime=3600"
@@ -31,13 +29,10 @@ while [ $# -gt 0 ]; do
     --port) port=$2; shift 2 ;;
     --pool) pool=1; shift ;;
     --role) role=${2:?--role needs website, incidents or diagnoser}; shift 2 ;;
-    --max-connections) max_connections=${2:?--max-connections needs a number}; shift 2 ;;
     *) echo "pg.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 case "$data" in /*) ;; *) data="$root/$data" ;; esac
-[ -z "$max_connections" ] || [[ "$max_connections" =~ ^[0-9]+$ && "$max_connections" -ge 5 ]] \
-  || { echo "pg.sh: --max-connections must be a whole number, at least 5 (got '$max_connections')" >&2; exit 2; }
 case "$role" in website|incidents|diagnoser) ;; *) echo "pg.sh: --role must be website, incidents or diagnoser" >&2; exit 2 ;; esac
 roles_dir="$data.roles"
 password=${LIFEGUARD_PG_PASSWORD:-lifeguard}
@@ -106,7 +101,7 @@ do_start() {
   [ -f "$data/postmaster.pid" ] && { echo "pg: removing stale postmaster.pid"; rm -f "$data/postmaster.pid"; }
   as_pg mkdir -p "$(sockdir)"
   as_pg "$bin/pg_ctl" -D "$(readlink -f "$data")" -l "$(readlink -f "$data")/server.log" -w -t 60 \
-    -o "-p $port -k $(sockdir)${max_connections:+ -c max_connections=$max_connections}" start >/dev/null \
+    -o "-p $port -k $(sockdir)" start >/dev/null \
     || { echo "pg: start failed; last log lines:" >&2; tail -20 "$data/server.log" >&2; exit 1; }
   echo "pg: started on 127.0.0.1:$port (data $data)"
   ensure_app_role

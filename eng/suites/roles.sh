@@ -92,8 +92,10 @@ curl -sS -o /dev/null --max-time 10 -c "$jar" -b "$jar" --data-urlencode "Email=
   --data-urlencode "Password=not-a-password-1" --data-urlencode "__RequestVerificationToken=$af" "http://127.0.0.1:$port/account/login"
 sessions=""
 for _ in $(seq 1 300); do   # the reader and the pool connect on their own schedule; poll, never time
-  sessions=$(as_diagnoser "$db" -c "SELECT DISTINCT usename || ' ' || application_name FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name IN ('lifeguard-diagnoser', 'Lifeguard.Website') ORDER BY 1")
+  # The site's sessions are named per instance: Lifeguard.Website/<instance> (docs/fleet.md).
+  sessions=$(as_diagnoser "$db" -c "SELECT DISTINCT usename || ' ' || CASE WHEN application_name LIKE 'Lifeguard.Website/%' THEN 'Lifeguard.Website' ELSE application_name END
+    FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND (application_name = 'lifeguard-diagnoser' OR application_name LIKE 'Lifeguard.Website/%') ORDER BY 1")
   grep -q "^lifeguard_diagnoser lifeguard-diagnoser$" <<<"$sessions" && grep -q "^lifeguard Lifeguard.Website$" <<<"$sessions" && break
   sleep 0.2
 done

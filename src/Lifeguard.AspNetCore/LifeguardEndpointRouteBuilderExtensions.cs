@@ -50,6 +50,17 @@ public static class LifeguardEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(diagnosis.Current, ContractJson.Options);
         });
+        // The fleet as this instance read it at its latest heartbeat (Lifeguard.Postgres's registry): instances, slots, budget.
+        group.MapGet("/lifeguard/fleet", (LifeguardDiagnosisService diagnosis, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            var fleet = diagnosis.Current.Signals?.Server?.Fleet;
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["fleet"] = fleet,
+                ["note"] = fleet is null ? "no fleet reading: the fleet registry is off (Lifeguard:Fleet:Enabled, the role's rights: see the log) or not read yet (docs/fleet.md)" : null,
+            }, ContractJson.Options);
+        });
         // ?since=TIME: only the seconds after it (the live page's charts poll the new seconds, not 15 minutes every second).
         group.MapGet("/lifeguard/diagnosis/history", (LifeguardDiagnosisService diagnosis, HttpContext context, string? since) =>
         {

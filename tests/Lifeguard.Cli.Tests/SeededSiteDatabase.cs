@@ -22,9 +22,10 @@ internal sealed class SeededSiteDatabase : IAsyncDisposable
     /// <summary>The seeded database's connection string (the test cluster's login).</summary>
     public string ConnectionString { get; }
 
-    public static async Task<SeededSiteDatabase> CreateAsync(Checkout repo, string prefix, CancellationToken ct)
+    /// <summary>Creates, migrates and seeds (at <paramref name="scale"/>) a database on <paramref name="server"/> (default: the test cluster).</summary>
+    public static async Task<SeededSiteDatabase> CreateAsync(Checkout repo, string prefix, CancellationToken ct, string? server = null, double scale = 0.01)
     {
-        var server = TestPostgres.ConnectionString;
+        server ??= TestPostgres.ConnectionString;
         var db = new SeededSiteDatabase(server, prefix + Guid.NewGuid().ToString("N")[..12]);
         await using (var admin = new NpgsqlConnection(server))
         {
@@ -37,7 +38,7 @@ internal sealed class SeededSiteDatabase : IAsyncDisposable
         {
             var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = db.ConnectionString };
             await repo.RunAsync("dotnet", [repo.WebsiteDll, "migrate"], env, ct);
-            await repo.RunAsync("dotnet", [repo.WebsiteDll, "seed", "--scale", "0.01"], env, ct);
+            await repo.RunAsync("dotnet", [repo.WebsiteDll, "seed", "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture)], env, ct);
             return db;
         }
         catch

@@ -68,6 +68,10 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 <div id="statementNotes"></div>
 <h2>Recent leaks</h2>
 <div id="leakList">none</div>
+<h2>Fleet (the instances sharing this database's server, from the registry)</h2>
+<div id="fleetBudget">–</div>
+<table><thead><tr><th>instance</th><th>pool max</th><th>in use</th><th>waiting</th><th>slots held</th><th>wait p99 ms</th><th>refused</th><th>diagnosis</th><th>heartbeat</th></tr></thead>
+<tbody id="fleet"></tbody></table>
 <script src="lifeguard/page.js"></script>
 <script src="lifeguard/charts.js"></script>
 </body>
@@ -155,6 +159,27 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
       .finally(function () { setTimeout(pollStatements, 30000); });
   }
   pollStatements();
+  function pollFleet() {
+    fetch(base + '/fleet', { cache: 'no-store' }).then(function (r) { return r.json(); })
+      .then(function (r) {
+        var body = $('fleet'); body.textContent = '';
+        var f = r.fleet;
+        if (!f) { $('fleetBudget').textContent = r.note; return; }
+        var b = f.budget;
+        $('fleetBudget').textContent = b.instances + ' instance(s): pools may open ' + b.demand + ' of the ' + b.budget + ' slot(s) left for them (' +
+          b.usable_slots + ' usable − ' + b.other_clients + ' held by other clients)' +
+          (b.oversubscribed ? ': OVERSUBSCRIBED, a pool of at most ' + b.fits_per_instance + ' per instance fits' : '');
+        $('fleetBudget').className = b.oversubscribed ? 'bad' : 'ok';
+        f.instances.forEach(function (i) {
+          var name = i.service + '/' + i.instance;
+          row(body, [name + (name === f.self ? ' (this)' : ''), i.pool_max, i.in_use, i.waiting, i.slots_held, i.wait_p99_ms.toFixed(1), i.refused,
+            i.cause || '–', new Date(i.heartbeat_at).toLocaleTimeString()]);
+        });
+      })
+      .catch(function (e) { $('fleetBudget').textContent = 'fleet unavailable: ' + e; })
+      .finally(function () { setTimeout(pollFleet, 2000); });
+  }
+  pollFleet();
   function poll() {
     fetch(stateUrl, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(render)
       .catch(function (e) { $('status').textContent = 'state unavailable: ' + e; $('status').className = 'bad'; })

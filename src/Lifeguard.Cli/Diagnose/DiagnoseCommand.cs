@@ -28,15 +28,22 @@ internal static class DiagnoseCommand
         var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl-C." };
         var samples = new Option<int>("--samples") { Description = "With --server: seconds sampled before the first answer.", DefaultValueFactory = _ => 5 };
         var cores = new Option<double?>("--db-cores") { Description = "With --server: the database's cores (default: counted when the server is local)." };
+        var fleet = new Option<bool>("--fleet") { Description = "With --url: every instance registered in the app's fleet (its registry in the shared database), the fleet's connection budget and each instance's diagnosis (docs/fleet.md). Exit 3 when the fleet oversubscribes the server or an instance names a cause." };
         var tokenFile = ManagementAccess.TokenFileOption();
         var json = CliApp.JsonOption();
         var command = new Command("diagnose", "Name why the application is slow or failing right now, with evidence, the fix and what not to do. Exit 0 healthy, 3 a cause, 1 failure.")
         {
-            url, server, watch, samples, cores, tokenFile, json,
+            url, server, watch, samples, cores, fleet, tokenFile, json,
         };
         command.SetAction(async (parse, ct) =>
         {
             var address = parse.GetValue(url);
+            if (parse.GetValue(fleet))
+            {
+                if (address is null || parse.GetValue(server) is not null)
+                    throw new CliException("--fleet reads the fleet through one instance: give --url (its management address), not --server.");
+                return await FleetDiagnosis.RunAsync(console, address, parse.GetValue(tokenFile), parse.GetValue(json), parse.GetValue(watch), ct).ConfigureAwait(false);
+            }
             var connectionString = parse.GetValue(server)
                 ?? (address is null && Environment.GetEnvironmentVariable(DiagnosisVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             if ((address is null) == (connectionString is null)) throw new CliException("give exactly one of --url (the app's management address) or --server (a connection string).");

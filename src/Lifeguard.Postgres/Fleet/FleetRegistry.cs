@@ -60,7 +60,7 @@ internal sealed class FleetRegistry : IAsyncDisposable
             Timeout = 5,
             CommandTimeout = 5,
             // A heartbeat must never wait behind the application's locks or run long.
-            Options = "-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=10000",
+            Options = "-c statement_timeout=5000 -c lock_timeout=1000 -c idle_in_transaction_session_timeout=10000",
             KeepAlive = 5,
         }.ConnectionString;
         _identity = identity;

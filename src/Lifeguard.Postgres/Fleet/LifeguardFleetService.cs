@@ -101,8 +101,8 @@ internal sealed partial class LifeguardFleetService : BackgroundService
             {
                 // No rights: stop for good, one error, the app carries on (docs/fleet.md says how to grant or pre-create).
                 var why = $"the role may not create or use the schema lifeguard ({e.MessageText})";
-                _readings.TurnOff(why);
                 LogNoRights(e.MessageText);
+                _readings.TurnOff(why);
                 _governor?.Release(why);
                 await _registry.DisposeAsync().ConfigureAwait(false);
                 return;

@@ -11,7 +11,7 @@ namespace Lifeguard.Cli.Tests.Drill;
 /// </summary>
 internal static class DrillServerWatch
 {
-    private const string Leftover = "(application_name LIKE 'lifeguard-drill-%' OR application_name = 'Lifeguard.Website')";
+    private const string Leftover = "(application_name LIKE 'lifeguard-drill-%' OR application_name LIKE 'Lifeguard.Website%')";
 
     public static async Task<T> RunAsync<T>(string cs, Func<Task<T>> drill)
     {

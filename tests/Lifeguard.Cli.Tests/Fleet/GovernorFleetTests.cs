@@ -8,7 +8,8 @@ using Npgsql;
 namespace Lifeguard.Cli.Tests.Fleet;
 
 /// <summary>
-/// The fleet governor with real website processes on a real, small PostgreSQL (max_connections 20: 17 usable slots),
+/// The fleet governor with real website processes on a real, small PostgreSQL (<see cref="SmallCluster"/>: max_connections
+/// 20, 17 usable slots),
 /// their pools (8 each) together far over the slots left for them, all under load. The server's sessions and the
 /// registry's claims are sampled every 200 ms: the claims never add up to more than the slots the other clients leave,
 /// and no connection is refused (PostgreSQL logs every 53300). Then one instance is killed (its share goes to the others
@@ -17,9 +18,8 @@ namespace Lifeguard.Cli.Tests.Fleet;
 /// </summary>
 [Trait("Category", "Drill")]
 [Collection(DrillCollection.Name)]
-public sealed class GovernorFleetTests
+public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<SmallCluster>
 {
-    private const int MaxConnections = 20;
     private const int PoolMax = 8;
     private const int UsersPerSite = 5;
     private const string Service = "Lifeguard.Website";
@@ -32,15 +32,15 @@ public sealed class GovernorFleetTests
         var ct = bound.Token;
         var output = TestContext.Current.TestOutputHelper;
         var checkout = Checkout.Find();
-        await using var cluster = await SmallCluster.StartAsync(checkout, MaxConnections, seedScale: 0.02, ct);
-        var logStart = new FileInfo(cluster.ServerLog).Length;
+        await using var db = await GovernedDatabase.CreateAsync(checkout, small.ConnectionString, ct);
+        var logStart = new FileInfo(small.ServerLog).Length;
         var sites = new Dictionary<string, SiteProcess>();
         var loads = new List<(CancellationTokenSource Stop, Task Run, LatencyRecorder Recorder)>();
-        await using var sampler = new FleetSampler(cluster.ConnectionString);
+        await using var sampler = new FleetSampler(db.ConnectionString);
         try
         {
             // Three instances under load.
-            var started = await Task.WhenAll(new[] { "gov-1", "gov-2", "gov-3" }.Select(n => StartSiteAsync(checkout, cluster, n, ct)));
+            var started = await Task.WhenAll(new[] { "gov-1", "gov-2", "gov-3" }.Select(n => StartSiteAsync(checkout, db, n, ct)));
             for (var i = 0; i < started.Length; i++)
             {
                 sites[$"gov-{i + 1}"] = started[i];
@@ -63,8 +63,9 @@ public sealed class GovernorFleetTests
             var crashRebalance = crashed.Elapsed;
 
             // A join: a newcomer starts at nothing and gets its share within a few heartbeats.
-            sites["gov-4"] = await StartSiteAsync(checkout, cluster, "gov-4", ct);
+            sites["gov-4"] = await StartSiteAsync(checkout, db, "gov-4", ct);
             var joined = Stopwatch.StartNew();
+            output?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} crashed at -{crashed.Elapsed.TotalSeconds:0.0} s, newcomer up now");
             var newcomerLoad = StartLoad(sites["gov-4"], firstUser: 1 + 3 * UsersPerSite, ct);
             loads.Add(newcomerLoad);
             var fair = await sampler.WaitForAsync(s => s.Claims.GetValueOrDefault("gov-4") >= 1 && s.Caps.GetValueOrDefault("gov-4") == s.Claims["gov-4"]
@@ -76,6 +77,14 @@ public sealed class GovernorFleetTests
 
             output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"samples {sampler.Samples.Count}; crash rebalance {crashRebalance.TotalSeconds:0.0} s (claims {Describe(before)} -> {Describe(afterCrash)}); join rebalance {joinRebalance.TotalSeconds:0.0} s (-> {Describe(fair)}); most fleet sessions {sampler.Samples.Max(s => s.FleetSessions)}, least budget {sampler.Samples.Min(s => s.Budget)}"));
+            // The registry's changes, for the reader of a failure (and of the rebalance figures).
+            string? last = null;
+            foreach (var s in sampler.Samples)
+            {
+                var now = $"claims {Describe(s)} caps {string.Join(" ", s.Caps.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"))}";
+                if (now != last) output?.WriteLine($"{s.At:HH:mm:ss.fff} budget {s.Budget} sessions {s.FleetSessions} {now}");
+                last = now;
+            }
             foreach (var (_, _, recorder) in loads)
             {
                 var (requests, errors, p50, p99) = recorder.Snapshot();
@@ -86,7 +95,7 @@ public sealed class GovernorFleetTests
             var over = sampler.Samples.Where(s => s.Claims.Values.Sum() > s.Budget).ToList();
             over.ShouldBeEmpty($"claims over the budget at {over.Count} sample(s), first: {over.FirstOrDefault()}");
             sampler.Samples.Sum(s => s.Refused).ShouldBe(0, "connections refused by the server, counted by the instances");
-            var refused = ReadFrom(cluster.ServerLog, logStart).Split('\n')
+            var refused = ReadFrom(small.ServerLog, logStart).Split('\n')
                 .Where(l => l.Contains("too many clients", StringComparison.Ordinal) || l.Contains("remaining connection slots", StringComparison.Ordinal)).ToList();
             refused.ShouldBeEmpty("PostgreSQL refused connections: " + string.Join(" | ", refused.Take(3)));
             // The fleet did use its slots: the server held more of its sessions than one instance's share.
@@ -102,9 +111,9 @@ public sealed class GovernorFleetTests
 
     private static string Describe(FleetSample s) => string.Join(" ", s.Claims.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
 
-    private static Task<SiteProcess> StartSiteAsync(Checkout checkout, SmallCluster cluster, string instance, CancellationToken ct)
+    private static Task<SiteProcess> StartSiteAsync(Checkout checkout, GovernedDatabase db, string instance, CancellationToken ct)
     {
-        var pool = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { MaxPoolSize = PoolMax, MinPoolSize = 0, Timeout = 10 }.ConnectionString;
+        var pool = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = PoolMax, MinPoolSize = 0, Timeout = 10 }.ConnectionString;
         var settings = new Dictionary<string, string>(SiteDatabase.SiteSettings())
         {
             ["Lifeguard__Instance"] = instance,
@@ -132,6 +141,55 @@ public sealed class GovernorFleetTests
         f.Seek(Math.Min(offset, f.Length), SeekOrigin.Begin);
         using var r = new StreamReader(f);
         return r.ReadToEnd();
+    }
+
+    /// <summary>A database of the test's own on the small cluster, with the website's schema and 20 seeded users; dropped
+    /// on dispose (the registry lives in it, so no row of an earlier run is read).</summary>
+    private sealed class GovernedDatabase : IAsyncDisposable
+    {
+        private readonly string _server;
+        private readonly string _name;
+
+        private GovernedDatabase(string server, string name)
+        {
+            _server = server;
+            _name = name;
+            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        }
+
+        public string ConnectionString { get; }
+
+        public static async Task<GovernedDatabase> CreateAsync(Checkout checkout, string server, CancellationToken ct)
+        {
+            var db = new GovernedDatabase(server, "governor_" + Guid.NewGuid().ToString("N")[..12]);
+            await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString))
+            {
+                await admin.OpenAsync(ct);
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {db._name}", admin);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            try
+            {
+                var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = db.ConnectionString };
+                await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "migrate"], env, ct);
+                await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "seed", "--scale", "0.02"], env, ct);
+                return db;
+            }
+            catch
+            {
+                await db.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Pooling = false }.ConnectionString);
+            await admin.OpenAsync(CancellationToken.None);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>One reading of the server and the registry in one statement: the slots the other clients leave the

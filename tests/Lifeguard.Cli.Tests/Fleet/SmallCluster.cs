@@ -1,64 +1,61 @@
-using System.Globalization;
+using System.Diagnostics;
 using Lifeguard.Cli.Drill;
 using Npgsql;
 
 namespace Lifeguard.Cli.Tests.Fleet;
 
 /// <summary>
-/// A throwaway PostgreSQL of the test's own with few slots (eng/pg.sh start --max-connections), the website's schema and
-/// a small seed: a server a fleet of website processes can oversubscribe. Port: LIFEGUARD_TEST_PG_SPARE_PORT, else the
-/// test cluster's port + 20 (the drills run alone, after the suites that use that port). Stopped on dispose.
+/// A PostgreSQL cluster of the fleet tests' own with max_connections 20 (17 usable), so two website instances with pools
+/// of 12 oversubscribe it for real without disturbing the shared test cluster. Port: LIFEGUARD_TEST_PG_FLEET_PORT, else
+/// the test cluster's port + 24. Started once per test class (eng/pg.sh), stopped at the end.
 /// </summary>
-internal sealed class SmallCluster : IAsyncDisposable
+public sealed class SmallCluster : IAsyncLifetime
 {
-    private readonly Checkout _checkout;
-    private readonly string[] _pgArgs;
+    private Checkout _repo = null!;
+    private string[] _args = [];
 
-    private SmallCluster(Checkout checkout, int port, string data)
-    {
-        _checkout = checkout;
-        Port = port;
-        DataDirectory = data;
-        _pgArgs = ["--data", data, "--port", port.ToString(CultureInfo.InvariantCulture)];
-    }
+    public const int MaxConnections = 20;
 
-    public int Port { get; }
+    /// <summary>The server's log, where PostgreSQL writes every connection it refuses ("sorry, too many clients already").</summary>
+    public string ServerLog { get; private set; } = "";
 
-    public string DataDirectory { get; }
-
-    /// <summary>The website role's login (no pool settings).</summary>
+    /// <summary>The cluster's "lifeguard" database as the test cluster's login.</summary>
     public string ConnectionString { get; private set; } = "";
 
-    /// <summary>The server's log, where PostgreSQL writes every refused connection ("sorry, too many clients already").</summary>
-    public string ServerLog => Path.Combine(DataDirectory, "server.log");
-
-    public static async Task<SmallCluster> StartAsync(Checkout checkout, int maxConnections, double seedScale, CancellationToken ct)
+    public async ValueTask InitializeAsync()
     {
         var main = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString);
-        var port = int.TryParse(Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_SPARE_PORT"), out var p) ? p : main.Port + 20;
-        var cluster = new SmallCluster(checkout, port, Path.Combine(checkout.Root, ".data", $"fleet-spare-{port}"));
-        var pg = Path.Combine(checkout.Root, "eng", "pg.sh");
-        // A cluster left running by an interrupted run has its own max_connections: start it afresh.
-        await checkout.RunAsync(pg, ["stop", .. cluster._pgArgs], null, ct);
-        try
-        {
-            await checkout.RunAsync(pg, ["start", .. cluster._pgArgs, "--max-connections", maxConnections.ToString(CultureInfo.InvariantCulture)], null, ct);
-            cluster.ConnectionString = (await checkout.RunAsync(pg, ["url", .. cluster._pgArgs], null, ct)).Trim();
-            var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = cluster.ConnectionString };
-            await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "migrate"], env, ct);
-            await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "seed", "--scale", seedScale.ToString(CultureInfo.InvariantCulture)], env, ct);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        var port = int.TryParse(Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_FLEET_PORT"), out var p) ? p : main.Port + 24;
+        _repo = Checkout.Find();
+        var data = Path.Combine(_repo.Root, ".data", $"fleet-small-{port}");
+        _args = ["--data", data, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        ServerLog = Path.Combine(data, "server.log");
+        var pg = Path.Combine(_repo.Root, "eng", "pg.sh");
+        await _repo.RunAsync(pg, ["start", .. _args], null, CancellationToken.None);
+        // max_connections needs a restart: set it once, restart, and check it took.
+        await PsqlAsync(pg, $"ALTER SYSTEM SET max_connections = {MaxConnections};");
+        await _repo.RunAsync(pg, ["stop", .. _args], null, CancellationToken.None);
+        await _repo.RunAsync(pg, ["start", .. _args], null, CancellationToken.None);
+        ConnectionString = new NpgsqlConnectionStringBuilder(main.ConnectionString) { Port = port, Database = "lifeguard" }.ConnectionString;
+        await using var c = new NpgsqlConnection(ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT current_setting('max_connections')::int", c);
+        var max = (int)(await cmd.ExecuteScalarAsync())!;
+        if (max != MaxConnections) throw new InvalidOperationException($"the small cluster has max_connections {max}, not {MaxConnections}");
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() =>
+        await _repo.RunAsync(Path.Combine(_repo.Root, "eng", "pg.sh"), ["stop", .. _args], null, CancellationToken.None);
+
+    private async Task PsqlAsync(string pg, string sql)
     {
-        NpgsqlConnection.ClearAllPools();
-        await _checkout.RunAsync(Path.Combine(_checkout.Root, "eng", "pg.sh"), ["stop", .. _pgArgs], null, CancellationToken.None);
+        var psi = new ProcessStartInfo("bash", [pg, "psql", .. _args]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi)!;
+        await process.StandardInput.WriteLineAsync(sql);
+        process.StandardInput.Close();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"psql failed: {await error}");
     }
 }

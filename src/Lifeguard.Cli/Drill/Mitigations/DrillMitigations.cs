@@ -63,7 +63,11 @@ internal static class DrillMitigations
     private static async Task<DrillMitigation?> FreeSlotsAsync(MitigationContext c)
     {
         var server = c.Diagnosis.Signals?.Server;
+        // The site's own instances (service/instance, one service) and its fleet registry are not a holder to end.
+        var service = server?.ApplicationName is { } app && app.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? app[..(slash + 1)] : null;
         var holder = server?.SlotHolders.FirstOrDefault(h => h.Application != server.ApplicationName
+            && (service is null || !h.Application.StartsWith(service, StringComparison.Ordinal))
+            && h.Application != "lifeguard-fleet"
             && !h.Application.StartsWith(DiagnoserApplicationPrefix, StringComparison.Ordinal)
             && h.Application != FaultScenario.OperatorApplication);
         if (holder is null) return Same(c, "none: the diagnosis names no slot holder other than the site");

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Lifeguard.Cli.Drill;
+using Npgsql;
+
+namespace Lifeguard.Cli.Tests.Fleet;
+
+/// <summary>
+/// The fleet with real website processes and a real server: each instance names its sessions service/instance, joins the
+/// registry and leaves it when killed; two instances whose pools oversubscribe a small server (max_connections 20) each
+/// name connection_limit with the fleet's evidence while `lifeguard load` drives both.
+/// </summary>
+public sealed class FleetProcessTests(SmallCluster small) : IClassFixture<SmallCluster>, IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    public void Dispose() => _cli.Dispose();
+
+    private static Dictionary<string, string> Settings(string instance) => new(SiteDatabase.SiteSettings())
+    {
+        ["Lifeguard__Instance"] = instance,
+        ["Lifeguard__Fleet__HeartbeatInterval"] = "00:00:00.500",
+        ["Lifeguard__Fleet__Expiry"] = "00:00:03",
+    };
+
+    private static async Task<JsonElement> GetAsync(Uri management, string path, CancellationToken ct) =>
+        JsonDocument.Parse(await Http.GetStringAsync(new Uri(management, path), ct)).RootElement.Clone();
+
+    private static async Task<List<string>> FleetOf(SiteProcess site, CancellationToken ct)
+    {
+        var fleet = (await GetAsync(site.ManagementUrl, "/lifeguard/fleet", ct)).GetProperty("fleet");
+        return fleet.ValueKind == JsonValueKind.Null ? []
+            : [.. fleet.GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("application_name").GetString()!).Order(StringComparer.Ordinal)];
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("never: " + what);
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task TwoSites_NameTheirSessionsPerInstance_JoinTheRegistry_AndAKilledOneLeaves()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var repo = Checkout.Find();
+        await using var db = await SeededSiteDatabase.CreateAsync(repo, "fleet_identity_", ct);
+        var cs = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 4 }.ConnectionString;
+        await using var a = await SiteProcess.StartAsync(repo, cs, Settings("a"), ct);
+        var b = await SiteProcess.StartAsync(repo, cs, Settings("b"), ct);
+        try
+        {
+            // A little load on both, so both pools hold sessions.
+            var (exit, output, _) = await _cli.RunAsync(["load", "--url", a.Url.ToString(), "--url", b.Url.ToString(), "--users", "4", "--duration", "2s"]);
+            exit.ShouldBe(0, output + _cli.Progress);
+
+            await using (var admin = new NpgsqlConnection(db.ConnectionString))
+            {
+                await admin.OpenAsync(ct);
+                await using var cmd = new NpgsqlCommand("SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'Lifeguard.Website%' ORDER BY 1", admin);
+                var names = new List<string>();
+                await using (var r = await cmd.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
+                names.ShouldBe(["Lifeguard.Website/a", "Lifeguard.Website/b"]);
+            }
+            await Until(async () => (await FleetOf(a, ct)).SequenceEqual(["Lifeguard.Website/a", "Lifeguard.Website/b"]), "a sees a and b in the fleet");
+
+            // diagnose --fleet through one instance reads every registered one (pools of 4 fit: exit 0).
+            var (fleetExit, fleetOutput, fleetJson) = await _cli.RunAsync(["diagnose", "--fleet", "--url", a.ManagementUrl.ToString()]);
+            fleetExit.ShouldBe(0, fleetOutput + _cli.Progress);
+            fleetOutput.ShouldContain("fleet: 2 instance(s), pools may open 8 of the");
+            fleetOutput.ShouldContain("'Lifeguard.Website/a' (asked): pool max 4");
+            fleetOutput.ShouldContain("'Lifeguard.Website/b': pool max 4");
+            fleetJson!.Value.GetProperty("instances").GetArrayLength().ShouldBe(2);
+            fleetJson.Value.GetProperty("budget").GetProperty("demand").GetInt32().ShouldBe(8);
+        }
+        finally
+        {
+            // Killed (SIGKILL): no graceful leave, its row stays until its heartbeat expires.
+            await b.DisposeAsync();
+        }
+
+        await Until(async () => (await FleetOf(a, ct)).SequenceEqual(["Lifeguard.Website/a"]), "the killed instance left a's fleet");
+        await using var check = new NpgsqlConnection(db.ConnectionString);
+        await check.OpenAsync(ct);
+        await using var rows = new NpgsqlCommand("SELECT count(*) FROM lifeguard.fleet_instances WHERE instance = 'b'", check);
+        ((long)(await rows.ExecuteScalarAsync(ct))!).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task TwoSitesOversubscribingASmallServer_EachNamesTheFleetTheHolderAndTheSizeThatFits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var repo = Checkout.Find();
+        await using var db = await SeededSiteDatabase.CreateAsync(repo, "fleet_budget_", ct, small.ConnectionString, scale: 0.04);
+        // 2 × 12 = 24 connections against 17 usable slots, a few of them Lifeguard's own readers.
+        var cs = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 12, Timeout = 3 }.ConnectionString;
+        await using var a = await SiteProcess.StartAsync(repo, cs, Settings("a"), ct);
+        await using var b = await SiteProcess.StartAsync(repo, cs, Settings("b"), ct);
+        await Until(async () => (await FleetOf(a, ct)).Count == 2 && (await FleetOf(b, ct)).Count == 2, "both sites in both views of the fleet");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var load = _cli.RunAsync(240, stop.Token, "load", "--url", a.Url.ToString(), "--url", b.Url.ToString(), "--users", "40", "--duration", "40s");
+        var named = new Dictionary<string, JsonElement>();
+        try
+        {
+            await Until(async () =>
+            {
+                foreach (var (name, site) in new[] { ("a", a), ("b", b) })
+                {
+                    if (named.ContainsKey(name)) continue;
+                    var d = await GetAsync(site.ManagementUrl, "/lifeguard/diagnosis", ct);
+                    var evidence = d.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()!).ToList();
+                    if (d.GetProperty("cause").GetString() == "connection_limit" && evidence.Any(e => e.StartsWith("fleet: 2 instance(s) oversubscribe the server", StringComparison.Ordinal)))
+                        named[name] = d;
+                }
+                return named.Count == 2 || load.IsCompleted;
+            }, "both instances name connection_limit with the fleet's evidence", 60);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try { await load; } catch (OperationCanceledException) { }
+        }
+
+        named.Keys.Order(StringComparer.Ordinal).ToList().ShouldBe(["a", "b"], "each instance's diagnosis names the fleet");
+        foreach (var (name, d) in named)
+        {
+            var evidence = d.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()!).ToList();
+            var text = string.Join("\n", evidence);
+            evidence.ShouldContain(e => e.StartsWith("fleet: most slots held by: 'Lifeguard.Website/", StringComparison.Ordinal), text);
+            evidence.ShouldContain(e => e.StartsWith("fleet: a Maximum Pool Size of at most ", StringComparison.Ordinal) && e.Contains(" per instance fits (2 × "), text);
+            evidence.ShouldContain(e => e.StartsWith("slots held by service: 'Lifeguard.Website'", StringComparison.Ordinal), text);
+            d.GetProperty("remedy").GetString()!.ShouldContain("Maximum Pool Size to at most");
+        }
+    }
+}
