@@ -68,8 +68,8 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
             output?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} crashed at -{crashed.Elapsed.TotalSeconds:0.0} s, newcomer up now");
             var newcomerLoad = StartLoad(sites["gov-4"], firstUser: 1 + 3 * UsersPerSite, ct);
             loads.Add(newcomerLoad);
-            var fair = await sampler.WaitForAsync(s => s.Claims.GetValueOrDefault("gov-4") >= 1 && s.Caps.GetValueOrDefault("gov-4") == s.Claims["gov-4"]
-                && s.Claims.Values.Max() - s.Claims.Values.Min() <= 1, TimeSpan.FromSeconds(30), "the newcomer at its fair share", ct);
+            var fair = await sampler.WaitForAsync(s => s.Claims.GetValueOrDefault("gov-4") >= 1 && s.Caps.GetValueOrDefault("gov-4") == s.Claims["gov-4"],
+                TimeSpan.FromSeconds(20), "the newcomer holding a share", ct);
             var joinRebalance = joined.Elapsed;
             await sampler.WaitForAsync(_ => newcomerLoad.Recorder.Snapshot().Requests > 0, TimeSpan.FromSeconds(15), "the newcomer serving dashboards", ct);
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
@@ -85,10 +85,11 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
                 if (now != last) output?.WriteLine($"{s.At:HH:mm:ss.fff} budget {s.Budget} sessions {s.FleetSessions} {now}");
                 last = now;
             }
-            foreach (var (_, _, recorder) in loads)
+            foreach (var (_, run, recorder) in loads)
             {
                 var (requests, errors, p50, p99) = recorder.Snapshot();
-                output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {requests} requests, {errors} errors, p50 {p50:0} ms, p99 {p99:0} ms"));
+                output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"load: {requests} requests, {errors} errors, p50 {p50:0} ms, p99 {p99:0} ms{(run.Exception is { } e ? " (" + e.GetBaseException().Message + ")" : "")}"));
             }
 
             sampler.Samples.Count.ShouldBeGreaterThan(50);
