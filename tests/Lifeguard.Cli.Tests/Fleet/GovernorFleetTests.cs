@@ -75,6 +75,12 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
             await sampler.StopAsync();
 
+            // The join as the registry saw it: from the newcomer's first row (claim 0) to its first share enforced.
+            var all = sampler.Samples;
+            var inRegistry = all.First(s => s.Claims.ContainsKey("gov-4")).At;
+            var firstShare = all.First(s => s.Claims.GetValueOrDefault("gov-4") >= 1 && s.Caps.GetValueOrDefault("gov-4") == s.Claims["gov-4"]).At;
+            output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"join: first row at {inRegistry:HH:mm:ss.fff}, first share {(firstShare - inRegistry).TotalSeconds:0.0} s later"));
             output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"samples {sampler.Samples.Count}; crash rebalance {crashRebalance.TotalSeconds:0.0} s (claims {Describe(before)} -> {Describe(afterCrash)}); join rebalance {joinRebalance.TotalSeconds:0.0} s (-> {Describe(fair)}); most fleet sessions {sampler.Samples.Max(s => s.FleetSessions)}, least budget {sampler.Samples.Min(s => s.Budget)}"));
             // The registry's changes, for the reader of a failure (and of the rebalance figures).
