@@ -171,13 +171,6 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
           b.usable_slots + ' usable − ' + b.other_clients + ' held by other clients)' +
           (b.oversubscribed ? ': OVERSUBSCRIBED, a pool of at most ' + b.fits_per_instance + ' per instance fits' : '');
         $('fleetBudget').className = b.oversubscribed ? 'bad' : 'ok';
-        // Under the governor every instance publishes a claim: the pools may open no more than the claims, not their maximums.
-        var governed = f.instances.length > 0 && f.instances.every(function (i) { return i.claim != null; });
-        var claims = f.instances.reduce(function (s, i) { return s + (i.claim == null ? i.pool_max : i.claim); }, 0);
-        if (governed && b.oversubscribed) {
-          $('fleetBudget').textContent += '; governed: their caps claim ' + claims + ' of the ' + b.budget;
-          $('fleetBudget').className = claims <= b.budget ? 'ok' : 'bad';
-        }
         var g = f.governor;
         $('fleetGovernor').textContent = g
           ? 'Governor: cap ' + g.cap + ' / share ' + g.share + ' / budget ' + g.budget + ' (claim ' + g.claim + ', wants ' + g.wanted + ', cap since ' +
