@@ -59,6 +59,13 @@ public sealed partial class GuardedDataSource : DbDataSource
     /// <summary>The fleet governor's cap on leases at once (below the provider's Maximum Pool Size), or null when uncapped.</summary>
     public int? ConcurrencyCap => _tracker.Gate is { } gate && gate.Limit < _tracker.Max ? gate.Limit : null;
 
+    /// <summary>The provider pool's own Maximum Pool Size, whatever the governor's cap (the cap is <see cref="ConcurrencyCap"/>).</summary>
+    public int MaximumPoolSize => _tracker.Max;
+
+    /// <summary>Connections leased now, opens past the governor's cap included: how many physical connections the
+    /// pool's callers may hold at this moment (the idle ones aside).</summary>
+    public int LeasedConnections => Math.Max(_tracker.InUse, _tracker.Gate?.Held ?? 0);
+
     /// <summary>Caps how many connections this guard leases at once (the fleet governor's share of the server's slots);
     /// null lifts the cap. Lowering takes nothing back: new leases wait until enough are returned.</summary>
     /// <param name="cap">0 up to the pool's maximum, or null.</param>

@@ -71,7 +71,8 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
 <div id="leakList">none</div>
 <h2>Fleet (the instances sharing this database's server, from the registry)</h2>
 <div id="fleetBudget">–</div>
-<table><thead><tr><th>instance</th><th>pool max</th><th>in use</th><th>waiting</th><th>slots held</th><th>wait p99 ms</th><th>refused</th><th>diagnosis</th><th>heartbeat</th></tr></thead>
+<div id="fleetGovernor">–</div>
+<table><thead><tr><th>instance</th><th>pool max</th><th>cap (claim)</th><th>in use</th><th>waiting</th><th>slots held</th><th>wait p99 ms</th><th>refused</th><th>diagnosis</th><th>heartbeat</th></tr></thead>
 <tbody id="fleet"></tbody></table>
 <script src="lifeguard/page.js"></script>
 <script src="lifeguard/charts.js"></script>
@@ -171,15 +172,20 @@ pre{background:#fff;border:1px solid #d8dde6;padding:.5rem;max-height:14rem;over
       .then(function (r) {
         var body = $('fleet'); body.textContent = '';
         var f = r.fleet;
-        if (!f) { $('fleetBudget').textContent = r.note; return; }
+        if (!f) { $('fleetBudget').textContent = r.note; $('fleetGovernor').textContent = ''; return; }
         var b = f.budget;
         $('fleetBudget').textContent = b.instances + ' instance(s): pools may open ' + b.demand + ' of the ' + b.budget + ' slot(s) left for them (' +
           b.usable_slots + ' usable − ' + b.other_clients + ' held by other clients)' +
           (b.oversubscribed ? ': OVERSUBSCRIBED, a pool of at most ' + b.fits_per_instance + ' per instance fits' : '');
         $('fleetBudget').className = b.oversubscribed ? 'bad' : 'ok';
+        var g = f.governor;
+        $('fleetGovernor').textContent = g
+          ? 'Governor: cap ' + g.cap + ' / share ' + g.share + ' / budget ' + g.budget + ' (claim ' + g.claim + ', wants ' + g.wanted + ', cap since ' +
+            new Date(g.changed_at).toLocaleTimeString() + '): ' + g.reason
+          : 'Governor: off on this instance (Lifeguard:Fleet:Governor)';
         f.instances.forEach(function (i) {
           var name = i.service + '/' + i.instance;
-          row(body, [name + (name === f.self ? ' (this)' : ''), i.pool_max, i.in_use, i.waiting, i.slots_held, i.wait_p99_ms.toFixed(1), i.refused,
+          row(body, [name + (name === f.self ? ' (this)' : ''), i.pool_max, i.cap == null ? '–' : i.cap + ' (' + i.claim + ')', i.in_use, i.waiting, i.slots_held, i.wait_p99_ms.toFixed(1), i.refused,
             i.cause || '–', new Date(i.heartbeat_at).toLocaleTimeString()]);
         });
       })

@@ -4,7 +4,8 @@ namespace Lifeguard.Fleet;
 /// <param name="UsableSlots">max_connections less the reserved slots.</param>
 /// <param name="OtherClients">Slots held by sessions that are no live instance's pool (other applications, tools,
 /// Lifeguard's own readers).</param>
-/// <param name="Demand">Σ Maximum Pool Size of the live instances: what the pools may open together.</param>
+/// <param name="Demand">What the live instances' pools may open together: Σ Maximum Pool Size, or the fleet governor's
+/// claim for an instance that publishes one (its cap may not exceed it).</param>
 /// <param name="Instances">Live instances.</param>
 public sealed record FleetBudget(int UsableSlots, int OtherClients, int Demand, int Instances)
 {
@@ -23,6 +24,7 @@ public sealed record FleetBudget(int UsableSlots, int OtherClients, int Demand, 
     {
         ArgumentNullException.ThrowIfNull(instances);
         var held = instances.Sum(i => i.SlotsHeld);
-        return new FleetBudget(Math.Max(0, usableSlots), Math.Max(0, clientBackends - held), instances.Sum(i => i.PoolMax), instances.Count);
+        var demand = instances.Sum(i => i.Claim is { } claim ? Math.Min(claim, i.PoolMax) : i.PoolMax);
+        return new FleetBudget(Math.Max(0, usableSlots), Math.Max(0, clientBackends - held), demand, instances.Count);
     }
 }

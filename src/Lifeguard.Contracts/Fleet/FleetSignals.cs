@@ -12,4 +12,6 @@ public sealed record FleetSignals
     public IReadOnlyList<FleetInstance> Instances { get; init; } = [];
     /// <summary>The budget of the live instances.</summary>
     public required FleetBudget Budget { get; init; }
+    /// <summary>This instance's fleet governor after the heartbeat; null when the governor is off.</summary>
+    public FleetGovernorState? Governor { get; init; }
 }

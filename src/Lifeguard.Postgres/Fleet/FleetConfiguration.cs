@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Lifeguard.Postgres.Fleet;
 
-/// <summary>Reads <c>Lifeguard:Fleet</c> (Enabled, HeartbeatInterval, Expiry) from the app's configuration into the
+/// <summary>Reads <c>Lifeguard:Fleet</c> (Enabled, HeartbeatInterval, Expiry, Governor, GovernorReserve) from the app's configuration into the
 /// options; a value that does not parse is a start-up error naming its key.</summary>
 internal static class FleetConfiguration
 {
@@ -19,6 +19,11 @@ internal static class FleetConfiguration
             options.HeartbeatInterval = TimeSpan.TryParse(interval, CultureInfo.InvariantCulture, out var t) ? t : throw Invalid("HeartbeatInterval", interval, "a duration such as 00:00:02");
         if (section["Expiry"] is { } expiry)
             options.Expiry = TimeSpan.TryParse(expiry, CultureInfo.InvariantCulture, out var e) ? e : throw Invalid("Expiry", expiry, "a duration such as 00:00:10");
+        if (section["Governor"] is { } governor)
+            options.Governor = bool.TryParse(governor, out var g) ? g : throw Invalid("Governor", governor, "true or false");
+        if (section["GovernorReserve"] is { } reserve)
+            options.GovernorReserve = int.TryParse(reserve, NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) && r >= 0
+                ? r : throw Invalid("GovernorReserve", reserve, "a whole number of slots, 0 or more");
     }
 
     private static InvalidOperationException Invalid(string key, string value, string expected) =>

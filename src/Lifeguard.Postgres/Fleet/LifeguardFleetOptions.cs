@@ -18,11 +18,23 @@ public sealed class LifeguardFleetOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Whether the fleet governor caps this instance's leases to its share of the fleet's budget (default false;
+    /// needs <see cref="Enabled"/>). Every instance of the fleet should turn it on: one without it is counted at its
+    /// whole Maximum Pool Size.</summary>
+    public bool Governor { get; set; }
+
+    /// <summary>Slots the governor leaves unshared (default 2): room for a joining instance's own connections (its registry
+    /// and server reader) and for tools, so a newcomer is not refused before it can claim.</summary>
+    [Range(0, 10_000)]
+    public int GovernorReserve { get; set; } = 2;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Expiry < 2 * HeartbeatInterval)
             yield return new ValidationResult($"Lifeguard:Fleet:Expiry ({Expiry}) must be at least twice Lifeguard:Fleet:HeartbeatInterval ({HeartbeatInterval}): one late heartbeat must not drop a live instance.",
                 [nameof(Expiry)]);
+        if (Governor && !Enabled)
+            yield return new ValidationResult("Lifeguard:Fleet:Governor needs the fleet registry: Lifeguard:Fleet:Enabled is false.", [nameof(Governor)]);
     }
 }

@@ -24,13 +24,15 @@ internal sealed partial class LifeguardFleetService : BackgroundService
     private readonly LifeguardFleetOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly FleetGovernorCycle? _governor;
     private PoolSignalSampler? _sampler;
     private bool _joined;
     private bool _failing;
 
     public LifeguardFleetService(FleetRegistry registry, LifeguardPools pools, LifeguardDiagnosisService? diagnosis, FleetReadings readings,
-        LifeguardFleetOptions options, TimeProvider time, ILogger<LifeguardFleetService> logger)
+        LifeguardFleetOptions options, TimeProvider time, ILogger<LifeguardFleetService> logger, FleetGovernorCycle? governor = null)
     {
+        _governor = governor;
         _registry = registry;
         _pools = pools;
         _diagnosis = diagnosis;
@@ -44,11 +46,27 @@ internal sealed partial class LifeguardFleetService : BackgroundService
     /// instance's write; it returns what to write (the governor sets cap and claim). Null: the heartbeat as measured.</summary>
     public Func<FleetSignals, FleetHeartbeat, FleetHeartbeat>? Step { get; set; }
 
-    /// <summary>Runs one heartbeat now (the loop calls it every interval; tests may call it directly).</summary>
+    /// <summary>The fleet governor (Lifeguard:Fleet:Governor), or null when it is off.</summary>
+    public FleetGovernorCycle? Governor => _governor;
+
+    /// <summary>Runs one heartbeat now (the loop calls it every interval; tests may call it directly). With the governor,
+    /// its step runs inside the transaction and a raised cap is enforced only after the commit.</summary>
     public async Task<FleetSignals> HeartbeatOnceAsync(CancellationToken ct)
     {
-        var fleet = await _registry.HeartbeatAsync(Measure(), Step, ct).ConfigureAwait(false);
+        FleetSignals fleet;
+        try
+        {
+            var step = Step ?? (_governor is { } g ? g.BeforeCommit : null);
+            fleet = await _registry.HeartbeatAsync(Measure(), step, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            _governor?.Failed();
+            throw;
+        }
+        _governor?.Committed();
         _joined = true;
+        if (_governor?.State is { } governed) fleet = fleet with { Governor = governed };
         _readings.Publish(fleet, _time.GetTimestamp());
         return fleet;
     }
@@ -61,6 +79,8 @@ internal sealed partial class LifeguardFleetService : BackgroundService
             return;
         }
         await Task.Yield();
+        // A newcomer under the governor takes no slot it has not claimed: capped at what it holds until its first heartbeat.
+        _governor?.Start();
         using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
         var migrated = false;
         do
@@ -83,6 +103,7 @@ internal sealed partial class LifeguardFleetService : BackgroundService
                 var why = $"the role may not create or use the schema lifeguard ({e.MessageText})";
                 LogNoRights(e.MessageText);
                 _readings.TurnOff(why);
+                _governor?.Release(why);
                 await _registry.DisposeAsync().ConfigureAwait(false);
                 return;
             }
@@ -93,7 +114,19 @@ internal sealed partial class LifeguardFleetService : BackgroundService
                 _failing = true;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        while (await NextBeatAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    // While the governor rebalances (a lowered claim draining, or a cap short of its share waiting for room), the next
+    // heartbeat comes after a quarter interval: a drained claim is published, and freed room taken, within a second.
+    private async Task<bool> NextBeatAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        if (_governor?.Rebalancing == true)
+        {
+            await Task.Delay(_options.HeartbeatInterval / 4, _time, ct).ConfigureAwait(false);
+            return true;
+        }
+        return await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -119,14 +152,17 @@ internal sealed partial class LifeguardFleetService : BackgroundService
 
     private FleetHeartbeat Measure()
     {
-        _sampler ??= new PoolSignalSampler(_pools.Primary.Guard);
+        var guard = _pools.Primary.Guard;
+        _sampler ??= new PoolSignalSampler(guard);
         var p = _sampler.Sample();
+        // The provider's maximum, not the governor's cap the sample reports: what the pool could open, and what it may ask for.
+        var poolMax = guard.MaximumPoolSize;
         var seconds = Math.Max(_options.HeartbeatInterval.TotalSeconds, 0.001);
         // The pool's hold median stands in for the mean the advisor takes (the sampler keeps quantiles, not sums).
         var wanted = FleetDemand.Wanted(p.Leases / seconds, TimeSpan.FromMilliseconds(p.HoldP50Ms), TimeSpan.FromMilliseconds(p.HoldP99Ms),
-            p.InUse, p.Waiters, p.Max);
+            p.InUse, p.Waiters, poolMax);
         var cause = _diagnosis?.Current is { Signals: not null } d ? DiagnosisCauses.NameOf(d.Cause) : null;
-        return new FleetHeartbeat(p.Max, p.InUse, p.Waiters, Math.Round(p.WaitP99Ms, 3), p.Errors.TooManyConnections, cause, Wanted: wanted);
+        return new FleetHeartbeat(poolMax, p.InUse, p.Waiters, Math.Round(p.WaitP99Ms, 3), p.Errors.TooManyConnections, cause, Wanted: wanted);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lifeguard's fleet registry: schema lifeguard migrated to version(s) {Versions}.")]

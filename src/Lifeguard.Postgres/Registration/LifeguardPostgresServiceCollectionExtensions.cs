@@ -63,10 +63,23 @@ public static class LifeguardPostgresServiceCollectionExtensions
         services.TryAddSingleton<FleetReadings>();
         services.TryAddSingleton(sp => new FleetRegistry(sp.GetRequiredService<PostgresConnectionStrings>().Application,
             sp.GetRequiredService<Lifeguard.Fleet.LifeguardIdentity>(), sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet.Expiry));
-        services.TryAddSingleton(sp => new LifeguardFleetService(sp.GetRequiredService<FleetRegistry>(), sp.GetRequiredService<LifeguardPools>(),
-            sp.GetService<Lifeguard.Hosting.Diagnosis.LifeguardDiagnosisService>(), sp.GetRequiredService<FleetReadings>(),
-            sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<LifeguardFleetService>()));
+        services.TryAddSingleton(sp =>
+        {
+            var fleet = sp.GetRequiredService<IOptions<LifeguardPostgresOptions>>().Value.Fleet;
+            var pools = sp.GetRequiredService<LifeguardPools>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            // The governor (opt-in, docs/fleet.md#governor) caps the primary pool's leases to its share of the fleet's budget.
+            FleetGovernorCycle? governor = null;
+            if (fleet.Enabled && fleet.Governor)
+            {
+                governor = new FleetGovernorCycle(new GuardedPool(pools.Primary.Guard), fleet.GovernorReserve, loggers.CreateLogger<FleetGovernorCycle>());
+                if (sp.GetService<System.Diagnostics.Metrics.IMeterFactory>() is { } meters)
+                    FleetGovernorMetrics.Register(meters, pools.Primary.Guard.PoolName, governor);
+            }
+            return new LifeguardFleetService(sp.GetRequiredService<FleetRegistry>(), pools,
+                sp.GetService<Lifeguard.Hosting.Diagnosis.LifeguardDiagnosisService>(), sp.GetRequiredService<FleetReadings>(),
+                fleet, sp.GetRequiredService<TimeProvider>(), loggers.CreateLogger<LifeguardFleetService>(), governor);
+        });
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<LifeguardFleetService>());
         services.TryAddSingleton<IServerSignalSource>(sp => sp.GetRequiredService<PostgresServerSignalSource>());
         return builder;

@@ -28,7 +28,7 @@ internal static class FleetEvidence
             lines.Add(F($"fleet: your siblings are refused: {string.Join("; ", refused.Select(i => F($"{Name(i.ApplicationName)} {i.Refused} refused open(s)")))} since their last heartbeat, while this instance holds {HeldBySelf(fleet, s.Pool)} slot(s)"));
         }
         lines.Add(b.Oversubscribed
-            ? F($"fleet: {b.Instances} instance(s) oversubscribe the server: their pools may open {b.Demand} connection(s) (Σ Maximum Pool Size), the server has {b.Budget} for them ({b.UsableSlots} usable − {b.OtherClients} held by other clients)")
+            ? F($"fleet: {b.Instances} instance(s) oversubscribe the server: their pools may open {b.Demand} connection(s) (Σ Maximum Pool Size, or the governor's claims), the server has {b.Budget} for them ({b.UsableSlots} usable − {b.OtherClients} held by other clients)")
             : F($"fleet: {b.Instances} instance(s), pools may open {b.Demand} of the {b.Budget} slot(s) left for them ({b.UsableSlots} usable − {b.OtherClients} held by other clients)"));
         var holders = fleet.Instances.Where(i => i.SlotsHeld > 0).OrderByDescending(i => i.SlotsHeld).ThenBy(i => i.ApplicationName, StringComparer.Ordinal).Take(3).ToList();
         if (holders.Count > 0)

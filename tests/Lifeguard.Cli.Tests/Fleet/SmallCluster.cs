@@ -16,6 +16,9 @@ public sealed class SmallCluster : IAsyncLifetime
 
     public const int MaxConnections = 20;
 
+    /// <summary>The server's log, where PostgreSQL writes every connection it refuses ("sorry, too many clients already").</summary>
+    public string ServerLog { get; private set; } = "";
+
     /// <summary>The cluster's "lifeguard" database as the test cluster's login.</summary>
     public string ConnectionString { get; private set; } = "";
 
@@ -24,7 +27,9 @@ public sealed class SmallCluster : IAsyncLifetime
         var main = new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString);
         var port = int.TryParse(Environment.GetEnvironmentVariable("LIFEGUARD_TEST_PG_FLEET_PORT"), out var p) ? p : main.Port + 24;
         _repo = Checkout.Find();
-        _args = ["--data", Path.Combine(_repo.Root, ".data", $"fleet-small-{port}"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var data = Path.Combine(_repo.Root, ".data", $"fleet-small-{port}");
+        _args = ["--data", data, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        ServerLog = Path.Combine(data, "server.log");
         var pg = Path.Combine(_repo.Root, "eng", "pg.sh");
         await _repo.RunAsync(pg, ["start", .. _args], null, CancellationToken.None);
         // max_connections needs a restart: set it once, restart, and check it took.
