@@ -28,6 +28,7 @@ public sealed record LifeguardIdentity(string Service, string Instance)
         string hostName, int? port, int processId)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        var instanceDefaulted = string.IsNullOrWhiteSpace(instance);
         service = string.IsNullOrWhiteSpace(service) ? entryAssembly : service.Trim();
         if (string.IsNullOrWhiteSpace(service)) service = "app";
         if (string.IsNullOrWhiteSpace(instance))
@@ -42,6 +43,13 @@ public sealed record LifeguardIdentity(string Service, string Instance)
         Check(service, "Lifeguard:Service");
         Check(instance, "Lifeguard:Instance");
         var identity = new LifeguardIdentity(service, instance);
+        var room = MaxApplicationNameBytes - System.Text.Encoding.UTF8.GetByteCount(service) - 1;
+        if (System.Text.Encoding.UTF8.GetByteCount(identity.ApplicationName) > MaxApplicationNameBytes && instanceDefaulted && room >= 8
+            && instance.All(char.IsAscii))
+        {
+            // A default must never stop the app: a long pod or host name keeps its end, where pods differ.
+            identity = identity with { Instance = instance[^room..] };
+        }
         if (System.Text.Encoding.UTF8.GetByteCount(identity.ApplicationName) > MaxApplicationNameBytes)
             throw new ArgumentException($"Lifeguard:Service and Lifeguard:Instance make the Application Name '{identity.ApplicationName}', longer than " +
                 $"PostgreSQL's {MaxApplicationNameBytes} bytes: shorten one of them.");

@@ -51,6 +51,15 @@ public sealed class LifeguardIdentityTests
             .Message.ShouldContain("63 bytes");
     }
 
+    [Fact]
+    public void Resolve_LongDefaultPodName_KeepsItsEndWithinPostgresLimit()
+    {
+        var pod = "checkout-service-frontend-deployment-7d9f8b6c5d-" + "x2k9q";
+        var id = LifeguardIdentity.Resolve("Shop.Checkout.Frontend", null, "X", Env(pod: pod), "m", 1, 1);
+        System.Text.Encoding.UTF8.GetByteCount(id.ApplicationName).ShouldBe(63);
+        id.Instance.ShouldEndWith("-x2k9q");
+    }
+
     [Theory]
     [InlineData("Host=h;Username=u", "svc/i")]
     [InlineData("Host=h;Application Name=mine", "mine")]
