@@ -72,6 +72,18 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
                 TimeSpan.FromSeconds(20), "the newcomer holding a share", ct);
             var joinRebalance = joined.Elapsed;
             await sampler.WaitForAsync(_ => newcomerLoad.Recorder.Snapshot().Requests > 0, TimeSpan.FromSeconds(15), "the newcomer serving dashboards", ct);
+            // What an operator sees on a governed instance: the governor in /lifeguard/fleet and its gauges in /metrics.
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                var fleetJson = await http.GetStringAsync(new Uri(sites["gov-2"].ManagementUrl, "/lifeguard/fleet"), ct);
+                using var doc = System.Text.Json.JsonDocument.Parse(fleetJson);
+                var governor = doc.RootElement.GetProperty("fleet").GetProperty("governor");
+                governor.GetProperty("cap").GetInt32().ShouldBeGreaterThanOrEqualTo(1, fleetJson);
+                governor.GetProperty("reason").GetString().ShouldNotBeNullOrWhiteSpace(fleetJson);
+                var metrics = await http.GetStringAsync(new Uri(sites["gov-2"].ManagementUrl, "/metrics"), ct);
+                metrics.ShouldContain("lifeguard_fleet_share{");
+                metrics.ShouldContain("lifeguard_fleet_cap{");
+            }
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
             await sampler.StopAsync();
 
