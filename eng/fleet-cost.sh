@@ -23,6 +23,5 @@ kill "$pid"; wait "$pid" || true
 echo "SELECT calls, round(total_exec_time::numeric, 3) AS total_ms, round(mean_exec_time::numeric, 4) AS mean_ms,
        left(regexp_replace(query, '\s+', ' ', 'g'), 70) AS statement
 FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-   AND (query LIKE '%fleet_instances%' OR query LIKE '%pg_advisory_xact_lock%' OR query LIKE 'SELECT coalesce(application_name, %'
-        OR (query LIKE '%current_setting%' AND query LIKE '%now()%') OR query IN ('BEGIN', 'COMMIT')) ORDER BY calls DESC;" \
+   AND (query LIKE '%lifeguard-fleet%' OR query IN ('BEGIN', 'COMMIT')) ORDER BY calls DESC;" \
   | eng/pg.sh psql --data "$data" --port "$port"

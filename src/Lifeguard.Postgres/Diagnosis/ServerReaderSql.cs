@@ -34,12 +34,13 @@ internal static class ServerReaderSql
           FROM pg_stat_activity WHERE pid <> pg_backend_pid()
         """;
 
-    /// <summary>This database's top-level statements with most calls ($1 of them), the reader's own left out.</summary>
+    /// <summary>This database's top-level statements with most calls ($1 of them), the reader's and the fleet registry's own left out.</summary>
     public const string Statements = Marker + """
          SELECT queryid::text, calls, total_exec_time, left(query, 300)
           FROM pg_stat_statements
          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
            AND query NOT LIKE '%lifeguard-diagnoser%'
+           AND query NOT LIKE '%lifeguard-fleet%'
          ORDER BY calls DESC LIMIT $1
         """;
 }

@@ -12,19 +12,23 @@ namespace Lifeguard.Postgres.Fleet;
 /// </summary>
 internal sealed class FleetRegistry : IAsyncDisposable
 {
+    /// <summary>Leads every registry statement: the diagnoser's statement baseline and the query review leave them out (a
+    /// heartbeat waiting on the fleet's lock is not the application's statement getting slower).</summary>
+    public const string Marker = "/* lifeguard-fleet */";
+
     // One round trip: the fleet's lock, the live rows (expired ones deleted on the way: they left the fleet), every
     // client backend's slot by Application Name (the registry's own included), and the slots applications may use.
     private static readonly string[] ReadSql =
     [
-        $"SELECT pg_advisory_xact_lock({FleetSchema.LockKey})",
-        """
+        $"{Marker} SELECT pg_advisory_xact_lock({FleetSchema.LockKey})",
+        Marker + """
         WITH gone AS (DELETE FROM lifeguard.fleet_instances WHERE heartbeat_at < now() - $1::interval RETURNING 1)
         SELECT service, instance, pool_max, in_use, waiting, wait_p99_ms, refused, cause, started_at, heartbeat_at, cap, claim, wanted,
                (SELECT count(*) FROM gone)
           FROM lifeguard.fleet_instances WHERE heartbeat_at >= now() - $1::interval
         """,
-        "SELECT coalesce(application_name, ''), count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1",
-        """
+        Marker + " SELECT coalesce(application_name, ''), count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1",
+        Marker + """
         SELECT current_setting('max_connections')::int
                  - current_setting('superuser_reserved_connections')::int
                  - coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0),
@@ -32,7 +36,7 @@ internal sealed class FleetRegistry : IAsyncDisposable
         """,
     ];
 
-    private const string UpsertSql = """
+    private const string UpsertSql = Marker + """
         INSERT INTO lifeguard.fleet_instances AS f (service, instance, pool_max, in_use, waiting, wait_p99_ms, refused, cause, cap, claim, wanted, started_at, heartbeat_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
         ON CONFLICT (service, instance) DO UPDATE SET pool_max = excluded.pool_max, in_use = excluded.in_use, waiting = excluded.waiting,
@@ -115,7 +119,7 @@ internal sealed class FleetRegistry : IAsyncDisposable
     public async Task LeaveAsync(CancellationToken ct)
     {
         var c = await OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("DELETE FROM lifeguard.fleet_instances WHERE service = $1 AND instance = $2", c);
+        await using var cmd = new NpgsqlCommand(Marker + " DELETE FROM lifeguard.fleet_instances WHERE service = $1 AND instance = $2", c);
         cmd.Parameters.Add(new() { Value = _identity.Service });
         cmd.Parameters.Add(new() { Value = _identity.Instance });
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

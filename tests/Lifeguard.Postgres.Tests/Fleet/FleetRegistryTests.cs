@@ -37,6 +37,38 @@ public sealed class FleetRegistryTests
     private static FleetHeartbeat Beat(int poolMax, int refused = 0) => new(poolMax, 1, 0, 2.5, refused, "healthy", Wanted: 3);
 
     [Fact]
+    public async Task Heartbeat_StatementsAreLeftOutOfTheDiagnosersStatementBaseline()
+    {
+        // Heartbeats wait on the fleet's lock: counted as the application's statements they read as slow queries.
+        var cs = await NewDatabaseAsync();
+        try
+        {
+            // a database of its own: its statements are only this test's
+            await using (var a = new FleetRegistry(cs, new LifeguardIdentity("web", "a"), TimeSpan.FromSeconds(10)))
+            {
+                await a.MigrateAsync(Ct);
+                for (var i = 0; i < 3; i++) await a.HeartbeatAsync(Beat(10), null, Ct);
+            }
+
+            await using var c = new NpgsqlConnection(cs);
+            await c.OpenAsync(Ct);
+            var all = (await c.QueryAsync<string>("SELECT query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")).ToList();
+            all.ShouldContain(q => q.Contains("pg_advisory_xact_lock", StringComparison.Ordinal), "the heartbeats ran: " + string.Join(" | ", all));
+            await using var cmd = new NpgsqlCommand(Lifeguard.Postgres.Diagnosis.ServerReaderSql.Statements, c);
+            cmd.Parameters.AddWithValue(1000);
+            var seen = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync(Ct))
+                while (await r.ReadAsync(Ct)) seen.Add(r.GetString(3));
+            seen.ShouldNotContain(q => q.Contains("fleet_instances", StringComparison.Ordinal) || q.Contains("pg_advisory_xact_lock", StringComparison.Ordinal),
+                string.Join(" | ", seen));
+        }
+        finally
+        {
+            await DropAsync(cs);
+        }
+    }
+
+    [Fact]
     public async Task Heartbeat_TwoInstances_JoinSeeEachOtherWithTheirSlotsAndLeave()
     {
         var cs = await NewDatabaseAsync();
