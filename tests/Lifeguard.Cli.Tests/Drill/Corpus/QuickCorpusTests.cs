@@ -17,8 +17,9 @@ namespace Lifeguard.Cli.Tests.Drill.Corpus;
 [Collection(DrillCollection.Name)]
 public sealed class QuickCorpusTests
 {
-    /// <summary>One scenario of each kind that is clear at any machine speed, and a busy control.</summary>
-    public static readonly string[] Slice = ["lock-severe", "cpu-severe", "network-severe", "restart-short", "control-busy"];
+    /// <summary>Two faults that are clear at any machine speed and a busy control: test.sh's whole run must stay well under
+    /// 20 minutes, and FaultDrillTests already injects every fault live (network and restart left to it and the replay).</summary>
+    public static readonly string[] Slice = ["lock-severe", "cpu-severe", "control-busy"];
 
     [Fact]
     public async Task QuickCorpus_Slice_NoRegressionAgainstItsBaseline()
