@@ -27,7 +27,7 @@ internal sealed class SeededSiteDatabase : IAsyncDisposable
     {
         server ??= TestPostgres.ConnectionString;
         var db = new SeededSiteDatabase(server, prefix + Guid.NewGuid().ToString("N")[..12]);
-        await using (var admin = new NpgsqlConnection(server))
+        await using (var admin = new NpgsqlConnection(Unpooled(server)))
         {
             await admin.OpenAsync(ct);
             await using var create = new NpgsqlCommand($"CREATE DATABASE {db._name}", admin);
@@ -48,10 +48,13 @@ internal sealed class SeededSiteDatabase : IAsyncDisposable
         }
     }
 
+    // the admin connection is not kept in a pool: on a small cluster (the governor's 20 slots) it would hold a slot
+    private static string Unpooled(string server) => new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_server);
+        await using var admin = new NpgsqlConnection(Unpooled(_server));
         await admin.OpenAsync(CancellationToken.None);
         await TestPostgres.DropDatabaseAsync(admin, _name);
     }

@@ -35,7 +35,7 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
         var ct = bound.Token;
         var output = TestContext.Current.TestOutputHelper;
         var checkout = Checkout.Find();
-        await using var db = await GovernedDatabase.CreateAsync(checkout, small.ConnectionString, ct);
+        await using var db = await SeededSiteDatabase.CreateAsync(checkout, "governor_", ct, small.ConnectionString, scale: 0.02);
         var logStart = new FileInfo(small.ServerLog).Length;
         var sites = new Dictionary<string, SiteProcess>();
         var loads = new List<(CancellationTokenSource Stop, Task Run, LatencyRecorder Recorder)>();
@@ -138,7 +138,7 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
 
     private static string Describe(FleetSample s) => string.Join(" ", s.Claims.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
 
-    private static Task<SiteProcess> StartSiteAsync(Checkout checkout, GovernedDatabase db, string instance, CancellationToken ct)
+    private static Task<SiteProcess> StartSiteAsync(Checkout checkout, SeededSiteDatabase db, string instance, CancellationToken ct)
     {
         var pool = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = PoolMax, MinPoolSize = 0, Timeout = 10 }.ConnectionString;
         var settings = new Dictionary<string, string>(SiteDatabase.SiteSettings())
@@ -168,55 +168,6 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
         f.Seek(Math.Min(offset, f.Length), SeekOrigin.Begin);
         using var r = new StreamReader(f);
         return r.ReadToEnd();
-    }
-
-    /// <summary>A database of the test's own on the small cluster, with the website's schema and 20 seeded users; dropped
-    /// on dispose (the registry lives in it, so no row of an earlier run is read).</summary>
-    private sealed class GovernedDatabase : IAsyncDisposable
-    {
-        private readonly string _server;
-        private readonly string _name;
-
-        private GovernedDatabase(string server, string name)
-        {
-            _server = server;
-            _name = name;
-            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-        }
-
-        public string ConnectionString { get; }
-
-        public static async Task<GovernedDatabase> CreateAsync(Checkout checkout, string server, CancellationToken ct)
-        {
-            var db = new GovernedDatabase(server, "governor_" + Guid.NewGuid().ToString("N")[..12]);
-            await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString))
-            {
-                await admin.OpenAsync(ct);
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {db._name}", admin);
-                await create.ExecuteNonQueryAsync(ct);
-            }
-            try
-            {
-                var env = new Dictionary<string, string> { ["ConnectionStrings__Main"] = db.ConnectionString };
-                await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "migrate"], env, ct);
-                await checkout.RunAsync("dotnet", [checkout.WebsiteDll, "seed", "--scale", "0.02"], env, ct);
-                return db;
-            }
-            catch
-            {
-                await db.DisposeAsync();
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Pooling = false }.ConnectionString);
-            await admin.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None);
-        }
     }
 
     /// <summary>One reading of the server and the registry in one statement: the slots the other clients leave the
