@@ -25,6 +25,8 @@ internal static class DrillCommand
         var incidentsUrl = new Option<string?>("--incidents-url") { Description = $"The incident service the fault is reported to as an alert, so the report links its postmortem (default $LIFEGUARD_INCIDENTS_URL or {IncidentLink.DefaultUrl}; off: none). Not running: one line, the drill goes on." };
         var incidentsToken = new Option<string?>("--incidents-token-file") { Description = "Its bearer token (default $LIFEGUARD_INCIDENTS_TOKEN, else .data/incidents.token, run.sh's)." };
 
+        var instances = new Option<int>("--instances") { Description = "With --fault fleet: website instances on the fleet's server (2 to 6).", DefaultValueFactory = _ => 3 };
+        var fleetPgPort = new Option<int?>("--fleet-pg-port") { Description = "With --fault fleet: port of the fleet's own small PostgreSQL (max_connections 20; started if not running, in .data/fleet-drill-PORT; default --pg-port + 2)." };
         var corpus = new Option<string?>("--corpus") { Description = "Run a fault corpus (e.g. bench/corpus/corpus.yaml) live: every scenario's per-second diagnosis kept as a trace in --out/traces, the accuracy scored (docs/accuracy.md)." };
         var seed = new Option<int>("--seed") { Description = "With --corpus: the seed of the scenarios' order and drawn intensities.", DefaultValueFactory = _ => 1 };
         var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...)." };
@@ -37,7 +39,7 @@ internal static class DrillCommand
 
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
-            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken,
+            quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken, instances, fleetPgPort,
             corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence, asRecorded,
         };
         command.SetAction(async (parse, ct) =>
@@ -78,7 +80,13 @@ internal static class DrillCommand
                     OutputDirectory = parse.GetValue(output)!,
                     Fault = parse.GetValue(fault)!,
                     AdmissionBudget = parse.GetValue(admission) is { } a ? DurationParser.Parse(a, "--admission") : null,
+                    FleetInstances = parse.GetValue(instances),
+                    FleetPgPort = parse.GetValue(fleetPgPort),
                 };
+                if (options.FleetInstances is < 2 or > 6) throw new CliException("--instances must be between 2 and 6 (the fleet's instances on its one small server).");
+                if (options.FleetPgPort is { } fp && fp is < 1024 or > 65535) throw new CliException("--fleet-pg-port must be a port from 1024 to 65535.");
+                if (options.Fault != DrillFaults.Fleet && (parse.GetResult(instances) is { Implicit: false } || options.FleetPgPort is not null))
+                    throw new CliException("--instances and --fleet-pg-port apply to --fault fleet.");
                 _ = DrillFaults.ExpectedCause(options.Fault);
             }
             catch (Exception e) when (e is ArgumentException or CliException)

@@ -4,7 +4,7 @@ namespace Lifeguard.Cli.Drill;
 /// Runs of the same traffic side by side, each on its own website process, answering one question: does admission
 /// control keep users out of the queue (pool, cpu), does a bigger pool help (network)?
 /// </summary>
-/// <param name="Kind">admission_replay (pool), admission_under_cpu (cpu) or bigger_pool (network).</param>
+/// <param name="Kind">admission_replay (pool), admission_under_cpu (cpu), bigger_pool (network) or fleet_governor (fleet).</param>
 /// <param name="Question">The question, in words.</param>
 /// <param name="SlowThresholdS">What counts as slow in <see cref="DrillRun.ShareSlow"/>: 10 s, 5 s in the quick drill.</param>
 /// <param name="Runs">The runs, the reference first.</param>
@@ -17,6 +17,7 @@ internal sealed record DrillComparison(string Kind, string Question, double Slow
     public const string AdmissionReplay = "admission_replay";
     public const string AdmissionUnderCpu = "admission_under_cpu";
     public const string BiggerPool = "bigger_pool";
+    public const string FleetGovernor = "fleet_governor";
 }
 
 /// <summary>One run of a <see cref="DrillComparison"/>: what users saw, from one phase of the drill.</summary>

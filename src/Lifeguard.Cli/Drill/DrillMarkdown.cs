@@ -115,6 +115,7 @@ internal static class DrillMarkdown
         L($"");
         L($"{(r.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {r.RecoveryP99Ms:0} ms under the same traffic (normal p99 {r.BaselineP99Ms:0} ms).");
         RenderComparison(r, md);
+        Fleet.FleetMarkdown.Render(r.Fleet, md);
         L($"");
         L($"## Phases");
         L($"");
@@ -141,6 +142,7 @@ internal static class DrillMarkdown
         {
             DrillComparison.AdmissionReplay => "The incident replayed with admission control",
             DrillComparison.AdmissionUnderCpu => "Admission control while the database is CPU-bound",
+            DrillComparison.FleetGovernor => "The same surge with the fleet governor",
             _ => "A bigger pool against the slower path",
         };
         L($"");

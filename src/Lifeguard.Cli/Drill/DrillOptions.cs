@@ -78,4 +78,16 @@ internal sealed record DrillOptions
 
     /// <summary>Peak traffic as a multiple of what the misconfigured pool can serve (the quick drill overloads harder to show the shape sooner).</summary>
     public double PeakFactor => Quick ? 2.5 : 2.0;
+
+    /// <summary>The fleet drill: website instances on its one small server.</summary>
+    public int FleetInstances { get; init; } = 3;
+    /// <summary>The fleet drill: each instance's Maximum Pool Size, fine alone, together over the server's slots.</summary>
+    public int FleetPoolSize { get; init; } = 12;
+    /// <summary>The fleet drill: closed-loop users per instance in the surge (no think time): enough that the pools want
+    /// more connections together than the server has.</summary>
+    public int FleetUsersPerInstance { get; init; } = 8;
+    /// <summary>The fleet drill's server: max_connections of its own small PostgreSQL.</summary>
+    public int FleetMaxConnections { get; init; } = 20;
+    /// <summary>The fleet drill's server's port; null: the private cluster's port + 2.</summary>
+    public int? FleetPgPort { get; init; }
 }

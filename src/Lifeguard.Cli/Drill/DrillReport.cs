@@ -39,6 +39,8 @@ internal sealed record DrillReport
     public string? PlotPath { get; init; }
     /// <summary>The incident the fault became in the incident service, with its postmortem link; null when the drill did not ask.</summary>
     public DrillIncident? Incident { get; init; }
+    /// <summary>The fleet drill's instances and runs side by side; null for the other faults.</summary>
+    public Fleet.DrillFleet? Fleet { get; init; }
 }
 
 /// <summary>What the drill was configured with.</summary>

@@ -19,6 +19,8 @@ internal sealed class DrillRunner(DrillOptions options, Action<string> say)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var narrator = new DrillNarrator(say);
+        // The fleet runs on a small server of its own (several instances oversubscribe it with a few users each).
+        if (options.Fault == DrillFaults.Fleet) return await new Fleet.FleetScenario(options, narrator, Incident).RunAsync(startedAt, ct).ConfigureAwait(false);
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
         await using var env = await DrillEnvironment.OpenAsync(options, database, narrator, ct).ConfigureAwait(false);
         return options.Fault == DrillFaults.Pool

@@ -16,12 +16,13 @@ internal static class DrillFaults
     public const string Network = "network";
     public const string Restart = "restart";
     public const string Pooler = "pooler";
+    public const string Fleet = "fleet";
 
     /// <summary>Every fault, in the order `--all` runs them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler];
+    public static IReadOnlyList<string> All { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler, Fleet];
 
     /// <summary>The faults this build can inject.</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler];
+    public static IReadOnlyList<string> Implemented { get; } = [Pool, Lock, SlowQuery, Cpu, Leak, ConnectionLimit, Network, Restart, Pooler, Fleet];
 
     /// <summary>The cause (one of <see cref="DiagnosisCauses"/>) that explains the fault.</summary>
     public static string ExpectedCause(string fault) => fault switch
@@ -35,6 +36,7 @@ internal static class DrillFaults
         Network => DiagnosisCauses.NetworkLatency,
         Restart => DiagnosisCauses.DatabaseUnavailable,
         Pooler => DiagnosisCauses.PoolerSaturated,
+        Fleet => DiagnosisCauses.ConnectionLimit,
         _ => throw new ArgumentException($"unknown fault '{fault}': one of {string.Join(", ", All)}", nameof(fault)),
     };
 
@@ -57,6 +59,7 @@ internal static class DrillFaults
             Restart => new DatabaseRestart(env.Database, env.Options.RestartDowntime),
             // PgBouncer itself is started by the scenario before the site (it must connect through it): see FaultScenario.
             Pooler => throw new InvalidOperationException("the pooler fault is created with its PgBouncer: DrillFaults.StartPoolerAsync and PoolerShrink"),
+            Fleet => throw new InvalidOperationException("the fleet drill runs its own scenario on a server of its own: Fleet.FleetScenario"),
             _ => throw new InvalidOperationException($"the {fault} fault is not implemented yet (implemented: {string.Join(", ", Implemented)})"),
         };
     }
