@@ -87,7 +87,7 @@ internal sealed record DrillOptions
     /// more connections together than the server has.</summary>
     public int FleetUsersPerInstance { get; init; } = 8;
     /// <summary>The fleet drill's server: max_connections of its own small PostgreSQL.</summary>
-    public int FleetMaxConnections { get; init; } = 20;
+    public int FleetMaxConnections { get; init; } = 25;
     /// <summary>The fleet drill's server's port; null: the private cluster's port + 2.</summary>
     public int? FleetPgPort { get; init; }
 }

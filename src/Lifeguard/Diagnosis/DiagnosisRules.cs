@@ -68,7 +68,9 @@ internal static class DiagnosisRules
         var full = server is { Reachable: true, MaxConnections: > 0 } && server.UsableConnections - server.Backends <= o.ConnectionLimitFreeSlots;
         // A fleet: this instance's slots are part of the cause when a sibling is refused, even if it is not (issue 22).
         var siblingsRefused = Fleet.FleetEvidence.SiblingsRefused(s);
-        if (refused == 0 && !sourceRefused && !full && !siblingsRefused) return null;
+        // A governed fleet: requests queue on the governor's share instead of being refused; the slots are still the limit.
+        var governed = Fleet.FleetEvidence.GovernorQueue(s);
+        if (refused == 0 && !sourceRefused && !full && !siblingsRefused && !governed) return null;
         var evidence = new List<string>();
         if (refused > 0) evidence.Add(F($"app: {refused} connection open(s) refused in the last second: too many connections (SQLSTATE 53300)"));
         if (s.Pool is { Errors.ServerUnavailable: > 0 } ended && server is { Reachable: true })
@@ -84,6 +86,18 @@ internal static class DiagnosisRules
         if (s.Pool is { } p) evidence.Add(F($"pool: {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
         evidence.AddRange(Fleet.FleetEvidence.Lines(s));
         var fleet = Fleet.FleetEvidence.Oversubscribed(s);
+        var queuedOnly = governed && refused == 0 && !sourceRefused && !siblingsRefused && !full;
+        if (queuedOnly)
+        {
+            AddOperations(evidence, s.Pool);
+            return new RuleFinding(DiagnosisCause.ConnectionLimit,
+                "The fleet's connection slots are the limit: the governor holds this instance to its share of the server's slots, so requests wait here for a connection instead of being refused.",
+                evidence,
+                Fleet.FleetEvidence.GovernorRemedy,
+                "Do not grow the pool or add application instances: the governor caps each instance to its share of the same slots.",
+                0.8);
+        }
+
         return new RuleFinding(DiagnosisCause.ConnectionLimit,
             siblingsRefused && refused == 0 && !sourceRefused
                 ? "The fleet's connection slots are used up: sibling instances are refused connections while this one holds slots."
@@ -305,6 +319,8 @@ internal static class DiagnosisRules
     {
         if (s.Pool is not { Max: > 0 } p || p.InUse < p.Max || (p.Waiters == 0 && p.Timeouts == 0 && p.Rejections == 0)) return null;
         if (HoldGrew(p, b, o)) return null;
+        // Pinned at the fleet governor's cap, not at the pool's own maximum: the fleet's share of the slots (connection_limit).
+        if (Fleet.FleetEvidence.CappedBelowPool(s)) return null;
         // The application's queue is not the first one when requests that got a connection queue again in the pooler.
         if (PoolerQueues(s, o) || s.Pooler is { Reachable: true, ClientsWaiting: > 0 }) return null;
         var server = s.Server;

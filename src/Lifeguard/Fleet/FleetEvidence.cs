@@ -16,12 +16,30 @@ internal static class FleetEvidence
     /// <summary>Whether the fleet's pools together may open more connections than the server has for them.</summary>
     public static bool Oversubscribed(DiagnosisSample s) => s.Server?.Fleet is { Budget.Oversubscribed: true, Instances.Count: > 1 };
 
+    /// <summary>Whether this instance's requests queue on the fleet governor's cap, below its own Maximum Pool Size: the
+    /// cap is its share of the server's slots, so the server's slots are the limit, not the pool's size (a governed
+    /// instance read pool_too_small, "raise Maximum Pool Size above 3", in the fleet drill).</summary>
+    public static bool GovernorQueue(DiagnosisSample s) =>
+        CappedBelowPool(s) && s.Pool is { } p && p.InUse >= p.Max && (p.Waiters > 0 || p.Timeouts > 0);
+
+    /// <summary>Whether the governor caps this instance below its pool's Maximum Pool Size now.</summary>
+    public static bool CappedBelowPool(DiagnosisSample s) =>
+        s.Pool is { Max: > 0 } p && s.Server?.Fleet is { Governor: { } g } fleet && p.Max <= g.Cap && SelfPoolMax(fleet) is { } max && max > p.Max;
+
+    /// <summary>The remedy when the governor holds this instance to its share and its requests queue there.</summary>
+    public const string GovernorRemedy =
+        "The fleet needs more connections at once than the server has for it, and the governor shares them out: shorten how long requests hold a connection (the slowest routes above), spread the load over fewer busy instances, put a pooler such as PgBouncer in front, or raise max_connections if the server has the memory. Raising Maximum Pool Size changes nothing: the governor caps every instance to its share.";
+
     /// <summary>The fleet's evidence lines (none without a fleet reading).</summary>
     public static List<string> Lines(DiagnosisSample s)
     {
         var lines = new List<string>();
         if (s.Server?.Fleet is not { } fleet) return lines;
         var b = fleet.Budget;
+        if (CappedBelowPool(s) && fleet.Governor is { } g && s.Pool is { } pool)
+        {
+            lines.Add(F($"fleet: the governor caps this instance at {g.Cap} of its pool's {SelfPoolMax(fleet)} connection(s), its share of the {g.Budget} slot(s) it shares out among {fleet.Instances.Count} instance(s) (its load needs {g.Wanted}): {pool.Waiters} request(s) wait here for a connection instead of being refused by the server"));
+        }
         var refused = RefusedSiblings(fleet);
         if (refused.Count > 0)
         {
@@ -64,6 +82,8 @@ internal static class FleetEvidence
 
     private static List<FleetInstance> RefusedSiblings(FleetSignals fleet) =>
         fleet.Instances.Where(i => i.Refused > 0 && i.ApplicationName != fleet.Self).OrderByDescending(i => i.Refused).Take(3).ToList();
+
+    private static int? SelfPoolMax(FleetSignals fleet) => fleet.Instances.FirstOrDefault(i => i.ApplicationName == fleet.Self)?.PoolMax;
 
     private static int HeldBySelf(FleetSignals fleet, PoolSecond? pool) =>
         Math.Max(fleet.Instances.FirstOrDefault(i => i.ApplicationName == fleet.Self)?.SlotsHeld ?? 0, pool?.InUse ?? 0);

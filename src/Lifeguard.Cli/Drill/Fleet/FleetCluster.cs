@@ -5,7 +5,7 @@ using Npgsql;
 namespace Lifeguard.Cli.Drill.Fleet;
 
 /// <summary>
-/// The fleet drill's own small PostgreSQL (max_connections 20 by default): three instances oversubscribe it with a few
+/// The fleet drill's own small PostgreSQL (max_connections 25 by default): three instances oversubscribe it with a few
 /// users each, on a 2-core machine, and the private cluster other drills and run.sh use is not squeezed. Started (and
 /// max_connections set, which needs a restart) when not running; stopped on dispose only when this run started it.
 /// </summary>
