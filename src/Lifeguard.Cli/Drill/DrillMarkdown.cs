@@ -88,7 +88,10 @@ internal static class DrillMarkdown
     private static void RenderFault(DrillReport r, StringBuilder md, string? plotFileName)
     {
         void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
-        L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+        if (r.Fleet is { } fleet)
+            L($"{fleet.Instances} website instances on one PostgreSQL, each with `Maximum Pool Size={fleet.PoolMaxPerInstance}` (fine alone), {r.Settings.NetworkDelayMs:0.#} ms one-way from it; normal traffic {r.Settings.NormalRateRps:0.#} req/s per instance, then a surge of {fleet.UsersPerInstance} users per instance. Fault: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+        else
+            L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
         L($"");
         if (r.RootCause is { } c)
         {
@@ -148,7 +151,10 @@ internal static class DrillMarkdown
         L($"");
         L($"## {title}");
         L($"");
-        L($"{c.Question} Each run is its own website process under the same traffic{(r.Quick ? $"; slow means ≥ {c.SlowThresholdS:0} s in the quick drill (its pool timeout is 5 s, not 15 s)" : "")}. These runs took {r.ComparisonS:0} s, left out of the time to resolution.");
+        if (c.Kind == DrillComparison.FleetGovernor)
+            L($"{c.Question} Each run is its own set of website processes under the same surge, for as long; the second run is the mitigation.");
+        else
+            L($"{c.Question} Each run is its own website process under the same traffic{(r.Quick ? $"; slow means ≥ {c.SlowThresholdS:0} s in the quick drill (its pool timeout is 5 s, not 15 s)" : "")}. These runs took {r.ComparisonS:0} s, left out of the time to resolution.");
         L($"");
         L($"| run | max pool size | admission budget | rate (req/s) | requests | ≥ {c.SlowThresholdS:0} s | > 10 s | 503 + Retry-After | 503 p99 ms | shed by the guard | served p50 ms | served p99 ms | other errors | pool wait p99 ms |");
         L($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

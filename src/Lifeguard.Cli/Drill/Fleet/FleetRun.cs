@@ -169,7 +169,8 @@ internal sealed class FleetRun(DrillEnvironment env, FleetCluster cluster, Fleet
                         + string.Join(", ", track.Select(x => F($"{x.Name} {reading.Held.GetValueOrDefault(x.Name)}{(reading.Caps.GetValueOrDefault(x.Name) is { } cap && governor ? F($"/cap {cap}") : "")} {x.Latest}"))));
                 }
 
-                if (watch is not null && watch.AllNamed(track)) stop.CancelAfter(watch.After);
+                // once: a later call would restart the countdown
+                if (watch is not null && !watch.Stopping && watch.AllNamed(track)) watch.Stop(stop);
             }
         }
 
@@ -229,7 +230,14 @@ internal sealed class FleetRun(DrillEnvironment env, FleetCluster cluster, Fleet
     /// <summary>Stops the surge a few seconds after every instance named connection_limit with the fleet's evidence.</summary>
     private sealed class SurgeWatch(int instances, TimeSpan after)
     {
-        public TimeSpan After => after;
+        public bool Stopping { get; private set; }
+
+        public void Stop(CancellationTokenSource surge)
+        {
+            Stopping = true;
+            surge.CancelAfter(after);
+        }
+
         public bool AllNamed(IReadOnlyList<InstanceTrack> track) => track.Count(t => t.FleetNamedAt is not null) == instances;
     }
 }

@@ -43,9 +43,10 @@ internal sealed class InstanceTrack(string name)
         return d;
     }
 
-    /// <summary>The diagnosis says the fleet is the cause: its pools oversubscribe the server, or its siblings are refused.</summary>
+    /// <summary>The diagnosis says the fleet is the cause: its pools oversubscribe the server, its siblings are refused, or
+    /// the governor holds this instance to its share of the slots.</summary>
     public static bool NamesTheFleet(DiagnosisReport d) =>
-        d.Evidence.Any(e => e.StartsWith("fleet: ", StringComparison.Ordinal) && (e.Contains("oversubscribe", StringComparison.Ordinal) || e.Contains("siblings are refused", StringComparison.Ordinal)));
+        d.Evidence.Any(e => e.StartsWith("fleet: ", StringComparison.Ordinal) && (e.Contains("oversubscribe", StringComparison.Ordinal) || e.Contains("siblings are refused", StringComparison.Ordinal) || e.Contains("the governor caps this instance", StringComparison.Ordinal)));
 
     public DrillFleetInstance Result(LoadUrlSummary? load, int refused)
     {
