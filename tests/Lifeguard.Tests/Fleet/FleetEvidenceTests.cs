@@ -42,6 +42,35 @@ public sealed class FleetEvidenceTests
         return last;
     }
 
+    // A governed instance: its guard's maximum is the governor's cap (4) below its pool's 60; its requests queue there.
+    private static FleetSignals Governed(int cap, int wanted) => Fleet("a", 0, 0) with
+    {
+        Governor = new FleetGovernorState { Share = cap, Cap = cap, Claim = cap, Wanted = wanted, Budget = 12, Reason = "its share" },
+    };
+
+    [Fact]
+    public void Observe_GovernedInstanceQueueingOnItsCap_NamesTheFleetsSlotsNeverAPoolTooSmall()
+    {
+        // Seen in the fleet drill: pinned at the cap with requests waiting read pool_too_small, "raise Maximum Pool Size
+        // above 4", for a pool of 60 the governor holds to its share of the server's slots.
+        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 6) with { Max = 4, WaitP99Ms = 120 }, Server(Governed(4, 7), 40)));
+
+        last.Cause.ShouldBe(DiagnosisCause.ConnectionLimit);
+        last.Summary.ShouldContain("the governor holds this instance to its share");
+        last.Evidence.ShouldContain(e => e.StartsWith("fleet: the governor caps this instance at 4 of its pool's 60 connection(s)", StringComparison.Ordinal) && e.Contains("its load needs 7") && e.Contains("6 request(s) wait here"));
+        last.Remedy.ShouldContain("Raising Maximum Pool Size changes nothing");
+        last.Remedy.ShouldNotContain("Raise Maximum Pool Size");
+    }
+
+    [Fact]
+    public void Observe_SameQueueWithoutTheGovernor_IsThePoolTooSmall()
+    {
+        // The control: the same pinned, queueing pool with its own maximum at 4 and no governor is the pool's size.
+        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 6) with { Max = 4, WaitP99Ms = 120 }, Server(Fleet("a", 0, 0) with { Instances = [new() { Service = "web", Instance = "a", PoolMax = 4 }] }, 40)));
+
+        last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
+    }
+
     [Fact]
     public void Observe_RefusedInstanceOfAnOversubscribedFleet_NamesTheFleetTheHolderAndTheSizeThatFits()
     {
