@@ -12,6 +12,10 @@ public sealed class LoadCommandTests : IDisposable
     [InlineData("load", "--duration", "soon")]
     [InlineData("drill", "--pool-size", "0")]
     [InlineData("drill", "--network-delay", "far")]
+    [InlineData("drill", "--fault", "fleet", "--instances", "1")]
+    [InlineData("drill", "--fault", "fleet", "--instances", "7")]
+    [InlineData("drill", "--fault", "fleet", "--fleet-pg-port", "80")]
+    [InlineData("drill", "--fault", "lock", "--instances", "3")]
     public async Task Verb_UnusableInput_ExitsOneBeforeSendingAnything(params string[] args)
     {
         // Nothing listens on the default URL in tests: reaching the network would fail differently (and slowly).
