@@ -74,9 +74,11 @@ for suite in eng/suites/*.sh; do
   [ "$src" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
 done
 # The drills run last and alone: their latencies must not be those of a machine busy with other tests. Category=Drill:
-# the quick pool drill (QuickDrillTests), every other fault injected for real (FaultDrillTests, one drill each) and the
+# the quick pool drill with its admission replay (AdmissionDrillTests), every other fault injected for real (FaultDrillTests; the lock
+# drill reporting to a real incident service, IncidentLinkDrillTests), the fleet without and with the governor
+# (FleetDrillTests, GovernorFleetTests) and the
 # accuracy corpus's quick slice (QuickCorpusTests, against bench/corpus/quick-baseline.json).
-echo "== quick drills (SlotFillerTests, QuickDrillTests, FaultDrillTests, QuickCorpusTests)"
+echo "== quick drills (SlotFillerTests, AdmissionDrillTests, FaultDrillTests, IncidentLinkDrillTests, FleetDrillTests, GovernorFleetTests, QuickCorpusTests)"
 dlog=$(mktemp)
 # The slot filler's own test (Lifeguard.Testing) first: it takes every slot of the cluster, so it too runs alone.
 dotnet test tests/Lifeguard.Testing.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee "$dlog"

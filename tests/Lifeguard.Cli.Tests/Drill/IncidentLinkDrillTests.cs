@@ -45,6 +45,8 @@ public sealed class IncidentLinkDrillTests
 
         report.RootCause.ShouldNotBeNull(Log());
         report.RootCause.Kind.ShouldBe("lock_contention", Log());
+        // the lock drill's own checks (named, mitigated without growing the pool, recovered): it runs only here
+        await FaultDrillTests.AssertDiagnosedMitigatedRecoveredAsync(DrillFaults.Lock, output, Log());
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "drill.json"), ct));
         var incident = doc.RootElement.GetProperty("incident");
         incident.GetProperty("id").ValueKind.ShouldBe(JsonValueKind.Number, incident.GetRawText() + Environment.NewLine + Log());
@@ -79,6 +81,5 @@ public sealed class IncidentLinkDrillTests
         // configured targets (Incidents:Evidence:Targets, issue 20), and the drill's throwaway site is none of them
         html.ShouldContain("lock_contention", Case.Insensitive);
         html.ShouldContain("ROOT CAUSE AND RESOLUTION");
-        Directory.Delete(output, recursive: true);
     }
 }
