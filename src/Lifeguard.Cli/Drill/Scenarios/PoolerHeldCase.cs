@@ -1,0 +1,82 @@
+using Lifeguard.Cli.Drill.Detection;
+using Lifeguard.Cli.Drill.Engine;
+using Lifeguard.Cli.Drill.Faults;
+using Lifeguard.Cli.Drill.Mitigations;
+using Lifeguard.Diagnosis;
+using Npgsql;
+using static Lifeguard.Cli.Drill.Reporting.DrillNarrator;
+
+namespace Lifeguard.Cli.Drill.Scenarios;
+
+/// <summary>
+/// The pooler drill's second case, run on the same site and PgBouncer once the first (the shrunk pool) has recovered:
+/// the pooler's pool back at the site's normal size, a report job holds every one of its server connections
+/// (<see cref="PoolerHold"/>), the site's live diagnosis must name <c>pooler_saturated</c> with the holder (not the
+/// server down, not the application's pool), the mitigation ends the holder on the server, and the same traffic
+/// verifies recovery against the drill's normal phase. Phases: held, held-mitigated.
+/// </summary>
+internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admin)
+{
+    public async Task<PoolerHeldRun> RunAsync(SiteProcess site, DrillPgBouncer pooler, string siteConnectionString, int pool, double rate, DrillPhase normal, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(pooler);
+        ArgumentNullException.ThrowIfNull(normal);
+        var options = env.Options;
+        await pooler.SetPoolSizeAsync(pool, ct).ConfigureAwait(false);
+        env.Narrator.Say(F($"second case: PgBouncer's pool at the site's normal size ({pool}); a report job will hold every server connection of it"));
+
+        await using var hold = new PoolerHold(pooler, siteConnectionString, env.Database.DirectConnectionString);
+        var detector = new IncidentDetector(options.Slo);
+        RootCause? cause = null;
+        var faultStart = 0.0;
+        DrillPhase held, verify;
+        DrillMitigation mitigation;
+        var response = new FaultResponse(env, hold, admin, pool, () => site.ManagementUrl, _ => false, ct);
+        await using (response.ConfigureAwait(false))
+        {
+            async Task InjectAsync()
+            {
+                await hold.InjectAsync(ct).ConfigureAwait(false);
+                faultStart = env.Timeline.Now;
+                response.ArmFallback(options.IncidentMax - TimeSpan.FromSeconds(3));
+                env.Narrator.Injected(hold.Description);
+            }
+
+            void Watch(DrillSample s, Lifeguard.Diagnosis.DiagnosisReport? d)
+            {
+                var events = detector.Observe(s, d, faultStart);
+                if (events.HasFlag(DetectorEvents.Detected)) env.Narrator.Detected(detector.DetectedAt!.Value, detector.DetectedByUsers, d is null ? null : DiagnosisCauses.NameOf(d.Cause));
+                if (!events.HasFlag(DetectorEvents.Named)) return;
+                cause = RootCause.From(detector.Named!);
+                env.Narrator.RootCauseNamed(detector.NamedAt, cause);
+                response.OnNamed(detector.Named!);
+            }
+
+            held = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.Held, site, pool, rate, options.IncidentMax)
+            {
+                Watch = Watch,
+                StopEarly = response.FaultPhaseEnded,
+                BeforeLoad = InjectAsync,
+            }).ConfigureAwait(false);
+            response.Mitigate(null);
+            mitigation = await response.CompletedAsync().ConfigureAwait(false);
+        }
+
+        verify = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.HeldMitigated, site, pool, rate, options.SecondCaseVerifyPhase) { StopEarly = ct }).ConfigureAwait(false);
+        var recovered = DrillThresholds.Recovered(verify, normal);
+        env.Narrator.Recovery(recovered, verify, normal);
+        var expected = DiagnosisCauses.NameOf(DiagnosisCause.PoolerSaturated);
+        if (cause is not null && cause.Kind != expected) env.Narrator.WrongCause(cause.Kind, DrillFaults.Pooler, expected);
+        return new PoolerHeldRun(held, verify, new DrillCase(
+            PoolerHeldRun.Name, hold.Description, expected, cause, detector.DetectedAt, cause is null ? null : detector.NamedAt,
+            recovered ? Math.Round(verify.EndS - faultStart, 1) : null, mitigation, recovered, verify.P99Ms, [held.Name, verify.Name]));
+    }
+}
+
+/// <summary>What the pooler drill's second case ran: its two phases and its case in the report.</summary>
+internal sealed record PoolerHeldRun(DrillPhase Held, DrillPhase Verify, DrillCase Case)
+{
+    /// <summary>The case's name in drill.json (cases[].name).</summary>
+    public const string Name = "held";
+}
