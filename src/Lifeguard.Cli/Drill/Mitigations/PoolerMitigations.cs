@@ -63,14 +63,19 @@ internal static partial class PoolerMitigations
         var app = holder.Application;
         var own = app.Length == 0 || app == d.Signals?.Server?.ApplicationName || app == FaultScenario.OperatorApplication
             || app.StartsWith("lifeguard-diagnoser", StringComparison.Ordinal) || app.StartsWith("Lifeguard.Website", StringComparison.Ordinal);
+        // pg_terminate_backend in the select list, never in WHERE: the planner may evaluate a WHERE call before the
+        // filter, on every backend (a superuser operator would end them all).
         await using var end = new NpgsqlCommand(own
-            ? "SELECT pid FROM pg_stat_activity WHERE pid = $1 AND pg_terminate_backend(pid)"
-            : "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() AND pg_terminate_backend(pid) ORDER BY pid", c.Admin);
+            ? "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1"
+            : "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() ORDER BY pid", c.Admin);
         end.Parameters.Add(own ? new NpgsqlParameter { Value = holder.ServerPid } : new NpgsqlParameter { Value = app });
         var ended = new List<int>();
         await using (var reader = await end.ExecuteReaderAsync(c.CancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(c.CancellationToken).ConfigureAwait(false)) ended.Add(reader.GetInt32(0));
+            while (await reader.ReadAsync(c.CancellationToken).ConfigureAwait(false))
+            {
+                if (reader.GetBoolean(1)) ended.Add(reader.GetInt32(0));
+            }
         }
 
         if (c.Fault is PoolerHold hold) await hold.DisposeAsync().ConfigureAwait(false);

@@ -156,6 +156,7 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
             {
                 // The second case on the same site and pooler: the first's batch job stopped, then a report job holds the pool.
                 await first.DisposeAsync().ConfigureAwait(false);
+                Say.Recovery(DrillThresholds.Recovered(verify, normal), verify, normal);
                 held = await new PoolerHeldCase(env, admin).RunAsync(site, first.Pooler, cs.ConnectionString, pool, rate, normal, ct).ConfigureAwait(false);
             }
         }
@@ -167,7 +168,7 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
         }
 
         var recovered = DrillThresholds.Recovered(verify, normal);
-        Say.Recovery(recovered, verify, normal);
+        if (held is null) Say.Recovery(recovered, verify, normal);
         if (cause is not null && cause.Kind != expected) Say.WrongCause(cause.Kind, fault, expected);
 
         return DrillReports.Fault(env, startedAt, new FaultRun(

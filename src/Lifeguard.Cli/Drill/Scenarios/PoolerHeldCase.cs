@@ -30,6 +30,7 @@ internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admi
         var detector = new IncidentDetector(options.Slo);
         RootCause? cause = null;
         var faultStart = 0.0;
+        double? holderAt = null;
         DrillPhase held, verify;
         DrillMitigation mitigation;
         var response = new FaultResponse(env, hold, admin, pool, () => site.ManagementUrl, _ => false, ct);
@@ -47,10 +48,21 @@ internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admi
             {
                 var events = detector.Observe(s, d, faultStart);
                 if (events.HasFlag(DetectorEvents.Detected)) env.Narrator.Detected(detector.DetectedAt!.Value, detector.DetectedByUsers, d is null ? null : DiagnosisCauses.NameOf(d.Cause));
-                if (!events.HasFlag(DetectorEvents.Named)) return;
-                cause = RootCause.From(detector.Named!);
-                env.Narrator.RootCauseNamed(detector.NamedAt, cause);
-                response.OnNamed(detector.Named!);
+                if (events.HasFlag(DetectorEvents.Named))
+                {
+                    cause = RootCause.From(detector.Named!);
+                    env.Narrator.RootCauseNamed(detector.NamedAt, cause);
+                    response.OnNamed(detector.Named!);
+                }
+
+                // The queue is named within seconds; its holder once its statement has run Lifeguard:Diagnosis:
+                // PoolerHolderSeconds (5 s): the case's cause is the diagnosis that names the holder, timed when it does.
+                if (cause is not null && holderAt is null && d is not null && PoolerMitigations.NamedHolder(d) is not null)
+                {
+                    holderAt = Math.Max(detector.NamedAt ?? 0, Math.Round(s.T - faultStart, 1));
+                    cause = RootCause.From(d);
+                    env.Narrator.Say(F($"[{s.T,5:0}s] the diagnosis names the holder after {holderAt:0} s: {d.Summary}"));
+                }
             }
 
             held = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.Held, site, pool, rate, options.IncidentMax)
@@ -69,7 +81,7 @@ internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admi
         var expected = DiagnosisCauses.NameOf(DiagnosisCause.PoolerSaturated);
         if (cause is not null && cause.Kind != expected) env.Narrator.WrongCause(cause.Kind, DrillFaults.Pooler, expected);
         return new PoolerHeldRun(held, verify, new DrillCase(
-            PoolerHeldRun.Name, hold.Description, expected, cause, detector.DetectedAt, cause is null ? null : detector.NamedAt,
+            PoolerHeldRun.Name, hold.Description, expected, cause, detector.DetectedAt, cause is null ? null : holderAt ?? detector.NamedAt,
             recovered ? Math.Round(verify.EndS - faultStart, 1) : null, mitigation, recovered, verify.P99Ms, [held.Name, verify.Name]));
     }
 }
