@@ -39,9 +39,6 @@ internal sealed record DrillOptions
     /// <summary>How long the restart fault keeps the database down.</summary>
     public TimeSpan RestartDowntime => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
     public TimeSpan FixedPhase => Quick ? TimeSpan.FromSeconds(12) : TimeSpan.FromSeconds(35);
-    /// <summary>The verification of a drill's second case (the pooler's held pool): shorter than the first's, the site
-    /// already warm; the quick drill's whole second case stays within about 30 s.</summary>
-    public TimeSpan SecondCaseVerifyPhase => Quick ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(30);
     /// <summary>
     /// The provider's acquire timeout in the misconfigured site: Npgsql's default, 15 s, as in the incident. The quick
     /// drill uses 5 s so that requests start failing inside its short window, as they did that morning.

@@ -92,7 +92,7 @@ public sealed class FaultDrillTests
             && e.GetString()!.Contains("'" + PoolerHold.Application + "'", StringComparison.Ordinal), log);
         var action = held.GetProperty("mitigation").GetProperty("action").GetString()!;
         action.ShouldStartWith("ended the holder the diagnosis named (application '" + PoolerHold.Application + "'", Case.Sensitive, log);
-        action.ShouldContain("pg_terminate_backend on the server for 10 backend(s)", Case.Sensitive, log);
+        action.ShouldMatch(@"pg_terminate_backend on the server for [1-9][0-9]* backend\(s\)", log);
         held.GetProperty("mitigation").GetProperty("pool_size_after").GetInt32().ShouldBe(held.GetProperty("mitigation").GetProperty("pool_size_before").GetInt32(), log);
         root.GetProperty("comparison").ValueKind.ShouldBe(JsonValueKind.Null, log);
     }

@@ -75,7 +75,8 @@ internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admi
             mitigation = await response.CompletedAsync().ConfigureAwait(false);
         }
 
-        verify = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.HeldMitigated, site, pool, rate, options.SecondCaseVerifyPhase) { StopEarly = ct }).ConfigureAwait(false);
+        await DrainedAsync(site, ct).ConfigureAwait(false);
+        verify = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.HeldMitigated, site, pool, rate, options.FixedPhase) { StopEarly = ct }).ConfigureAwait(false);
         var recovered = DrillThresholds.Recovered(verify, normal);
         env.Narrator.Recovery(recovered, verify, normal);
         var expected = DiagnosisCauses.NameOf(DiagnosisCause.PoolerSaturated);
@@ -83,6 +84,27 @@ internal sealed class PoolerHeldCase(DrillEnvironment env, NpgsqlConnection admi
         return new PoolerHeldRun(held, verify, new DrillCase(
             PoolerHeldRun.Name, hold.Description, expected, cause, detector.DetectedAt, cause is null ? null : holderAt ?? detector.NamedAt,
             recovered ? Math.Round(verify.EndS - faultStart, 1) : null, mitigation, recovered, verify.P99Ms, [held.Name, verify.Name]));
+    }
+
+    // The requests queued behind the holder (tens of them, in the site's pool and in the pooler) are served once it ends:
+    // the verification starts when the site's pool has no waiter left (at most 5 s), so it measures the same traffic
+    // as the first case's, not the backlog's tail. The wait counts in the time to resolution.
+    private static async Task DrainedAsync(SiteProcess site, CancellationToken ct)
+    {
+        using var probe = new SiteProbe(site.ManagementUrl);
+        for (var i = 0; i < 10; i++)
+        {
+            try
+            {
+                if ((await probe.ReadPoolAsync().ConfigureAwait(false)).Waiters == 0) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                // a busy site missed one read: the next covers it
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+        }
     }
 }
 
