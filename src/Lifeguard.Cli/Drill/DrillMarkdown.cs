@@ -88,7 +88,7 @@ internal static class DrillMarkdown
     private static void RenderFault(DrillReport r, StringBuilder md, string? plotFileName)
     {
         void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
-        L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+        L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected{(r.Cases is { Count: > 1 } cs ? $" (case `{cs[0].Name}`; the later cases under Cases)" : "")}: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
         L($"");
         if (r.RootCause is { } c)
         {

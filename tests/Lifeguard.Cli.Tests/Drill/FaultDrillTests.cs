@@ -95,6 +95,9 @@ public sealed class FaultDrillTests
         action.ShouldMatch(@"pg_terminate_backend on the server for [1-9][0-9]* backend\(s\)", log);
         held.GetProperty("mitigation").GetProperty("pool_size_after").GetInt32().ShouldBe(held.GetProperty("mitigation").GetProperty("pool_size_before").GetInt32(), log);
         root.GetProperty("comparison").ValueKind.ShouldBe(JsonValueKind.Null, log);
+        // While the pooler's pool was held, never the server down nor the application's pool, any second.
+        root.GetProperty("timeline").EnumerateArray().Where(t => t.GetProperty("phase").GetString() == "held")
+            .Select(t => t.GetProperty("cause").GetString()).ShouldNotContain(c => c == "database_unavailable" || c == "pool_too_small", log);
     }
 
     // What the demonstrations ran and measured; whether their figures show the point is timing, reported, not asserted.
