@@ -22,23 +22,16 @@ internal sealed class PoolerHold(DrillPgBouncer pooler, string siteConnectionStr
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _sessions = [];
     private readonly List<NpgsqlConnection> _connections = [];
-    private int _ended;
     private int _disposed;
 
     public DrillPgBouncer Pooler => pooler;
-
-    /// <summary>Sessions the report job opened (one per server connection of the pooler's pool).</summary>
-    public int Sessions { get; private set; }
-
-    /// <summary>How many of its statements ended (by the mitigation's pg_terminate_backend, or the pooler).</summary>
-    public int Ended => Volatile.Read(ref _ended);
 
     public string Description => string.Create(CultureInfo.InvariantCulture,
         $"a report job ('{Application}') holding all {pooler.PoolSize} of PgBouncer's server connections for the site's database/user: {pooler.PoolSize} sessions through the pooler, each running SELECT pg_sleep({SleepSeconds}) (the pooler's pool and the application's pool unchanged)");
 
     public async Task InjectAsync(CancellationToken cancellationToken)
     {
-        Sessions = pooler.PoolSize;
+        var sessions = pooler.PoolSize;
         var cs = new NpgsqlConnectionStringBuilder(siteConnectionString)
         {
             ApplicationName = Application,
@@ -48,7 +41,7 @@ internal sealed class PoolerHold(DrillPgBouncer pooler, string siteConnectionStr
         }.ConnectionString;
         // Logged in first (a login through the pooler needs no server connection once it knows the server), then each
         // sends its statement: every one takes the next server connection the site's short transactions give back.
-        for (var i = 0; i < Sessions; i++)
+        for (var i = 0; i < sessions; i++)
         {
             var connection = new NpgsqlConnection(cs);
             _connections.Add(connection);
@@ -58,7 +51,7 @@ internal sealed class PoolerHold(DrillPgBouncer pooler, string siteConnectionStr
         foreach (var connection in _connections) _sessions.Add(Task.Run(() => HoldAsync(connection, _stop.Token), CancellationToken.None));
     }
 
-    private async Task HoldAsync(NpgsqlConnection connection, CancellationToken stop)
+    private static async Task HoldAsync(NpgsqlConnection connection, CancellationToken stop)
     {
         try
         {
@@ -68,10 +61,6 @@ internal sealed class PoolerHold(DrillPgBouncer pooler, string siteConnectionStr
         catch (Exception e) when (e is OperationCanceledException or NpgsqlException or InvalidOperationException)
         {
             // ended on the server (the mitigation), cancelled with the case, or the pooler went away
-        }
-        finally
-        {
-            Interlocked.Increment(ref _ended);
         }
     }
 
