@@ -5,12 +5,13 @@ using System.Text.Json;
 using Lifeguard.Contracts;
 using Lifeguard.Diagnosis;
 using Lifeguard.Postgres.Diagnosis;
+using Lifeguard.Postgres.Pooler;
 using Spectre.Console;
 
 namespace Lifeguard.Cli.Diagnose;
 
 /// <summary>
-/// `lifeguard diagnose --url MANAGEMENT | --server CONNSTRING [--watch] [--json PATH]`: the current diagnosis with its
+/// `lifeguard diagnose --url MANAGEMENT | --server CONNSTRING [--pooler ADMIN_CONNSTRING] [--watch] [--json PATH]`: the current diagnosis with its
 /// evidence, asked from the app's diagnoser, or made from the server's side alone. Exit 0 healthy, 3 a cause, 1 failure.
 /// </summary>
 internal static class DiagnoseCommand
@@ -25,6 +26,7 @@ internal static class DiagnoseCommand
     {
         var url = new Option<string?>("--url") { Description = "The app's management address (where MapLifeguard's endpoints are), e.g. http://127.0.0.1:5081." };
         var server = new Option<string?>("--server") { Description = $"Diagnose from the PostgreSQL server's side alone: its connection string (default without --url: the {DiagnosisVariable} variable, which keeps the password off the command line; run.sh's is the pg_monitor role lifeguard_diagnoser)." };
+        var pooler = new Option<string?>("--pooler") { Description = "With --server: the pooler's admin console in front of the server (PgBouncer; like Lifeguard:Diagnosis:Pooler:ConnectionString, e.g. Host=127.0.0.1;Port=6432;Username=admin;Password=...;Database=pgbouncer), read beside the server so the diagnosis can name pooler_saturated." };
         var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl-C." };
         var samples = new Option<int>("--samples") { Description = "With --server: seconds sampled before the first answer.", DefaultValueFactory = _ => 5 };
         var cores = new Option<double?>("--db-cores") { Description = "With --server: the database's cores (default: counted when the server is local)." };
@@ -33,7 +35,7 @@ internal static class DiagnoseCommand
         var json = CliApp.JsonOption();
         var command = new Command("diagnose", "Name why the application is slow or failing right now, with evidence, the fix and what not to do. Exit 0 healthy, 3 a cause, 1 failure.")
         {
-            url, server, watch, samples, cores, fleet, tokenFile, json,
+            url, server, pooler, watch, samples, cores, fleet, tokenFile, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -53,6 +55,9 @@ internal static class DiagnoseCommand
             var keepWatching = parse.GetValue(watch);
             var n = parse.GetValue(samples);
             if (n is < 1 or > 600) throw new CliException("--samples must be between 1 and 600.");
+            var poolerAdmin = parse.GetValue(pooler);
+            if (poolerAdmin is not null && address is not null)
+                throw new CliException("--pooler goes with --server: with --url the app's own diagnoser reads its pooler (Lifeguard:Diagnosis:Pooler:ConnectionString).");
 
             Func<CancellationToken, Task<Lifeguard.Diagnosis.DiagnosisReport>> next;
             IAsyncDisposable? owned = null;
@@ -76,6 +81,20 @@ internal static class DiagnoseCommand
                     throw new CliException("--server: " + e.Message, e);
                 }
                 owned = source;
+                PgBouncerSignalSource? poolerSource = null;
+                if (poolerAdmin is not null)
+                {
+                    try
+                    {
+                        poolerSource = await PoolerConsoleReader.OpenAsync(poolerAdmin, connectionString!, ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await source.DisposeAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                    owned = new Both(source, poolerSource);
+                }
                 var diagnoser = new Diagnoser();
                 var first = true;
                 next = async token =>
@@ -88,7 +107,8 @@ internal static class DiagnoseCommand
                     {
                         if (i > 0) await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
                         var signals = await source.SampleAsync(token).ConfigureAwait(false);
-                        d = diagnoser.Observe(new DiagnosisSample(DateTimeOffset.UtcNow, null, signals));
+                        var poolerSignals = poolerSource is null ? null : await poolerSource.SampleAsync(token).ConfigureAwait(false);
+                        d = diagnoser.Observe(new DiagnosisSample(DateTimeOffset.UtcNow, null, signals) { Pooler = poolerSignals });
                     }
                     return d;
                 };
@@ -149,6 +169,15 @@ internal static class DiagnoseCommand
         if (d.Remedy.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]do:[/] " + Markup.Escape(d.Remedy));
         if (d.Avoid.Length > 0) CliApp.MarkupLineUnwrapped(console, "[bold]don't:[/] " + Markup.Escape(d.Avoid));
         if (d.Consequences.Count > 0) CliApp.MarkupLineUnwrapped(console, "also holding, as consequences: " + Markup.Escape(string.Join(", ", d.Consequences.Select(DiagnosisCauses.NameOf))));
+    }
+
+    private sealed class Both(IAsyncDisposable server, IAsyncDisposable pooler) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await pooler.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private sealed class DisposableClient(HttpClient client) : IAsyncDisposable

@@ -91,7 +91,7 @@ internal static class DrillMarkdown
         if (r.Fleet is { } fleet)
             L($"{fleet.Instances} website instances on one PostgreSQL, each with `Maximum Pool Size={fleet.PoolMaxPerInstance}` (fine alone), {r.Settings.NetworkDelayMs:0.#} ms one-way from it; normal traffic {r.Settings.NormalRateRps:0.#} req/s per instance, then a surge of {fleet.UsersPerInstance} users per instance. Fault: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
         else
-            L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
+            L($"The website ran with a right-sized `Maximum Pool Size={r.Settings.MisconfiguredMaxPoolSize}` under {r.Settings.NormalRateRps:0.#} req/s over {r.Settings.Users} logged-in users, {r.Settings.NetworkDelayMs:0.#} ms one-way from PostgreSQL. Fault injected{(r.Cases is { Count: > 1 } cs ? $" (case `{cs[0].Name}`; the later cases under Cases)" : "")}: {r.FaultDescription}. SLO: p99 ≤ {r.Settings.SloMs:0} ms. Drill duration {r.DurationS:0} s.");
         L($"");
         if (r.RootCause is { } c)
         {
@@ -119,6 +119,7 @@ internal static class DrillMarkdown
         L($"{(r.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {r.RecoveryP99Ms:0} ms under the same traffic (normal p99 {r.BaselineP99Ms:0} ms).");
         RenderComparison(r, md);
         Fleet.FleetMarkdown.Render(r.Fleet, md);
+        RenderCases(r, md);
         L($"");
         L($"## Phases");
         L($"");
@@ -133,6 +134,51 @@ internal static class DrillMarkdown
         {
             L($"");
             L($"![timeline]({plotFileName})");
+        }
+    }
+
+    /// <summary>A drill of several cases (the pooler: shrunk, then held): one row each with its timings, then each later
+    /// case's diagnosis as the first's is shown above.</summary>
+    private static void RenderCases(DrillReport r, StringBuilder md)
+    {
+        if (r.Cases is not { Count: > 1 } cases) return;
+        void L(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
+        L($"");
+        L($"## Cases");
+        L($"");
+        L($"| case | phases | cause named | detected after | named after | mitigation | recovered | resolved after | p99 ms after |");
+        L($"|---|---|---|---:|---:|---|---|---:|---:|");
+        foreach (var c in cases)
+        {
+            var named = c.RootCause is null ? "none" : c.RootCause.Kind == c.ExpectedCause ? $"`{c.RootCause.Kind}`" : $"`{c.RootCause.Kind}` (expected `{c.ExpectedCause}`)";
+            L($"| {c.Name} | {string.Join(", ", c.Phases)} | {named} | {Seconds(c.DetectedAfterS)} | {Seconds(c.RootCauseAfterS)} | {(c.Mitigation?.Action ?? "—").Replace("|", "/", StringComparison.Ordinal)} | {(c.Recovered ? "yes" : "no")} | {Seconds(c.ResolvedAfterS)} | {c.RecoveryP99Ms:0} |");
+        }
+
+        foreach (var c in cases.Skip(1))
+        {
+            L($"");
+            L($"### Case `{c.Name}`: {c.FaultDescription}");
+            L($"");
+            if (c.RootCause is { } cause)
+            {
+                L($"Named by the live diagnoser: `{cause.Kind}` after {Seconds(c.RootCauseAfterS)}. {cause.Summary}");
+                L($"");
+                foreach (var e in cause.Evidence) L($"- {e}");
+                if (cause.Avoid.Length > 0)
+                {
+                    L($"");
+                    L($"Avoid: {cause.Avoid}");
+                }
+            }
+            else
+            {
+                L($"No cause named (expected `{c.ExpectedCause}`).");
+            }
+
+            L($"");
+            if (c.Mitigation is { } m) L($"Mitigation: {m.Action}. Maximum Pool Size {m.PoolSizeBefore} → {m.PoolSizeAfter}.");
+            L($"");
+            L($"{(c.Recovered ? "**Recovered**" : "**Not recovered**")}: p99 {c.RecoveryP99Ms:0} ms under the same traffic (normal p99 {r.BaselineP99Ms:0} ms).");
         }
     }
 

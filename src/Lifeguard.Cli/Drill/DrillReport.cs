@@ -41,7 +41,31 @@ internal sealed record DrillReport
     public DrillIncident? Incident { get; init; }
     /// <summary>The fleet drill's instances and runs side by side; null for the other faults.</summary>
     public Fleet.DrillFleet? Fleet { get; init; }
+    /// <summary>Every case of a drill that runs more than one (the pooler: its pool shrunk, then held by a report job),
+    /// each with its own cause, timings, mitigation and recovery; null for a drill of one case (the fields above are its).
+    /// The fields above are the first case's, except <see cref="Recovered"/>, true only when every case recovered.</summary>
+    public IReadOnlyList<DrillCase>? Cases { get; init; }
+
+    /// <summary>Every case named its expected cause and recovered.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Passed => RootCause?.Kind == ExpectedCause && Recovered
+        && (Cases is null || Cases.All(c => c.RootCause?.Kind == c.ExpectedCause && c.Recovered));
 }
+
+/// <summary>One case of a drill with several: what was injected, what the live diagnoser named and when (seconds from
+/// the case's own onset), what the drill did, and whether the same traffic recovered.</summary>
+internal sealed record DrillCase(
+    string Name,
+    string FaultDescription,
+    string ExpectedCause,
+    RootCause? RootCause,
+    double? DetectedAfterS,
+    double? RootCauseAfterS,
+    double? ResolvedAfterS,
+    DrillMitigation? Mitigation,
+    bool Recovered,
+    double? RecoveryP99Ms,
+    IReadOnlyList<string> Phases);
 
 /// <summary>What the drill was configured with.</summary>
 internal sealed record DrillSettings(int MisconfiguredMaxPoolSize, double NetworkDelayMs, double SloMs, double NormalRateRps, double PeakRateRps, int Users, int DatabaseCores, int ServerConnectionBudget);

@@ -41,8 +41,10 @@ internal static class DrillSuite
         return rows;
     }
 
+    // A later case that named another cause (or none) is the row's cause: the row passes only when every case did.
     public static DrillSuiteRow Row(DrillReport r) => new(
-        r.Fault, r.ExpectedCause ?? "", r.RootCause?.Kind, r.RootCauseAfterS, r.Mitigation?.Action ?? "", r.Recovered, r.DurationS, null);
+        r.Fault, r.ExpectedCause ?? "", r.Cases?.FirstOrDefault(c => c.RootCause?.Kind != c.ExpectedCause) is { } wrong ? wrong.RootCause?.Kind : r.RootCause?.Kind,
+        r.RootCauseAfterS, r.Mitigation?.Action ?? "", r.Recovered, r.DurationS, null);
 
     /// <summary>The table: fault, cause named, seconds to cause, mitigation, recovered.</summary>
     public static string Table(IReadOnlyList<DrillSuiteRow> rows)

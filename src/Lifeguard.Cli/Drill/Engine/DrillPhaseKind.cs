@@ -21,4 +21,8 @@ internal enum DrillPhaseKind
     BiggerPool,
     /// <summary>Normal traffic after the mitigation: the verification.</summary>
     Mitigated,
+    /// <summary>The pooler drill's second case: a report job holds the pooler's server connections.</summary>
+    Held,
+    /// <summary>Normal traffic after the holder was ended: the second case's verification.</summary>
+    HeldMitigated,
 }

@@ -15,6 +15,8 @@ internal static class DrillPhaseKinds
         DrillPhaseKind.SurgeAdmission => "surge+admission",
         DrillPhaseKind.BiggerPool => "bigger-pool",
         DrillPhaseKind.Mitigated => "mitigated",
+        DrillPhaseKind.Held => "held",
+        DrillPhaseKind.HeldMitigated => "held-mitigated",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -27,7 +27,7 @@ internal static class DrillMitigations
         new(DiagnosisCause.DatabaseUnavailable, WaitForServerAsync),
         new(DiagnosisCause.ConnectionLeak, StopLeakAsync),
         new(DiagnosisCause.NetworkLatency, FixPathAsync),
-        new(DiagnosisCause.PoolerSaturated, RaisePoolerPoolAsync),
+        new(DiagnosisCause.PoolerSaturated, PoolerMitigations.ApplyAsync),
     }.ToDictionary(m => m.Cause);
 
     /// <summary>Applies the mitigation that fits <paramref name="diagnosis"/>; with no cause named, or none that fits,
@@ -110,17 +110,6 @@ internal static class DrillMitigations
         if (c.Fault is not NetworkDelayFault network) return null;
         await network.RestoreAsync().ConfigureAwait(false);
         return Same(c, "fixed the path: the relay's added delay removed (no pool size fixes round trips; pool unchanged)");
-    }
-
-    private static async Task<DrillMitigation?> RaisePoolerPoolAsync(MitigationContext c)
-    {
-        if (c.Fault is not PoolerShrink shrink || c.Diagnosis.Signals?.Pooler is not { Reachable: true } q) return null;
-        // The number the remedy gives ("from N to M"), else every active and waiting client served at once.
-        var match = System.Text.RegularExpressions.Regex.Match(c.Diagnosis.Remedy ?? "", @"from (\d+) to (\d+)");
-        var size = match.Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : q.ServersActive + q.ClientsWaiting;
-        size = Math.Max(size, q.PoolSize + 1);
-        await shrink.RaiseAsync(size, c.CancellationToken).ConfigureAwait(false);
-        return Same(c, F($"raised PgBouncer's pool for {q.Database}/{q.User} from {q.PoolSize} to {size} on its admin console (SET default_pool_size = {size}), the number the diagnosis gave; the application's pool unchanged"));
     }
 
     private static DrillMitigation Same(MitigationContext c, string action) => new(action, c.PoolSize, c.PoolSize);

@@ -49,6 +49,9 @@ internal static class DrillReports
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(run);
         var options = env.Options;
+        var resolved = run.Recovered ? Math.Round(run.Verify.EndS - run.FaultStart - run.DemoS, 1) : (double?)null;
+        var first = new DrillCase(run.Fault == DrillFaults.Pooler ? "shrunk" : run.Fault, run.FaultDescription, run.ExpectedCause, run.Cause, run.DetectedAt, run.CauseAt,
+            resolved, run.Mitigation, run.Recovered, run.Verify.P99Ms, [run.FaultPhase.Name, .. run.DemoPhases.Select(p => p.Name), run.Verify.Name]);
         return new DrillReport
         {
             StartedAt = startedAt,
@@ -58,15 +61,16 @@ internal static class DrillReports
             ExpectedCause = run.ExpectedCause,
             DurationS = Math.Round(env.Timeline.Now, 1),
             Settings = env.Settings(options.HealthyPoolSize, options.NormalRate, options.NormalRate),
-            Phases = [run.Normal, run.FaultPhase, .. run.DemoPhases, run.Verify],
+            Phases = run.Held is { } held ? [run.Normal, run.FaultPhase, .. run.DemoPhases, run.Verify, held.Held, held.Verify] : [run.Normal, run.FaultPhase, .. run.DemoPhases, run.Verify],
+            Cases = run.Held is { } second ? [first, second.Case] : null,
             Comparison = run.Comparison,
             ComparisonS = run.DemoS,
             DetectedAfterS = run.DetectedAt,
             RootCauseAfterS = run.CauseAt,
-            ResolvedAfterS = run.Recovered ? Math.Round(run.Verify.EndS - run.FaultStart - run.DemoS, 1) : null,
+            ResolvedAfterS = resolved,
             RootCause = run.Cause,
             Mitigation = run.Mitigation,
-            Recovered = run.Recovered,
+            Recovered = run.Recovered && (run.Held is null || run.Held.Case.Recovered),
             RecoveryP99Ms = run.Verify.P99Ms,
             BaselineP99Ms = run.Normal.P99Ms,
             Timeline = env.Timeline.Samples,

@@ -16,4 +16,8 @@ internal sealed record FaultRun(
     double? DetectedAt,
     double? CauseAt,
     DrillMitigation Mitigation,
-    bool Recovered);
+    bool Recovered)
+{
+    /// <summary>The pooler drill's second case (its pool held by a report job); null for the other faults.</summary>
+    public PoolerHeldRun? Held { get; init; }
+}

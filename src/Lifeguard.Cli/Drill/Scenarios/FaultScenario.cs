@@ -79,6 +79,7 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
         IReadOnlyList<DrillPhase> demoPhases = [];
         var demoS = 0.0;
         FaultResponse? response = null;
+        PoolerHeldRun? held = null;
         try
         {
             (site, side) = await StartSitesAsync(cs, settings, demonstration, ct).ConfigureAwait(false);
@@ -151,6 +152,13 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
             }
 
             verify = await env.Phases.RunAsync(new PhasePlan(DrillPhaseKind.Mitigated, site, pool, rate, Options.FixedPhase) { StopEarly = ct }).ConfigureAwait(false);
+            if (injected is PoolerShrink first)
+            {
+                // The second case on the same site and pooler: the first's batch job stopped, then a report job holds the pool.
+                await first.DisposeAsync().ConfigureAwait(false);
+                Say.Recovery(DrillThresholds.Recovered(verify, normal), verify, normal);
+                held = await new PoolerHeldCase(env, admin).RunAsync(site, first.Pooler, cs.ConnectionString, pool, rate, normal, ct).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -160,12 +168,12 @@ internal sealed class FaultScenario(DrillEnvironment env, IncidentLink? incident
         }
 
         var recovered = DrillThresholds.Recovered(verify, normal);
-        Say.Recovery(recovered, verify, normal);
+        if (held is null) Say.Recovery(recovered, verify, normal);
         if (cause is not null && cause.Kind != expected) Say.WrongCause(cause.Kind, fault, expected);
 
         return DrillReports.Fault(env, startedAt, new FaultRun(
             fault, injected.Description, expected, normal, faultPhase, demoPhases, comparison, demoS, verify, faultStart,
-            cause, detector.DetectedAt, cause is null ? null : detector.NamedAt, mitigation, recovered));
+            cause, detector.DetectedAt, cause is null ? null : detector.NamedAt, mitigation, recovered) { Held = held });
     }
 
     /// <summary>The site, and beside it a demonstration's second site (one start-up paid, not two). One failed: the

@@ -7,7 +7,7 @@ public sealed class DrillPhaseKindsTests
     [Fact]
     public void WireName_EveryKind_IsTheReportsFixedPhaseName() =>
         Enum.GetValues<DrillPhaseKind>().Select(k => k.WireName()).ShouldBe(
-            ["normal", "incident", "incident+admission", "fixed", "fault", "surge", "surge+admission", "bigger-pool", "mitigated"]);
+            ["normal", "incident", "incident+admission", "fixed", "fault", "surge", "surge+admission", "bigger-pool", "mitigated", "held", "held-mitigated"]);
 
     [Fact]
     public void NarratedEverySecond_OnlyTheIncidentsPhases() =>
