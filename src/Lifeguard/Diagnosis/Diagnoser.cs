@@ -62,7 +62,7 @@ public sealed class Diagnoser
             previous = _current;
             var baseline = Baseline();
             var findings = DiagnosisRules.Evaluate(sample, baseline, _options);
-            var symptom = DiagnosisRules.Symptom(sample);
+            var symptom = DiagnosisRules.Symptom(sample, _options);
             _window.Enqueue((sample, findings, symptom));
             while (_window.Count > _options.WindowSeconds) _window.Dequeue();
 

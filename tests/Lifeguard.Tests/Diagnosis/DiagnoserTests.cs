@@ -56,6 +56,19 @@ public sealed class DiagnoserTests
     }
 
     [Theory]
+    [InlineData(15, 750, DiagnosisCause.Healthy)]       // the corpus's busy control: 15 waiting on 10 connections, waits under 0.8 s
+    [InlineData(40, 750, DiagnosisCause.PoolTooSmall)]  // four per connection: the pool does not keep up
+    [InlineData(15, 1500, DiagnosisCause.PoolTooSmall)] // waits users notice
+    public void Observe_PoolPinnedByAShallowShortQueue_ReadsItAsABurstThePoolAbsorbs(int waiters, double waitP99, DiagnosisCause expected)
+    {
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: waiters) with { WaitP99Ms = waitP99 }, Server(onCpu: 0, backends: 12)));
+
+        all.ShouldAllBe(x => x.Cause == expected || x.Cause != DiagnosisCause.Unknown && expected != DiagnosisCause.Healthy && x.Cause == DiagnosisCause.Healthy);
+        all[^1].Cause.ShouldBe(expected);
+    }
+
+    [Theory]
     [InlineData(1, true)]   // 1 of 10 leased connections runs a statement: held between statements
     [InlineData(4, true)]
     [InlineData(5, false)]  // half (HeldIdleShare 0.5): the pool, as such

@@ -80,9 +80,15 @@ internal static class CorpusCommand
     }
 
     /// <summary>Re-scores saved traces through today's rules; with a baseline, fails (1) on a regression.</summary>
-    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, bool asRecorded, CancellationToken ct)
+    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, bool asRecorded, CancellationToken ct, IReadOnlyCollection<string>? show = null)
     {
         var traces = CorpusTrace.ReadAll(directory);
+        // Why a scenario reads as it does: each second's answer, its confidence and the diagnosis's summary.
+        foreach (var trace in traces.Where(t => show?.Contains(t.Header.Scenario) == true))
+        {
+            Console.Out.WriteLine($"--- {trace.Header.Scenario} (accept {string.Join("|", trace.Header.Accept)})");
+            foreach (var line in CorpusReplay.Explain(trace, minConfidence is { } mc ? new DiagnosisOptions { MinConfidence = mc } : null)) Console.Out.WriteLine(line);
+        }
         var score = asRecorded
             ? CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))])
             : Score(traces, minConfidence is { } min ? new DiagnosisOptions { MinConfidence = min } : null);
