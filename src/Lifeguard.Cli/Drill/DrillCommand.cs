@@ -33,12 +33,13 @@ internal static class DrillCommand
         var baseline = new Option<string?>("--baseline") { Description = "With --replay: fail when accuracy, harmful answers or healthy controls regress against this baseline JSON." };
         var writeBaseline = new Option<string?>("--write-baseline") { Description = "With --replay: write the replay's figures as a baseline JSON." };
         var minConfidence = new Option<double?>("--min-confidence") { Description = "With --replay: answer unknown below this stated confidence (to judge a threshold against the corpus)." };
+        var writeCalibration = new Option<string?>("--write-calibration") { Description = "With --replay: fit the confidence calibration (stated confidence -> measured hit rate) from these traces and write it as JSON (src/Lifeguard/Diagnosis/confidence-calibration.json is the committed one)." };
         var asRecorded = new Option<bool>("--as-recorded") { Description = "With --replay: score what the live site answered when the traces were recorded, not today's rules." };
 
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
             quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken,
-            corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence, asRecorded,
+            corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence, asRecorded, writeCalibration,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,7 +52,7 @@ internal static class DrillCommand
                     if (parse.GetValue(minConfidence) is { } mc && mc is < 0 or > 1) throw new CliException("--min-confidence must be between 0 and 1.");
                     var names = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (parse.GetValue(replay) is { } traces)
-                        return await CorpusCommand.ReplayAsync(traces, parse.GetValue(baseline), parse.GetValue(writeBaseline), outDir, parse.GetValue(minConfidence), parse.GetValue(asRecorded), ct, names).ConfigureAwait(false);
+                        return await CorpusCommand.ReplayAsync(traces, parse.GetValue(baseline), parse.GetValue(writeBaseline), outDir, parse.GetValue(minConfidence), parse.GetValue(asRecorded), ct, names, parse.GetValue(writeCalibration)).ConfigureAwait(false);
                     if (parse.GetValue(baseline) is not null || parse.GetValue(writeBaseline) is not null || parse.GetValue(asRecorded)) throw new CliException("--baseline, --write-baseline and --as-recorded apply to --replay.");
                     TimeSpan? max = parse.GetValue(maxDuration) is { } m ? DurationParser.Parse(m, "--max-duration") : null;
                     if (parse.GetValue(seed) < 0) throw new CliException("--seed must be 0 or more.");

@@ -6,10 +6,16 @@ namespace Lifeguard.Diagnosis;
 /// cause from the others on a real server without naming a cause for a single noisy second.</summary>
 public sealed class DiagnosisOptions
 {
-    /// <summary>A cause is named only when its confidence (its rule's strength times its share of the window) reaches
-    /// this; below it the diagnosis is unknown with the leading candidates. 0: off.</summary>
+    /// <summary>A cause is named only when its stated confidence reaches this; below it the diagnosis is unknown with the
+    /// leading candidates. With <see cref="CalibrateConfidence"/> (the default) it is a hit rate: name a cause only when
+    /// causes stated that way were right at least this share of the time on the accuracy corpus (0.75: three times in
+    /// four). 0: off.</summary>
     [Range(0, 1)]
-    public double MinConfidence { get; set; } = 0.5;
+    public double MinConfidence { get; set; } = 0.75;
+
+    /// <summary>Whether the confidence stated for a cause is calibrated (its rule's strength times its share of the window,
+    /// mapped to the hit rate measured on the accuracy corpus, docs/accuracy.md) or that raw score.</summary>
+    public bool CalibrateConfidence { get; set; } = true;
 
     /// <summary>Seconds a rule is judged over.</summary>
     [Range(1, 600)]
