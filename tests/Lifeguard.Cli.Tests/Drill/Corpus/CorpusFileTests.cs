@@ -28,6 +28,20 @@ public sealed class CorpusFileTests
     }
 
     [Fact]
+    public void Draw_PoolerFaultsAndThePoolerControl_PutAPgBouncerInFrontOfTheSite()
+    {
+        var drawn = CorpusFile.Load(Shipped).Draw(1, []).ToDictionary(s => s.Name);
+
+        drawn.Values.Where(s => s.Fault.Kind is CorpusFaults.PoolerShrunk or CorpusFaults.PoolerHeld).Count().ShouldBeGreaterThanOrEqualTo(5);
+        drawn.Values.Where(s => s.Fault.Kind is CorpusFaults.PoolerShrunk or CorpusFaults.PoolerHeld).ShouldAllBe(s => s.Pooler);
+        drawn["control-pooler-busy"].Pooler.ShouldBeTrue();
+        drawn["control-busy"].Pooler.ShouldBeFalse();
+        drawn["pooler-severe"].Harmful.ShouldContain(DiagnosisCauses.PoolTooSmall);
+        drawn["pooler-severe"].Harmful.ShouldContain(DiagnosisCauses.DatabaseUnavailable);
+        drawn["pooler-severe"].Description.ShouldContain("through PgBouncer");
+    }
+
+    [Fact]
     public void Draw_SameSeed_SameOrderAndIntensities_OnlyDrawsAsTheFullRun()
     {
         var file = CorpusFile.Load(Shipped);
