@@ -29,18 +29,19 @@ internal static class DrillCommand
         var fleetPgPort = new Option<int?>("--fleet-pg-port") { Description = "With --fault fleet: port of the fleet's own small PostgreSQL (max_connections 25; started if not running, in .data/fleet-drill-PORT; default --pg-port + 2)." };
         var corpus = new Option<string?>("--corpus") { Description = "Run a fault corpus (e.g. bench/corpus/corpus.yaml) live: every scenario's per-second diagnosis kept as a trace in --out/traces, the accuracy scored (docs/accuracy.md)." };
         var seed = new Option<int>("--seed") { Description = "With --corpus: the seed of the scenarios' order and drawn intensities.", DefaultValueFactory = _ => 1 };
-        var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...)." };
+        var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...). With --replay: print these scenarios' replayed answer second by second." };
         var maxDuration = new Option<string?>("--max-duration") { Description = "With --corpus: start no scenario after this long (e.g. 45m)." };
         var replay = new Option<string?>("--replay") { Description = "Re-score the traces in this directory through the current rules (no server, seconds)." };
         var baseline = new Option<string?>("--baseline") { Description = "With --replay: fail when accuracy, harmful answers or healthy controls regress against this baseline JSON." };
         var writeBaseline = new Option<string?>("--write-baseline") { Description = "With --replay: write the replay's figures as a baseline JSON." };
         var minConfidence = new Option<double?>("--min-confidence") { Description = "With --replay: answer unknown below this stated confidence (to judge a threshold against the corpus)." };
+        var writeCalibration = new Option<string?>("--write-calibration") { Description = "With --replay: fit the confidence calibration (stated confidence -> measured hit rate) from these traces and write it as JSON (src/Lifeguard/Diagnosis/confidence-calibration.json is the committed one)." };
         var asRecorded = new Option<bool>("--as-recorded") { Description = "With --replay: score what the live site answered when the traces were recorded, not today's rules." };
 
         var command = new Command("drill", "Inject a fault for real (default: the pool-misconfiguration incident; --fault, --all), let the live diagnosis name it, apply the fix that fits the cause, verify recovery.")
         {
             quick, pgPort, pgData, badSize, delay, slo, output, json, fault, all, admission, incidentsUrl, incidentsToken, instances, fleetPgPort,
-            corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence, asRecorded,
+            corpus, seed, only, maxDuration, replay, baseline, writeBaseline, minConfidence, asRecorded, writeCalibration,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,12 +52,12 @@ internal static class DrillCommand
                 {
                     if (parse.GetValue(corpus) is not null && parse.GetValue(replay) is not null) throw new CliException("--corpus runs a corpus live, --replay re-scores saved traces: one or the other.");
                     if (parse.GetValue(minConfidence) is { } mc && mc is < 0 or > 1) throw new CliException("--min-confidence must be between 0 and 1.");
+                    var names = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (parse.GetValue(replay) is { } traces)
-                        return await CorpusCommand.ReplayAsync(traces, parse.GetValue(baseline), parse.GetValue(writeBaseline), outDir, parse.GetValue(minConfidence), parse.GetValue(asRecorded), ct).ConfigureAwait(false);
+                        return await CorpusCommand.ReplayAsync(traces, parse.GetValue(baseline), parse.GetValue(writeBaseline), outDir, parse.GetValue(minConfidence), parse.GetValue(asRecorded), ct, names, parse.GetValue(writeCalibration)).ConfigureAwait(false);
                     if (parse.GetValue(baseline) is not null || parse.GetValue(writeBaseline) is not null || parse.GetValue(asRecorded)) throw new CliException("--baseline, --write-baseline and --as-recorded apply to --replay.");
                     TimeSpan? max = parse.GetValue(maxDuration) is { } m ? DurationParser.Parse(m, "--max-duration") : null;
                     if (parse.GetValue(seed) < 0) throw new CliException("--seed must be 0 or more.");
-                    var names = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     return await CorpusCommand.RunLiveAsync(new CorpusCommand.LiveOptions(parse.GetValue(corpus)!, parse.GetValue(seed), names, max, outDir ?? "artifacts/corpus", parse.GetValue(pgPort), parse.GetValue(pgData)), ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is ArgumentException or CliException or InvalidDataException or DirectoryNotFoundException)

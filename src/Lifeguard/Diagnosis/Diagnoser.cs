@@ -62,7 +62,7 @@ public sealed class Diagnoser
             previous = _current;
             var baseline = Baseline();
             var findings = DiagnosisRules.Evaluate(sample, baseline, _options);
-            var symptom = DiagnosisRules.Symptom(sample);
+            var symptom = DiagnosisRules.Symptom(sample, _options);
             _window.Enqueue((sample, findings, symptom));
             while (_window.Count > _options.WindowSeconds) _window.Dequeue();
 
@@ -97,7 +97,9 @@ public sealed class Diagnoser
         var root = Root(holding, sample);
         var finding = _window.Reverse().SelectMany(w => w.Findings).First(f => f.Cause == root);
         var since = previous.Cause == root ? previous.Since : _window.First(w => w.Findings.Any(f => f.Cause == root)).Sample.At;
-        var confidence = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2);
+        // Stated as how often a cause named with this raw score was right on the accuracy corpus (docs/accuracy.md).
+        var raw = Math.Round(finding.Strength * held[root] / (double)_window.Count, 2);
+        var confidence = _options.CalibrateConfidence ? ConfidenceCalibration.Default.Apply(raw) : raw;
         // A cause about to be named on weak evidence is a guess, and a wrong one sends the responder the wrong way: below
         // the threshold say unknown with the candidates. Only the naming is gated (a named cause stays by the hysteresis),
         // and not the causes read from typed errors (an unreachable server, refused slots), which are never a guess.

@@ -6,10 +6,16 @@ namespace Lifeguard.Diagnosis;
 /// cause from the others on a real server without naming a cause for a single noisy second.</summary>
 public sealed class DiagnosisOptions
 {
-    /// <summary>A cause is named only when its confidence (its rule's strength times its share of the window) reaches
-    /// this; below it the diagnosis is unknown with the leading candidates. 0: off.</summary>
+    /// <summary>A cause is named only when its stated confidence reaches this; below it the diagnosis is unknown with the
+    /// leading candidates. With <see cref="CalibrateConfidence"/> (the default) it is a hit rate: name a cause only when
+    /// causes stated that way were right at least this share of the time on the accuracy corpus (0.75: three times in
+    /// four). 0: off.</summary>
     [Range(0, 1)]
-    public double MinConfidence { get; set; } = 0.5;
+    public double MinConfidence { get; set; } = 0.75;
+
+    /// <summary>Whether the confidence stated for a cause is calibrated (its rule's strength times its share of the window,
+    /// mapped to the hit rate measured on the accuracy corpus, docs/accuracy.md) or that raw score.</summary>
+    public bool CalibrateConfidence { get; set; } = true;
 
     /// <summary>Seconds a rule is judged over.</summary>
     [Range(1, 600)]
@@ -109,6 +115,19 @@ public sealed class DiagnosisOptions
     /// diagnosis says so, since shortening that hold frees connections that a bigger pool would only add to.</summary>
     [Range(0.01, 1)]
     public double HeldIdleShare { get; set; } = 0.5;
+
+    /// <summary>A queue in the application's pool no deeper than this many requests per connection, whose waits stay under
+    /// <see cref="BurstWaitMs"/> and that times out nothing, is a burst the pool absorbs (busy traffic on a starved host:
+    /// the queue drains within a hold or two): neither a symptom nor a pool too small. A pool too small for its load
+    /// queues deeper than that within a second or two (the accuracy corpus: its busy control peaked at 1.5 per connection,
+    /// the pool faults passed 3 per connection within two seconds).</summary>
+    [Range(0, 1000)]
+    public double BurstQueuePerConnection { get; set; } = 1.5;
+
+    /// <summary>The wait p99 (ms) under which a shallow queue counts as a burst the pool absorbs (see
+    /// <see cref="BurstQueuePerConnection"/>; the corpus's busy control peaked at 754 ms).</summary>
+    [Range(0, 3_600_000)]
+    public double BurstWaitMs { get; set; } = 800;
 
     /// <summary>How long the pooler's oldest waiting client must have waited (ms) for its queue to count when its active
     /// server connections are below the pool size (at the pool size, any waiting client counts).</summary>

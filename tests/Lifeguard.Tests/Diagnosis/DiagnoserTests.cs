@@ -56,6 +56,19 @@ public sealed class DiagnoserTests
     }
 
     [Theory]
+    [InlineData(15, 750, DiagnosisCause.Healthy)]       // the corpus's busy control: 15 waiting on 10 connections, waits under 0.8 s
+    [InlineData(40, 750, DiagnosisCause.PoolTooSmall)]  // four per connection: the pool does not keep up
+    [InlineData(15, 1500, DiagnosisCause.PoolTooSmall)] // waits users notice
+    public void Observe_PoolPinnedByAShallowShortQueue_ReadsItAsABurstThePoolAbsorbs(int waiters, double waitP99, DiagnosisCause expected)
+    {
+        var d = new Diagnoser();
+        var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: waiters) with { WaitP99Ms = waitP99 }, Server(onCpu: 0, backends: 12)));
+
+        all.ShouldAllBe(x => x.Cause == expected || x.Cause != DiagnosisCause.Unknown && expected != DiagnosisCause.Healthy && x.Cause == DiagnosisCause.Healthy);
+        all[^1].Cause.ShouldBe(expected);
+    }
+
+    [Theory]
     [InlineData(1, true)]   // 1 of 10 leased connections runs a statement: held between statements
     [InlineData(4, true)]
     [InlineData(5, false)]  // half (HeldIdleShare 0.5): the pool, as such
@@ -175,8 +188,9 @@ public sealed class DiagnoserTests
     [Fact]
     public void Observe_CauseBelowMinConfidence_UnknownWithTheCandidateUntilTheEvidenceFirmsUp()
     {
-        // Held between statements (0.8) at 3 of 5 seconds: 0.48, below 0.5; a second more: 0.64, named.
-        var d = new Diagnoser(new DiagnosisOptions { MinConfidence = 0.5 });
+        // Held between statements (0.8) at 3 of 5 seconds: 0.48, below 0.5; a second more: 0.64, named (the raw score:
+        // the calibrated one is ConfidenceCalibrationTests').
+        var d = new Diagnoser(new DiagnosisOptions { MinConfidence = 0.5, CalibrateConfidence = false });
         var all = Replay(d, 5, i => At(i, Pool(inUse: 10, waiters: 30), Server(onCpu: 1, backends: 12) with { ApplicationName = "Lifeguard.Website", AppActive = 0 }));
 
         all[2].Cause.ShouldBe(DiagnosisCause.Unknown);

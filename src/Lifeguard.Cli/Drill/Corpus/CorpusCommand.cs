@@ -80,9 +80,25 @@ internal static class CorpusCommand
     }
 
     /// <summary>Re-scores saved traces through today's rules; with a baseline, fails (1) on a regression.</summary>
-    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, bool asRecorded, CancellationToken ct)
+    public static async Task<int> ReplayAsync(string directory, string? baselinePath, string? writeBaseline, string? output, double? minConfidence, bool asRecorded, CancellationToken ct, IReadOnlyCollection<string>? show = null, string? writeCalibration = null)
     {
         var traces = CorpusTrace.ReadAll(directory);
+        if (writeCalibration is not null)
+        {
+            // Fitted on the raw score of every candidate the rules would name (no threshold, no calibration), so the low
+            // scores where the wrong answers are keep their measured hit rate.
+            var raw = new DiagnosisOptions { MinConfidence = 0, CalibrateConfidence = false };
+            var named = ConfidenceBucket.Named([.. traces.Select(t => (t.Header, CorpusReplay.Replay(t, raw)))]).ToList();
+            var fitted = ConfidenceCalibration.Fit(named, F($"lifeguard drill --replay {directory} --write-calibration {writeCalibration}: {traces.Count} traces, {named.Count} named seconds, rules with no threshold and no calibration"));
+            await File.WriteAllTextAsync(writeCalibration, fitted.ToJson() + "\n", ct).ConfigureAwait(false);
+            Console.Out.WriteLine($"confidence calibration written: {writeCalibration} ({fitted})");
+        }
+        // Why a scenario reads as it does: each second's answer, its confidence and the diagnosis's summary.
+        foreach (var trace in traces.Where(t => show?.Contains(t.Header.Scenario) == true))
+        {
+            Console.Out.WriteLine($"--- {trace.Header.Scenario} (accept {string.Join("|", trace.Header.Accept)})");
+            foreach (var line in CorpusReplay.Explain(trace, minConfidence is { } mc ? new DiagnosisOptions { MinConfidence = mc } : null)) Console.Out.WriteLine(line);
+        }
         var score = asRecorded
             ? CorpusScore.Of([.. traces.Select(t => (t.Header, CorpusReplay.Live(t)))])
             : Score(traces, minConfidence is { } min ? new DiagnosisOptions { MinConfidence = min } : null);
@@ -90,6 +106,7 @@ internal static class CorpusCommand
             ? $"scored {traces.Count} trace(s) from {directory} as the live site answered when they were recorded"
             : F($"replayed {traces.Count} trace(s) from {directory} through the current rules{(minConfidence is { } m ? F($" (MinConfidence {m:0.##})") : "")}"));
         Console.Out.WriteLine(CorpusReport.Summary(score));
+        Console.Out.WriteLine(CorpusReport.CalibrationTable(score));
         if (output is not null)
         {
             await CorpusReport.WriteAsync(score, output, "Diagnosis accuracy, corpus replay", ct).ConfigureAwait(false);

@@ -22,11 +22,22 @@ internal static class CorpusFaults
     /// <summary>Red herring: this host's CPU kept busy by another process's threads (intensity: threads), not the database's.</summary>
     public const string HostNoise = "host-noise";
 
+    /// <summary>Fault: the pooler's pool for the site's pair shrunk to intensity server connections (1: the pooler drill's
+    /// own fault, one connection shared with a batch job). Puts a PgBouncer in front of the site.</summary>
+    public const string PoolerShrunk = "pooler";
+    /// <summary>Fault: a report job holding intensity of the pooler's server connections with long statements. Puts a
+    /// PgBouncer in front of the site.</summary>
+    public const string PoolerHeld = "pooler-holder";
+
     /// <summary>Faults. Intensity: pool — the site's Maximum Pool Size (the fault phase's traffic is load_factor times
     /// what it serves); cpu — burner sessions; leak — leaks per second; connection-limit — slots taken (500: every free
-    /// one); network — one-way delay in ms; lock, slow-query, restart — none (fault_s is the strength).</summary>
+    /// one); network — one-way delay in ms; pooler — the pooler's pool size; pooler-holder — server connections held; lock,
+    /// slow-query, restart — none (fault_s is the strength).</summary>
     public static IReadOnlyList<string> Kinds { get; } =
-        [None, DrillFaults.Pool, DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Leak, DrillFaults.ConnectionLimit, DrillFaults.Network, DrillFaults.Restart];
+        [None, DrillFaults.Pool, DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Leak, DrillFaults.ConnectionLimit, DrillFaults.Network, DrillFaults.Restart, PoolerShrunk, PoolerHeld];
+
+    /// <summary>Faults that need a PgBouncer in front of the site.</summary>
+    public static bool NeedsPooler(string kind) => kind is PoolerShrunk or PoolerHeld;
 
     public static IReadOnlyList<string> Herrings { get; } = [ReportHerring, LockElsewhere, IdleClient, HostNoise];
 
@@ -41,12 +52,16 @@ internal static class CorpusFaults
         DrillFaults.Leak => 2,
         DrillFaults.ConnectionLimit => 500,
         DrillFaults.Network => 100,
+        PoolerShrunk => 1,
+        PoolerHeld => 10,
         _ => 1,
     };
 
     /// <summary>The injector of a fault or herring; null for none and pool (the pool's fault is the site's own size).</summary>
-    public static IFaultInjector? Create(CorpusFaultDraw draw, CorpusScenario scenario, DrillEnvironment env, Func<Uri> siteUrl)
+    /// <param name="pooler">The PgBouncer in front of the site, when the scenario has one, and the site's connection string through it.</param>
+    public static IFaultInjector? Create(CorpusFaultDraw draw, CorpusScenario scenario, DrillEnvironment env, Func<Uri> siteUrl, (DrillPgBouncer Bouncer, string SiteConnectionString)? pooler = null)
     {
+        if (NeedsPooler(draw.Kind) && pooler is null) throw new CliException(string.Create(CultureInfo.InvariantCulture, $"the {draw.Kind} fault needs the scenario's PgBouncer"));
         var direct = env.Database.DirectConnectionString;
         var n = Math.Max(1, (int)Math.Round(draw.Intensity));
         return draw.Kind switch
@@ -63,6 +78,11 @@ internal static class CorpusFaults
             LockElsewhere => new ElsewhereLock(direct),
             IdleClient => new IdleClient(direct, n),
             HostNoise => new HostNoise(n),
+            // One connection: the pooler drill's own fault, as it is (with its batch job); more: the pool shrunk, nothing else.
+            PoolerShrunk => n <= PoolerShrink.ShrunkSize
+                ? new PoolerShrink(pooler!.Value.Bouncer, pooler.Value.Bouncer.PoolSize, pooler.Value.SiteConnectionString)
+                : new CorpusPoolerResize(pooler!.Value.Bouncer, n),
+            PoolerHeld => new CorpusPoolerHold(pooler!.Value.SiteConnectionString, n),
             _ => throw new CliException(string.Create(CultureInfo.InvariantCulture, $"no injector for '{draw.Kind}'")),
         };
     }

@@ -74,6 +74,8 @@ internal sealed class CorpusEntry
     public string Load { get; set; } = CorpusLoads.Steady;
     public string? LoadFactor { get; set; }
     public int? PoolSize { get; set; }
+    /// <summary>A PgBouncer (transaction mode, its pool the site's pool size) in front of the site; the pooler faults imply it.</summary>
+    public bool Pooler { get; set; }
     public double? Rate { get; set; }
     public string? FaultS { get; set; }
     public List<string> Expect { get; set; } = [];
@@ -110,8 +112,9 @@ internal sealed class CorpusEntry
         var second = Second is null ? null : new CorpusFaultDraw(Second.Fault, Pick(Second.Intensity, CorpusFaults.DefaultIntensity(Second.Fault), "second"));
         var herring = Herring is null ? null : new CorpusFaultDraw(Herring, Pick(HerringIntensity, 1, "herring"));
         var harmful = Harmful ?? [.. CorpusFaults.DefaultHarmful.Where(h => !Expect.Contains(h))];
+        var pooler = Pooler || CorpusFaults.NeedsPooler(Fault) || Second is { } sf && CorpusFaults.NeedsPooler(sf.Fault);
         return new CorpusScenario(Name, fault, second, herring, Load, Pick(LoadFactor, 2, "load_factor"),
-            PoolSize ?? d.PoolSize, Rate ?? d.Rate, d.NormalS, Pick(FaultS, d.FaultS, "fault_s"), d.AfterS, Expect, harmful, Note);
+            PoolSize ?? d.PoolSize, Rate ?? d.Rate, d.NormalS, Pick(FaultS, d.FaultS, "fault_s"), d.AfterS, Expect, harmful, Note) { Pooler = pooler };
     }
 }
 
@@ -158,6 +161,9 @@ internal sealed record CorpusScenario(
 {
     public bool IsControl => Fault.Kind == CorpusFaults.None;
 
+    /// <summary>Whether the site connects through a PgBouncer.</summary>
+    public bool Pooler { get; init; }
+
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{(IsControl ? "control" : $"{Fault.Kind} at {Fault.Intensity:0.#}")}{(Second is null ? "" : $" + {Second.Kind} at {Second.Intensity:0.#}")}{(Herring is null ? "" : $", herring {Herring.Kind} at {Herring.Intensity:0.#}")}; load {Load}{(Load == CorpusLoads.Steady ? "" : $" x{LoadFactor:0.#}")} at {Rate:0.#} req/s, pool {PoolSize}, fault {FaultS:0.#} s{(Note.Length == 0 ? "" : "; " + Note)}");
+        $"{(IsControl ? "control" : $"{Fault.Kind} at {Fault.Intensity:0.#}")}{(Second is null ? "" : $" + {Second.Kind} at {Second.Intensity:0.#}")}{(Herring is null ? "" : $", herring {Herring.Kind} at {Herring.Intensity:0.#}")}; load {Load}{(Load == CorpusLoads.Steady ? "" : $" x{LoadFactor:0.#}")} at {Rate:0.#} req/s, pool {PoolSize}{(Pooler ? $" through PgBouncer (pool {PoolSize})" : "")}, fault {FaultS:0.#} s{(Note.Length == 0 ? "" : "; " + Note)}");
 }

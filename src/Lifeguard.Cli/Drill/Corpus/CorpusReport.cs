@@ -17,6 +17,11 @@ internal static class CorpusReport
     }
 
     /// <summary>The figures on one screen: what the CLI prints and the top of accuracy.md.</summary>
+    /// <summary>The stated confidence against the measured hit rate, one line per bucket with seconds in it.</summary>
+    public static string CalibrationTable(CorpusScore s) =>
+        "stated confidence  seconds  mean stated  right  measured hit rate\n" + string.Join('\n', s.Calibration.Where(b => b.Seconds > 0).Select(b =>
+            F($"[{b.From:0.00}, {b.To:0.00}){"",6} {b.Seconds,7}  {b.MeanStated,11:0.00}  {b.Right,5}  {b.HitRate,17:P0}")));
+
     public static string Summary(CorpusScore s) => F(
         $"fault scenarios named right: {s.FaultScenariosRight}/{s.FaultScenarios} ({s.Accuracy:P1}); scenarios with a harmful answer: {s.HarmfulScenarios}; controls read healthy: {s.ControlsRight}/{s.Controls} scenarios, {s.ControlHealthyShare:P1} of their seconds; time to the right cause: median {Seconds(s.MedianFirstRightS)}, p95 {Seconds(s.P95FirstRightS)}; mean flicker {s.MeanFlicker:0.##} changes per fault");
 
@@ -35,8 +40,8 @@ internal static class CorpusReport
         md.AppendLine("| cause | scenarios | named | right | precision | recall |").AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var c in s.PerCause) md.AppendLine(F($"| {c.Cause} | {c.Scenarios} | {c.Named} | {c.Right} | {Share(c.Precision)} | {Share(c.Recall)} |"));
         md.AppendLine().AppendLine("## Stated confidence against measured hit rate (seconds naming a cause)").AppendLine();
-        md.AppendLine("| confidence | seconds | right | hit rate |").AppendLine("|---|---:|---:|---:|");
-        foreach (var b in s.Calibration) md.AppendLine(F($"| [{b.From:0.0#}, {b.To:0.0#}) | {b.Seconds} | {b.Right} | {Share(b.HitRate)} |"));
+        md.AppendLine("| confidence | seconds | mean stated | right | hit rate |").AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var b in s.Calibration) md.AppendLine(F($"| [{b.From:0.0#}, {b.To:0.0#}) | {b.Seconds} | {(b.MeanStated is { } m ? m.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {b.Right} | {Share(b.HitRate)} |"));
         md.AppendLine().AppendLine("## Scenarios").AppendLine();
         md.AppendLine("| scenario | kind | expected | verdict | right | first right | right / wrong / unknown / missed | flicker | back to healthy | harmful |");
         md.AppendLine("|---|---|---|---|---|---:|---|---:|---:|---|");

@@ -55,6 +55,21 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
         say($"--- {scenario.Name}: {scenario.Description}");
         var injected = new List<IFaultInjector>();
         SiteProcess? site = null;
+        // The pooler scenarios' PgBouncer, in front of the relay with the site's pool size, as the pooler drill starts it;
+        // it outlives the faults (the site connects through it to the end).
+        await using var bouncer = scenario.Pooler ? await DrillFaults.StartPoolerAsync(env, pool, ct).ConfigureAwait(false) : null;
+        (DrillPgBouncer, string)? pooler = null;
+        if (bouncer is not null)
+        {
+            // The site through PgBouncer in transaction mode, its diagnoser reading the pooler's admin console and the
+            // server directly: the setup docs/pooler.md describes.
+            cs.Port = bouncer.Port;
+            cs.NoResetOnClose = true;
+            settings["Lifeguard__Diagnosis__Pooler__ConnectionString"] = bouncer.AdminConnectionString;
+            settings["Lifeguard__Diagnosis__Postgres__ConnectionString"] = env.Database.DirectConnectionString;
+            pooler = (bouncer, cs.ConnectionString);
+            say(F($"PgBouncer (transaction mode, pool {pool}) on 127.0.0.1:{bouncer.Port}; the site connects through it"));
+        }
         try
         {
             site = await SiteProcess.StartAsync(env.Database.Checkout, cs.ConnectionString, settings, ct).ConfigureAwait(false);
@@ -82,7 +97,7 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
                 // The herring first: it must be in place before a restart takes the server away.
                 foreach (var draw in new[] { scenario.Herring, scenario.Fault, scenario.Second }.OfType<CorpusFaultDraw>())
                 {
-                    var fault = CorpusFaults.Create(draw, scenario, env, () => site!.Url);
+                    var fault = CorpusFaults.Create(draw, scenario, env, () => site!.Url, pooler);
                     if (fault is null) continue;
                     injected.Add(fault);
                     await fault.InjectAsync(ct).ConfigureAwait(false);

@@ -81,31 +81,44 @@ internal sealed record CorpusScore
 /// <summary>One cause's row of the matrix: scenarios that were this cause, verdicts that named it, both.</summary>
 internal sealed record CauseAccuracy(string Cause, int Scenarios, int Named, int Right, double? Precision, double? Recall);
 
-/// <summary>Seconds a cause was named with a stated confidence in [From, To), and how often it was an acceptable cause.</summary>
-internal sealed record ConfidenceBucket(double From, double To, int Seconds, int Right)
+/// <summary>Seconds a cause was named with a stated confidence in [From, To), their mean stated confidence, and how
+/// often the cause was acceptable.</summary>
+internal sealed record ConfidenceBucket(double From, double To, int Seconds, int Right, double? MeanStated = null)
 {
     public double? HitRate => Seconds == 0 ? null : Math.Round(Right / (double)Seconds, 3);
 
     private static readonly double[] Edges = [0, 0.4, 0.6, 0.7, 0.8, 0.9, 1.01];
 
     /// <summary>Every second a cause other than healthy or unknown was named while the fault was in (or, in a control, at
-    /// any time: there every named cause is wrong).</summary>
-    public static IReadOnlyList<ConfidenceBucket> Of(IReadOnlyList<(CorpusTraceHeader Header, IReadOnlyList<AnsweredSecond> Answers)> runs)
+    /// any time: there every named cause is wrong), with its stated confidence and whether it was acceptable.</summary>
+    public static IEnumerable<(double Confidence, bool Right)> Named(IReadOnlyList<(CorpusTraceHeader Header, IReadOnlyList<AnsweredSecond> Answers)> runs)
     {
-        var seconds = new int[Edges.Length - 1];
-        var right = new int[Edges.Length - 1];
+        ArgumentNullException.ThrowIfNull(runs);
         foreach (var (header, answers) in runs)
         {
             foreach (var a in answers)
             {
                 if (a.Cause is DiagnosisCauses.Healthy or DiagnosisCauses.Unknown) continue;
                 if (!header.IsControl && a.Phase != CorpusPhases.Fault) continue;
-                var i = Math.Max(0, Array.FindLastIndex(Edges, e => a.Confidence >= e));
-                i = Math.Min(i, seconds.Length - 1);
-                seconds[i]++;
-                if (!header.IsControl && header.Accept.Contains(a.Cause)) right[i]++;
+                yield return (a.Confidence, !header.IsControl && header.Accept.Contains(a.Cause));
             }
         }
-        return [.. Enumerable.Range(0, seconds.Length).Select(i => new ConfidenceBucket(Edges[i], Math.Min(1, Edges[i + 1]), seconds[i], right[i]))];
+    }
+
+    public static IReadOnlyList<ConfidenceBucket> Of(IReadOnlyList<(CorpusTraceHeader Header, IReadOnlyList<AnsweredSecond> Answers)> runs)
+    {
+        var seconds = new int[Edges.Length - 1];
+        var right = new int[Edges.Length - 1];
+        var stated = new double[Edges.Length - 1];
+        foreach (var (confidence, ok) in Named(runs))
+        {
+            var i = Math.Max(0, Array.FindLastIndex(Edges, e => confidence >= e));
+            i = Math.Min(i, seconds.Length - 1);
+            seconds[i]++;
+            stated[i] += confidence;
+            if (ok) right[i]++;
+        }
+        return [.. Enumerable.Range(0, seconds.Length).Select(i => new ConfidenceBucket(Edges[i], Math.Min(1, Edges[i + 1]), seconds[i], right[i],
+            seconds[i] == 0 ? null : Math.Round(stated[i] / seconds[i], 3)))];
     }
 }

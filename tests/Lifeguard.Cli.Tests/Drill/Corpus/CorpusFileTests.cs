@@ -16,15 +16,29 @@ public sealed class CorpusFileTests
 
         file.Scenarios.Count.ShouldBeGreaterThanOrEqualTo(60);
         var faults = file.Scenarios.Where(s => s.Fault != CorpusFaults.None).ToList();
-        // pooler_saturated needs a PgBouncer in front of the site, which the corpus runner does not build yet
-        // (drill --fault pooler covers it live; docs/accuracy.md names the gap)
-        foreach (var cause in CauseMitigations.Causes.Where(c => c != DiagnosisCause.PoolerSaturated).Select(DiagnosisCauses.NameOf))
+        foreach (var cause in CauseMitigations.Causes.Select(DiagnosisCauses.NameOf))
             faults.Count(s => s.Expect[0] == cause).ShouldBeGreaterThanOrEqualTo(5, cause);
         file.Scenarios.Count(s => s.Fault == CorpusFaults.None).ShouldBeGreaterThanOrEqualTo(10);
         file.Scenarios.ShouldContain(s => s.Fault == CorpusFaults.None && s.Load == CorpusLoads.Busy);
+        // The pooler's red herring: a PgBouncer in front, healthy under busy traffic.
+        file.Scenarios.ShouldContain(s => s.Fault == CorpusFaults.None && s.Pooler && s.Load == CorpusLoads.Busy);
         faults.Count(s => s.Second is not null).ShouldBeGreaterThanOrEqualTo(4);
         file.Scenarios.Count(s => s.Herring is not null).ShouldBeGreaterThanOrEqualTo(10);
         foreach (var herring in CorpusFaults.Herrings) file.Scenarios.ShouldContain(s => s.Herring == herring, herring);
+    }
+
+    [Fact]
+    public void Draw_PoolerFaultsAndThePoolerControl_PutAPgBouncerInFrontOfTheSite()
+    {
+        var drawn = CorpusFile.Load(Shipped).Draw(1, []).ToDictionary(s => s.Name);
+
+        drawn.Values.Where(s => s.Fault.Kind is CorpusFaults.PoolerShrunk or CorpusFaults.PoolerHeld).Count().ShouldBeGreaterThanOrEqualTo(5);
+        drawn.Values.Where(s => s.Fault.Kind is CorpusFaults.PoolerShrunk or CorpusFaults.PoolerHeld).ShouldAllBe(s => s.Pooler);
+        drawn["control-pooler-busy"].Pooler.ShouldBeTrue();
+        drawn["control-busy"].Pooler.ShouldBeFalse();
+        drawn["pooler-severe"].Harmful.ShouldContain(DiagnosisCauses.PoolTooSmall);
+        drawn["pooler-severe"].Harmful.ShouldContain(DiagnosisCauses.DatabaseUnavailable);
+        drawn["pooler-severe"].Description.ShouldContain("through PgBouncer");
     }
 
     [Fact]

@@ -24,6 +24,21 @@ public sealed class CorpusReplayCommandTests
     }
 
     [Fact]
+    public async Task Replay_WriteCalibration_RegeneratesTheCommittedCalibration()
+    {
+        using var cli = new CliRunner();
+        var path = cli.PathFor("calibration.json");
+
+        var (exit, _, _) = await cli.RunAsync("drill", "--replay", Traces, "--write-calibration", path);
+
+        exit.ShouldBe(0, cli.Progress);
+        using var written = JsonDocument.Parse(File.ReadAllText(path));
+        using var committed = JsonDocument.Parse(File.ReadAllText(Path.Combine(Checkout.Find().Root, "src", "Lifeguard", "Diagnosis", "confidence-calibration.json")));
+        written.RootElement.GetProperty("blocks").GetArrayLength().ShouldBeGreaterThan(1);
+        written.RootElement.GetProperty("blocks").GetRawText().ShouldBe(committed.RootElement.GetProperty("blocks").GetRawText());
+    }
+
+    [Fact]
     public async Task Replay_BaselineAboveWhatTheRulesAchieve_FailsNamingTheRegression()
     {
         using var cli = new CliRunner();
