@@ -76,7 +76,7 @@ internal static class DiagnosisRules
         // A fleet: this instance's slots are part of the cause when a sibling is refused, even if it is not (issue 22).
         var siblingsRefused = Fleet.FleetEvidence.SiblingsRefused(s);
         // A governed fleet: requests queue on the governor's share instead of being refused; the slots are still the limit.
-        var governed = Fleet.FleetEvidence.GovernorQueue(s);
+        var governed = Fleet.FleetEvidence.GovernorQueue(s) && !AbsorbedBurst(s.Pool!, o);
         if (refused == 0 && !sourceRefused && !full && !siblingsRefused && !governed) return null;
         var evidence = new List<string>();
         if (refused > 0) evidence.Add(F($"app: {refused} connection open(s) refused in the last second: too many connections (SQLSTATE 53300)"));

@@ -53,20 +53,27 @@ public sealed class FleetEvidenceTests
     {
         // Seen in the fleet drill: pinned at the cap with requests waiting read pool_too_small, "raise Maximum Pool Size
         // above 4", for a pool of 60 the governor holds to its share of the server's slots.
-        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 6) with { Max = 4, WaitP99Ms = 120 }, Server(Governed(4, 7), 40)));
+        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 9) with { Max = 4, WaitP99Ms = 900 }, Server(Governed(4, 7), 40)));
 
         last.Cause.ShouldBe(DiagnosisCause.ConnectionLimit);
         last.Summary.ShouldContain("the governor holds this instance to its share");
-        last.Evidence.ShouldContain(e => e.StartsWith("fleet: the governor caps this instance at 4 of its pool's 60 connection(s)", StringComparison.Ordinal) && e.Contains("its load needs 7") && e.Contains("6 request(s) wait here"));
+        last.Evidence.ShouldContain(e => e.StartsWith("fleet: the governor caps this instance at 4 of its pool's 60 connection(s)", StringComparison.Ordinal) && e.Contains("its load needs 7") && e.Contains("9 request(s) wait here"));
         last.Remedy.ShouldContain("Raising Maximum Pool Size changes nothing");
         last.Remedy.ShouldNotContain("Raise Maximum Pool Size");
+    }
+
+    [Fact]
+    public void Observe_GovernedInstanceWithAShallowShortQueue_IsABurstNotTheFleet()
+    {
+        // As without the governor: a queue the pool absorbs at once (at most 1.5 per connection, wait p99 under 800 ms).
+        Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 5) with { Max = 4, WaitP99Ms = 200 }, Server(Governed(4, 5), 40))).Cause.ShouldBe(DiagnosisCause.Healthy);
     }
 
     [Fact]
     public void Observe_SameQueueWithoutTheGovernor_IsThePoolTooSmall()
     {
         // The control: the same pinned, queueing pool with its own maximum at 4 and no governor is the pool's size.
-        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 6) with { Max = 4, WaitP99Ms = 120 }, Server(Fleet("a", 0, 0) with { Instances = [new() { Service = "web", Instance = "a", PoolMax = 4 }] }, 40)));
+        var last = Run(i => new DiagnosisSample(T0.AddSeconds(i), Pool(4, waiters: 9) with { Max = 4, WaitP99Ms = 900 }, Server(Fleet("a", 0, 0) with { Instances = [new() { Service = "web", Instance = "a", PoolMax = 4 }] }, 40)));
 
         last.Cause.ShouldBe(DiagnosisCause.PoolTooSmall);
     }
