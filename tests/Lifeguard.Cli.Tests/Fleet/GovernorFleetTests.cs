@@ -24,9 +24,6 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
     private const int UsersPerSite = 5;
     private const string Service = "Lifeguard.Website";
 
-    // the registry's default heartbeat (Lifeguard:Fleet:HeartbeatInterval)
-    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
-
     [Fact]
     public async Task Governor_FleetOversubscribingTheServerThroughACrashAndAJoin_StaysWithinTheBudgetAndNothingIsRefused()
     {
@@ -42,14 +39,16 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
         await using var sampler = new FleetSampler(db.ConnectionString);
         try
         {
-            // Three instances under load.
-            var started = await Task.WhenAll(new[] { "gov-1", "gov-2", "gov-3" }.Select(n => StartSiteAsync(checkout, db, n, ct)));
-            for (var i = 0; i < started.Length; i++)
-            {
-                sites[$"gov-{i + 1}"] = started[i];
-                loads.Add(StartLoad(started[i], firstUser: 1 + i * UsersPerSite, ct));
-            }
+            // Three instances under load, joining one after the other as a rolling deploy or an autoscaler adds them: each
+            // newcomer's own two connections (registry, server reader) come out of the reserve the others left.
             sampler.Start();
+            for (var i = 0; i < 3; i++)
+            {
+                var name = $"gov-{i + 1}";
+                sites[name] = await StartSiteAsync(checkout, db, name, ct);
+                loads.Add(StartLoad(sites[name], firstUser: 1 + i * UsersPerSite, ct));
+                await sampler.WaitForAsync(s => s.Claims.GetValueOrDefault(name) >= 1, TimeSpan.FromSeconds(30), name + " claiming", ct);
+            }
             await sampler.WaitForAsync(s => s.Claims.Count(c => c.Value >= 1) == 3 && s.FleetSessions > 0, TimeSpan.FromSeconds(30), "3 instances claiming", ct);
             await Task.Delay(TimeSpan.FromSeconds(4), ct);
             var before = sampler.Latest!;
@@ -114,13 +113,11 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
             }
 
             sampler.Samples.Count.ShouldBeGreaterThan(50);
-            // The claims stay within the budget the governor last saw: when new clients take slots (three instances
-            // starting at once: each one's registry and server-reader connections are other clients to the first one's
-            // step) the budget shrinks at once and the claims follow at the next heartbeat. So each sample's claims are
-            // held to the largest budget of the heartbeat interval before it; the hard line is that nothing is refused.
-            var samples = sampler.Samples.ToList();
-            var over = samples.Where(s => s.Claims.Values.Sum() > samples.Where(p => p.At <= s.At && p.At >= s.At - HeartbeatInterval).Max(p => p.Budget)).ToList();
-            over.ShouldBeEmpty($"claims over the budget of the last heartbeat interval at {over.Count} sample(s), first: {over.FirstOrDefault()}");
+            // The claims stay within the slots the other clients leave at every sample, through the joins, the crash
+            // and the newcomer. (Several instances starting in the same second exceed the reserve for up to a heartbeat:
+            // docs/fleet.md, Limits.)
+            var over = sampler.Samples.Where(s => s.Claims.Values.Sum() > s.Budget).ToList();
+            over.ShouldBeEmpty($"claims over the budget at {over.Count} sample(s), first: {over.FirstOrDefault()}");
             sampler.Samples.Sum(s => s.Refused).ShouldBe(0, "connections refused by the server, counted by the instances");
             var refused = ReadFrom(small.ServerLog, logStart).Split('\n')
                 .Where(l => l.Contains("too many clients", StringComparison.Ordinal) || l.Contains("remaining connection slots", StringComparison.Ordinal)).ToList();
