@@ -41,12 +41,17 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
         {
             // Three instances under load, joining one after the other as a rolling deploy or an autoscaler adds them: each
             // newcomer's own two connections (registry, server reader) come out of the reserve the others left.
-            sampler.Start();
             for (var i = 0; i < 3; i++)
             {
                 var name = $"gov-{i + 1}";
                 sites[name] = await StartSiteAsync(checkout, db, name, ct);
                 loads.Add(StartLoad(sites[name], firstUser: 1 + i * UsersPerSite, ct));
+                // the first instance creates the registry; the sampler reads it from then on
+                if (i == 0)
+                {
+                    await RegistryCreatedAsync(db.ConnectionString, ct);
+                    sampler.Start();
+                }
                 await sampler.WaitForAsync(s => s.Claims.GetValueOrDefault(name) >= 1, TimeSpan.FromSeconds(30), name + " claiming", ct);
             }
             await sampler.WaitForAsync(s => s.Claims.Count(c => c.Value >= 1) == 3 && s.FleetSessions > 0, TimeSpan.FromSeconds(30), "3 instances claiming", ct);
@@ -131,6 +136,18 @@ public sealed class GovernorFleetTests(SmallCluster small) : IClassFixture<Small
             await Task.WhenAll(loads.Select(l => l.Run.ContinueWith(_ => { }, TaskScheduler.Default)));
             foreach (var site in sites.Values) await site.DisposeAsync();
         }
+    }
+
+    private static async Task RegistryCreatedAsync(string cs, CancellationToken ct)
+    {
+        await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+        await c.OpenAsync(ct);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200, ct))
+        {
+            await using var cmd = new NpgsqlCommand("SELECT to_regclass('lifeguard.fleet_instances') IS NOT NULL", c);
+            if ((bool)(await cmd.ExecuteScalarAsync(ct))!) return;
+        }
+        throw new TimeoutException("the first instance did not create the fleet registry within 30 s");
     }
 
     private static string Describe(FleetSample s) => string.Join(" ", s.Claims.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
