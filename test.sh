@@ -14,6 +14,7 @@ finish() {
   local names
   names=$(cat ${log:-} ${dlog:-} 2>/dev/null | grep -E '^\[xUnit\.net [0-9:.]+\] +.* \[FAIL\]$' | sed -E 's/^\[xUnit\.net ([0-9:.]+)\] +/  \1 /; s/ \[FAIL\]$//' | head -40)
   if [ -n "$names" ]; then echo "failed tests, as logged (the first is often the cause of the rest):"; echo "$names"; fi
+  echo "test.sh: ${SECONDS} s in all"
   if [ "$skipped" -gt 0 ]; then echo "tests: $passed passed, $failed failed, $skipped skipped"
   else echo "tests: $passed passed, $failed failed"; fi
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
@@ -32,7 +33,7 @@ eng/pg.sh start --data "$data" --port "$port" || { echo "test.sh: PostgreSQL did
 export LIFEGUARD_TEST_PG; LIFEGUARD_TEST_PG=$(eng/pg.sh url --data "$data" --port "$port")
 export LIFEGUARD_TEST_PG_DATA; LIFEGUARD_TEST_PG_DATA=$(readlink -f "$data")
 
-echo "== build"
+echo "== build (at ${SECONDS} s)"
 if ! dotnet build Lifeguard.slnx -c Release -v quiet -nologo; then
   echo "test.sh: build failed"; failed=1; finish
 fi
@@ -49,7 +50,7 @@ count_summaries() {
   summaries=$n
 }
 
-echo "== dotnet test"
+echo "== dotnet test (at ${SECONDS} s)"
 log=$(mktemp)
 dotnet test Lifeguard.slnx -c Release --no-build -nologo --filter "Category!=Drill" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
@@ -64,7 +65,7 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then echo "test.sh: dotnet test exite
 # Tool-level suites (promtool, shell checks): each eng/suites/*.sh prints `suite: N passed, N failed`.
 for suite in eng/suites/*.sh; do
   [ -e "$suite" ] || continue
-  echo "== $suite"
+  echo "== $suite (at ${SECONDS} s)"
   out=$(bash "$suite" 2>&1); src=$?
   echo "$out"
   last=$(grep -E '^suite: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
@@ -78,7 +79,7 @@ done
 # drill reporting to a real incident service, IncidentLinkDrillTests), the fleet without and with the governor
 # (FleetDrillTests, GovernorFleetTests) and the
 # accuracy corpus's quick slice (QuickCorpusTests, against bench/corpus/quick-baseline.json).
-echo "== quick drills (SlotFillerTests, AdmissionDrillTests, FaultDrillTests, IncidentLinkDrillTests, FleetDrillTests, GovernorFleetTests, QuickCorpusTests)"
+echo "== quick drills at ${SECONDS} s (SlotFillerTests, AdmissionDrillTests, FaultDrillTests, IncidentLinkDrillTests, FleetDrillTests, GovernorFleetTests, QuickCorpusTests)"
 dlog=$(mktemp)
 # The slot filler's own test (Lifeguard.Testing) first: it takes every slot of the cluster, so it too runs alone.
 dotnet test tests/Lifeguard.Testing.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee "$dlog"
