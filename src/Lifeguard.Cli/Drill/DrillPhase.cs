@@ -32,4 +32,29 @@ internal sealed record DrillPhase
     public double HoldP99Ms { get; init; }
     public double LeasesPerRequest { get; init; }
     public required SortedDictionary<string, long> ErrorsByKind { get; init; }
+
+    /// <summary>A phase as its users saw it (the load's summary); the pool's figures are the caller's to add.</summary>
+    public static DrillPhase FromLoad(string name, Load.LoadSummary summary, double shareSlow, double startS, double endS)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new DrillPhase
+        {
+            Name = name,
+            StartS = Math.Round(startS, 1),
+            EndS = Math.Round(endS, 1),
+            Requests = summary.Requests,
+            Errors = summary.Errors,
+            ErrorRate = summary.ErrorRate,
+            P50Ms = summary.P50Ms,
+            P99Ms = summary.P99Ms,
+            ShareOver10s = summary.ShareOver10s,
+            ShareOverSlo = summary.ShareOverSlo,
+            ShareSlow = shareSlow,
+            ServedP50Ms = summary.ServedP50Ms,
+            ServedP99Ms = summary.ServedP99Ms,
+            RetryLater = summary.RetryLater,
+            RetryLaterP99Ms = summary.RetryLaterP99Ms,
+            ErrorsByKind = summary.ErrorsByKind,
+        };
+    }
 }

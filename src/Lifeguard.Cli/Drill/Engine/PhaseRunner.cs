@@ -42,32 +42,16 @@ internal sealed class PhaseRunner(DrillOptions options, DrillTimeline timeline, 
 
         var wait = last.WaitTotal.Since(first.WaitTotal);
         var use = last.HoldTotal.Since(first.HoldTotal);
-        return new DrillPhase
+        return DrillPhase.FromLoad(plan.Kind.WireName(), summary, recorder.ShareOverSlow(), phaseStart, timeline.Now) with
         {
-            Name = plan.Kind.WireName(),
             MaxPoolSize = plan.PoolSize,
             AdmissionBudgetMs = plan.Admission?.TotalMilliseconds,
             RateRps = plan.Rate,
-            StartS = Math.Round(phaseStart, 1),
-            EndS = Math.Round(timeline.Now, 1),
-            Requests = summary.Requests,
-            Errors = summary.Errors,
-            ErrorRate = summary.ErrorRate,
-            P50Ms = summary.P50Ms,
-            P99Ms = summary.P99Ms,
-            ShareOver10s = summary.ShareOver10s,
-            ShareOverSlo = summary.ShareOverSlo,
-            ShareSlow = recorder.ShareOverSlow(),
-            ServedP50Ms = summary.ServedP50Ms,
-            ServedP99Ms = summary.ServedP99Ms,
-            RetryLater = summary.RetryLater,
-            RetryLaterP99Ms = summary.RetryLaterP99Ms,
             AdmissionRejections = last.Rejections - first.Rejections,
             PoolWaitP99Ms = Ms(wait.Quantile(0.99)),
             HoldMeanMs = Ms(use.Mean),
             HoldP99Ms = Ms(use.Quantile(0.99)),
             LeasesPerRequest = summary.Requests == 0 ? 0 : Math.Round((double)(use.Count + (last.Timeouts - first.Timeouts)) / summary.Requests, 2),
-            ErrorsByKind = summary.ErrorsByKind,
         };
     }
 

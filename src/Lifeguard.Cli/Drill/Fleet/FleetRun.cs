@@ -184,27 +184,11 @@ internal sealed class FleetRun(DrillEnvironment env, FleetCluster cluster, Fleet
         }).ToList();
         var waitP99 = Enumerable.Range(0, probes.Count).Select(i => firstPools[i] is { } a && lastPools[i] is { } b ? b.WaitTotal.Since(a.WaitTotal).Quantile(0.99) : double.NaN)
             .Where(x => !double.IsNaN(x)).DefaultIfEmpty(0).Max();
-        var phaseResult = new DrillPhase
+        var phaseResult = DrillPhase.FromLoad(phase, summary, recorder.ShareOverSlow(), start, end) with
         {
-            Name = phase,
             MaxPoolSize = options.FleetPoolSize,
             RateRps = Math.Round(summary.ThroughputRps, 1),
-            StartS = Math.Round(start, 1),
-            EndS = Math.Round(end, 1),
-            Requests = summary.Requests,
-            Errors = summary.Errors,
-            ErrorRate = summary.ErrorRate,
-            P50Ms = summary.P50Ms,
-            P99Ms = summary.P99Ms,
-            ShareOver10s = summary.ShareOver10s,
-            ShareOverSlo = summary.ShareOverSlo,
-            ShareSlow = recorder.ShareOverSlow(),
-            ServedP50Ms = summary.ServedP50Ms,
-            ServedP99Ms = summary.ServedP99Ms,
-            RetryLater = summary.RetryLater,
-            RetryLaterP99Ms = summary.RetryLaterP99Ms,
             PoolWaitP99Ms = Math.Round(waitP99 * 1000, 3),
-            ErrorsByKind = summary.ErrorsByKind,
         };
         var overBudget = readings.Count(r => r.ClaimSum is { } sum && sum > readings.Where(p => p.At <= r.At && p.At >= r.At - HeartbeatInterval).Max(p => p.Budget));
         var run = new DrillFleetRun(
