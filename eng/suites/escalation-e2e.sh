@@ -19,7 +19,6 @@ source eng/monitoring/lib.sh
 # shellcheck source=eng/suites/lib/checks.sh
 source eng/suites/lib/checks.sh
 TOTAL_CHECKS=8   # every check below
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 work=$root/.data/escalation-e2e-$$
 run_pid=""; hook_pid=""; site_port=""; pg_port=""

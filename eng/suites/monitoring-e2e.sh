@@ -44,7 +44,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$work"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 field() { sed -nE "s/.*(^|;) *$1=([^;]*).*/\\2/ip" <<<"$2"; }
 
 # --- prerequisites: a missing one is a failure (never a silent pass) -------------------------

@@ -8,11 +8,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-passed=0; failed=0
-ok() { echo "ok   - $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL - $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=lib/checks.sh
+. eng/suites/lib/checks.sh
 # free_run N: a port P with P..P+N-1 all free (the fleet's interleaved site and management ports)
 free_run() {
   python3 - "$1" <<'PY'
