@@ -9,11 +9,16 @@ public sealed record ServerSignals
     public string? Error { get; init; }
     /// <summary>The typed kind of that error.</summary>
     public ConnectionErrorKind? ErrorKind { get; init; }
-    /// <summary>Round trip of a trivial query.</summary>
+    /// <summary>Round trip of a trivial query: the fastest of a few back to back (a slower wire slows each of them, a
+    /// CPU-starved host only some).</summary>
     public double RoundTripMs { get; init; }
     /// <summary>How late a 1 ms timer ran on the sampling host just before that round trip: the host's own scheduling
     /// delay, which lengthens a round trip as a slower network does; null when not measured.</summary>
     public double? HostLagMs { get; init; }
+    /// <summary>Share of the time since the previous sample (0..1) in which some task on the sampling host waited for a
+    /// CPU (Linux pressure stall information); null where it cannot be read. A host whose tasks queue for a core wakes
+    /// late for replies, which lengthens round trips as a slower network does.</summary>
+    public double? HostCpuPressure { get; init; }
     /// <summary>When the server (postmaster) started.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>Whether the start time changed since the previous answer: the server restarted.</summary>

@@ -230,6 +230,8 @@ public sealed class Diagnoser
         }
         if (sample.Server is { Reachable: true, HostLagMs: { } lag } && lag >= 1)
             evidence.Add(F($"this host: a 1 ms timer ran {lag:0.0} ms late (the application's threads wait for a CPU)"));
+        if (sample.Server is { Reachable: true, HostCpuPressure: >= 0.1 and var pressure })
+            evidence.Add(F($"this host: some task waited for a CPU {pressure * 100:0}% of the time"));
         var remedy = "Read the history on /lifeguard and the server's pg_stat_activity; if the server side is not observed, configure it (AddLifeguardPostgres).";
         if (appSide)
             remedy = "The database is idle while requests wait: look at the application side first, its CPU (the process, garbage collection, anything else burning the host's cores) and work done while holding a connection. " + remedy;

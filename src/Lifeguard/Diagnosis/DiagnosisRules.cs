@@ -165,7 +165,7 @@ internal static class DiagnosisRules
         var holdGrew = HoldGrew(s.Pool, b, o);
         // Longer holds alone, on a host that wakes late for every reply, are the host's, not the queries'; while the
         // pooler queues, a hold includes the wait for its server connection.
-        if (slowed.Count == 0 && (!holdGrew || HostStarved(s.Server, b, o) || PoolerQueues(s, o))) return null;
+        if (slowed.Count == 0 && (!holdGrew || HostStarved(s.Server, b, o) || PoolerQueues(s, o) || HeldBetweenStatements(s, o))) return null;
         var evidence = new List<string>();
         foreach (var x in slowed.Take(5))
             evidence.Add(F($"statement {x.QueryId}: mean {x.RecentMeanMs:0.0} ms vs {x.BaselineMeanMs:0.00} ms before (x{x.Growth:0}), {x.CallsPerSecond:0.#} calls/s, {x.ShareOfExecution:P0} of server time: {x.Query}"));
@@ -190,6 +190,13 @@ internal static class DiagnosisRules
     private static bool HostStarved(ServerSignals? server, DiagnosisBaseline b, DiagnosisOptions o) =>
         server is { Reachable: true, HostLagMs: { } lag } && b.RoundTripMs is { } normal
         && server.RoundTripMs - normal >= o.RoundTripMinIncreaseMs && lag >= o.HostLagShareOfRoundTrip * (server.RoundTripMs - normal);
+
+    // Longer holds while the server sees most of the leased connections run no statement: the time goes between
+    // statements, in the application (its host short of CPU, work or a remote call while holding a connection), not in
+    // the queries (seen: a site next to processes spinning its host's cores read as slow_queries, no statement slower).
+    private static bool HeldBetweenStatements(DiagnosisSample s, DiagnosisOptions o) =>
+        s is { Pool: { InUse: > 0 } p, Server: { Reachable: true, ApplicationName.Length: > 0 } server }
+        && server.AppActive < p.InUse * o.HeldIdleShare;
 
     private static bool HoldGrew(PoolSecond? p, DiagnosisBaseline b, DiagnosisOptions o) =>
         p is { Returned: > 0 } && b.HoldP99Ms is { } normal
@@ -241,6 +248,7 @@ internal static class DiagnosisRules
             F($"server: {server.ActiveOnCpu} session(s) on CPU of {server.Cores:0.#} core(s), no statement slower: execution did not grow"),
         };
         if (server.HostLagMs is { } hostLag) evidence.Add(F($"this host: a 1 ms timer ran {hostLag:0.0} ms late, so the host's scheduling does not explain it"));
+        if (server.HostCpuPressure is { } pressure) evidence.Add(F($"this host: some task waited for a CPU {pressure * 100:0}% of the time"));
         if (s.Pool is { } p) evidence.Add(F($"pool: hold p99 {p.HoldP99Ms:0.0} ms, {p.InUse}/{p.Max} in use, {p.Waiters} waiting"));
         return new RuleFinding(DiagnosisCause.NetworkLatency,
             F($"The network to the database got slower: a round trip takes {server.RoundTripMs:0} ms instead of {normal:0.0} ms."),

@@ -58,4 +58,16 @@ public sealed class ProcStatTests
     [Fact]
     public void CountProcessors_Cpuinfo_OneEntryPerProcessor() =>
         ProcStat.CountProcessors(["processor\t: 0", "model name\t: x", "", "processor\t: 1", "flags\t: fpu"]).ShouldBe(2);
+
+    [Fact]
+    public void ParseSomeTotal_PressureFile_TheSomeLinesCumulativeStall()
+    {
+        HostCpuPressure.ParseSomeTotal([
+            "some avg10=13.73 avg60=30.65 avg300=34.85 total=5403655728",
+            "full avg10=0.00 avg60=0.00 avg300=0.00 total=0",
+        ]).ShouldBe(5403655728);
+        HostCpuPressure.ParseSomeTotal(["full avg10=0.00 avg60=0.00 avg300=0.00 total=12"]).ShouldBeNull(); // no "some" line
+        HostCpuPressure.ParseSomeTotal(["some avg10=1.00 total=x"]).ShouldBeNull();
+        HostCpuPressure.ParseSomeTotal([]).ShouldBeNull();
+    }
 }

@@ -32,6 +32,9 @@ public sealed class DedicatedConnectionTests
             signals.ApplicationName.ShouldBe("diag-one-app"); // the app's sessions are told apart by its Application Name
             signals.HostLagMs.ShouldNotBeNull("the host's own timer lag is measured beside every round trip (network_latency needs it)");
             signals.HostLagMs.Value.ShouldBeGreaterThanOrEqualTo(0);
+            // Pressure is a share of the time since the previous sample: from the second one, where Linux reports it.
+            if (i > 0 && File.Exists("/proc/pressure/cpu")) signals.HostCpuPressure.ShouldNotBeNull("the host's CPU pressure (PSI) is read beside the round trip");
+            signals.HostCpuPressure.GetValueOrDefault().ShouldBeInRange(0, 1);
             var sessions = (await observer.QueryAsync<int>("SELECT pid FROM pg_stat_activity WHERE application_name = @name", new { name })).ToList();
             sessions.Count.ShouldBe(1, $"sample {i}: sessions {string.Join(",", sessions)}");
             pids.Add(sessions[0]);

@@ -104,6 +104,17 @@ public sealed class DiagnoserTests
         last.Evidence.ShouldContain(e => e.Contains("hold p99 80.0 ms vs 12.0 ms normally"));
     }
 
+    [Theory]
+    [InlineData(0, DiagnosisCause.Healthy)]      // held between statements: the app's side (a neighbour starving its host), not the queries
+    [InlineData(1, DiagnosisCause.Healthy)]
+    [InlineData(4, DiagnosisCause.SlowQueries)]  // every leased connection runs a statement: the queries take the time
+    public void Observe_HoldsGrewWithoutASlowerStatement_SlowQueriesOnlyWhenTheServerRunsTheAppsStatements(int appActive, DiagnosisCause expected)
+    {
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(inUse: 4, holdP99: 80), Server() with { ApplicationName = "Lifeguard.Website", AppActive = appActive }))[^1];
+        last.Cause.ShouldBe(expected);
+    }
+
     [Fact]
     public void Observe_HoldsGrewOnOneRoute_NamesTheOperationTakingTheConnectionTime()
     {

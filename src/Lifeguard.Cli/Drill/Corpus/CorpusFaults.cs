@@ -21,6 +21,8 @@ internal static class CorpusFaults
     public const string IdleClient = "idle-client";
     /// <summary>Red herring: this host's CPU kept busy by another process's threads (intensity: threads), not the database's.</summary>
     public const string HostNoise = "host-noise";
+    /// <summary>Red herring: other processes on this host spinning its cores (intensity: processes), a noisy neighbour.</summary>
+    public const string Neighbour = "neighbour";
 
     /// <summary>Fault: the pooler's pool for the site's pair shrunk to intensity server connections (1: the pooler drill's
     /// own fault, one connection shared with a batch job). Puts a PgBouncer in front of the site.</summary>
@@ -39,7 +41,7 @@ internal static class CorpusFaults
     /// <summary>Faults that need a PgBouncer in front of the site.</summary>
     public static bool NeedsPooler(string kind) => kind is PoolerShrunk or PoolerHeld;
 
-    public static IReadOnlyList<string> Herrings { get; } = [ReportHerring, LockElsewhere, IdleClient, HostNoise];
+    public static IReadOnlyList<string> Herrings { get; } = [ReportHerring, LockElsewhere, IdleClient, HostNoise, Neighbour];
 
     /// <summary>Answers whose remedy hurts when they are not the cause: growing the pool, ending a session that is not
     /// the root blocker, ending another client's sessions for slots.</summary>
@@ -78,6 +80,7 @@ internal static class CorpusFaults
             LockElsewhere => new ElsewhereLock(direct),
             IdleClient => new IdleClient(direct, n),
             HostNoise => new HostNoise(n),
+            Neighbour => new NoisyNeighbour(n),
             // One connection: the pooler drill's own fault, as it is (with its batch job); more: the pool shrunk, nothing else.
             PoolerShrunk => n <= PoolerShrink.ShrunkSize
                 ? new PoolerShrink(pooler!.Value.Bouncer, pooler.Value.Bouncer.PoolSize, pooler.Value.SiteConnectionString)
