@@ -84,7 +84,8 @@ dlog=$(mktemp)
 # The slot filler's own test (Lifeguard.Testing) first: it takes every slot of the cluster, so it too runs alone.
 dotnet test tests/Lifeguard.Testing.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee "$dlog"
 frc=${PIPESTATUS[0]}
-dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee -a "$dlog"
+# Normal verbosity: each drill's own duration is logged (where the run's minutes go).
+dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "Category=Drill" --logger "console;verbosity=normal" 2>&1 | tee -a "$dlog"
 drc=${PIPESTATUS[0]}
 [ "$frc" -ne 0 ] && drc=$frc
 count_summaries "$dlog"
