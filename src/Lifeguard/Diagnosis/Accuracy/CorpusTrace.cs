@@ -42,13 +42,28 @@ internal sealed record CorpusTrace(CorpusTraceHeader Header, IReadOnlyList<Corpu
         return new CorpusTrace(header, seconds);
     }
 
-    /// <summary>Every trace in <paramref name="directory"/>, by scenario name.</summary>
+    /// <summary>Every trace in <paramref name="directory"/> and its subdirectories (one per recorded run, e.g. seed-2/),
+    /// by scenario name. A scenario recorded in several runs is named with its seed (<c>cpu-severe@2</c>) so each run's
+    /// answer is scored and baselined on its own; two traces of one scenario and seed are an error.</summary>
     public static IReadOnlyList<CorpusTrace> ReadAll(string directory)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"no trace directory {directory}");
-        var traces = Directory.GetFiles(directory, "*.jsonl.gz").Order(StringComparer.Ordinal).Select(Read).ToList();
+        var traces = Directory.GetFiles(directory, "*.jsonl.gz", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(Read).ToList();
         if (traces.Count == 0) throw new InvalidDataException($"{directory} holds no *.jsonl.gz trace");
-        return traces;
+        var named = new List<CorpusTrace>(traces.Count);
+        foreach (var runs in traces.GroupBy(t => t.Header.Scenario, StringComparer.Ordinal))
+        {
+            var list = runs.ToList();
+            if (list.Count == 1)
+            {
+                named.Add(list[0]);
+                continue;
+            }
+            var seeds = list.GroupBy(t => t.Header.Seed).FirstOrDefault(g => g.Count() > 1);
+            if (seeds is not null) throw new InvalidDataException($"{directory}: {runs.Key} recorded twice with seed {seeds.Key}");
+            named.AddRange(list.Select(t => t with { Header = t.Header with { Scenario = $"{t.Header.Scenario}@{t.Header.Seed}" } }));
+        }
+        return [.. named.OrderBy(t => t.Header.Scenario, StringComparer.Ordinal)];
     }
 }
 
