@@ -29,7 +29,15 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
         var users = await fleet.UsersPerInstanceAsync(names.Count, Math.Max(2, surgeUsers), ct).ConfigureAwait(false);
         var busy = scenario.Load == CorpusLoads.Busy ? scenario.LoadFactor : 1;
         var rate = scenario.Rate * busy;
-        var cs = env.SiteConnectionString(scenario.PoolSize, env.Options.MisconfiguredTimeoutSeconds);
+        // Pools that close a connection idle for 2 s (as the corpus's connection-limit fault has them): with Npgsql's 300 s,
+        // the connections a start-up burst opened stay idle and fill the small server before any fault, and the normal
+        // phase reads connection_limit already (the server is full); so the slots follow the traffic, and the normal
+        // and after phases show the fleet within the server and the fault shows it over.
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(env.SiteConnectionString(scenario.PoolSize, env.Options.MisconfiguredTimeoutSeconds))
+        {
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
         say($"--- {scenario.Name}: {scenario.Description}");
         say(F($"the fleet: {names.Count} instances × Maximum Pool Size={scenario.PoolSize} = {names.Count * scenario.PoolSize} connections against {env.Budget} usable slots{(scenario.IsControl ? "" : F($"; {users} users per instance in the fault"))}"));
 
@@ -57,8 +65,8 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
             });
             await light.LoginAsync(null, ct).ConfigureAwait(false);
             if (crowd is not null) await crowd.LoginAsync(null, ct).ConfigureAwait(false);
-            // As every corpus site: a short burst at twice the traffic, not recorded, opens the connections it needs.
-            await light.RunAsync(null, ct, new LatencyRecorder(), TimeSpan.FromSeconds(2), 2 * rate * sites.Count).ConfigureAwait(false);
+            // Normal traffic for 3 s, not recorded: the new processes' first requests are cold (JIT, first connections).
+            await light.RunAsync(null, ct, new LatencyRecorder(), TimeSpan.FromSeconds(3), rate * sites.Count).ConfigureAwait(false);
 
             var t0 = env.Timeline.Now;
             var phase = CorpusPhases.Normal;
