@@ -69,12 +69,15 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
             await light.RunAsync(null, ct, new LatencyRecorder(), TimeSpan.FromSeconds(3), rate * sites.Count).ConfigureAwait(false);
 
             var t0 = env.Timeline.Now;
-            var phase = CorpusPhases.Normal;
+            // null between phases: the seconds an injection takes (the report herring fills its table) are not any
+            // phase's, as a single site's phase runner records none either.
+            string? phase = CorpusPhases.Normal;
             sampling = SampleAsync(fleet, probe, names, () => Volatile.Read(ref phase), t0, seconds, stopSampling.Token);
 
             await RunPhaseAsync(light, rate * sites.Count, scenario.NormalS, ct).ConfigureAwait(false);
 
             var logStart = fleet.Cluster.LogLength;
+            Volatile.Write(ref phase, null);
             foreach (var draw in new[] { scenario.Herring, scenario.Second }.OfType<CorpusFaultDraw>())
             {
                 var fault = CorpusFaults.Create(draw, scenario, env, () => sites[0].Url);
@@ -96,6 +99,7 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
             }
             say(F($"the server refused {fleet.Cluster.RefusedSince(logStart)} connection(s) in the fault phase (its log)"));
 
+            Volatile.Write(ref phase, null);
             await RemoveAsync(injected).ConfigureAwait(false);
             Volatile.Write(ref phase, CorpusPhases.After);
             await RunPhaseAsync(light, rate * sites.Count, scenario.AfterS, ct).ConfigureAwait(false);
@@ -129,7 +133,7 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
 
     // Every second: the first instance's diagnosis (with its signals) into the trace, and the fleet as the server sees it
     // into the narration.
-    private async Task SampleAsync(FleetBench fleet, SiteProbe probe, IReadOnlyList<string> names, Func<string> phase, double t0, List<CorpusTraceSecond> seconds, CancellationToken stop)
+    private async Task SampleAsync(FleetBench fleet, SiteProbe probe, IReadOnlyList<string> names, Func<string?> phase, double t0, List<CorpusTraceSecond> seconds, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
@@ -137,7 +141,7 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 var now = fleet.Env.Timeline.Now;
-                var current = phase();
+                if (phase() is not { } current) continue;
                 DiagnosisReport? d;
                 try
                 {
