@@ -26,7 +26,7 @@ internal static class DrillCommand
         var incidentsToken = new Option<string?>("--incidents-token-file") { Description = "Its bearer token (default $LIFEGUARD_INCIDENTS_TOKEN, else .data/incidents.token, run.sh's)." };
 
         var instances = new Option<int>("--instances") { Description = "With --fault fleet: website instances on the fleet's server (2 to 6).", DefaultValueFactory = _ => 3 };
-        var fleetPgPort = new Option<int?>("--fleet-pg-port") { Description = "With --fault fleet: port of the fleet's own small PostgreSQL (max_connections 25; started if not running, in .data/fleet-drill-PORT; default --pg-port + 2)." };
+        var fleetPgPort = new Option<int?>("--fleet-pg-port") { Description = "With --fault fleet or --corpus (its fleet scenarios): port of the fleet's own small PostgreSQL (max_connections 25; started if not running, in .data/fleet-drill-PORT; default --pg-port + 2)." };
         var corpus = new Option<string?>("--corpus") { Description = "Run a fault corpus (e.g. bench/corpus/corpus.yaml) live: every scenario's per-second diagnosis kept as a trace in --out/traces, the accuracy scored (docs/accuracy.md)." };
         var seed = new Option<int>("--seed") { Description = "With --corpus: the seed of the scenarios' order and drawn intensities.", DefaultValueFactory = _ => 1 };
         var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...). With --replay: print these scenarios' replayed answer second by second." };
@@ -58,7 +58,7 @@ internal static class DrillCommand
                     if (parse.GetValue(baseline) is not null || parse.GetValue(writeBaseline) is not null || parse.GetValue(asRecorded)) throw new CliException("--baseline, --write-baseline and --as-recorded apply to --replay.");
                     TimeSpan? max = parse.GetValue(maxDuration) is { } m ? DurationParser.Parse(m, "--max-duration") : null;
                     if (parse.GetValue(seed) < 0) throw new CliException("--seed must be 0 or more.");
-                    return await CorpusCommand.RunLiveAsync(new CorpusCommand.LiveOptions(parse.GetValue(corpus)!, parse.GetValue(seed), names, max, outDir ?? "artifacts/corpus", parse.GetValue(pgPort), parse.GetValue(pgData)), ct).ConfigureAwait(false);
+                    return await CorpusCommand.RunLiveAsync(new CorpusCommand.LiveOptions(parse.GetValue(corpus)!, parse.GetValue(seed), names, max, outDir ?? "artifacts/corpus", parse.GetValue(pgPort), parse.GetValue(pgData), parse.GetValue(fleetPgPort)), ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is ArgumentException or CliException or InvalidDataException or DirectoryNotFoundException)
                 {

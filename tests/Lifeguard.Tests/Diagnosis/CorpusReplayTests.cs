@@ -54,4 +54,33 @@ public sealed class CorpusReplayTests
         baseline.FaultScenariosRight.ShouldBe(score.FaultScenariosRight, "rules improved: rewrite the baseline (lifeguard drill --replay ... --write-baseline)");
         baseline.HarmfulScenarios.ShouldBe(score.HarmfulScenarios);
     }
+    [Fact]
+    public void Replay_FleetScenarios_NameConnectionLimitWithTheFleetsEvidenceFromTheRecordedRegistry()
+    {
+        // A fleet scenario's trace is its first instance's; the registry's reading (every instance's pool, slots and
+        // refused opens) is inside its recorded signals, so the replay judges the fleet as the live site did.
+        var fleets = CorpusTrace.ReadAll(Directory).Where(t => t.Seconds.Any(s => s.Signals?.Server?.Fleet is { Instances.Count: > 1 })).ToList();
+        var faults = fleets.Where(t => !t.Header.IsControl).ToList();
+
+        faults.Count.ShouldBeGreaterThanOrEqualTo(4);
+        foreach (var trace in faults)
+        {
+            var score = ScenarioScore.Of(trace.Header, CorpusReplay.Replay(trace));
+            score.Verdict.ShouldBe(DiagnosisCauses.ConnectionLimit, trace.Header.Scenario);
+            score.Harmful.ShouldBeFalse(trace.Header.Scenario);
+            trace.Header.Harmful.ShouldContain(DiagnosisCauses.PoolTooSmall);
+
+            var diagnoser = new Diagnoser();
+            var evidence = trace.Seconds.Where(s => s.Signals is not null).Select(s => (s.Phase, Report: diagnoser.Observe(s.Signals!)))
+                .Where(x => x.Phase == CorpusPhases.Fault && x.Report.Cause == DiagnosisCause.ConnectionLimit)
+                .SelectMany(x => x.Report.Evidence).ToList();
+            evidence.ShouldContain(e => e.Contains("oversubscribe the server", StringComparison.Ordinal), trace.Header.Scenario);
+            evidence.ShouldContain(e => e.StartsWith("fleet: most slots held by:", StringComparison.Ordinal), trace.Header.Scenario);
+        }
+        // The governed control: the same kind of fleet with the governor on, read healthy.
+        var governed = fleets.Where(t => t.Header.IsControl && t.Seconds.Any(s => s.Signals?.Server?.Fleet?.Governor is not null)).ToList();
+        governed.ShouldNotBeEmpty();
+        foreach (var trace in governed)
+            ScenarioScore.Of(trace.Header, CorpusReplay.Replay(trace)).Verdict.ShouldBe(DiagnosisCauses.Healthy, trace.Header.Scenario);
+    }
 }

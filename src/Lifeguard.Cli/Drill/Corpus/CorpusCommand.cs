@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lifeguard.Cli.Drill.Engine;
+using Lifeguard.Cli.Drill.Fleet;
 using Lifeguard.Cli.Drill.Reporting;
 using Lifeguard.Cli.Load;
 using Lifeguard.Contracts;
@@ -16,7 +17,8 @@ namespace Lifeguard.Cli.Drill.Corpus;
 /// </summary>
 internal static class CorpusCommand
 {
-    public sealed record LiveOptions(string CorpusPath, int Seed, IReadOnlyCollection<string> Only, TimeSpan? MaxDuration, string Output, int PgPort, string? PgDataDir);
+    /// <param name="FleetPgPort">The fleet scenarios' own small server (the fleet drill's); null: <paramref name="PgPort"/> + 2.</param>
+    public sealed record LiveOptions(string CorpusPath, int Seed, IReadOnlyCollection<string> Only, TimeSpan? MaxDuration, string Output, int PgPort, string? PgDataDir, int? FleetPgPort = null);
 
     /// <summary>Runs the corpus live, writes its report; returns the exit code (0 when every scenario ran).</summary>
     public static async Task<int> RunLiveAsync(LiveOptions o, CancellationToken ct)
@@ -52,29 +54,39 @@ internal static class CorpusCommand
         await using var database = await SiteDatabase.PrepareAsync(options.PgPort, options.PgDataDir, options.SeedScale, say, ct).ConfigureAwait(false);
         await using var env = await DrillEnvironment.OpenAsync(options, database, narrator, ct).ConfigureAwait(false);
         var runner = new CorpusRunner(env, o.Seed, say);
+        // The fleet's server is started with the first fleet scenario and kept for the others (seeded once, as the corpus's).
+        FleetBench? fleetBench = null;
+        var fleetRunner = new CorpusFleetRunner(async token => fleetBench ??= await FleetBench.OpenAsync(options, o.FleetPgPort ?? o.PgPort + 2, options.FleetMaxConnections, narrator, token).ConfigureAwait(false), o.Seed, say);
         var clock = Stopwatch.StartNew();
         var traces = new List<CorpusTrace>();
         var failed = new List<string>();
-        foreach (var scenario in scenarios)
+        try
         {
-            if (o.MaxDuration is { } max && clock.Elapsed > max)
+            foreach (var scenario in scenarios)
             {
-                say(F($"--max-duration {max.TotalMinutes:0.#} min reached: {scenarios.Count - traces.Count - failed.Count} scenario(s) not run"));
-                break;
+                if (o.MaxDuration is { } max && clock.Elapsed > max)
+                {
+                    say(F($"--max-duration {max.TotalMinutes:0.#} min reached: {scenarios.Count - traces.Count - failed.Count} scenario(s) not run"));
+                    break;
+                }
+                try
+                {
+                    var trace = scenario.IsFleet ? await fleetRunner.RunAsync(scenario, ct).ConfigureAwait(false) : await runner.RunAsync(scenario, ct).ConfigureAwait(false);
+                    await CorpusTrace.WriteAsync(Path.Combine(traceDir, CorpusTrace.FileName(scenario.Name)), trace, ct).ConfigureAwait(false);
+                    traces.Add(trace);
+                    var live = ScenarioScore.Of(trace.Header, CorpusReplay.Live(trace));
+                    say(F($"{scenario.Name}: expected {string.Join("|", scenario.Expect)}, verdict {live.Verdict} ({(live.Right ? "right" : "WRONG")}), first right {(live.FirstRightS is { } t ? t.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "never")}{(live.Harmful ? ", HARMFUL " + string.Join("/", live.HarmfulCauses) : "")}"));
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException or IOException)
+                {
+                    failed.Add(scenario.Name);
+                    say($"{scenario.Name} failed: {e.Message}");
+                }
             }
-            try
-            {
-                var trace = await runner.RunAsync(scenario, ct).ConfigureAwait(false);
-                await CorpusTrace.WriteAsync(Path.Combine(traceDir, CorpusTrace.FileName(scenario.Name)), trace, ct).ConfigureAwait(false);
-                traces.Add(trace);
-                var live = ScenarioScore.Of(trace.Header, CorpusReplay.Live(trace));
-                say(F($"{scenario.Name}: expected {string.Join("|", scenario.Expect)}, verdict {live.Verdict} ({(live.Right ? "right" : "WRONG")}), first right {(live.FirstRightS is { } t ? t.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "never")}{(live.Harmful ? ", HARMFUL " + string.Join("/", live.HarmfulCauses) : "")}"));
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException or LoginFailedException or HttpRequestException or Npgsql.NpgsqlException or IOException)
-            {
-                failed.Add(scenario.Name);
-                say($"{scenario.Name} failed: {e.Message}");
-            }
+        }
+        finally
+        {
+            if (fleetBench is not null) await fleetBench.DisposeAsync().ConfigureAwait(false);
         }
         return (traces, failed);
     }

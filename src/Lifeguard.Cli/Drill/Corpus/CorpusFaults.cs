@@ -31,12 +31,24 @@ internal static class CorpusFaults
     /// PgBouncer in front of the site.</summary>
     public const string PoolerHeld = "pooler-holder";
 
+    /// <summary>Fault: a fleet of intensity website instances (each with the scenario's pool, by default
+    /// <see cref="FleetPoolSize"/>) on the fleet drill's small server, together over its slots, under a surge of users.</summary>
+    public const string Fleet = DrillFaults.Fleet;
+    public const int FleetMinInstances = 2;
+    public const int FleetMaxInstances = 6;
+    /// <summary>A fleet instance's Maximum Pool Size when the scenario does not say: the fleet drill's, fine alone, two
+    /// instances of it over the fleet's server.</summary>
+    public const int FleetPoolSize = 12;
+    /// <summary>Second faults a fleet scenario can carry: injected on the fleet's server as on the corpus's.</summary>
+    public static IReadOnlyList<string> FleetSecondFaults { get; } = [DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Network];
+
     /// <summary>Faults. Intensity: pool — the site's Maximum Pool Size (the fault phase's traffic is load_factor times
     /// what it serves); cpu — burner sessions; leak — leaks per second; connection-limit — slots taken (500: every free
-    /// one); network — one-way delay in ms; pooler — the pooler's pool size; pooler-holder — server connections held; lock,
+    /// one); network — one-way delay in ms; pooler — the pooler's pool size; pooler-holder — server connections held; fleet —
+    /// website instances (2..6); lock,
     /// slow-query, restart — none (fault_s is the strength).</summary>
     public static IReadOnlyList<string> Kinds { get; } =
-        [None, DrillFaults.Pool, DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Leak, DrillFaults.ConnectionLimit, DrillFaults.Network, DrillFaults.Restart, PoolerShrunk, PoolerHeld];
+        [None, DrillFaults.Pool, DrillFaults.Lock, DrillFaults.SlowQuery, DrillFaults.Cpu, DrillFaults.Leak, DrillFaults.ConnectionLimit, DrillFaults.Network, DrillFaults.Restart, PoolerShrunk, PoolerHeld, Fleet];
 
     /// <summary>Faults that need a PgBouncer in front of the site.</summary>
     public static bool NeedsPooler(string kind) => kind is PoolerShrunk or PoolerHeld;
@@ -56,6 +68,7 @@ internal static class CorpusFaults
         DrillFaults.Network => 100,
         PoolerShrunk => 1,
         PoolerHeld => 10,
+        Fleet => 3,
         _ => 1,
     };
 
@@ -68,7 +81,8 @@ internal static class CorpusFaults
         var n = Math.Max(1, (int)Math.Round(draw.Intensity));
         return draw.Kind switch
         {
-            None or DrillFaults.Pool => null,
+            // the fleet's fault is its instances' own pools, started by the fleet runner
+            None or DrillFaults.Pool or Fleet => null,
             DrillFaults.Lock => new LockHolder(direct, "orders"),
             DrillFaults.SlowQuery => new IndexDrop(direct, "orders_workspace_created", "orders (workspace_id, created_at)"),
             DrillFaults.Cpu => new CpuBurner(direct, n),

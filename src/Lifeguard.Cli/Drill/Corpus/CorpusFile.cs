@@ -28,13 +28,24 @@ internal sealed class CorpusFile
         }
         catch (YamlException e)
         {
-            throw new CliException($"{path}: {e.Message}{(e.InnerException is { } inner ? " (" + inner.Message + ")" : "")}");
+            var text = File.ReadAllText(path);
+            throw new CliException($"{path}: {ScenarioAt(text, e.Start)}{e.Message}{(e.InnerException is { } inner ? " (" + inner.Message + ")" : "")}");
         }
         if (file.Scenarios.Count == 0) throw new CliException($"{path} has no scenarios");
         var duplicate = file.Scenarios.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new CliException($"{path}: scenario '{duplicate.Key}' appears twice");
         foreach (var s in file.Scenarios) s.Validate(file.Defaults);
         return file;
+    }
+
+    // The scenario an error in the text is in: the last "name:" before it (an unknown key names its scenario).
+    private static string ScenarioAt(string text, Mark at)
+    {
+        var lines = text.Split('\n');
+        if (at.Line < 1 || at.Line > lines.Length) return "";
+        var before = string.Join('\n', lines.Take((int)at.Line - 1).Append(lines[at.Line - 1][..(int)Math.Min(Math.Max(0, at.Column - 1), lines[at.Line - 1].Length)]));
+        var names = System.Text.RegularExpressions.Regex.Matches(before, @"\bname:\s*[""']?([A-Za-z0-9_-]+)");
+        return names.Count == 0 ? "" : $"scenario '{names[^1].Groups[1].Value}': ";
     }
 
     /// <summary>The scenarios to run: those named in <paramref name="only"/> (all when empty), in the seed's order, each
@@ -77,6 +88,11 @@ internal sealed class CorpusEntry
     /// <summary>A PgBouncer (transaction mode, its pool the site's pool size) in front of the site; the pooler faults imply it.</summary>
     public bool Pooler { get; set; }
     public double? Rate { get; set; }
+    /// <summary>A control's fleet: this many website instances sharing the fleet's small server (the fleet fault's
+    /// intensity says it for a fault).</summary>
+    public int? Fleet { get; set; }
+    /// <summary>The fleet's instances run with Lifeguard:Fleet:Governor on.</summary>
+    public bool Governor { get; set; }
     public string? FaultS { get; set; }
     public List<string> Expect { get; set; } = [];
     public List<string>? Harmful { get; set; }
@@ -101,6 +117,32 @@ internal sealed class CorpusEntry
         if (Range.Parse(FaultS, d.FaultS, Where() + " fault_s") is var (lo, hi) && (lo < 1 || hi > 300)) throw new CliException($"{Where()}: fault_s must be within 1..300 s");
         if (PoolSize is < 1 or > 100) throw new CliException($"{Where()}: pool_size must be within 1..100");
         if (Rate is <= 0 or > 200) throw new CliException($"{Where()}: rate must be within (0, 200] requests/s");
+        ValidateFleet(Where());
+    }
+
+    // A fleet runs on a server of its own (the fleet drill's small cluster), several instances, no PgBouncer: only what
+    // that topology can carry.
+    private void ValidateFleet(string where)
+    {
+        var isFleet = Fault == CorpusFaults.Fleet;
+        if (isFleet && Range.Parse(Intensity, CorpusFaults.DefaultIntensity(Fault), where + " intensity") is var (lo, hi) && (lo < CorpusFaults.FleetMinInstances || hi > CorpusFaults.FleetMaxInstances || lo != Math.Floor(lo) || hi != Math.Floor(hi)))
+            throw new CliException($"{where}: a fleet's intensity is its number of instances, whole numbers within {CorpusFaults.FleetMinInstances}..{CorpusFaults.FleetMaxInstances} (got '{Intensity}')");
+        if (Fleet is not null)
+        {
+            if (Fault != CorpusFaults.None) throw new CliException($"{where}: fleet: N is a control's fleet; a fault says its instances with fault: fleet and intensity");
+            if (Fleet < CorpusFaults.FleetMinInstances || Fleet > CorpusFaults.FleetMaxInstances) throw new CliException($"{where}: fleet must be within {CorpusFaults.FleetMinInstances}..{CorpusFaults.FleetMaxInstances} instances");
+            isFleet = true;
+        }
+        if (Governor && !isFleet) throw new CliException($"{where}: governor needs a fleet (fault: fleet, or fleet: N on a control)");
+        if (!isFleet)
+        {
+            if (Second?.Fault == CorpusFaults.Fleet) throw new CliException($"{where}: fleet cannot be a second fault (a fleet scenario is fault: fleet)");
+            return;
+        }
+        if (Pooler) throw new CliException($"{where}: a fleet scenario has no PgBouncer");
+        if (Second is not null && !CorpusFaults.FleetSecondFaults.Contains(Second.Fault))
+            throw new CliException($"{where}: a fleet scenario's second fault must be one of {string.Join(", ", CorpusFaults.FleetSecondFaults)} (got '{Second.Fault}')");
+        if (Herring == CorpusFaults.HostNoise) throw new CliException($"{where}: a fleet scenario takes the herrings {string.Join(", ", CorpusFaults.Herrings.Where(h => h != CorpusFaults.HostNoise))}");
     }
 
     public CorpusScenario Draw(int seed, CorpusDefaults d)
@@ -113,8 +155,11 @@ internal sealed class CorpusEntry
         var herring = Herring is null ? null : new CorpusFaultDraw(Herring, Pick(HerringIntensity, 1, "herring"));
         var harmful = Harmful ?? [.. CorpusFaults.DefaultHarmful.Where(h => !Expect.Contains(h))];
         var pooler = Pooler || CorpusFaults.NeedsPooler(Fault) || Second is { } sf && CorpusFaults.NeedsPooler(sf.Fault);
+        var instances = Fault == CorpusFaults.Fleet ? (int)Math.Round(fault.Intensity) : Fleet ?? 0;
+        // A fleet's pools are each fine alone and oversubscribe the fleet's server together: the fleet drill's size by default.
+        var pool = PoolSize ?? (instances > 0 ? CorpusFaults.FleetPoolSize : d.PoolSize);
         return new CorpusScenario(Name, fault, second, herring, Load, Pick(LoadFactor, 2, "load_factor"),
-            PoolSize ?? d.PoolSize, Rate ?? d.Rate, d.NormalS, Pick(FaultS, d.FaultS, "fault_s"), d.AfterS, Expect, harmful, Note) { Pooler = pooler };
+            pool, Rate ?? d.Rate, d.NormalS, Pick(FaultS, d.FaultS, "fault_s"), d.AfterS, Expect, harmful, Note) { Pooler = pooler, Instances = instances, Governor = Governor };
     }
 }
 
@@ -164,6 +209,14 @@ internal sealed record CorpusScenario(
     /// <summary>Whether the site connects through a PgBouncer.</summary>
     public bool Pooler { get; init; }
 
+    /// <summary>Website instances of a fleet on the fleet's own server (0: one site on the corpus's server); the trace is the first's.</summary>
+    public int Instances { get; init; }
+
+    /// <summary>The fleet's instances run with the governor on.</summary>
+    public bool Governor { get; init; }
+
+    public bool IsFleet => Instances > 0;
+
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{(IsControl ? "control" : $"{Fault.Kind} at {Fault.Intensity:0.#}")}{(Second is null ? "" : $" + {Second.Kind} at {Second.Intensity:0.#}")}{(Herring is null ? "" : $", herring {Herring.Kind} at {Herring.Intensity:0.#}")}; load {Load}{(Load == CorpusLoads.Steady ? "" : $" x{LoadFactor:0.#}")} at {Rate:0.#} req/s, pool {PoolSize}{(Pooler ? $" through PgBouncer (pool {PoolSize})" : "")}, fault {FaultS:0.#} s{(Note.Length == 0 ? "" : "; " + Note)}");
+        $"{(IsControl ? "control" : IsFleet ? $"fleet of {Instances} instances" : $"{Fault.Kind} at {Fault.Intensity:0.#}")}{(Second is null ? "" : $" + {Second.Kind} at {Second.Intensity:0.#}")}{(Herring is null ? "" : $", herring {Herring.Kind} at {Herring.Intensity:0.#}")}; load {Load}{(Load == CorpusLoads.Steady ? "" : $" x{LoadFactor:0.#}")} at {Rate:0.#} req/s, pool {PoolSize}{(Pooler ? $" through PgBouncer (pool {PoolSize})" : "")}{(IsFleet ? $" on each of {Instances} instances sharing the fleet's server{(Governor ? ", the fleet governor on" : "")} (the trace: fleet-1)" : "")}, fault {FaultS:0.#} s{(Note.Length == 0 ? "" : "; " + Note)}");
 }

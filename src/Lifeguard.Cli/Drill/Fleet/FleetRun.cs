@@ -17,24 +17,14 @@ internal sealed class FleetRun(DrillEnvironment env, FleetCluster cluster, Fleet
 
     public async Task<FleetRunResult> RunAsync(bool governor, TimeSpan surge, bool stopAfterNamed, CancellationToken ct)
     {
-        var names = Enumerable.Range(1, options.FleetInstances).Select(i => F($"fleet-{i}")).ToList();
+        var names = FleetInstances.Names(options.FleetInstances);
         var cs = env.SiteConnectionString(options.FleetPoolSize, options.MisconfiguredTimeoutSeconds);
         var label = governor ? "with the governor" : "without the governor";
         say.Say(F($"starting {names.Count} website instances {label} (Maximum Pool Size={options.FleetPoolSize} each)"));
-        var sites = new List<SiteProcess>();
-        var starting = names.Select(n => SiteProcess.StartAsync(env.Database.Checkout, cs, Settings(n, governor), ct)).ToList();
+        var sites = await FleetInstances.StartAsync(env, cs, names, governor, ct).ConfigureAwait(false);
         try
         {
-            try
-            {
-                await Task.WhenAll(starting).ConfigureAwait(false);
-            }
-            finally
-            {
-                sites.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
-            }
-
-            await WaitForRegistryAsync(names, governor, ct).ConfigureAwait(false);
+            await FleetInstances.WaitForRegistryAsync(sampler, names, governor, ct).ConfigureAwait(false);
             var probes = sites.Select(s => new SiteProbe(s.ManagementUrl)).ToList();
             try
             {
@@ -71,35 +61,6 @@ internal sealed class FleetRun(DrillEnvironment env, FleetCluster cluster, Fleet
         {
             // Killed, as a crash or a scale-down without a graceful stop: the drill forgets their rows itself.
             foreach (var site in sites) await site.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static Dictionary<string, string> Settings(string instance, bool governor)
-    {
-        var settings = SiteDatabase.SiteSettings();
-        settings["Lifeguard__Instance"] = instance;
-        if (governor) settings["Lifeguard__Fleet__Governor"] = "true";
-        return settings;
-    }
-
-    // Every instance in the registry (with the governor: each with its first cap), so the surge meets a fleet that knows itself.
-    private async Task WaitForRegistryAsync(IReadOnlyList<string> names, bool governor, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                var r = await sampler.ReadAsync(ct).ConfigureAwait(false);
-                if (names.All(n => r.Caps.ContainsKey(n) && (!governor || r.Caps[n] is not null))) return;
-            }
-            catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.InvalidSchemaName)
-            {
-                // the first instance has not created the registry yet
-            }
-
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(F($"the {names.Count} instances did not all join the fleet registry within 30 s{(governor ? " with a cap" : "")}"));
-            await Task.Delay(250, ct).ConfigureAwait(false);
         }
     }
 

@@ -4,7 +4,6 @@ using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Cli.Drill.Reporting;
 using Lifeguard.Cli.Load;
 using Lifeguard.Diagnosis;
-using Npgsql;
 using static Lifeguard.Cli.Drill.Reporting.DrillNarrator;
 
 namespace Lifeguard.Cli.Drill.Fleet;
@@ -18,24 +17,13 @@ namespace Lifeguard.Cli.Drill.Fleet;
 /// </summary>
 internal sealed class FleetScenario(DrillOptions options, DrillNarrator say, IncidentLink? incidents)
 {
-    /// <summary>The fleet's data: a dashboard reads the same rows at any scale; the seed only needs users for every instance.</summary>
-    private const double SeedScale = 0.04;
-
     public async Task<DrillReport> RunAsync(DateTimeOffset startedAt, CancellationToken ct)
     {
-        var checkout = Checkout.Find();
-        await using var cluster = await FleetCluster.StartAsync(checkout, options.FleetPgPort ?? options.PgPort + 2, options.FleetMaxConnections, say.Say, ct).ConfigureAwait(false);
-        var fleetOptions = options with { PgPort = cluster.Port, PgDataDir = cluster.DataDir };
-        await using var database = await SiteDatabase.PrepareAsync(cluster.Port, cluster.DataDir, SeedScale, say.Say, ct).ConfigureAwait(false);
-        await using var env = await DrillEnvironment.OpenAsync(fleetOptions, database, say, ct).ConfigureAwait(false);
-        await using var op = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.DirectConnectionString) { Pooling = false, ApplicationName = Scenarios.FaultScenario.OperatorApplication }.ConnectionString);
-        await op.OpenAsync(ct).ConfigureAwait(false);
-        var sampler = new FleetSampler(op);
+        await using var bench = await FleetBench.OpenAsync(options, options.FleetPgPort ?? options.PgPort + 2, options.FleetMaxConnections, say, ct).ConfigureAwait(false);
+        var (cluster, env, sampler) = (bench.Cluster, bench.Env, bench.Sampler);
         await sampler.ClearRegistryAsync(ct).ConfigureAwait(false);
 
-        var seeded = await database.SeededUsersAsync(ct).ConfigureAwait(false);
-        var users = Math.Min(options.FleetUsersPerInstance, seeded / options.FleetInstances);
-        if (users < 2) throw new InvalidOperationException(F($"the fleet's database has {seeded} seeded users: {options.FleetInstances} instances need at least 2 each"));
+        var users = await bench.UsersPerInstanceAsync(options.FleetInstances, options.FleetUsersPerInstance, ct).ConfigureAwait(false);
         var pool = options.FleetPoolSize;
         say.Say(F($"the fleet: {options.FleetInstances} instances × Maximum Pool Size={pool} = {options.FleetInstances * pool} connections against {env.Budget} usable slots (max_connections {options.FleetMaxConnections}); {users} users per instance in the surge"));
 

@@ -59,6 +59,57 @@ public sealed class CorpusFileTests
         cpu.ShouldBeInRange(8, 12);
     }
 
+    [Fact]
+    public void Draw_FleetScenarios_InstancesFromIntensityPoolPerInstanceGovernorAndGrowingThePoolHarmful()
+    {
+        var drawn = CorpusFile.Load(Shipped).Draw(1, []).ToDictionary(s => s.Name);
+
+        var faults = drawn.Values.Where(s => s.Fault.Kind == CorpusFaults.Fleet).ToList();
+        faults.Count.ShouldBeGreaterThanOrEqualTo(4);
+        faults.ShouldAllBe(s => s.IsFleet && !s.IsControl && s.Expect[0] == DiagnosisCauses.ConnectionLimit && s.Harmful.Contains(DiagnosisCauses.PoolTooSmall) && !s.Pooler);
+        faults.ShouldAllBe(s => s.Instances == (int)Math.Round(s.Fault.Intensity) && s.Instances >= 2);
+        drawn["fleet-oversubscribed"].Instances.ShouldBe(3);
+        drawn["fleet-oversubscribed"].PoolSize.ShouldBe(CorpusFaults.FleetPoolSize);
+        drawn["fleet-oversubscribed"].Governor.ShouldBeFalse();
+        drawn["fleet-oversubscribed"].Description.ShouldContain("3 instances sharing the fleet's server");
+        drawn["fleet-two"].PoolSize.ShouldBe(10);
+        drawn["fleet-surge"].Instances.ShouldBe(3);
+
+        var governed = drawn["control-fleet-governed"];
+        governed.IsControl.ShouldBeTrue();
+        governed.IsFleet.ShouldBeTrue();
+        governed.Instances.ShouldBe(3);
+        governed.Governor.ShouldBeTrue();
+        governed.Expect.ShouldBe([DiagnosisCauses.Healthy]);
+        governed.Harmful.ShouldContain(DiagnosisCauses.ConnectionLimit);
+        governed.Description.ShouldContain("the fleet governor on");
+        // A single site stays a single site.
+        drawn["control-busy"].IsFleet.ShouldBeFalse();
+        drawn["control-busy"].PoolSize.ShouldBe(10);
+    }
+
+    [Theory]
+    [InlineData("- { name: f, fault: fleet, intensity: 1, expect: [connection_limit] }", "scenario 'f': a fleet's intensity is its number of instances")]
+    [InlineData("- { name: f, fault: fleet, intensity: 7, expect: [connection_limit] }", "whole numbers within 2..6")]
+    [InlineData("- { name: f, fault: fleet, intensity: 2.5, expect: [connection_limit] }", "whole numbers within 2..6")]
+    [InlineData("- { name: f, fault: fleet, intensity: \"2..9\", expect: [connection_limit] }", "(got '2..9')")]
+    [InlineData("- { name: f, fault: fleet, intensity: many, expect: [connection_limit] }", "not a number or a range")]
+    [InlineData("- { name: f, fault: lock, fleet: 3, expect: [lock_contention] }", "fleet: N is a control's fleet")]
+    [InlineData("- { name: f, fault: none, fleet: 9, expect: [healthy] }", "fleet must be within 2..6")]
+    [InlineData("- { name: f, fault: none, governor: true, expect: [healthy] }", "scenario 'f': governor needs a fleet")]
+    [InlineData("- { name: f, fault: fleet, pooler: true, expect: [connection_limit] }", "has no PgBouncer")]
+    [InlineData("- { name: f, fault: fleet, second: { fault: pool }, expect: [connection_limit] }", "second fault must be one of")]
+    [InlineData("- { name: f, fault: cpu, second: { fault: fleet }, expect: [database_cpu] }", "fleet cannot be a second fault")]
+    [InlineData("- { name: f, fault: fleet, herring: host-noise, expect: [connection_limit] }", "takes the herrings")]
+    [InlineData("- { name: fleet-x, fault: fleet, instances: 3, expect: [connection_limit] }", "scenario 'fleet-x'")]
+    public void Load_BadFleetScenario_ErrorNamesTheScenarioAndWhat(string scenario, string message)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("lifeguard-corpus-").FullName, "c.yaml");
+        File.WriteAllText(path, "scenarios:\n  - { name: ok, fault: lock, expect: [lock_contention] }\n  " + scenario + "\n");
+
+        Should.Throw<CliException>(() => CorpusFile.Load(path)).Message.ShouldContain(message);
+    }
+
     [Theory]
     [InlineData("- { name: a, fault: earthquake, expect: [healthy] }", "fault 'earthquake'")]
     [InlineData("- { name: a, fault: lock, expect: [slow] }", "'slow' is not a cause")]
@@ -66,6 +117,7 @@ public sealed class CorpusFileTests
     [InlineData("- { name: a, fault: cpu, intensity: lots, expect: [database_cpu] }", "not a number or a range")]
     [InlineData("- { name: a, fault: lock, expect: [] }", "expect lists no cause")]
     [InlineData("- { name: a, fault: lock, colour: red, expect: [lock_contention] }", "colour")]
+    [InlineData("- { name: a, fault: lock, colour: red, expect: [lock_contention] }", "scenario 'a'")]
     [InlineData("- { name: a, fault: lock, load: wavy, expect: [lock_contention] }", "load 'wavy'")]
     [InlineData("- { name: a, fault: lock, herring: ghost, expect: [lock_contention] }", "herring 'ghost'")]
     [InlineData("- { name: a, fault: lock, expect: [lock_contention] }\n  - { name: a, fault: cpu, expect: [database_cpu] }", "appears twice")]
