@@ -247,6 +247,19 @@ public sealed class DiagnoserTests
         last.Evidence.ShouldContain(e => e.StartsWith("statement -812: mean 48.0 ms vs 0.09 ms before", StringComparison.Ordinal) && e.Contains("WHERE customer"));
     }
 
+    [Theory]
+    [InlineData(0.08, 12, DiagnosisCause.Healthy)]      // a monitoring query on a busy host: 8% of the server's time, the app serves as before
+    [InlineData(0.6, 12, DiagnosisCause.SlowQueries)]   // most of the server's time: the queries are the cause, whatever the holds say yet
+    [InlineData(0.08, 80, DiagnosisCause.SlowQueries)]  // a small share, but the app's holds grew: it hurts the app
+    public void Observe_OneStatementSlowerWhileTheAppServesAsBefore_SlowQueriesOnlyWhenItMattersToTheApp(double share, double holdP99, DiagnosisCause expected)
+    {
+        var statement = new StatementSlowdown("-7021", "SELECT count(*) FROM pg_stat_activity WHERE application_name NOT LIKE $1", 1, 7.5, 0.27, share);
+        var d = new Diagnoser();
+        var last = Replay(d, 5, i => At(i, Pool(holdP99: holdP99), Server(slowed: [statement])))[^1];
+
+        last.Cause.ShouldBe(expected);
+    }
+
     [Fact]
     public void Observe_AnotherClientBurnsCpuAndTheAppsStatementsSlowDown_NamesDatabaseCpuAsRoot()
     {
