@@ -84,8 +84,7 @@ dlog=$(mktemp)
 # The slot filler's own test (Lifeguard.Testing) first: it takes every slot of the cluster, so it too runs alone.
 dotnet test tests/Lifeguard.Testing.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee "$dlog"
 frc=${PIPESTATUS[0]}
-# Normal verbosity: each drill's own duration is logged (where the run's minutes go).
-dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "Category=Drill" --logger "console;verbosity=normal" 2>&1 | tee -a "$dlog"
+dotnet test tests/Lifeguard.Cli.Tests -c Release --no-build -nologo --filter "Category=Drill" 2>&1 | tee -a "$dlog"
 drc=${PIPESTATUS[0]}
 [ "$frc" -ne 0 ] && drc=$frc
 count_summaries "$dlog"

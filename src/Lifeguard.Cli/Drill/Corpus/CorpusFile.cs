@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lifeguard.Cli.Drill.Faults;
 using Lifeguard.Diagnosis;
+using Lifeguard.Diagnosis.Accuracy;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -214,6 +215,18 @@ internal sealed record CorpusScenario(
 
     /// <summary>The fleet's instances run with the governor on.</summary>
     public bool Governor { get; init; }
+
+    /// <summary>The header of this scenario's trace, recorded now with <paramref name="seed"/>.</summary>
+    public CorpusTraceHeader TraceHeader(int seed) => new()
+    {
+        Scenario = Name,
+        Kind = IsControl ? CorpusKinds.Control : CorpusKinds.Fault,
+        Description = Description,
+        Accept = Expect,
+        Harmful = Harmful,
+        Seed = seed,
+        RecordedAt = DateTimeOffset.UtcNow,
+    };
 
     public bool IsFleet => Instances > 0;
 

@@ -113,16 +113,7 @@ internal sealed class CorpusFleetRunner(Func<CancellationToken, Task<FleetBench>
             foreach (var site in sites) await site.DisposeAsync().ConfigureAwait(false);
         }
 
-        var header = new CorpusTraceHeader
-        {
-            Scenario = scenario.Name,
-            Kind = scenario.IsControl ? CorpusKinds.Control : CorpusKinds.Fault,
-            Description = scenario.Description,
-            Accept = scenario.Expect,
-            Harmful = scenario.Harmful,
-            Seed = seed,
-            RecordedAt = DateTimeOffset.UtcNow,
-        };
+        var header = scenario.TraceHeader(seed);
         List<CorpusTraceSecond> ordered;
         lock (seconds) ordered = [.. seconds];
         return new CorpusTrace(header, ordered);

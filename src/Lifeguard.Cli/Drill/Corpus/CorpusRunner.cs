@@ -136,16 +136,7 @@ internal sealed class CorpusRunner(DrillEnvironment env, int seed, Action<string
             if (site is not null) await site.DisposeAsync().ConfigureAwait(false);
         }
 
-        var header = new CorpusTraceHeader
-        {
-            Scenario = scenario.Name,
-            Kind = scenario.IsControl ? CorpusKinds.Control : CorpusKinds.Fault,
-            Description = scenario.Description,
-            Accept = scenario.Expect,
-            Harmful = scenario.Harmful,
-            Seed = seed,
-            RecordedAt = DateTimeOffset.UtcNow,
-        };
+        var header = scenario.TraceHeader(seed);
         return new CorpusTrace(header, seconds);
     }
 
