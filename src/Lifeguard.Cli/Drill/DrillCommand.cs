@@ -31,7 +31,7 @@ internal static class DrillCommand
         var seed = new Option<int>("--seed") { Description = "With --corpus: the seed of the scenarios' order and drawn intensities.", DefaultValueFactory = _ => 1 };
         var only = new Option<string?>("--only") { Description = "With --corpus: run only these scenarios (NAME,NAME,...). With --replay: print these scenarios' replayed answer second by second." };
         var maxDuration = new Option<string?>("--max-duration") { Description = "With --corpus: start no scenario after this long (e.g. 45m)." };
-        var replay = new Option<string?>("--replay") { Description = "Re-score the traces in this directory through the current rules (no server, seconds)." };
+        var replay = new Option<string?>("--replay") { Description = "Re-score the traces in this directory and its subdirectories (one per recorded run; a scenario recorded by several seeds scored as NAME@SEED) through the current rules (no server, seconds)." };
         var baseline = new Option<string?>("--baseline") { Description = "With --replay: fail when accuracy, harmful answers or healthy controls regress against this baseline JSON." };
         var writeBaseline = new Option<string?>("--write-baseline") { Description = "With --replay: write the replay's figures as a baseline JSON." };
         var minConfidence = new Option<double?>("--min-confidence") { Description = "With --replay: answer unknown below this stated confidence (to judge a threshold against the corpus)." };
